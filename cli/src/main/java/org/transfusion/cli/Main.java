@@ -1,0 +1,57 @@
+package org.transfusion.cli;
+
+import java.io.PrintWriter;
+import org.transfusion.error.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code transfusion} command. Each subcommand is thin and calls the modules below. */
+@Command(
+        name = "transfusion",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    /** Exit code for a user mistake (bad option, bad file): the same code picocli uses for bad options. */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code; tests call this directly. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            BadInputException bad = findBadInput(ex);
+            if (bad != null) {
+                commandLine.getErr().println("transfusion: error: " + bad.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
+    }
+
+    private static BadInputException findBadInput(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BadInputException bad) {
+                return bad;
+            }
+        }
+        return null;
+    }
+}
