@@ -1,0 +1,171 @@
+package org.transfusion.engine.data;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Batches of one split, deterministic in (seed, batch index): training batches walk a fresh seeded
+ * permutation each epoch and drop the last incomplete batch; evaluation batches walk the split in order and
+ * keep it. Because batch {@code k} depends only on the seed and {@code k}, a resumed run sees exactly the
+ * batches an uninterrupted one would.
+ *
+ * <p>{@link #prefetch} builds batches on a background thread so decoding and augmentation overlap the
+ * training step; {@link Prefetcher#waitFraction} tells how often the trainer had to wait.
+ */
+public final class BatchLoader {
+    private final ImageSplit split;
+    private final Task task;
+    private final ImagePipeline pipeline;
+    private final int batchSize;
+    private final boolean training;
+    private final long seed;
+    private int[] permutation;
+    private long permutationEpoch = -1;
+
+    public BatchLoader(ImageSplit split, Task task, ImagePipeline pipeline, int batchSize, boolean training,
+                       long seed) {
+        if (split.size() == 0) {
+            throw new IllegalArgumentException("empty split");
+        }
+        this.split = split;
+        this.task = task;
+        this.pipeline = training ? pipeline : pipeline.withAugment(Augment.NONE);
+        this.batchSize = batchSize;
+        this.training = training;
+        this.seed = seed;
+    }
+
+    public int batchesPerEpoch() {
+        int n = split.size();
+        if (training) {
+            return Math.max(1, n / batchSize);
+        }
+        return (n + batchSize - 1) / batchSize;
+    }
+
+    public ImagePipeline pipeline() {
+        return pipeline;
+    }
+
+    /** Builds batch {@code k} (global: epoch = k / batchesPerEpoch). */
+    public Batch batch(long k) {
+        int perEpoch = batchesPerEpoch();
+        long epoch = k / perEpoch;
+        int within = (int) (k % perEpoch);
+        int n = split.size();
+        int start = within * batchSize;
+        int count = Math.min(batchSize, n - start);
+        int[] order = training ? permutation(epoch) : null;
+        int per = pipeline.valuesPerImage();
+        int tw = task.targetWidth();
+        float[] images = new float[count * per];
+        float[] targets = new float[count * tw];
+        for (int b = 0; b < count; b++) {
+            int i = order == null ? start + b : order[start + b];
+            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, i));
+            pipeline.apply(split.image(i), rng, images, b * per);
+            float[] t = task.target(split.labels(i));
+            System.arraycopy(t, 0, targets, b * tw, tw);
+        }
+        return new Batch(k, count, pipeline.channels(), pipeline.size(), images, targets, tw);
+    }
+
+    private synchronized int[] permutation(long epoch) {
+        if (epoch != permutationEpoch) {
+            int n = split.size();
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                p[i] = i;
+            }
+            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, -1));
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            permutation = p;
+            permutationEpoch = epoch;
+        }
+        return permutation;
+    }
+
+    private static long mix(long seed, long epoch, long index) {
+        long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        h *= 0xD6E8FEB86659FD93L;
+        return h ^ (h >>> 32);
+    }
+
+    /** Starts a background thread building batches {@code from} (inclusive) to {@code to} (exclusive). */
+    public Prefetcher prefetch(long from, long to) {
+        return new Prefetcher(this, from, to);
+    }
+
+    /** Batches built ahead on a daemon thread; close it to stop the thread early. */
+    public static final class Prefetcher implements AutoCloseable {
+        private static final Batch END = new Batch(-1, 0, 0, 0, new float[0], new float[0], 0);
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(3);
+        private final Thread thread;
+        private long waitNanos;
+        private long busyStartNanos = System.nanoTime();
+
+        Prefetcher(BatchLoader loader, long from, long to) {
+            thread = new Thread(() -> {
+                try {
+                    for (long k = from; k < to; k++) {
+                        queue.put(loader.batch(k));
+                    }
+                    queue.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    try {
+                        queue.put(e);
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }, "transfusion-loader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** The next batch, or null after the last one. Rethrows a reader error (e.g. an unreadable image). */
+        public Batch next() {
+            long t0 = System.nanoTime();
+            Object item;
+            try {
+                item = queue.poll(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a batch", e);
+            }
+            waitNanos += System.nanoTime() - t0;
+            if (item == null) {
+                throw new IllegalStateException("no batch after 10 minutes: the loader thread is stuck");
+            }
+            if (item instanceof RuntimeException e) {
+                throw e;
+            }
+            return item == END ? null : (Batch) item;
+        }
+
+        /** Fraction of the wall time since start that the consumer spent waiting for batches. */
+        public double waitFraction() {
+            long total = System.nanoTime() - busyStartNanos;
+            return total <= 0 ? 0 : (double) waitNanos / total;
+        }
+
+        public long waitNanos() {
+            return waitNanos;
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
+    }
+}

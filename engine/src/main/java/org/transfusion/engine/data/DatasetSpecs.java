@@ -1,0 +1,51 @@
+package org.transfusion.engine.data;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.transfusion.error.BadInputException;
+
+/**
+ * The front door of the data layer: opens a dataset from a spec string {@code KIND:ARG} (DESIGN.md lists the
+ * kinds). Unknown kinds and malformed specs are user errors.
+ */
+public final class DatasetSpecs {
+    private static final Map<String, DatasetKind> KINDS = new LinkedHashMap<>();
+
+    static {
+        KINDS.put("medmnist", MedMnist::open);
+        KINDS.put("npz", NpzDataset::open);
+    }
+
+    private DatasetSpecs() {}
+
+    public static Dataset open(String spec) {
+        return open(spec, DataOptions.defaults());
+    }
+
+    public static Dataset open(String spec, DataOptions options) {
+        if (spec == null || spec.isBlank()) {
+            throw new BadInputException("empty data spec (expected KIND:ARG, e.g. medmnist:retinamnist)");
+        }
+        int colon = spec.indexOf(':');
+        if (colon <= 0) {
+            throw new BadInputException("data spec '" + spec + "' has no kind (expected KIND:ARG with KIND one of "
+                    + String.join(", ", KINDS.keySet()) + ")");
+        }
+        String kind = spec.substring(0, colon).trim();
+        String arg = spec.substring(colon + 1).trim();
+        DatasetKind opener = KINDS.get(kind);
+        if (opener == null) {
+            throw new BadInputException("unknown data spec kind '" + kind + "' in '" + spec + "' (expected one of "
+                    + String.join(", ", KINDS.keySet()) + ")");
+        }
+        if (arg.isEmpty()) {
+            throw new BadInputException("data spec '" + spec + "' has nothing after the colon");
+        }
+        return opener.open(spec, arg, options);
+    }
+
+    /** The spec kinds this build understands, in documentation order. */
+    public static Iterable<String> kinds() {
+        return KINDS.keySet();
+    }
+}

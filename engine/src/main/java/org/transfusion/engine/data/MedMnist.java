@@ -1,0 +1,54 @@
+package org.transfusion.engine.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.transfusion.error.BadInputException;
+
+/**
+ * {@code medmnist:NAME}: an official MedMNIST v2 file ({@code NAME.npz}, e.g. {@code retinamnist} or
+ * {@code retinamnist_64}), looked up in {@code --data-dir}, then {@code $TRANSFUSION_DATA}, then the cache
+ * folder ({@code ~/.cache/transfusion/medmnist}).
+ */
+public final class MedMnist {
+    private MedMnist() {}
+
+    public static Dataset open(String spec, String argument, DataOptions options) {
+        String name = argument.toLowerCase(Locale.ROOT).replaceFirst("\\.npz$", "");
+        List<Path> places = searchPath(options);
+        for (Path dir : places) {
+            Path file = dir.resolve(name + ".npz");
+            if (Files.isRegularFile(file)) {
+                return NpzDataset.read(spec, file);
+            }
+        }
+        String base = name.replaceFirst("_\\d+$", "");
+        if (MedMnistInfo.find(base) == null) {
+            throw new BadInputException("unknown MedMNIST dataset '" + argument + "' (known: "
+                    + String.join(", ", MedMnistInfo.names()) + ")");
+        }
+        return MedMnistDownload.fetch(spec, name, places, options);
+    }
+
+    /** Where {@code NAME.npz} is looked for, in order. */
+    public static List<Path> searchPath(DataOptions options) {
+        List<Path> dirs = new ArrayList<>();
+        if (options.dataDir() != null) {
+            dirs.add(options.dataDir());
+        }
+        String env = System.getenv("TRANSFUSION_DATA");
+        if (env != null && !env.isBlank()) {
+            dirs.add(Path.of(env));
+        }
+        dirs.add(cacheDir());
+        return dirs;
+    }
+
+    public static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("transfusion").resolve("medmnist");
+    }
+}
