@@ -12,12 +12,17 @@ import picocli.CommandLine.Command;
         versionProvider = VersionInfo.class,
         description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).",
         subcommands = {
+            TrainCommand.class,
+            ModelsCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
 
     /** Exit code for a user mistake (bad option, bad file): the same code picocli uses for bad options. */
     public static final int EXIT_BAD_INPUT = 2;
+
+    /** Exit code when training diverged (NaN/Inf loss); the run's files so far are kept. */
+    public static final int EXIT_DIVERGED = 3;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -40,6 +45,10 @@ public final class Main implements Runnable {
             if (bad != null) {
                 commandLine.getErr().println("transfusion: error: " + bad.getMessage());
                 return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof org.transfusion.engine.train.DivergedException) {
+                commandLine.getErr().println("transfusion: " + ex.getMessage());
+                return EXIT_DIVERGED;
             }
             throw ex;
         });

@@ -163,6 +163,12 @@ public final class BatchLoader {
             return waitNanos;
         }
 
+        /** Restarts the wait accounting (the trainer excludes validation time from it). */
+        public void resetWait() {
+            waitNanos = 0;
+            busyStartNanos = System.nanoTime();
+        }
+
         @Override
         public void close() {
             thread.interrupt();

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.transfusion.engine.io.Float16;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -207,7 +208,7 @@ public final class Npy {
                     buf.asFloatBuffer().get(out);
                 } else if (width == 2) {
                     for (int i = 0; i < n; i++) {
-                        out[i] = halfToFloat(buf.getShort());
+                        out[i] = Float16.toFloat(buf.getShort());
                     }
                 } else {
                     throw new BadInputException(source + ": unsupported float width in '" + descr + "'");
@@ -216,22 +217,6 @@ public final class Npy {
             }
             default -> throw new BadInputException(source + ": unsupported dtype '" + descr + "'");
         }
-    }
-
-    /** IEEE 754 binary16 to float (Float.float16ToFloat arrives only in Java 20). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xffff;
-        int sign = (bits >>> 15) << 31;
-        int exp = (bits >>> 10) & 0x1f;
-        int mant = bits & 0x3ff;
-        if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     private static void readFully(DataInputStream in, byte[] dst, String source) throws IOException {

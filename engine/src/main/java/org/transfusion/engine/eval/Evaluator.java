@@ -1,0 +1,43 @@
+package org.transfusion.engine.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchLoader;
+import org.transfusion.engine.data.Task;
+import org.transfusion.engine.model.Network;
+import org.transfusion.engine.train.Losses;
+
+/** Runs a network in inference mode over a whole split and computes its {@link Metrics}. */
+public final class Evaluator {
+    private Evaluator() {}
+
+    public static Metrics evaluate(Network net, BatchLoader loader, Task task, int size) {
+        int outputs = task.outputs();
+        int tw = task.targetWidth();
+        double[] probs = new double[size * outputs];
+        double[] targets = new double[size * tw];
+        double lossSum = 0;
+        int seen = 0;
+        try (BatchLoader.Prefetcher batches = loader.prefetch(0, loader.batchesPerEpoch())) {
+            for (Batch b; (b = batches.next()) != null; ) {
+                try (NDManager step = net.manager().newSubManager()) {
+                    NDArray x = step.create(b.images(), new Shape(b.count(), b.channels(), b.size(), b.size()));
+                    NDArray logits = net.forward(x, false);
+                    NDArray loss = Losses.of(task, logits, b.targets(), b.count(), step);
+                    lossSum += loss.getFloat() * b.count();
+                    float[] p = Losses.probabilities(task, logits).toFloatArray();
+                    for (int i = 0; i < p.length; i++) {
+                        probs[seen * outputs + i] = p[i];
+                    }
+                    for (int i = 0; i < b.targets().length; i++) {
+                        targets[seen * tw + i] = b.targets()[i];
+                    }
+                    seen += b.count();
+                }
+            }
+        }
+        return Metrics.compute(task, probs, targets, seen, lossSum / Math.max(seen, 1), 0.5);
+    }
+}

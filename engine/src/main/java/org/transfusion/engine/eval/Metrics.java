@@ -1,0 +1,112 @@
+package org.transfusion.engine.eval;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.transfusion.engine.data.Task;
+
+/**
+ * The metrics of one evaluation, from predicted probabilities and targets: the headline {@code auc} (binary
+ * AUC; macro one-vs-rest over classes for multiclass; mean over labels for multi-label, masked labels left
+ * out), per-output AUCs, accuracy, and sensitivity/specificity at the threshold for binary tasks. Outputs whose
+ * AUC is undefined (one class present) are NaN, left out of the mean, and named in {@code warnings}.
+ */
+public record Metrics(double auc, Map<String, Double> perOutputAuc, double accuracy, double sensitivity,
+                      double specificity, double loss, int count, List<String> warnings) {
+
+    /**
+     * @param probs   n x outputs probabilities (sigmoid for binary/multi-label, softmax for multiclass), row-major
+     * @param targets n x task.targetWidth(), row-major (NaN masked)
+     */
+    public static Metrics compute(Task task, double[] probs, double[] targets, int n, double loss, double threshold) {
+        int outputs = task.outputs();
+        int tw = task.targetWidth();
+        Map<String, Double> per = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        double sum = 0;
+        int defined = 0;
+        for (int o = 0; o < outputs; o++) {
+            double[] s = new double[n];
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = probs[i * outputs + o];
+                if (task.type() == Task.Type.MULTICLASS) {
+                    double t = targets[i * tw];
+                    y[i] = Double.isNaN(t) ? Double.NaN : (t == o ? 1 : 0);
+                } else {
+                    y[i] = targets[i * tw + o];
+                }
+            }
+            double auc = RocAuc.binary(s, y);
+            String name = task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
+            per.put(name, auc);
+            if (Double.isNaN(auc)) {
+                warnings.add("AUC of '" + name + "' is undefined: only one class present among " + n + " images");
+            } else {
+                sum += auc;
+                defined++;
+            }
+        }
+        double auc = defined == 0 ? Double.NaN : sum / defined;
+
+        int correct = 0;
+        int counted = 0;
+        long tp = 0;
+        long fn = 0;
+        long tn = 0;
+        long fp = 0;
+        for (int i = 0; i < n; i++) {
+            if (task.type() == Task.Type.MULTICLASS) {
+                int best = 0;
+                for (int o = 1; o < outputs; o++) {
+                    if (probs[i * outputs + o] > probs[i * outputs + best]) {
+                        best = o;
+                    }
+                }
+                if (!Double.isNaN(targets[i * tw])) {
+                    counted++;
+                    correct += best == (int) targets[i * tw] ? 1 : 0;
+                }
+            } else {
+                for (int o = 0; o < outputs; o++) {
+                    double t = targets[i * tw + o];
+                    if (Double.isNaN(t)) {
+                        continue;
+                    }
+                    boolean predicted = probs[i * outputs + o] >= threshold;
+                    boolean actual = t > 0.5;
+                    counted++;
+                    correct += predicted == actual ? 1 : 0;
+                    if (actual) {
+                        if (predicted) { tp++; } else { fn++; }
+                    } else {
+                        if (predicted) { fp++; } else { tn++; }
+                    }
+                }
+            }
+        }
+        double accuracy = counted == 0 ? Double.NaN : (double) correct / counted;
+        double sens = task.type() == Task.Type.BINARY && tp + fn > 0 ? (double) tp / (tp + fn) : Double.NaN;
+        double spec = task.type() == Task.Type.BINARY && tn + fp > 0 ? (double) tn / (tn + fp) : Double.NaN;
+        return new Metrics(auc, per, accuracy, sens, spec, loss, n, warnings);
+    }
+
+    /** As a JSON-friendly map (NaN kept as null by the writer). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("auc", auc);
+        m.put("auc_per_output", perOutputAuc);
+        m.put("accuracy", accuracy);
+        if (!Double.isNaN(sensitivity) || !Double.isNaN(specificity)) {
+            m.put("sensitivity", sensitivity);
+            m.put("specificity", specificity);
+        }
+        m.put("loss", loss);
+        m.put("count", count);
+        if (!warnings.isEmpty()) {
+            m.put("warnings", warnings);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,153 @@
+package org.transfusion.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network's structure: its named tensors (torchvision keys, shapes, roles), its forward pass written with
+ * DJL's functional ops over a {@link Params} look-up, the names of the layers a probe can read, and the block
+ * each tensor belongs to (for weight transfusion up to a block). Holds no weights: a {@link Network} pairs an
+ * architecture with live tensors, and {@link StateDict}s hold weights in Java memory.
+ */
+public abstract class Architecture {
+    private final String name;
+    private final int inputChannels;
+    private final int outputs;
+    private final LinkedHashMap<String, TensorSpec> specs = new LinkedHashMap<>();
+    private final LinkedHashMap<String, String> blockOfKey = new LinkedHashMap<>();
+    private final List<String> blocks = new ArrayList<>();
+    private String currentBlock = "stem";
+
+    protected Architecture(String name, int inputChannels, int outputs) {
+        this.name = name;
+        this.inputChannels = inputChannels;
+        this.outputs = outputs;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int inputChannels() {
+        return inputChannels;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
+
+    /** Every tensor in registration (= torchvision state-dict) order. */
+    public Map<String, TensorSpec> specs() {
+        return Collections.unmodifiableMap(specs);
+    }
+
+    /** Names of the layers a probe can read, in forward order. */
+    public abstract List<String> layers();
+
+    /** Smallest square input the architecture accepts without a degenerate feature map. */
+    public abstract int minImageSize();
+
+    /** The forward pass: logits of shape (batch, outputs). Named layers are reported to {@code taps}. */
+    public abstract NDArray forward(Params p, NDArray x, boolean training, Taps taps);
+
+    /** Blocks in forward order (e.g. conv1, layer1..layer4, fc): the units of weight transfusion. */
+    public List<String> blocks() {
+        return Collections.unmodifiableList(blocks);
+    }
+
+    /** The block a tensor key belongs to. */
+    public String blockOf(String key) {
+        return blockOfKey.get(key);
+    }
+
+    /** Key prefix of the classifier (re-initialised when the number of outputs changes). */
+    public abstract String classifierPrefix();
+
+    /** Key prefix of the first convolution (adapted when input channels differ). */
+    public abstract String firstConvPrefix();
+
+    // ---- building helpers for subclasses -------------------------------------------------------------
+
+    /** Subsequent tensors belong to {@code block} (blocks are listed in the order first used). */
+    protected void block(String block) {
+        currentBlock = block;
+        if (!blocks.contains(block)) {
+            blocks.add(block);
+        }
+    }
+
+    private void add(String key, long[] shape, TensorKind kind) {
+        if (specs.containsKey(key)) {
+            throw new IllegalStateException("duplicate tensor key " + key);
+        }
+        if (!blocks.contains(currentBlock)) {
+            blocks.add(currentBlock);
+        }
+        specs.put(key, new TensorSpec(key, shape, kind));
+        blockOfKey.put(key, currentBlock);
+    }
+
+    protected Conv conv(String prefix, int in, int out, int kernel, int stride, int padding, int groups, boolean bias) {
+        return conv(prefix, in, out, kernel, kernel, stride, stride, padding, padding, groups, bias);
+    }
+
+    protected Conv conv(String prefix, int in, int out, int kh, int kw, int sh, int sw, int ph, int pw, int groups,
+                        boolean bias) {
+        add(prefix + ".weight", new long[] {out, in / groups, kh, kw}, TensorKind.CONV_WEIGHT);
+        if (bias) {
+            add(prefix + ".bias", new long[] {out}, TensorKind.CONV_BIAS);
+        }
+        return new Conv(prefix, new Shape(sh, sw), new Shape(ph, pw), groups, bias);
+    }
+
+    protected Bn bn(String prefix, int channels, float eps) {
+        add(prefix + ".weight", new long[] {channels}, TensorKind.BN_WEIGHT);
+        add(prefix + ".bias", new long[] {channels}, TensorKind.BN_BIAS);
+        add(prefix + ".running_mean", new long[] {channels}, TensorKind.BN_RUNNING_MEAN);
+        add(prefix + ".running_var", new long[] {channels}, TensorKind.BN_RUNNING_VAR);
+        add(prefix + ".num_batches_tracked", new long[] {}, TensorKind.BN_BATCHES_TRACKED);
+        return new Bn(prefix, eps);
+    }
+
+    protected Fc linear(String prefix, int in, int out) {
+        add(prefix + ".weight", new long[] {out, in}, TensorKind.LINEAR_WEIGHT);
+        add(prefix + ".bias", new long[] {out}, TensorKind.LINEAR_BIAS);
+        return new Fc(prefix);
+    }
+
+    /** A convolution: weight (out, in/groups, kh, kw), optional bias. */
+    public record Conv(String prefix, Shape stride, Shape padding, int groups, boolean bias) {
+        public NDArray apply(Params p, NDArray x) {
+            return Conv2d.conv2d(x, p.get(prefix + ".weight"), bias ? p.get(prefix + ".bias") : null, stride,
+                    padding, new Shape(1, 1), groups).singletonOrThrow();
+        }
+    }
+
+    /** Batch normalisation over channels; torchvision's momentum 0.1 (DJL counts it as 1 - 0.1). */
+    public record Bn(String prefix, float eps) {
+        public NDArray apply(Params p, NDArray x, boolean training) {
+            return BatchNorm.batchNorm(x, p.get(prefix + ".running_mean"), p.get(prefix + ".running_var"),
+                    p.get(prefix + ".weight"), p.get(prefix + ".bias"), 1, 0.9f, eps, training).singletonOrThrow();
+        }
+
+        public NDArray applyRelu(Params p, NDArray x, boolean training) {
+            return Activation.relu(apply(p, x, training));
+        }
+    }
+
+    /** A fully connected layer. */
+    public record Fc(String prefix) {
+        public NDArray apply(Params p, NDArray x) {
+            return Linear.linear(x, p.get(prefix + ".weight"), p.get(prefix + ".bias")).singletonOrThrow();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.transfusion.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The paper's small CBR family: layers of conv (stride 1, "same" padding, no bias) -> batch-norm -> ReLU, each
+ * followed by a 3x3 stride-2 max-pool (padded so the map halves, rounding up, as TensorFlow's SAME pooling the
+ * paper used), except where the spec says none; then global average pooling and one linear classifier.
+ *
+ * <p>Keys: {@code layers.I.conv.weight}, {@code layers.I.bn.{weight,bias,running_mean,running_var}}, {@code
+ * fc.{weight,bias}}. Probe layers {@code layer1..layerN} (after the ReLU, before the pool) and {@code pool}.
+ * Blocks {@code layer1..layerN}, {@code fc}.
+ */
+public final class CbrNet extends Architecture {
+    private final List<Architecture.Conv> convs = new ArrayList<>();
+    private final List<Architecture.Bn> bns = new ArrayList<>();
+    private final boolean[] poolAfter;
+    private final Architecture.Fc fc;
+    private final List<String> layers = new ArrayList<>();
+
+    /**
+     * @param widths       output channels of each layer
+     * @param kernel       square kernel size of every conv (odd)
+     * @param poolAfter    whether a max-pool follows each layer
+     */
+    public CbrNet(String name, int inputChannels, int outputs, int[] widths, int kernel, boolean[] poolAfter) {
+        super(name, inputChannels, outputs);
+        this.poolAfter = poolAfter.clone();
+        int in = inputChannels;
+        for (int i = 0; i < widths.length; i++) {
+            block("layer" + (i + 1));
+            convs.add(conv("layers." + i + ".conv", in, widths[i], kernel, 1, kernel / 2, 1, false));
+            bns.add(bn("layers." + i + ".bn", widths[i], 1e-5f));
+            layers.add("layer" + (i + 1));
+            in = widths[i];
+        }
+        layers.add("pool");
+        block("fc");
+        fc = linear("fc", in, outputs);
+    }
+
+    @Override
+    public List<String> layers() {
+        return layers;
+    }
+
+    @Override
+    public int minImageSize() {
+        int pools = 0;
+        for (boolean p : poolAfter) {
+            pools += p ? 1 : 0;
+        }
+        // Each pool halves the map; below 2^pools the last layers would see a 1x1 map padded with zeros.
+        return Math.max(8, 1 << pools);
+    }
+
+    @Override
+    public String classifierPrefix() {
+        return "fc";
+    }
+
+    @Override
+    public String firstConvPrefix() {
+        return "layers.0.conv";
+    }
+
+    @Override
+    public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
+        NDArray h = x;
+        for (int i = 0; i < convs.size(); i++) {
+            h = bns.get(i).applyRelu(p, convs.get(i).apply(p, h), training);
+            taps.at(layers.get(i), h);
+            if (poolAfter[i]) {
+                h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            }
+        }
+        NDArray pooled = taps.at("pool", Pool.globalAvgPool2d(h));
+        return fc.apply(p, pooled);
+    }
+}

@@ -1,0 +1,128 @@
+package org.transfusion.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.transfusion.error.BadInputException;
+
+/**
+ * An architecture with live tensors on the engine. All tensors live in the network's own manager; a training
+ * step's intermediate arrays live in the step's sub-manager and are freed with it.
+ */
+public final class Network implements AutoCloseable {
+    private final Architecture arch;
+    private final NDManager manager;
+    private final LinkedHashMap<String, NDArray> arrays = new LinkedHashMap<>();
+    private final Params params;
+
+    private Network(Architecture arch, NDManager manager) {
+        this.arch = arch;
+        this.manager = manager;
+        this.params = key -> {
+            NDArray a = arrays.get(key);
+            if (a == null) {
+                throw new IllegalStateException(arch.name() + " has no tensor " + key);
+            }
+            return a;
+        };
+    }
+
+    /** Builds the network from {@code weights}, which must hold exactly the architecture's keys and shapes. */
+    public static Network create(NDManager parent, Architecture arch, StateDict weights) {
+        checkMatches(arch, weights, "weights");
+        Network net = new Network(arch, parent.newSubManager());
+        for (TensorSpec spec : arch.specs().values()) {
+            if (spec.kind() == TensorKind.BN_BATCHES_TRACKED) {
+                continue; // kept only in state dicts, for torchvision key compatibility
+            }
+            HostTensor t = weights.get(spec.key());
+            NDArray a = net.manager.create(t.values(), new Shape(spec.shape()));
+            if (spec.kind().trainable()) {
+                a.setRequiresGradient(true);
+            }
+            net.arrays.put(spec.key(), a);
+        }
+        return net;
+    }
+
+    /** Strict check: same keys, same shapes; otherwise an error listing the first mismatches. */
+    public static void checkMatches(Architecture arch, StateDict weights, String what) {
+        List<String> problems = new ArrayList<>();
+        for (TensorSpec spec : arch.specs().values()) {
+            HostTensor t = weights.get(spec.key());
+            if (t == null) {
+                problems.add("missing " + spec.key());
+            } else if (!t.sameShape(spec.shape())) {
+                problems.add(spec.key() + " has shape " + java.util.Arrays.toString(t.shape()) + ", expected "
+                        + spec.shapeText());
+            }
+        }
+        for (String key : weights.keys()) {
+            if (!arch.specs().containsKey(key)) {
+                problems.add("unexpected " + key);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BadInputException(what + " do not fit " + arch.name() + ": "
+                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+        }
+    }
+
+    public Architecture architecture() {
+        return arch;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public NDArray forward(NDArray x, boolean training) {
+        return arch.forward(params, x, training, Taps.NONE);
+    }
+
+    public NDArray forward(NDArray x, boolean training, Taps taps) {
+        return arch.forward(params, x, training, taps);
+    }
+
+    /** Live tensors the optimiser updates, by key. */
+    public Map<String, NDArray> trainable() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        arrays.forEach((k, v) -> {
+            if (arch.specs().get(k).kind().trainable()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Copies every tensor back to Java memory (int64 counters as 0: libtorch does not track them here). */
+    public StateDict toStateDict() {
+        StateDict out = new StateDict();
+        for (TensorSpec spec : arch.specs().values()) {
+            NDArray a = arrays.get(spec.key());
+            if (a == null) {
+                out.put(spec.key(), HostTensor.zeros(spec.shape()));
+            } else {
+                out.put(spec.key(), new HostTensor(spec.shape(), a.toType(DataType.FLOAT32, false).toFloatArray()));
+            }
+        }
+        return out;
+    }
+
+    /** Overwrites every tensor in place with {@code weights} (same keys and shapes). */
+    public void load(StateDict weights) {
+        checkMatches(arch, weights, "weights");
+        arrays.forEach((k, a) -> a.set(weights.get(k).values()));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,16 @@
+package org.transfusion.engine.train;
+
+/** Receives a run's progress; the CLI draws a progress line, a study aggregates many runs. */
+public interface Progress {
+    Progress SILENT = new Progress() {};
+
+    /** After each gradient step. */
+    default void step(long step, long total, double loss, double imagesPerSecond, double secondsLeft,
+                      double bestAuc) {}
+
+    /** After each validation. */
+    default void evaluated(long step, double valAuc, double valLoss) {}
+
+    /** A one-line notice (start, resume, end). */
+    default void note(String message) {}
+}

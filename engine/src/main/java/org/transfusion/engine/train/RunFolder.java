@@ -1,0 +1,73 @@
+package org.transfusion.engine.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.transfusion.engine.io.Json;
+import org.transfusion.error.BadInputException;
+
+/**
+ * A run's folder (DESIGN.md): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
+ * while training checkpoint.safetensors + checkpoint.json. Every file is written atomically.
+ */
+public record RunFolder(Path dir) {
+    public Path runJson() { return dir.resolve("run.json"); }
+    public Path metricsJson() { return dir.resolve("metrics.json"); }
+    public Path curveCsv() { return dir.resolve("curve.csv"); }
+    public Path initWeights() { return dir.resolve("init.safetensors"); }
+    public Path bestWeights() { return dir.resolve("weights.safetensors"); }
+    public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
+    public Path checkpointState() { return dir.resolve("checkpoint.json"); }
+
+    public boolean isComplete() {
+        return Files.isRegularFile(metricsJson()) && Files.isRegularFile(bestWeights());
+    }
+
+    public boolean hasRun() {
+        return Files.isRegularFile(runJson());
+    }
+
+    /**
+     * Refuses a folder that holds another run: a run.json whose identity differs from {@code identity}, or
+     * other files without a run.json. Returns true when the folder holds this same run.
+     */
+    public boolean checkReusable(Map<String, Object> identity) {
+        if (!Files.exists(dir)) {
+            return false;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": exists and is not a folder");
+        }
+        if (!hasRun()) {
+            try (var files = Files.list(dir)) {
+                if (files.anyMatch(p -> !p.getFileName().toString().startsWith("."))) {
+                    throw new BadInputException(dir + ": folder is not empty and holds no run.json; choose a new --out");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return false;
+        }
+        JsonNode saved = Json.read(runJson()).path("spec");
+        JsonNode wanted = Json.MAPPER.valueToTree(identity);
+        List<String> differences = new ArrayList<>();
+        for (Iterator<String> it = wanted.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!saved.path(field).equals(wanted.path(field))) {
+                differences.add(field + " " + (saved.has(field) ? saved.get(field) : "(absent)") + " vs "
+                        + wanted.get(field));
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
+                    differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
+        }
+        return true;
+    }
+}

@@ -1,0 +1,382 @@
+package org.transfusion.engine.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.Seeds;
+import org.transfusion.engine.Versions;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchLoader;
+import org.transfusion.engine.data.DataOptions;
+import org.transfusion.engine.data.Dataset;
+import org.transfusion.engine.data.DatasetSpecs;
+import org.transfusion.engine.data.Image;
+import org.transfusion.engine.data.ImagePipeline;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.data.SubsetSplit;
+import org.transfusion.engine.data.Task;
+import org.transfusion.engine.data.Tasks;
+import org.transfusion.engine.eval.Evaluator;
+import org.transfusion.engine.eval.Metrics;
+import org.transfusion.engine.init.InitResult;
+import org.transfusion.engine.init.InitSchemes;
+import org.transfusion.engine.io.AtomicFiles;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.Network;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Trains one run end to end: opens the data and task, builds and initialises the model, runs gradient steps
+ * with validation every K steps, keeps the best weights by validation AUC, evaluates them on test, and writes
+ * the run folder. A checkpoint at every validation lets {@code resume} continue an interrupted run to the same
+ * weights an uninterrupted one reaches (batches depend only on the seed and the step).
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** The prepared pieces of a run, before any step. */
+    public record Setup(TrainOptions options, Dataset data, Task task, ModelInfo model, Architecture arch,
+                        int imageSize, int channels, ImagePipeline pipeline) {}
+
+    /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
+    public static Setup prepare(TrainOptions o) {
+        if (o.batchSize() < 1) {
+            throw new BadInputException("--batch-size must be at least 1, got " + o.batchSize());
+        }
+        if (!(o.lr() > 0)) {
+            throw new BadInputException("--lr must be positive, got " + o.lr());
+        }
+        if ((o.steps() == null || o.steps() < 1) && (o.epochs() == null || o.epochs() < 1)) {
+            throw new BadInputException("give a positive --epochs or --steps");
+        }
+        ModelInfo info = ModelRegistry.get(o.model());
+        DataOptions dataOptions = DataOptions.defaults().withDataDir(o.dataDir());
+        Dataset data = DatasetSpecs.open(o.data(), dataOptions);
+        Task task = Tasks.resolve(o.task(), data);
+        if (o.trainSubset() != null) {
+            if (o.trainSubset() < 2) {
+                throw new BadInputException("--train-subset must be at least 2, got " + o.trainSubset());
+            }
+            data = data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(),
+                    Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
+        }
+        Image first = data.split(Split.TRAIN).image(0);
+        int channels = o.channels() != null ? o.channels() : first.channels();
+        if (channels != 1 && channels != 3) {
+            throw new BadInputException("--channels must be 1 or 3, got " + channels);
+        }
+        int size = o.imageSize() != null ? o.imageSize() : first.height();
+        Architecture arch = info.build(channels, task.outputs(), o.width());
+        if (size < arch.minImageSize()) {
+            throw new BadInputException("--image-size " + size + " is too small for " + o.model() + " (at least "
+                    + arch.minImageSize() + ")");
+        }
+        Augment augment = switch (o.augment().toLowerCase(Locale.ROOT)) {
+            case "default" -> Augment.DEFAULT;
+            case "none" -> Augment.NONE;
+            default -> throw new BadInputException("unknown --augment '" + o.augment() + "' (expected default or none)");
+        };
+        ImagePipeline pipeline = ImagePipeline.imagenet(size, channels, augment);
+        return new Setup(o, data, task, info, arch, size, channels, pipeline);
+    }
+
+    /** Runs (or resumes, or returns a completed) run in {@code folder}. */
+    public static Map<String, Object> run(TrainOptions o, RunFolder folder, boolean resume, Progress progress) {
+        Setup s = prepare(o);
+        boolean same = folder.checkReusable(o.identity());
+        if (same && folder.isComplete()) {
+            progress.note("run in " + folder.dir() + " is already complete; not training again");
+            return toMap(Json.read(folder.metricsJson()));
+        }
+        boolean haveCheckpoint = same && Files.isRegularFile(folder.checkpoint())
+                && Files.isRegularFile(folder.checkpointState());
+        if (resume && !haveCheckpoint) {
+            if (!same) {
+                throw new BadInputException(folder.dir() + ": nothing to resume (no run.json there)");
+            }
+        }
+        if (!resume && same) {
+            throw new BadInputException(folder.dir() + ": holds an interrupted run of the same spec; pass --resume "
+                    + "to continue it, or choose a new --out");
+        }
+        if (o.threads() > 0) {
+            Engine.getInstance();
+            JniUtils.setNumThreads(o.threads());
+        }
+        Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
+        return new Loop(s, folder, progress).run(resume && haveCheckpoint);
+    }
+
+    private static Map<String, Object> toMap(JsonNode node) {
+        return Json.MAPPER.convertValue(node, LinkedHashMap.class);
+    }
+
+    /** The state of one training run. */
+    private static final class Loop {
+        private final Setup s;
+        private final TrainOptions o;
+        private final RunFolder folder;
+        private final Progress progress;
+        private final List<String[]> curve = new ArrayList<>();
+        private double bestAuc = Double.NEGATIVE_INFINITY;
+        private long bestStep = -1;
+        private double trainSeconds;
+        private long startStep;
+
+        Loop(Setup s, RunFolder folder, Progress progress) {
+            this.s = s;
+            this.o = s.options();
+            this.folder = folder;
+            this.progress = progress;
+        }
+
+        Map<String, Object> run(boolean resuming) {
+            BatchLoader train = new BatchLoader(s.data().split(Split.TRAIN), s.task(), s.pipeline(), o.batchSize(),
+                    true, Seeds.stream(o.seed(), "shuffle"));
+            BatchLoader val = new BatchLoader(s.data().split(Split.VAL), s.task(), s.pipeline(), o.batchSize(), false, 0);
+            BatchLoader test = new BatchLoader(s.data().split(Split.TEST), s.task(), s.pipeline(), o.batchSize(), false, 0);
+            long total = o.steps() != null ? o.steps() : (long) o.epochs() * train.batchesPerEpoch();
+            int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : train.batchesPerEpoch();
+            Schedule schedule = new Schedule(o.schedule(), o.lr(), total);
+            Optimizer optimizer = new Optimizer(Optimizer.parse(o.optimizer()), (float) o.momentum(),
+                    (float) o.weightDecay());
+
+            try (NDManager manager = NDManager.newBaseManager()) {
+                StateDict initial;
+                Map<String, Object> initReport;
+                if (resuming) {
+                    initial = SafeTensors.read(folder.checkpoint());
+                    initReport = null;
+                } else {
+                    InitResult init = InitSchemes.apply(o.init(), s.arch(), o.weights(), o.seed());
+                    initial = init.weights();
+                    initReport = init.report();
+                    SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
+                    writeRunJson(total, evalEvery, initReport);
+                    writeCurve();
+                }
+                StateDict modelWeights = new StateDict();
+                for (String key : s.arch().specs().keySet()) {
+                    modelWeights.put(key, initial.get(key));
+                }
+                try (Network net = Network.create(manager, s.arch(), modelWeights)) {
+                    if (resuming) {
+                        restore(initial, optimizer, net);
+                        progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
+                    } else {
+                        progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
+                                + "%d px, %d steps of %d -> %s", o.model(), o.data(), s.task().name(),
+                                s.data().split(Split.TRAIN).size(), s.data().split(Split.VAL).size(),
+                                s.data().split(Split.TEST).size(), s.imageSize(), total, o.batchSize(), folder.dir()));
+                    }
+                    return loop(net, optimizer, schedule, train, val, test, total, evalEvery);
+                }
+            }
+        }
+
+        private Map<String, Object> loop(Network net, Optimizer optimizer, Schedule schedule, BatchLoader train,
+                                         BatchLoader val, BatchLoader test, long total, int evalEvery) {
+            Map<String, NDArray> params = net.trainable();
+            double lossSum = 0;
+            int lossCount = 0;
+            long images = 0;
+            double waitSeconds = 0;
+            try (BatchLoader.Prefetcher batches = train.prefetch(startStep, total)) {
+                long t0 = System.nanoTime();
+                for (long step = startStep; step < total; step++) {
+                    Batch b = batches.next();
+                    float lossValue;
+                    try (NDManager stepManager = net.manager().newSubManager()) {
+                        NDArray x = stepManager.create(b.images(), new Shape(b.count(), b.channels(), b.size(), b.size()));
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray logits = net.forward(x, true);
+                            NDArray loss = Losses.of(s.task(), logits, b.targets(), b.count(), stepManager);
+                            gc.backward(loss);
+                            lossValue = loss.getFloat();
+                        }
+                        if (!Float.isFinite(lossValue)) {
+                            writeCurve();
+                            throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
+                                    + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
+                                    o.lr(), folder.dir()));
+                        }
+                        optimizer.step(params, schedule.rate(step));
+                    }
+                    lossSum += lossValue;
+                    lossCount++;
+                    images += b.count();
+                    long done = step + 1;
+                    double elapsed = (System.nanoTime() - t0) / 1e9;
+                    double ips = images / Math.max(elapsed, 1e-9);
+                    progress.step(done, total, lossSum / lossCount, ips,
+                            elapsed / (done - startStep) * (total - done), bestAuc);
+                    if (done % evalEvery == 0 || done == total) {
+                        trainSeconds += (System.nanoTime() - t0) / 1e9;
+                        waitSeconds += batches.waitNanos() / 1e9;
+                        Metrics m = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
+                        progress.evaluated(done, m.auc(), m.loss());
+                        curve.add(new String[] {Long.toString(done), num(lossSum / lossCount), num(m.auc()),
+                            num(m.loss()), num(schedule.rate(step)), num(trainSeconds)});
+                        if (m.auc() > bestAuc || bestStep < 0) {
+                            bestAuc = Double.isNaN(m.auc()) ? Double.NEGATIVE_INFINITY : m.auc();
+                            bestStep = done;
+                            SafeTensors.write(folder.bestWeights(), net.toStateDict(),
+                                    Map.of("model", o.model(), "step", Long.toString(done)));
+                        }
+                        checkpoint(net, optimizer, done, waitSeconds);
+                        lossSum = 0;
+                        lossCount = 0;
+                        t0 = System.nanoTime();
+                        batches.resetWait();
+                    }
+                }
+            }
+            return finish(net, val, test, total, images, waitSeconds);
+        }
+
+        private Map<String, Object> finish(Network net, BatchLoader val, BatchLoader test, long total, long images,
+                                           double waitSeconds) {
+            net.load(SafeTensors.read(folder.bestWeights()));
+            Metrics valMetrics = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
+            Metrics testMetrics = Evaluator.evaluate(net, test, s.task(), s.data().split(Split.TEST).size());
+            for (String w : testMetrics.warnings()) {
+                progress.note("warning: test " + w);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("val", valMetrics.toMap());
+            m.put("test", testMetrics.toMap());
+            m.put("best_step", bestStep);
+            m.put("steps", total);
+            m.put("train_seconds", trainSeconds);
+            m.put("images_per_second", trainSeconds > 0 ? (total - 0) * (double) o.batchSize() / trainSeconds : null);
+            m.put("loader_wait_fraction", trainSeconds > 0 ? waitSeconds / trainSeconds : null);
+            m.put("steps_to_auc", stepsToAuc());
+            Json.write(folder.metricsJson(), m);
+            try {
+                Files.deleteIfExists(folder.checkpoint());
+                Files.deleteIfExists(folder.checkpointState());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            progress.note(String.format(Locale.ROOT, "done: best val AUC %.4f at step %d; test AUC %.4f -> %s",
+                    valMetrics.auc(), bestStep, testMetrics.auc(), folder.dir()));
+            return m;
+        }
+
+        private Map<String, Object> stepsToAuc() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (double t : o.thresholds()) {
+                Long first = null;
+                for (String[] row : curve) {
+                    double auc = parse(row[2]);
+                    if (!Double.isNaN(auc) && auc >= t) {
+                        first = Long.parseLong(row[0]);
+                        break;
+                    }
+                }
+                out.put(String.format(Locale.ROOT, "%.2f", t), first);
+            }
+            return out;
+        }
+
+        private void checkpoint(Network net, Optimizer optimizer, long step, double waitSeconds) {
+            StateDict all = net.toStateDict();
+            optimizer.saveState().asMap().forEach(all::put);
+            SafeTensors.write(folder.checkpoint(), all, Map.of("model", o.model(), "step", Long.toString(step)));
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("step", step);
+            state.put("best_auc", Double.isInfinite(bestAuc) ? null : bestAuc);
+            state.put("best_step", bestStep);
+            state.put("optimizer_updates", optimizer.updates());
+            state.put("train_seconds", trainSeconds);
+            state.put("loader_wait_seconds", waitSeconds);
+            Json.write(folder.checkpointState(), state);
+            writeCurve();
+        }
+
+        private void restore(StateDict saved, Optimizer optimizer, Network net) {
+            JsonNode state = Json.read(folder.checkpointState());
+            startStep = state.path("step").asLong();
+            bestAuc = state.path("best_auc").isNull() ? Double.NEGATIVE_INFINITY : state.path("best_auc").asDouble();
+            bestStep = state.path("best_step").asLong();
+            trainSeconds = state.path("train_seconds").asDouble();
+            optimizer.loadState(saved, net.trainable(), state.path("optimizer_updates").asLong());
+            try {
+                List<String> lines = Files.readAllLines(folder.curveCsv());
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] row = line.split(",", -1);
+                    if (Long.parseLong(row[0]) <= startStep) {
+                        curve.add(row);
+                    }
+                }
+            } catch (IOException e) {
+                throw new BadInputException(folder.curveCsv() + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+
+        private void writeCurve() {
+            StringBuilder sb = new StringBuilder("step,train_loss,val_auc,val_loss,lr,train_seconds\n");
+            for (String[] row : curve) {
+                sb.append(String.join(",", row)).append('\n');
+            }
+            AtomicFiles.writeString(folder.curveCsv(), sb.toString());
+        }
+
+        private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("spec", o.identity());
+            Map<String, Object> resolved = new LinkedHashMap<>();
+            resolved.put("image_size", s.imageSize());
+            resolved.put("channels", s.channels());
+            resolved.put("total_steps", total);
+            resolved.put("eval_every", evalEvery);
+            resolved.put("task_type", s.task().type().name().toLowerCase(Locale.ROOT));
+            resolved.put("outputs", s.task().outputNames());
+            resolved.put("normalisation", Map.of("mean", s.pipeline().mean(), "std", s.pipeline().std()));
+            resolved.put("augment", s.pipeline().augment());
+            long params = s.arch().specs().values().stream().filter(t -> t.kind().trainable())
+                    .mapToLong(t -> t.size()).sum();
+            resolved.put("trainable_parameters", params);
+            run.put("resolved", resolved);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("spec", s.data().spec());
+            data.put("name", s.data().name());
+            data.put("identity", s.data().identity());
+            data.put("sizes", s.data().sizes());
+            run.put("data", data);
+            run.put("init", initReport);
+            Map<String, Object> prov = Versions.provenance();
+            prov.put("started", Instant.now().toString());
+            prov.put("threads", JniUtils.getNumThreads());
+            run.put("provenance", prov);
+            Json.write(folder.runJson(), run);
+        }
+
+        private static String num(double v) {
+            return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+        }
+
+        private static double parse(String v) {
+            return v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+        }
+    }
+}
