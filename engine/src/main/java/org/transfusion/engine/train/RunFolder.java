@@ -55,7 +55,13 @@ public record RunFolder(Path dir) {
             return false;
         }
         JsonNode saved = Json.read(runJson()).path("spec");
-        JsonNode wanted = Json.MAPPER.valueToTree(identity);
+        JsonNode wanted;
+        try {
+            // Through text, so numbers compare as JSON numbers whatever Java type made them.
+            wanted = Json.MAPPER.readTree(Json.toString(identity));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         List<String> differences = new ArrayList<>();
         for (Iterator<String> it = wanted.fieldNames(); it.hasNext(); ) {
             String field = it.next();

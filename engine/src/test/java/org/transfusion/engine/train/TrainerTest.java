@@ -1,0 +1,121 @@
+package org.transfusion.engine.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.testing.TestNpz;
+import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
+
+class TrainerTest {
+    @TempDir static Path dir;
+    static String spec;
+
+    @BeforeAll
+    static void data() throws IOException {
+        spec = "npz:" + TestNpz.brightSquares(dir, 96, 32, 16, 3);
+    }
+
+    private static TrainOptions options(long steps) {
+        return TrainOptions.defaults(spec, "cbr-small").withSteps(steps, null).withEvalEvery(10)
+                .withSeed(11);
+    }
+
+    private static TrainOptions tinyBatches(TrainOptions o) {
+        return new TrainOptions(o.data(), o.task(), o.model(), o.init(), o.weights(), o.epochs(), o.steps(), 16,
+                o.lr(), o.optimizer(), o.momentum(), o.weightDecay(), o.schedule(), o.imageSize(), o.evalEvery(),
+                o.seed(), 1, o.augment(), o.channels(), o.trainSubset(), o.width(), o.dataDir(), o.thresholds());
+    }
+
+    @Test
+    void lossDecreasesAndTheRunFolderIsComplete() throws IOException {
+        RunFolder run = new RunFolder(dir.resolve("decreases"));
+        Map<String, Object> metrics = Trainer.run(tinyBatches(options(30)), run, false, Progress.SILENT);
+        List<String> curve = Files.readAllLines(run.curveCsv());
+        double first = Double.parseDouble(curve.get(1).split(",")[1]);
+        double last = Double.parseDouble(curve.get(curve.size() - 1).split(",")[1]);
+        assertThat(last).isLessThan(first);
+        assertThat(run.isComplete()).isTrue();
+        assertThat(run.initWeights()).exists();
+        assertThat(run.checkpoint()).doesNotExist();
+        assertThat(curve.get(0)).isEqualTo("step,train_loss,val_auc,val_loss,lr,train_seconds");
+        assertThat(curve).hasSize(4); // header + validations at steps 10, 20, 30
+        assertThat(metrics).containsKeys("val", "test", "steps_to_auc", "best_step");
+    }
+
+    @Test
+    void sameSeedGivesIdenticalMetricsAndWeights() {
+        RunFolder a = new RunFolder(dir.resolve("seed-a"));
+        RunFolder b = new RunFolder(dir.resolve("seed-b"));
+        Map<String, Object> ma = Trainer.run(tinyBatches(options(20)), a, false, Progress.SILENT);
+        Map<String, Object> mb = Trainer.run(tinyBatches(options(20)), b, false, Progress.SILENT);
+        assertThat(mb.get("val")).isEqualTo(ma.get("val"));
+        assertThat(mb.get("test")).isEqualTo(ma.get("test"));
+        assertSameWeights(SafeTensors.read(a.bestWeights()), SafeTensors.read(b.bestWeights()));
+    }
+
+    @Test
+    void killedAndResumedRunEndsWithTheSameWeightsAsAnUninterruptedOne() throws IOException {
+        RunFolder whole = new RunFolder(dir.resolve("whole"));
+        Trainer.run(tinyBatches(options(40)), whole, false, Progress.SILENT);
+
+        RunFolder killed = new RunFolder(dir.resolve("killed"));
+        Progress killAt25 = new Progress() {
+            @Override
+            public void step(long step, long total, double loss, double ips, double left, double best) {
+                if (step == 25) {
+                    throw new IllegalStateException("simulated kill");
+                }
+            }
+        };
+        assertThatThrownBy(() -> Trainer.run(tinyBatches(options(40)), killed, false, killAt25))
+                .hasMessage("simulated kill");
+        assertThat(killed.checkpoint()).exists();
+        assertThat(killed.isComplete()).isFalse();
+        Trainer.run(tinyBatches(options(40)), killed, true, Progress.SILENT);
+        assertSameWeights(SafeTensors.read(whole.bestWeights()), SafeTensors.read(killed.bestWeights()));
+        assertThat(withoutTimes(killed.curveCsv())).isEqualTo(withoutTimes(whole.curveCsv()));
+    }
+
+    @Test
+    void aFolderHoldingADifferentRunIsRefused() {
+        RunFolder run = new RunFolder(dir.resolve("different"));
+        Trainer.run(tinyBatches(options(10)), run, false, Progress.SILENT);
+        assertThatThrownBy(() -> Trainer.run(tinyBatches(options(10)).withSeed(12), run, false, Progress.SILENT))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("holds a different run")
+                .hasMessageContaining("seed 11 vs 12");
+    }
+
+    @Test
+    void imageSizeTooSmallForTheModelIsRefused() {
+        TrainOptions o = options(10);
+        TrainOptions small = new TrainOptions(o.data(), o.task(), o.model(), o.init(), o.weights(), o.epochs(),
+                o.steps(), o.batchSize(), o.lr(), o.optimizer(), o.momentum(), o.weightDecay(), o.schedule(), 8,
+                o.evalEvery(), o.seed(), o.threads(), o.augment(), o.channels(), o.trainSubset(), o.width(),
+                o.dataDir(), o.thresholds());
+        assertThatThrownBy(() -> Trainer.prepare(small)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("--image-size 8 is too small for cbr-small (at least 16)");
+    }
+
+    /** The learning curve without its last column (train_seconds, a wall-clock time). */
+    private static List<String> withoutTimes(Path curve) throws IOException {
+        return Files.readAllLines(curve).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    private static void assertSameWeights(StateDict a, StateDict b) {
+        assertThat(b.keys()).containsExactlyElementsOf(a.keys());
+        List<String> differing = a.keys().stream()
+                .filter(k -> !java.util.Arrays.equals(a.get(k).values(), b.get(k).values())).toList();
+        assertThat(differing).as("tensors whose values differ").isEmpty();
+    }
+}
