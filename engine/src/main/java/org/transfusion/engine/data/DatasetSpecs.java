@@ -14,6 +14,7 @@ public final class DatasetSpecs {
     static {
         KINDS.put("medmnist", MedMnist::open);
         KINDS.put("npz", NpzDataset::open);
+        KINDS.put("nih-cxr14", NihCxr14::open);
     }
 
     private DatasetSpecs() {}

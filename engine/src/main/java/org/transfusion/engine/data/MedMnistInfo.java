@@ -11,8 +11,7 @@ import java.util.Map;
 public record MedMnistInfo(String name, List<String> classNames, boolean multiLabel, String defaultTask) {
 
     private static final Map<String, MedMnistInfo> KNOWN = Map.ofEntries(
-            entry(new MedMnistInfo("retinamnist", List.of("0 no DR", "1 mild", "2 moderate", "3 severe",
-                    "4 proliferative"), false, "grade")),
+            entry(new MedMnistInfo("retinamnist", Tasks.DR_GRADES, false, "grade")),
             entry(new MedMnistInfo("pneumoniamnist", List.of("normal", "pneumonia"), false, "binary")),
             entry(new MedMnistInfo("breastmnist", List.of("malignant", "normal, benign"), false, "binary")),
             entry(new MedMnistInfo("chestmnist", Tasks.NIH14, true, "all14")),
