@@ -15,6 +15,7 @@ public final class DatasetSpecs {
         KINDS.put("medmnist", MedMnist::open);
         KINDS.put("npz", NpzDataset::open);
         KINDS.put("nih-cxr14", NihCxr14::open);
+        KINDS.put("chexpert", CheXpert::open);
     }
 
     private DatasetSpecs() {}
