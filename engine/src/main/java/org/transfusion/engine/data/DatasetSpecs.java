@@ -16,6 +16,7 @@ public final class DatasetSpecs {
         KINDS.put("npz", NpzDataset::open);
         KINDS.put("nih-cxr14", NihCxr14::open);
         KINDS.put("chexpert", CheXpert::open);
+        KINDS.put("eyepacs", EyePacs::open);
     }
 
     private DatasetSpecs() {}
