@@ -17,6 +17,7 @@ public final class DatasetSpecs {
         KINDS.put("nih-cxr14", NihCxr14::open);
         KINDS.put("chexpert", CheXpert::open);
         KINDS.put("eyepacs", EyePacs::open);
+        KINDS.put("cifar10", Cifar10::open);
     }
 
     private DatasetSpecs() {}

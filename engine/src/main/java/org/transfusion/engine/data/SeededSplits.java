@@ -59,8 +59,10 @@ public final class SeededSplits {
     }
 
     /**
-     * Assigns each item to a split so that every class is divided in the given fractions (rounded per class,
-     * so a class with few items still reaches the first split).
+     * Assigns each item to a split so that every class is divided in the given fractions. Each class gets the
+     * floor of its share per split; its left-over items go to the split that is relatively furthest below its
+     * overall target, so tiny classes (5 images, 10% val) still fill every split across the dataset instead of
+     * all rounding into train.
      */
     public static int[] stratified(int[] classes, double[] fractions, long seed, String stream) {
         Map<Integer, List<Integer>> byClass = new TreeMap<>();
@@ -68,17 +70,42 @@ public final class SeededSplits {
             byClass.computeIfAbsent(classes[i], c -> new ArrayList<>()).add(i);
         }
         SplittableRandom rng = random(seed, stream);
-        double[] cumulative = cumulative(fractions);
+        double total = Arrays.stream(fractions).sum();
+        double[] target = new double[fractions.length];
+        for (int s = 0; s < fractions.length; s++) {
+            target[s] = fractions[s] / total * classes.length;
+        }
+        int[] assigned = new int[fractions.length];
         int[] assign = new int[classes.length];
         for (List<Integer> items : byClass.values()) {
             shuffle(items, rng);
             int n = items.size();
-            int split = 0;
-            for (int k = 0; k < n; k++) {
-                while (split < fractions.length - 1 && k >= Math.round(cumulative[split] * n)) {
-                    split++;
+            int[] quota = new int[fractions.length];
+            int left = n;
+            for (int s = 0; s < quota.length; s++) {
+                quota[s] = (int) Math.floor(fractions[s] / total * n);
+                left -= quota[s];
+            }
+            for (; left > 0; left--) {
+                int best = -1;
+                double bestDeficit = Double.NEGATIVE_INFINITY;
+                for (int s = 0; s < quota.length; s++) {
+                    if (target[s] > 0) {
+                        double deficit = (target[s] - assigned[s] - quota[s]) / target[s];
+                        if (deficit > bestDeficit) {
+                            bestDeficit = deficit;
+                            best = s;
+                        }
+                    }
                 }
-                assign[items.get(k)] = split;
+                quota[best]++;
+            }
+            int k = 0;
+            for (int s = 0; s < quota.length; s++) {
+                for (int q = 0; q < quota[s]; q++) {
+                    assign[items.get(k++)] = s;
+                }
+                assigned[s] += quota[s];
             }
         }
         return assign;
