@@ -19,6 +19,7 @@ public final class DatasetSpecs {
         KINDS.put("eyepacs", EyePacs::open);
         KINDS.put("cifar10", Cifar10::open);
         KINDS.put("folder", FolderDataset::open);
+        KINDS.put("synthetic", Synthetic::open);
     }
 
     private DatasetSpecs() {}
