@@ -49,7 +49,8 @@ public final class ImageFiles {
             if (e instanceof BadInputException bad) {
                 throw bad;
             }
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // Decoder messages can span lines; the CLI promises one line per error.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
             throw new BadInputException(file + ": cannot decode image (" + why + ")");
         }
         if (img == null) {
