@@ -118,7 +118,8 @@ class DatasetsCommandTest {
     @Test
     void wrongKeys() throws IOException {
         Path f = dir.resolve("keys.npz");
-        writeNpz(f, List.of("x", "y"), List.of(npy("|u1", new long[] {2}, new byte[2]), npy("|u1", new long[] {2}, new byte[2])));
+        byte[] small = npy("|u1", new long[] {2}, new byte[2]);
+        writeNpz(f, List.of("x", "y"), List.of(small, small));
         assertOneLineError(run("datasets", "inspect", "npz:" + f), f + ": no array 'train_images' (the file has x, y)");
     }
 

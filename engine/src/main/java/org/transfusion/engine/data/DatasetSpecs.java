@@ -47,6 +47,10 @@ public final class DatasetSpecs {
         if (arg.isEmpty()) {
             throw new BadInputException("data spec '" + spec + "' has nothing after the colon");
         }
+        if (arg.equals("~") || arg.startsWith("~/")) {
+            // The shell expands ~ only at the start of a word, never after "KIND:".
+            arg = System.getProperty("user.home") + arg.substring(1);
+        }
         return opener.open(spec, arg, options);
     }
 

@@ -16,7 +16,8 @@ class ImageFilesTest {
 
     @Test
     void greyPngKeepsItsExactValues(@TempDir Path dir) throws IOException {
-        // Through getRGB an 8-bit grey PNG would come back gamma-converted (100 -> 168 with the JDK 17 PNG reader); samples must not.
+        // Through getRGB an 8-bit grey PNG comes back gamma-converted (100 -> 168 with the JDK 17 PNG reader);
+        // the decoder must read the samples.
         Path f = Fixtures.greyImage(dir.resolve("g.png"), 3, 2, 100);
         Image img = ImageFiles.read(f, ImageFiles.Mode.AS_STORED);
         assertThat(img.channels()).isEqualTo(1);

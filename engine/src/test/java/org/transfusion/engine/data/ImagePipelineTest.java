@@ -117,7 +117,8 @@ class ImagePipelineTest {
         ImagePipeline p = new ImagePipeline(2, 1, ZERO, ONE, Augment.NONE);
         float[] out = new float[10];
         Arrays.fill(out, -1f);
-        p.apply(new Image(2, 2, 1, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}), new SplittableRandom(0), out, 3);
+        byte[] white = {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
+        p.apply(new Image(2, 2, 1, white), new SplittableRandom(0), out, 3);
         assertThat(out).containsExactly(-1f, -1f, -1f, 1f, 1f, 1f, 1f, -1f, -1f, -1f);
     }
 

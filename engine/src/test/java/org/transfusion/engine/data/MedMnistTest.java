@@ -135,7 +135,8 @@ class MedMnistTest {
         Path target = dir.resolve("retinamnist.npz");
         assertThatThrownBy(() -> MedMnistDownload.download(source, target, new PrintStream(new ByteArrayOutputStream())))
                 .isInstanceOf(BadInputException.class)
-                // MD5 of the served bytes: python3 -c "import hashlib; print(hashlib.md5(b'not the official bytes').hexdigest())"
+                // MD5 of the served bytes, from python3:
+                // hashlib.md5(b'not the official bytes').hexdigest()
                 .hasMessage("download of " + source.url() + " has MD5 9b7a7d2598620be6b4583879c7bfdb64"
                         + ", expected bd4c0672f1bba3e3a89f0e4e876791e4 (corrupt or not the official file); removed it");
         assertThat(target).doesNotExist();
@@ -149,7 +150,8 @@ class MedMnistTest {
         Path target = dir.resolve("x.npz");
         assertThatThrownBy(() -> MedMnistDownload.download(source, target, new PrintStream(new ByteArrayOutputStream())))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("download of " + source.url() + " failed: HTTP 404; get the file by hand and put it at " + target);
+                .hasMessage("download of " + source.url() + " failed: HTTP 404; get the file by hand and put it at "
+                        + target);
         assertThat(leftovers()).isZero();
     }
 

@@ -36,7 +36,8 @@ class NihCxr14Test {
             }
             patients.add(ids);
         }
-        assertThat(patients.get(0)).doesNotContainAnyElementsOf(patients.get(1)).doesNotContainAnyElementsOf(patients.get(2));
+        assertThat(patients.get(0)).doesNotContainAnyElementsOf(patients.get(1))
+                .doesNotContainAnyElementsOf(patients.get(2));
         assertThat(patients.get(1)).doesNotContainAnyElementsOf(patients.get(2));
         assertThat(patients.stream().mapToInt(Set::size).sum()).isEqualTo(264);
 

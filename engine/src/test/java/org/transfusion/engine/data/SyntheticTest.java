@@ -58,7 +58,8 @@ class SyntheticTest {
         // Prior 0.50/0.10/0.22/0.10/0.08 (SyntheticRetina.GRADE_PRIOR); binomial sd at n=2000 is at most 11 images
         // per 1000, so each share is within 0.04 (3.6 sd) of its prior.
         for (int g = 0; g < 5; g++) {
-            assertThat(counts[g] / 2000.0).isCloseTo(SyntheticRetina.GRADE_PRIOR[g], org.assertj.core.data.Offset.offset(0.04));
+            assertThat(counts[g] / 2000.0)
+                    .isCloseTo(SyntheticRetina.GRADE_PRIOR[g], org.assertj.core.data.Offset.offset(0.04));
         }
     }
 
