@@ -27,7 +27,8 @@ class MedMnistTest {
 
     @BeforeEach
     void serveOnLoopbackOnly() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // 127.0.0.1 only: nothing outside this machine can reach the test server.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         server.createContext("/files/", exchange -> {
             byte[] body = served;
             if (body == null) {
