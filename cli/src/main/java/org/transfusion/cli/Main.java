@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ModelsCommand.class,
             CommandLine.HelpCommand.class,
+            DatasetsCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -14,6 +14,12 @@ public final class DatasetSpecs {
     static {
         KINDS.put("medmnist", MedMnist::open);
         KINDS.put("npz", NpzDataset::open);
+        KINDS.put("nih-cxr14", NihCxr14::open);
+        KINDS.put("chexpert", CheXpert::open);
+        KINDS.put("eyepacs", EyePacs::open);
+        KINDS.put("cifar10", Cifar10::open);
+        KINDS.put("folder", FolderDataset::open);
+        KINDS.put("synthetic", Synthetic::open);
     }
 
     private DatasetSpecs() {}
@@ -40,6 +46,10 @@ public final class DatasetSpecs {
         }
         if (arg.isEmpty()) {
             throw new BadInputException("data spec '" + spec + "' has nothing after the colon");
+        }
+        if (arg.equals("~") || arg.startsWith("~/")) {
+            // The shell expands ~ only at the start of a word, never after "KIND:".
+            arg = System.getProperty("user.home") + arg.substring(1);
         }
         return opener.open(spec, arg, options);
     }

@@ -10,7 +10,8 @@ import org.transfusion.error.BadInputException;
 /**
  * {@code medmnist:NAME}: an official MedMNIST v2 file ({@code NAME.npz}, e.g. {@code retinamnist} or
  * {@code retinamnist_64}), looked up in {@code --data-dir}, then {@code $TRANSFUSION_DATA}, then the cache
- * folder ({@code ~/.cache/transfusion/medmnist}).
+ * folder ({@code ~/.cache/transfusion/medmnist}). A missing official file is downloaded into the first of those
+ * folders when online ({@link MedMnistDownload}, MD5-checked), else the error says where to put it.
  */
 public final class MedMnist {
     private MedMnist() {}

@@ -10,9 +10,12 @@ import java.util.Map;
  */
 public record MedMnistInfo(String name, List<String> classNames, boolean multiLabel, String defaultTask) {
 
+    /** The 11 organ classes shared by OrganA/C/SMNIST (axial, coronal, sagittal CT slices). */
+    private static final List<String> ORGANS = List.of("bladder", "femur-left", "femur-right", "heart", "kidney-left",
+            "kidney-right", "liver", "lung-left", "lung-right", "pancreas", "spleen");
+
     private static final Map<String, MedMnistInfo> KNOWN = Map.ofEntries(
-            entry(new MedMnistInfo("retinamnist", List.of("0 no DR", "1 mild", "2 moderate", "3 severe",
-                    "4 proliferative"), false, "grade")),
+            entry(new MedMnistInfo("retinamnist", Tasks.DR_GRADES, false, "grade")),
             entry(new MedMnistInfo("pneumoniamnist", List.of("normal", "pneumonia"), false, "binary")),
             entry(new MedMnistInfo("breastmnist", List.of("malignant", "normal, benign"), false, "binary")),
             entry(new MedMnistInfo("chestmnist", Tasks.NIH14, true, "all14")),
@@ -25,7 +28,13 @@ public record MedMnistInfo(String name, List<String> classNames, boolean multiLa
                     "smooth muscle", "normal colon mucosa", "cancer-associated stroma",
                     "colorectal adenocarcinoma epithelium"), false, "multiclass")),
             entry(new MedMnistInfo("octmnist", List.of("choroidal neovascularization", "diabetic macular edema",
-                    "drusen", "normal"), false, "multiclass")));
+                    "drusen", "normal"), false, "multiclass")),
+            entry(new MedMnistInfo("tissuemnist", List.of("Collecting Duct, Connecting Tubule",
+                    "Distal Convoluted Tubule", "Glomerular endothelial cells", "Interstitial endothelial cells",
+                    "Leukocytes", "Podocytes", "Proximal Tubule Segments", "Thick Ascending Limb"), false, "multiclass")),
+            entry(new MedMnistInfo("organamnist", ORGANS, false, "multiclass")),
+            entry(new MedMnistInfo("organcmnist", ORGANS, false, "multiclass")),
+            entry(new MedMnistInfo("organsmnist", ORGANS, false, "multiclass")));
 
     private static Map.Entry<String, MedMnistInfo> entry(MedMnistInfo info) {
         return Map.entry(info.name(), info);

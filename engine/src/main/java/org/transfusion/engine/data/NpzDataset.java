@@ -94,6 +94,10 @@ public final class NpzDataset {
         if (c != 1 && c != 3) {
             throw new BadInputException(where + " has " + c + " channels, expected 1 (grey) or 3 (RGB)");
         }
+        if (labels.ndim() == 0 || !labels.isNumeric()) {
+            throw new BadInputException(file + ": " + s.id() + "_labels has shape " + shape(labels) + " and dtype "
+                    + labels.dtype() + ", expected numbers shaped (N,), (N,1) or (N,K)");
+        }
         if (labels.dim(0) != n) {
             throw new BadInputException(file + ": " + s.id() + "_labels has " + labels.dim(0) + " rows but "
                     + s.id() + "_images has " + n + " images");

@@ -16,6 +16,10 @@ public final class Tasks {
             "Mass", "Nodule", "Pneumonia", "Pneumothorax", "Consolidation", "Edema", "Emphysema", "Fibrosis",
             "Pleural_Thickening", "Hernia");
 
+    /** Diabetic retinopathy grades (international clinical scale), as class names of grade datasets. */
+    public static final List<String> DR_GRADES =
+            List.of("0 no DR", "1 mild", "2 moderate", "3 severe", "4 proliferative");
+
     public static final List<String> NAMES =
             List.of("grade", "referable", "binary", "multiclass", "chexpert5", "all14", "multilabel");
 

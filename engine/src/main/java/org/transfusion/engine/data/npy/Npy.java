@@ -25,9 +25,10 @@ import org.transfusion.error.BadInputException;
 
 /**
  * Reader for numpy's {@code .npy} format (versions 1-3) and {@code .npz} archives (zip, stored or deflated,
- * zip64 through {@link ZipFile}). Little and big endian; bool, (u)int8-64, float16/32/64; C order only.
- * Fortran order, object arrays and truncated data are rejected with a {@link BadInputException} naming the
- * file, since reading them silently would give wrong images.
+ * zip64 through {@link ZipFile}). Little and big endian; bool, (u)int8-64, float16/32/64, and fixed-width
+ * strings ({@code <Un} unicode, {@code |Sn} bytes: patient ids and image names are often saved that way);
+ * C order only. Fortran order, object arrays and truncated data are rejected with a {@link BadInputException}
+ * naming the file, since reading them silently would give wrong images.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -167,10 +168,14 @@ public final class Npy {
             throw new BadInputException(source + ": unsupported dtype '" + descr + "' (object, string or structured "
                     + "arrays cannot hold images or labels)");
         }
-        if (type == 'O' || type == 'U' || type == 'S' || type == 'V') {
-            throw new BadInputException(source + ": unsupported dtype '" + descr + "' (object arrays are not allowed)");
+        if (type == 'O' || type == 'V') {
+            throw new BadInputException(source + ": unsupported dtype '" + descr + "' (object and structured arrays "
+                    + "are not allowed; save strings as fixed-width, e.g. numpy.array(ids, dtype=str))");
         }
         ByteOrder byteOrder = order == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        if (type == 'U' || type == 'S') {
+            return decodeStrings(in, source, descr, shape, n, type == 'U' ? 4 : 1, width, byteOrder);
+        }
         if ((type == 'u' || type == 'b') && width == 1) {
             byte[] b = new byte[n];
             readFully(in, b, source);
@@ -217,6 +222,40 @@ public final class Npy {
             }
             default -> throw new BadInputException(source + ": unsupported dtype '" + descr + "'");
         }
+    }
+
+    /**
+     * Fixed-width strings: {@code width} code units per element, UTF-32 for {@code U} (4 bytes each) or one
+     * byte for {@code S}; numpy pads short strings with NUL, which is stripped.
+     */
+    private static NpyArray decodeStrings(DataInputStream in, String source, String descr, long[] shape, int n,
+                                          int unitBytes, int width, ByteOrder byteOrder) throws IOException {
+        long bytes = (long) n * width * unitBytes;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(source + ": array of " + bytes + " bytes is too large");
+        }
+        byte[] raw = new byte[(int) bytes];
+        readFully(in, raw, source);
+        ByteBuffer buf = ByteBuffer.wrap(raw).order(byteOrder);
+        String[] out = new String[n];
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.setLength(0);
+            for (int k = 0; k < width; k++) {
+                int cp = unitBytes == 4 ? buf.getInt() : buf.get() & 0xff;
+                if (cp == 0) {
+                    buf.position(buf.position() + (width - k - 1) * unitBytes);
+                    break;
+                }
+                if (!Character.isValidCodePoint(cp)) {
+                    throw new BadInputException(source + ": element " + i + " of '" + descr
+                            + "' is not valid unicode (code point " + cp + ")");
+                }
+                sb.appendCodePoint(cp);
+            }
+            out[i] = sb.toString();
+        }
+        return new NpyArray(source, descr, shape, NpyArray.Kind.STRINGS, out);
     }
 
     private static void readFully(DataInputStream in, byte[] dst, String source) throws IOException {

@@ -5,10 +5,10 @@ import java.util.Arrays;
 /**
  * One array read from a {@code .npy} file or an {@code .npz} member: its shape and its values, widened to a
  * Java type that holds them exactly. uint8/bool data stays as bytes (images are large); other integer types
- * become longs; float16/32 become floats; float64 stays double.
+ * become longs; float16/32 become floats; float64 stays double; fixed-width strings become a String[].
  */
 public final class NpyArray {
-    public enum Kind { BYTES, LONGS, FLOATS, DOUBLES }
+    public enum Kind { BYTES, LONGS, FLOATS, DOUBLES, STRINGS }
 
     private final String source;
     private final String dtype;
@@ -46,6 +46,8 @@ public final class NpyArray {
 
     public boolean isUnsignedBytes() { return kind == Kind.BYTES; }
 
+    public boolean isNumeric() { return kind != Kind.STRINGS; }
+
     /** The raw uint8 values (shared, not copied). */
     public byte[] bytes() {
         if (kind != Kind.BYTES) {
@@ -54,7 +56,32 @@ public final class NpyArray {
         return (byte[]) data;
     }
 
-    /** Element {@code i} (flat, C order) as a double, whatever the stored type. */
+    /** The values of a string array (shared, not copied). */
+    public String[] strings() {
+        if (kind != Kind.STRINGS) {
+            throw new IllegalStateException(source + " holds " + dtype + ", not strings");
+        }
+        return (String[]) data;
+    }
+
+    /**
+     * Element {@code i} as text: strings as stored, integers without a decimal point (so an int64 patient id
+     * and a unicode one read the same way).
+     */
+    public String getString(long i) {
+        int k = Math.toIntExact(i);
+        return switch (kind) {
+            case STRINGS -> ((String[]) data)[k];
+            case BYTES -> Integer.toString(((byte[]) data)[k] & 0xff);
+            case LONGS -> Long.toString(((long[]) data)[k]);
+            case FLOATS, DOUBLES -> {
+                double v = getDouble(i);
+                yield v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString((long) v) : Double.toString(v);
+            }
+        };
+    }
+
+    /** Element {@code i} (flat, C order) as a double, whatever the stored numeric type. */
     public double getDouble(long i) {
         int k = Math.toIntExact(i);
         return switch (kind) {
@@ -62,6 +89,7 @@ public final class NpyArray {
             case LONGS -> ((long[]) data)[k];
             case FLOATS -> ((float[]) data)[k];
             case DOUBLES -> ((double[]) data)[k];
+            case STRINGS -> throw new IllegalStateException(source + " holds strings (" + dtype + "), not numbers");
         };
     }
 

@@ -1,0 +1,71 @@
+package org.transfusion.engine.data;
+
+import java.nio.file.Path;
+
+/**
+ * A split whose images stay on disk and are decoded when asked for (CheXpert, NIH, EyePACS, folders): the
+ * full-resolution datasets do not fit in memory, and the batch loader decodes on its background thread.
+ * Immutable, hence safe for concurrent reads.
+ */
+public final class FileImageSplit implements ImageSplit {
+    private final Path[] files;
+    private final float[][] labels;
+    private final String[] patients;
+    private final ImageFiles.Mode mode;
+
+    /**
+     * @param files    image files, one per item
+     * @param labels   raw label vector per item
+     * @param patients patient id per item, or null
+     * @param mode     channels to decode to
+     */
+    public FileImageSplit(Path[] files, float[][] labels, String[] patients, ImageFiles.Mode mode) {
+        if (files.length != labels.length || (patients != null && patients.length != files.length)) {
+            throw new IllegalArgumentException(files.length + " files, " + labels.length + " labels");
+        }
+        this.files = files;
+        this.labels = labels;
+        this.patients = patients;
+        this.mode = mode;
+    }
+
+    /** The items at {@code indices} (in that order) as a new split sharing this one's arrays' values. */
+    public FileImageSplit subset(int[] indices) {
+        Path[] f = new Path[indices.length];
+        float[][] l = new float[indices.length][];
+        String[] p = patients == null ? null : new String[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            f[k] = files[indices[k]];
+            l[k] = labels[indices[k]];
+            if (p != null) {
+                p[k] = patients[indices[k]];
+            }
+        }
+        return new FileImageSplit(f, l, p, mode);
+    }
+
+    @Override
+    public int size() {
+        return files.length;
+    }
+
+    @Override
+    public Image image(int i) {
+        return ImageFiles.read(files[i], mode);
+    }
+
+    @Override
+    public float[] labels(int i) {
+        return labels[i];
+    }
+
+    @Override
+    public String patientId(int i) {
+        return patients == null ? null : patients[i];
+    }
+
+    /** The file behind item {@code i} (for error messages and contact-sheet captions). */
+    public Path file(int i) {
+        return files[i];
+    }
+}

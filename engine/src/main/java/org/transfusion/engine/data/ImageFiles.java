@@ -1,0 +1,103 @@
+package org.transfusion.engine.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Decodes image files (PNG, JPEG, BMP, GIF, TIFF: what ImageIO reads without plug-ins) into uint8 {@link Image}s.
+ * Any decoding failure becomes a one-line {@link BadInputException} naming the file, since one corrupt file
+ * in a 200,000-image folder is a user-data problem, not a program bug.
+ */
+public final class ImageFiles {
+    /** How many channels the caller wants: x-rays are grey, fundus photographs RGB, folders as stored. */
+    public enum Mode { GREY, RGB, AS_STORED }
+
+    /** File extensions (lower case, no dot) that {@link #read} can decode. */
+    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+
+    static {
+        // Decoding never needs a display; without this a JVM with DISPLAY unset can fail on first AWT use.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        ImageIO.setUseCache(false); // decode in memory, not via temp files, from many loader threads
+    }
+
+    private ImageFiles() {}
+
+    public static boolean isImage(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1));
+    }
+
+    public static Image read(Path file, Mode mode) {
+        BufferedImage img;
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new BadInputException(file + ": image file not found");
+            }
+            img = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException bad) {
+                throw bad;
+            }
+            // Decoder messages can span lines; the CLI promises one line per error.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+            throw new BadInputException(file + ": cannot decode image (" + why + ")");
+        }
+        if (img == null) {
+            throw new BadInputException(file + ": not a readable image (expected PNG or JPEG; no decoder accepts it)");
+        }
+        return toImage(img, mode);
+    }
+
+    /** Converts a decoded picture to uint8 HWC with the channels {@code mode} asks for. */
+    public static Image toImage(BufferedImage img, Mode mode) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        Raster raster = img.getRaster();
+        boolean storedGrey = raster.getNumBands() == 1 && img.getColorModel().getNumColorComponents() == 1;
+        boolean grey = mode == Mode.GREY || (mode == Mode.AS_STORED && storedGrey);
+        if (storedGrey) {
+            // Read grey samples directly: going through getRGB would apply a gamma curve to 8-bit grey PNGs
+            // and drop 16-bit precision before scaling.
+            int bits = raster.getSampleModel().getSampleSize(0);
+            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            int c = grey ? 1 : 3;
+            byte[] px = new byte[w * h * c];
+            for (int i = 0; i < samples.length; i++) {
+                int v = bits == 8 ? samples[i] : bits > 8 ? samples[i] >>> (bits - 8) : samples[i] * 255 / ((1 << bits) - 1);
+                for (int k = 0; k < c; k++) {
+                    px[i * c + k] = (byte) v;
+                }
+            }
+            return new Image(h, w, c, px);
+        }
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        if (grey) {
+            byte[] px = new byte[w * h];
+            for (int i = 0; i < argb.length; i++) {
+                int p = argb[i];
+                int lum = (299 * ((p >> 16) & 0xff) + 587 * ((p >> 8) & 0xff) + 114 * (p & 0xff) + 500) / 1000;
+                px[i] = (byte) lum;
+            }
+            return new Image(h, w, 1, px);
+        }
+        byte[] px = new byte[w * h * 3];
+        for (int i = 0; i < argb.length; i++) {
+            int p = argb[i];
+            px[3 * i] = (byte) (p >> 16);
+            px[3 * i + 1] = (byte) (p >> 8);
+            px[3 * i + 2] = (byte) p;
+        }
+        return new Image(h, w, 3, px);
+    }
+}

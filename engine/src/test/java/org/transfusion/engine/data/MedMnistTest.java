@@ -1,0 +1,181 @@
+package org.transfusion.engine.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.error.BadInputException;
+
+class MedMnistTest {
+    @TempDir Path dir;
+    private HttpServer server;
+    private byte[] served;
+
+    @BeforeEach
+    void serveOnLoopbackOnly() throws IOException {
+        // 127.0.0.1 only: nothing outside this machine can reach the test server.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        server.createContext("/files/", exchange -> {
+            byte[] body = served;
+            if (body == null) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+        System.clearProperty(MedMnistSources.MIRROR_PROPERTY);
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/files/";
+    }
+
+    @Test
+    void retinaMnistCountsPerSplitAndClass() {
+        Path medmnist = SharedData.require().resolve("medmnist");
+        Dataset d = DatasetSpecs.open("medmnist:retinamnist", DataOptions.defaults().withDataDir(medmnist));
+        // python3 + numpy: np.bincount(z[s + '_labels'].ravel()) for s in train, val, test of retinamnist.npz.
+        assertThat(d.sizes()).containsEntry("train", 1080).containsEntry("val", 120).containsEntry("test", 400);
+        assertThat(classCounts(d.split(Split.TRAIN), 5)).containsExactly(486, 128, 206, 194, 66);
+        assertThat(classCounts(d.split(Split.VAL), 5)).containsExactly(54, 12, 28, 20, 6);
+        assertThat(classCounts(d.split(Split.TEST), 5)).containsExactly(174, 46, 92, 68, 20);
+        assertThat(d.defaultTask()).isEqualTo("grade");
+        // python3: z['train_images'][0, 14, 14] -> [139, 101, 54].
+        Image first = d.split(Split.TRAIN).image(0);
+        assertThat(new int[] {first.pixel(14, 14, 0), first.pixel(14, 14, 1), first.pixel(14, 14, 2)})
+                .containsExactly(139, 101, 54);
+    }
+
+    @Test
+    void pneumoniaMnistSubsetLoads() {
+        Path medmnist = SharedData.require().resolve("medmnist");
+        Dataset d = DatasetSpecs.open("medmnist:pneumoniamnist_subset", DataOptions.defaults().withDataDir(medmnist));
+        // Sizes from the data README; class counts from python3 + numpy as above.
+        assertThat(d.sizes()).containsEntry("train", 3882).containsEntry("val", 524).containsEntry("test", 624);
+        assertThat(classCounts(d.split(Split.TRAIN), 2)).containsExactly(388, 3494);
+        assertThat(classCounts(d.split(Split.TEST), 2)).containsExactly(234, 390);
+        assertThat(d.labels().names()).containsExactly("normal", "pneumonia");
+        assertThat(d.defaultTask()).isEqualTo("binary");
+        assertThat(d.split(Split.VAL).image(0).channels()).isEqualTo(1);
+    }
+
+    @Test
+    void theSharedRetinaMnistIsTheOfficialFileByItsPublishedMd5() throws IOException {
+        Path file = SharedData.file("medmnist/retinamnist.npz");
+        assertThat(FileIdentity.md5(file)).isEqualTo(MedMnistSources.find("retinamnist").md5());
+    }
+
+    @Test
+    void offlineTheErrorSaysWhatToPutWhere() {
+        DataOptions offline = new DataOptions(dir, 0, "u-ones", true, false);
+        assertThatThrownBy(() -> DatasetSpecs.open("medmnist:bloodmnist_128", offline))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("bloodmnist_128.npz not found (looked in " + dir)
+                .hasMessageContaining("offline, so not downloaded: get "
+                        + "https://zenodo.org/records/10519652/files/bloodmnist_128.npz?download=1 "
+                        + "(MD5 adace1e0ed228fccda1f39692059dd4c)")
+                .hasMessageEndingWith("or pass --data-dir");
+    }
+
+    @Test
+    void unknownNamesAreRejectedBeforeAnyDownload() {
+        DataOptions online = new DataOptions(dir, 0, "u-ones", true, true);
+        assertThatThrownBy(() -> DatasetSpecs.open("medmnist:kidneymnist", online))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("unknown MedMNIST dataset 'kidneymnist'");
+    }
+
+    @Test
+    void onlineDownloadFromAMirrorIsVerifiedAndOpened() throws IOException {
+        // The local server plays Zenodo and serves the shared official file, whose MD5 is the published one.
+        served = Files.readAllBytes(SharedData.file("medmnist/retinamnist.npz"));
+        System.setProperty(MedMnistSources.MIRROR_PROPERTY, base());
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Dataset d;
+        try {
+            System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            d = DatasetSpecs.open("medmnist:retinamnist", new DataOptions(dir, 0, "u-ones", true, true));
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertThat(d.sizes()).containsEntry("train", 1080);
+        assertThat(dir.resolve("retinamnist.npz")).hasSameBinaryContentAs(SharedData.file("medmnist/retinamnist.npz"));
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("downloading retinamnist.npz [")
+                .contains("100% 3.3 MB/3.3 MB");
+        assertThat(leftovers()).isZero();
+    }
+
+    @Test
+    void anMd5MismatchIsAnErrorAndLeavesNoFile() throws IOException {
+        served = "not the official bytes".getBytes(StandardCharsets.UTF_8);
+        MedMnistSources.Source source = new MedMnistSources.Source("retinamnist", URI.create(base() + "retinamnist.npz"),
+                "bd4c0672f1bba3e3a89f0e4e876791e4");
+        Path target = dir.resolve("retinamnist.npz");
+        assertThatThrownBy(() -> MedMnistDownload.download(source, target, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(BadInputException.class)
+                // MD5 of the served bytes, from python3:
+                // hashlib.md5(b'not the official bytes').hexdigest()
+                .hasMessage("download of " + source.url() + " has MD5 9b7a7d2598620be6b4583879c7bfdb64"
+                        + ", expected bd4c0672f1bba3e3a89f0e4e876791e4 (corrupt or not the official file); removed it");
+        assertThat(target).doesNotExist();
+        assertThat(leftovers()).isZero();
+    }
+
+    @Test
+    void anHttpErrorNamesTheUrlAndLeavesNoFile() throws IOException {
+        served = null; // 404
+        MedMnistSources.Source source = new MedMnistSources.Source("x", URI.create(base() + "x.npz"), "0");
+        Path target = dir.resolve("x.npz");
+        assertThatThrownBy(() -> MedMnistDownload.download(source, target, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("download of " + source.url() + " failed: HTTP 404; get the file by hand and put it at "
+                        + target);
+        assertThat(leftovers()).isZero();
+    }
+
+    @Test
+    void progressLineShowsFractionAndSizes() {
+        MedMnistDownload.ProgressBar bar = new MedMnistDownload.ProgressBar("f.npz", 2_000_000, System.err);
+        long start = System.nanoTime();
+        // Half of 2 MB: 15 of 30 bar characters filled.
+        assertThat(bar.line(1_000_000, start + 1_000_000_000L))
+                .startsWith("downloading f.npz [" + "=".repeat(15) + " ".repeat(15) + "]  50% 1.0 MB/2.0 MB");
+    }
+
+    private long leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part")).count();
+        }
+    }
+
+    private static int[] classCounts(ImageSplit s, int classes) {
+        int[] c = new int[classes];
+        for (int i = 0; i < s.size(); i++) {
+            c[(int) s.labels(i)[0]]++;
+        }
+        return c;
+    }
+}
