@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             TrainCommand.class,
             ModelsCommand.class,
-            CommandLine.HelpCommand.class,
+            EvaluateCommand.class,
             DatasetsCommand.class,
+            CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
 

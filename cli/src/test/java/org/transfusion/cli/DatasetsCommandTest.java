@@ -25,29 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 class DatasetsCommandTest {
     @TempDir Path dir;
 
-    /** Exit code and both streams of one CLI run. */
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    /** A user mistake: exit 2, nothing on stdout, one line on stderr naming {@code what}, no stack trace. */
-    private static void assertOneLineError(Run r, String what) {
-        assertThat(r.code()).as(r.err()).isEqualTo(Main.EXIT_BAD_INPUT);
-        assertThat(r.err().strip().lines().count()).as(r.err()).isEqualTo(1);
-        assertThat(r.err()).startsWith("transfusion: error: ").contains(what)
-                .doesNotContain("Exception").doesNotContain("\tat ");
+    private static void assertOneLineError(CliRun r, String what) {
+        r.assertOneLineError(what);
     }
 
     @Test
     void inspectRetinaMnistPrintsCountsPrevalenceAndWritesAContactSheet() throws IOException {
         Path medmnist = sharedData().resolve("medmnist");
         Path png = dir.resolve("sheets").resolve("retina.png");
-        Run r = run("datasets", "inspect", "medmnist:retinamnist", "--data-dir", medmnist.toString(),
+        CliRun r = run("datasets", "inspect", "medmnist:retinamnist", "--data-dir", medmnist.toString(),
                 "--out", png.toString(), "--per-class", "4");
         assertThat(r.code()).as(r.err()).isZero();
         // Counts from python3 + numpy on retinamnist.npz: train 1080 (486 grade 0 = 45.0%), val 120, test 400
@@ -67,7 +57,7 @@ class DatasetsCommandTest {
     @Test
     void inspectNihNpzShowsPatientsPerSplit() {
         Path npz = sharedData().resolve("nih-cxr14").resolve("nih1000_cxr14_64.npz");
-        Run r = run("datasets", "inspect", "nih-cxr14:" + npz, "--task", "chexpert5", "--seed", "3");
+        CliRun r = run("datasets", "inspect", "nih-cxr14:" + npz, "--task", "chexpert5", "--seed", "3");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("task      chexpert5 (multilabel, 5 outputs)")
                 .contains("split     patient-level 70/10/20, seed 3")
@@ -78,7 +68,7 @@ class DatasetsCommandTest {
 
     @Test
     void inspectSyntheticRetinaForTheReferableTask() {
-        Run r = run("datasets", "inspect", "synthetic:retina?n=100&size=32", "--task", "referable");
+        CliRun r = run("datasets", "inspect", "synthetic:retina?n=100&size=32", "--task", "referable");
         assertThat(r.code()).as(r.err()).isZero();
         // 70/10/20 of 100 images; one binary output.
         assertThat(r.out()).containsPattern("train\\s+70\\s+32x32x3")
@@ -160,7 +150,7 @@ class DatasetsCommandTest {
 
     @Test
     void helpListsTheInspectCommand() {
-        Run r = run("datasets", "--help");
+        CliRun r = run("datasets", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("inspect");
     }

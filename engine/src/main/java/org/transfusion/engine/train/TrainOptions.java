@@ -56,6 +56,33 @@ public record TrainOptions(String data, String task, String model, String init, 
                 width, dataDir, thresholds);
     }
 
+    /** Reads back {@link #identity()} as saved in a run.json {@code spec}. */
+    public static TrainOptions fromIdentity(com.fasterxml.jackson.databind.JsonNode n) {
+        List<Double> thresholds = new java.util.ArrayList<>();
+        n.path("thresholds").forEach(t -> thresholds.add(t.asDouble()));
+        return new TrainOptions(text(n, "data"), text(n, "task"), text(n, "model"), text(n, "init"),
+                n.path("weights").isTextual() ? Path.of(n.get("weights").asText()) : null,
+                n.path("epochs").isNumber() ? n.get("epochs").asInt() : null,
+                n.path("steps").isNumber() ? n.get("steps").asLong() : null, n.path("batch_size").asInt(64),
+                n.path("lr").asDouble(), text(n, "optimizer"), n.path("momentum").asDouble(),
+                n.path("weight_decay").asDouble(), text(n, "schedule"),
+                n.path("image_size").isNumber() ? n.get("image_size").asInt() : null, n.path("eval_every").asInt(),
+                n.path("seed").asLong(), 0, text(n, "augment"),
+                n.path("channels").isNumber() ? n.get("channels").asInt() : null,
+                n.path("train_subset").isNumber() ? n.get("train_subset").asInt() : null, n.path("width").asDouble(1.0),
+                null, thresholds.isEmpty() ? DEFAULT_THRESHOLDS : thresholds);
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
+        return n.path(field).isTextual() ? n.get(field).asText() : null;
+    }
+
+    public TrainOptions withData(String spec, Path dir) {
+        return new TrainOptions(spec, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
+                weightDecay, schedule, imageSize, evalEvery, seed, threads, augment, channels, trainSubset, width,
+                dir, thresholds);
+    }
+
     /** The fields that define the run (not threads or where files go). */
     public Map<String, Object> identity() {
         Map<String, Object> m = new LinkedHashMap<>();

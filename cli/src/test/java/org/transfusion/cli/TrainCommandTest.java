@@ -1,0 +1,75 @@
+package org.transfusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+    @TempDir Path dir;
+
+    /** 200 synthetic fundus images at 16 px: opens in well under a second, enough for a few steps. */
+    private static final String DATA = "synthetic:retina?n=200&size=16";
+
+    private CliRun train(String out, String... extra) {
+        String[] base = {"train", "--data", DATA, "--model", "cbr-small", "--steps", "4", "--batch-size", "8",
+            "--eval-every", "2", "--out", dir.resolve(out).toString()};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return CliRun.of(args);
+    }
+
+    @Test
+    void trainsThenEvaluatesTheSavedRun() throws Exception {
+        CliRun r = train("run", "--task", "referable");
+        assertThat(r.code()).as(r.err()).isZero();
+        Path run = dir.resolve("run");
+        for (String f : new String[] {"run.json", "metrics.json", "curve.csv", "init.safetensors", "weights.safetensors"}) {
+            assertThat(run.resolve(f)).exists();
+        }
+        JsonNode metrics = new ObjectMapper().readTree(Files.readString(run.resolve("metrics.json")));
+        CliRun e = CliRun.of("evaluate", run.toString(), "--split", "test");
+        assertThat(e.code()).as(e.err()).isZero();
+        JsonNode again = new ObjectMapper().readTree(e.out());
+        // The same weights on the same split give the same AUC as the run recorded at its end.
+        assertThat(again.get("auc").asDouble()).isEqualTo(metrics.get("test").get("auc").asDouble());
+        assertThat(again.get("count").asInt()).isEqualTo(40); // 20% of 200 synthetic images are test
+    }
+
+    @Test
+    void unknownModelIsABadInput() {
+        CliRun.of("train", "--data", DATA, "--model", "resnet-9000", "--out", dir.resolve("m").toString())
+                .assertOneLineError("unknown model 'resnet-9000'");
+    }
+
+    @Test
+    void unknownTaskIsABadInput() {
+        train("t", "--task", "segmentation").assertOneLineError("unknown task 'segmentation'");
+    }
+
+    @Test
+    void taskThatDoesNotFitTheLabelsIsABadInput() {
+        train("f", "--task", "chexpert5").assertOneLineError("task 'chexpert5' needs multi-label findings");
+    }
+
+    @Test
+    void imageSizeTooSmallIsABadInput() {
+        train("s", "--image-size", "8").assertOneLineError("--image-size 8 is too small for cbr-small");
+    }
+
+    @Test
+    void folderHoldingADifferentRunIsABadInput() {
+        assertThat(train("same", "--seed", "1").code()).isZero();
+        train("same", "--seed", "2").assertOneLineError("holds a different run (seed 1 vs 2)");
+    }
+
+    @Test
+    void evaluatingAFolderThatIsNoRunIsABadInput() {
+        CliRun.of("evaluate", dir.toString()).assertOneLineError("not a run folder (no run.json)");
+    }
+}
