@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             EvaluateCommand.class,
             DatasetsCommand.class,
+            DemoCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

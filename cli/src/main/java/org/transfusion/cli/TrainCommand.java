@@ -95,7 +95,11 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions o = new TrainOptions(data, task, model, init, weights, steps == null ? e : null, steps, batchSize,
                 lr, optimizer, momentum, weightDecay, schedule, imageSize, evalEvery, seed, threads, augment, channels,
                 trainSubset, width, dataDir, TrainOptions.DEFAULT_THRESHOLDS);
-        Trainer.run(o, new RunFolder(out), resume, new ConsoleProgress(System.err));
+        RunFolder folder = new RunFolder(out);
+        if (resume && !folder.hasRun()) {
+            throw new org.transfusion.error.BadInputException(out + ": nothing to resume (no run.json there)");
+        }
+        Trainer.run(o, folder, resume, new ConsoleProgress(System.err));
         return 0;
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * batches an uninterrupted one would.
  *
  * <p>{@link #prefetch} builds batches on a background thread so decoding and augmentation overlap the
- * training step; {@link Prefetcher#waitFraction} tells how often the trainer had to wait.
+ * training step; {@link Prefetcher#waitNanos} tells how long the trainer had to wait.
  */
 public final class BatchLoader {
     private final ImageSplit split;
@@ -110,7 +110,6 @@ public final class BatchLoader {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(3);
         private final Thread thread;
         private long waitNanos;
-        private long busyStartNanos = System.nanoTime();
 
         Prefetcher(BatchLoader loader, long from, long to) {
             thread = new Thread(() -> {
@@ -153,20 +152,9 @@ public final class BatchLoader {
             return item == END ? null : (Batch) item;
         }
 
-        /** Fraction of the wall time since start that the consumer spent waiting for batches. */
-        public double waitFraction() {
-            long total = System.nanoTime() - busyStartNanos;
-            return total <= 0 ? 0 : (double) waitNanos / total;
-        }
-
+        /** Total time the consumer spent blocked in {@link #next()}. */
         public long waitNanos() {
             return waitNanos;
-        }
-
-        /** Restarts the wait accounting (the trainer excludes validation time from it). */
-        public void resetWait() {
-            waitNanos = 0;
-            busyStartNanos = System.nanoTime();
         }
 
         @Override

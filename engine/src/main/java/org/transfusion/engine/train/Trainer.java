@@ -99,7 +99,10 @@ public final class Trainer {
         return new Setup(o, data, task, info, arch, size, channels, pipeline);
     }
 
-    /** Runs (or resumes, or returns a completed) run in {@code folder}. */
+    /**
+     * Runs the run in {@code folder}: starts it when the folder is new, returns the metrics when it is complete,
+     * and continues an interrupted one from its checkpoint when {@code resume} is set (an error otherwise).
+     */
     public static Map<String, Object> run(TrainOptions o, RunFolder folder, boolean resume, Progress progress) {
         Setup s = prepare(o);
         boolean same = folder.checkReusable(o.identity());
@@ -109,15 +112,11 @@ public final class Trainer {
         }
         boolean haveCheckpoint = same && Files.isRegularFile(folder.checkpoint())
                 && Files.isRegularFile(folder.checkpointState());
-        if (resume && !haveCheckpoint) {
-            if (!same) {
-                throw new BadInputException(folder.dir() + ": nothing to resume (no run.json there)");
-            }
-        }
-        if (!resume && same) {
+        if (haveCheckpoint && !resume) {
             throw new BadInputException(folder.dir() + ": holds an interrupted run of the same spec; pass --resume "
                     + "to continue it, or choose a new --out");
         }
+        // The same run killed before its first checkpoint simply starts again.
         if (o.threads() > 0) {
             Engine.getInstance();
             JniUtils.setNumThreads(o.threads());
@@ -200,8 +199,10 @@ public final class Trainer {
             int lossCount = 0;
             long images = 0;
             double waitSeconds = 0;
+            double resumedSeconds = trainSeconds;
             try (BatchLoader.Prefetcher batches = train.prefetch(startStep, total)) {
                 long t0 = System.nanoTime();
+                double evalSeconds = 0;
                 for (long step = startStep; step < total; step++) {
                     Batch b = batches.next();
                     float lossValue;
@@ -225,13 +226,14 @@ public final class Trainer {
                     lossCount++;
                     images += b.count();
                     long done = step + 1;
-                    double elapsed = (System.nanoTime() - t0) / 1e9;
-                    double ips = images / Math.max(elapsed, 1e-9);
-                    progress.step(done, total, lossSum / lossCount, ips,
-                            elapsed / (done - startStep) * (total - done), bestAuc);
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    double training = wall - evalSeconds;
+                    trainSeconds = resumedSeconds + training;
+                    progress.step(done, total, lossSum / lossCount, images / Math.max(training, 1e-9),
+                            wall / (done - startStep) * (total - done), bestAuc);
                     if (done % evalEvery == 0 || done == total) {
-                        trainSeconds += (System.nanoTime() - t0) / 1e9;
-                        waitSeconds += batches.waitNanos() / 1e9;
+                        long e0 = System.nanoTime();
+                        waitSeconds = batches.waitNanos() / 1e9;
                         Metrics m = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
                         progress.evaluated(done, m.auc(), m.loss());
                         curve.add(new String[] {Long.toString(done), num(lossSum / lossCount), num(m.auc()),
@@ -245,10 +247,10 @@ public final class Trainer {
                         checkpoint(net, optimizer, done, waitSeconds);
                         lossSum = 0;
                         lossCount = 0;
-                        t0 = System.nanoTime();
-                        batches.resetWait();
+                        evalSeconds += (System.nanoTime() - e0) / 1e9;
                     }
                 }
+                waitSeconds = batches.waitNanos() / 1e9;
             }
             return finish(net, val, test, total, images, waitSeconds);
         }
@@ -267,7 +269,8 @@ public final class Trainer {
             m.put("best_step", bestStep);
             m.put("steps", total);
             m.put("train_seconds", trainSeconds);
-            m.put("images_per_second", trainSeconds > 0 ? (total - 0) * (double) o.batchSize() / trainSeconds : null);
+            m.put("images_per_second", trainSeconds > 0 ? (double) total * o.batchSize() / trainSeconds : null);
+            // Measured over this process's steps only (a resumed run's earlier waits are not known).
             m.put("loader_wait_fraction", trainSeconds > 0 ? waitSeconds / trainSeconds : null);
             m.put("steps_to_auc", stepsToAuc());
             Json.write(folder.metricsJson(), m);
