@@ -69,6 +69,14 @@ public abstract class Architecture {
         return blockOfKey.get(key);
     }
 
+    /**
+     * For a slim variant, the last block it shares with its full-width parent (pretrained weights are copied up
+     * to and including it; above it the channels are halved and initialised at random); null otherwise.
+     */
+    public String slimBoundary() {
+        return null;
+    }
+
     /** Key prefix of the classifier (re-initialised when the number of outputs changes). */
     public abstract String classifierPrefix();
 

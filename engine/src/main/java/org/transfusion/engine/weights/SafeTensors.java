@@ -37,31 +37,62 @@ public final class SafeTensors {
     /** A file's tensors plus its {@code __metadata__} strings. */
     public record Contents(StateDict tensors, Map<String, String> metadata) {}
 
+    /** Shapes by key from the header alone (cheap: no tensor data is read). */
+    public static Map<String, long[]> shapes(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            JsonNode header = header(file, ch).json();
+            Map<String, long[]> out = new LinkedHashMap<>();
+            header.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("__metadata__")) {
+                    JsonNode shape = e.getValue().path("shape");
+                    long[] dims = new long[shape.size()];
+                    for (int i = 0; i < dims.length; i++) {
+                        dims[i] = shape.get(i).asLong();
+                    }
+                    out.put(e.getKey(), dims);
+                }
+            });
+            return out;
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": file not found");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The parsed header and where the tensor data starts. */
+    private record Header(JsonNode json, long dataStart) {}
+
+    private static Header header(Path file, FileChannel ch) throws IOException {
+        long fileSize = ch.size();
+        if (fileSize < 8) {
+            throw new BadInputException(file + ": not a safetensors file (only " + fileSize + " bytes)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > fileSize) {
+            throw new BadInputException(file + ": not a safetensors file (header length " + headerLen + ")");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        ch.read(headerBuf, 8);
+        try {
+            return new Header(JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8)), 8 + headerLen);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": safetensors header is not valid JSON");
+        }
+    }
+
     public static StateDict read(Path file) {
         return readWithMetadata(file).tensors();
     }
 
     public static Contents readWithMetadata(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(file, ch);
+            JsonNode header = h.json();
             long fileSize = ch.size();
-            if (fileSize < 8) {
-                throw new BadInputException(file + ": not a safetensors file (only " + fileSize + " bytes)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > 100_000_000L || 8 + headerLen > fileSize) {
-                throw new BadInputException(file + ": not a safetensors file (header length " + headerLen + ")");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            ch.read(headerBuf, 8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new BadInputException(file + ": safetensors header is not valid JSON");
-            }
-            long dataStart = 8 + headerLen;
+            long dataStart = h.dataStart();
             MappedByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, fileSize - dataStart);
             data.order(ByteOrder.LITTLE_ENDIAN);
             StateDict out = new StateDict();

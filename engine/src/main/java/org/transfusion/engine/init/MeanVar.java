@@ -1,0 +1,61 @@
+package org.transfusion.engine.init;
+
+import java.util.SplittableRandom;
+import org.transfusion.engine.Seeds;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.HostTensor;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.model.TensorKind;
+import org.transfusion.engine.model.TensorSpec;
+
+/**
+ * The paper's Mean Var Init: every conv/linear tensor drawn i.i.d. from a normal with the mean and variance of
+ * the corresponding pretrained tensor, so only the scaling of the pretrained weights is kept, not their features.
+ * Batch-norm is reset to identity (gamma 1, beta 0, running mean 0, running variance 1), which the paper found
+ * best, or copied from the pretrained weights when {@code copyBatchNorm} is set.
+ */
+public final class MeanVar {
+    private MeanVar() {}
+
+    /**
+     * @param transferred pretrained weights already fitted to the target (see {@link Transfer})
+     * @param keep        tensors to leave as they are in {@code transferred} (e.g. a Gabor first layer)
+     */
+    public static StateDict draw(Architecture arch, StateDict transferred, boolean copyBatchNorm, long seed,
+                                 java.util.function.Predicate<String> keep, Transfer.Report report) {
+        StateDict out = new StateDict();
+        for (TensorSpec spec : arch.specs().values()) {
+            HostTensor src = transferred.get(spec.key());
+            TensorKind kind = spec.kind();
+            if (keep.test(spec.key())) {
+                out.put(spec.key(), src);
+            } else if (kind.isBatchNorm()) {
+                out.put(spec.key(), copyBatchNorm ? src : identity(spec));
+            } else {
+                out.put(spec.key(), sampleLike(src, Seeds.random(seed, "init/meanvar/" + spec.key())));
+                report.drawn.add(spec.key());
+            }
+        }
+        return out;
+    }
+
+    /** i.i.d. N(mean(src), var(src)) values in src's shape (population variance). */
+    static HostTensor sampleLike(HostTensor src, SplittableRandom rng) {
+        double mean = src.mean();
+        double std = src.std();
+        HostTensor t = HostTensor.zeros(src.shape());
+        float[] v = t.values();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (mean + std * rng.nextGaussian());
+        }
+        return t;
+    }
+
+    static HostTensor identity(TensorSpec spec) {
+        HostTensor t = HostTensor.zeros(spec.shape());
+        if (spec.kind() == TensorKind.BN_WEIGHT || spec.kind() == TensorKind.BN_RUNNING_VAR) {
+            java.util.Arrays.fill(t.values(), 1f);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,147 @@
+package org.transfusion.engine.init;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.HostTensor;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.model.TensorKind;
+import org.transfusion.engine.model.TensorSpec;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Strict transfer of source weights into a target architecture, with a report of what happened to every
+ * tensor. Allowed differences, each by a stated rule: the first convolution's input channels (3 -> 1 summed
+ * over channels, 1 -> 3 replicated / 3: "adapted"), the classifier for another number of outputs
+ * ("reinitialised"), torchvision's {@code num_batches_tracked} counters and Inception's auxiliary classifier
+ * ("skipped"). Any other missing key, unexpected key or shape mismatch is an error listing the first ones.
+ */
+public final class Transfer {
+    private Transfer() {}
+
+    /** What happened to each target tensor and each source tensor. */
+    public static final class Report {
+        public final List<String> copied = new ArrayList<>();
+        public final List<String> adapted = new ArrayList<>();
+        public final List<String> reinitialised = new ArrayList<>();
+        public final List<String> skipped = new ArrayList<>();
+        public final List<String> drawn = new ArrayList<>();
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("copied", copied.size());
+            m.put("adapted", adapted);
+            m.put("reinitialised", reinitialised.size() <= 12 ? reinitialised : summary(reinitialised));
+            m.put("skipped_by_rule", skipped.size() <= 12 ? skipped : summary(skipped));
+            if (!drawn.isEmpty()) {
+                m.put("drawn_from_statistics", drawn.size());
+            }
+            return m;
+        }
+
+        private static String summary(List<String> keys) {
+            return keys.size() + " tensors (" + String.join(", ", keys.subList(0, 4)) + ", ...)";
+        }
+    }
+
+    /**
+     * Copies source tensors into a target-shaped state dict. Target tensors for which {@code keepRandom} holds
+     * are left as {@code base} has them (e.g. blocks above a transfusion boundary).
+     *
+     * @param base       target-shaped initial weights (usually random) that transfer overwrites
+     * @param sourceName the weights file, for error messages
+     */
+    public static StateDict apply(Architecture target, StateDict source, StateDict base, Predicate<String> keepRandom,
+                                  String sourceName, Report report) {
+        StateDict out = new StateDict();
+        List<String> problems = new ArrayList<>();
+        String firstConv = target.firstConvPrefix() + ".weight";
+        String classifier = target.classifierPrefix() + ".";
+        for (TensorSpec spec : target.specs().values()) {
+            String key = spec.key();
+            HostTensor src = source.get(key);
+            if (keepRandom.test(key)) {
+                out.put(key, base.get(key));
+                report.reinitialised.add(key);
+                continue;
+            }
+            if (spec.kind() == TensorKind.BN_BATCHES_TRACKED) {
+                out.put(key, base.get(key));
+                report.skipped.add(key);
+                continue;
+            }
+            if (src == null) {
+                if (key.startsWith(classifier)) {
+                    out.put(key, base.get(key));
+                    report.reinitialised.add(key);
+                } else {
+                    problems.add("missing " + key);
+                }
+                continue;
+            }
+            if (src.sameShape(spec.shape())) {
+                out.put(key, src.copy());
+                report.copied.add(key);
+            } else if (key.equals(firstConv) && adaptable(src.shape(), spec.shape())) {
+                out.put(key, adaptChannels(src, spec.shape()));
+                report.adapted.add(key + " (" + src.shape()[1] + " -> " + spec.shape()[1] + " input channels)");
+            } else if (key.startsWith(classifier)) {
+                out.put(key, base.get(key));
+                report.reinitialised.add(key);
+            } else {
+                problems.add(key + " has shape " + java.util.Arrays.toString(src.shape()) + " in the weights, "
+                        + target.name() + " needs " + spec.shapeText());
+            }
+        }
+        for (String key : source.keys()) {
+            if (!target.specs().containsKey(key)) {
+                if (key.endsWith("num_batches_tracked") || key.startsWith("AuxLogits.")) {
+                    report.skipped.add(key);
+                } else {
+                    problems.add("unexpected " + key);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BadInputException(sourceName + " does not fit " + target.name() + ": "
+                    + String.join("; ", problems.subList(0, Math.min(4, problems.size())))
+                    + (problems.size() > 4 ? " (and " + (problems.size() - 4) + " more)" : "")
+                    + " (weights for another architecture?)");
+        }
+        return out;
+    }
+
+    private static boolean adaptable(long[] src, long[] dst) {
+        return src.length == 4 && dst.length == 4 && src[0] == dst[0] && src[2] == dst[2] && src[3] == dst[3]
+                && ((src[1] == 3 && dst[1] == 1) || (src[1] == 1 && dst[1] == 3));
+    }
+
+    /** RGB filters summed to grey (a grey image replicated to RGB gives the same response), or grey split /3. */
+    static HostTensor adaptChannels(HostTensor src, long[] shape) {
+        int out = (int) shape[0];
+        int hw = (int) (shape[2] * shape[3]);
+        int srcC = (int) src.shape()[1];
+        int dstC = (int) shape[1];
+        HostTensor t = HostTensor.zeros(shape);
+        for (int o = 0; o < out; o++) {
+            for (int p = 0; p < hw; p++) {
+                if (dstC == 1) {
+                    float sum = 0;
+                    for (int c = 0; c < srcC; c++) {
+                        sum += src.values()[(o * srcC + c) * hw + p];
+                    }
+                    t.values()[o * hw + p] = sum;
+                } else {
+                    float v = src.values()[o * hw + p] / dstC;
+                    for (int c = 0; c < dstC; c++) {
+                        t.values()[(o * dstC + c) * hw + p] = v;
+                    }
+                }
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,192 @@
+package org.transfusion.engine.init;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.HostTensor;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.model.TensorKind;
+import org.transfusion.engine.model.TensorSpec;
+import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
+
+class InitSchemesTest {
+    @TempDir static Path dir;
+    static Path pretrained;
+    static StateDict source;
+
+    /** "Pretrained" weights for cbr-small with 10 classes: each tensor offset and scaled so its mean/std are known. */
+    @BeforeAll
+    static void weights() {
+        Architecture a = ModelRegistry.get("cbr-small").build(3, 10, 1);
+        source = RandomInit.of(a, 99);
+        int i = 0;
+        for (TensorSpec spec : a.specs().values()) {
+            float[] v = source.get(spec.key()).values();
+            for (int k = 0; k < v.length; k++) {
+                v[k] = v[k] * (1 + 0.1f * i) + 0.01f * i; // distinct mean and spread per tensor
+            }
+            i++;
+        }
+        pretrained = dir.resolve("pretrained.safetensors");
+        SafeTensors.write(pretrained, source, Map.of());
+    }
+
+    private static Architecture target(int classes) {
+        return ModelRegistry.get("cbr-small").build(3, classes, 1);
+    }
+
+    @Test
+    void pretrainedCopiesEverythingButANewHead() {
+        InitResult r = InitSchemes.apply("pretrained", target(2), pretrained, 0);
+        assertThat(r.weights().get("layers.2.conv.weight").values())
+                .containsExactly(source.get("layers.2.conv.weight").values());
+        assertThat(r.weights().get("fc.weight").shape()).containsExactly(2, 256);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> transfer = (Map<String, Object>) r.report().get("transfer");
+        assertThat(transfer.get("reinitialised")).asList().containsExactly("fc.weight", "fc.bias");
+    }
+
+    @Test
+    void firstConvIsAdaptedForGreyInputBySummingChannels() {
+        Architecture grey = ModelRegistry.get("cbr-small").build(1, 2, 1);
+        InitResult r = InitSchemes.apply("pretrained", grey, pretrained, 0);
+        float[] src = source.get("layers.0.conv.weight").values(); // (32, 3, 7, 7)
+        float[] got = r.weights().get("layers.0.conv.weight").values(); // (32, 1, 7, 7)
+        // Filter 5, position 10: the sum of the three colour channels' values at that position.
+        int hw = 49;
+        float expected = src[(5 * 3) * hw + 10] + src[(5 * 3 + 1) * hw + 10] + src[(5 * 3 + 2) * hw + 10];
+        assertThat(got[5 * hw + 10]).isEqualTo(expected);
+    }
+
+    @Test
+    void meanVarMatchesEachTensorsStatisticsAndResetsBatchNorm() {
+        Architecture a = target(10);
+        InitResult r = InitSchemes.apply("meanvar", a, pretrained, 3);
+        for (TensorSpec spec : a.specs().values()) {
+            HostTensor got = r.weights().get(spec.key());
+            HostTensor src = source.get(spec.key());
+            if (spec.kind() == TensorKind.BN_WEIGHT || spec.kind() == TensorKind.BN_RUNNING_VAR) {
+                assertThat(got.values()).as(spec.key()).containsOnly(1f);
+            } else if (spec.kind().isBatchNorm()) {
+                assertThat(got.values()).as(spec.key()).containsOnly(0f);
+            } else if (got.values().length >= 1000) {
+                // Sampling error of a mean of n normals is std/sqrt(n); of a std, about std/sqrt(2n). 5 sigma.
+                int n = got.values().length;
+                assertThat(got.mean()).as(spec.key()).isCloseTo(src.mean(), within(5 * src.std() / Math.sqrt(n)));
+                assertThat(got.std()).as(spec.key()).isCloseTo(src.std(), within(5 * src.std() / Math.sqrt(2.0 * n)));
+                assertThat(got.values()).isNotEqualTo(src.values());
+            }
+        }
+    }
+
+    @Test
+    void meanVarWithBatchNormCopyKeepsPretrainedBatchNorm() {
+        InitResult r = InitSchemes.apply("meanvar-bn-copy", target(10), pretrained, 3);
+        assertThat(r.weights().get("layers.1.bn.running_var").values())
+                .containsExactly(source.get("layers.1.bn.running_var").values());
+    }
+
+    @Test
+    void transfusionCopiesUpToTheBlockAndNotAbove() {
+        Architecture a = target(10);
+        InitResult r = InitSchemes.apply("transfusion:layer2", a, pretrained, 4);
+        for (TensorSpec spec : a.specs().values()) {
+            if (spec.kind() == TensorKind.BN_BATCHES_TRACKED) {
+                continue;
+            }
+            boolean below = a.blockOf(spec.key()).equals("layer1") || a.blockOf(spec.key()).equals("layer2");
+            boolean equal = java.util.Arrays.equals(r.weights().get(spec.key()).values(), source.get(spec.key()).values());
+            if (below) {
+                assertThat(equal).as(spec.key() + " (at or below layer2) equals the source").isTrue();
+            } else if (spec.kind() == TensorKind.CONV_WEIGHT || spec.kind() == TensorKind.LINEAR_WEIGHT) {
+                assertThat(equal).as(spec.key() + " (above layer2) is random").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void unknownBlockListsTheValidOnes() {
+        assertThatThrownBy(() -> InitSchemes.apply("transfusion:layer9", target(2), pretrained, 0))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("unknown block 'layer9' for cbr-small (expected one of layer1, layer2, layer3, layer4, fc)");
+    }
+
+    @Test
+    void weightsOfAnotherArchitectureAreRefusedListingTheFirstMismatches() {
+        Architecture tiny = ModelRegistry.get("cbr-tiny").build(3, 2, 1);
+        assertThatThrownBy(() -> InitSchemes.apply("pretrained", tiny, pretrained, 0))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("does not fit cbr-tiny")
+                .hasMessageContaining("layers.0.conv.weight has shape [32, 3, 7, 7] in the weights, cbr-tiny needs [64, 3, 5, 5]");
+    }
+
+    @Test
+    void missingKeysAreRefused() {
+        StateDict partial = source.copy();
+        partial.asMap().remove("layers.3.bn.running_mean");
+        Path file = dir.resolve("partial.safetensors");
+        SafeTensors.write(file, partial, Map.of());
+        assertThatThrownBy(() -> InitSchemes.apply("pretrained", target(2), file, 0))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("missing layers.3.bn.running_mean");
+    }
+
+    @Test
+    void schemesThatNeedWeightsSaySo() {
+        assertThatThrownBy(() -> InitSchemes.apply("meanvar", target(2), null, 0))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("needs --weights");
+    }
+
+    @Test
+    void gaborFillsTheFirstConvWithTheBankAndLeavesTheRestRandom() {
+        Architecture a = target(2);
+        InitResult r = InitSchemes.apply("gabor:low", a, null, 5);
+        HostTensor conv = r.weights().get("layers.0.conv.weight");
+        // Whole-bank scale: He std for (32, 3, 7, 7) with fan-out 32*49 = sqrt(2/1568).
+        assertThat(conv.std()).isCloseTo(Math.sqrt(2.0 / 1568), within(1e-6));
+        assertThat(r.weights().get("layers.1.conv.weight").values())
+                .containsExactly(RandomInit.of(a, org.transfusion.engine.Seeds.stream(5, "init"))
+                        .get("layers.1.conv.weight").values());
+    }
+
+    @Test
+    void gaborFiltersAreTheAnalyticFunction() {
+        GaborBank bank = GaborBank.of("low", 7);
+        // Filter 0: theta 0, lambda 3.5 (= 7/2), phase 0, sigma 0.56*3.5 = 1.96. At the centre (3,3): x' = y' = 0
+        // -> exp(0) * cos(0) = 1. At (3, 5): x' = 2, y' = 0 -> exp(-4 / (2*1.96^2)) * cos(2 pi 2 / 3.5).
+        assertThat(bank.raw(0, 7, 7, 3, 3)).isEqualTo(1.0);
+        double s = 0.56 * 3.5;
+        assertThat(bank.raw(0, 7, 7, 3, 5)).isCloseTo(Math.exp(-4 / (2 * s * s)) * Math.cos(2 * Math.PI * 2 / 3.5),
+                within(1e-12));
+        // Filter 2: theta = 2*pi/8 = 45 degrees. At (2, 4) (row above, column right of centre): x = 1, y = -1 ->
+        // x' = cos45 - sin45 = 0, y' = -sin45 - cos45 = -sqrt(2): exp(-(0.25 * 2) / (2 s^2)) * cos(0).
+        assertThat(bank.raw(2, 7, 7, 2, 4)).isCloseTo(Math.exp(-(0.25 * 2) / (2 * s * s)), within(1e-12));
+        // Filter 16 (> 2 * 8 orientations x 3 wavelengths? no: 16 = wavelength index 2 (lambda 7), theta 0).
+        assertThat(bank.raw(16, 7, 7, 3, 3)).isEqualTo(1.0);
+        // Filter 24 = 8 orientations x 3 wavelengths: phase pi/2 -> cos(pi/2) at the centre = 0.
+        assertThat(bank.raw(24, 7, 7, 3, 3)).isCloseTo(0.0, within(1e-15));
+    }
+
+    @Test
+    void filledBankIsZeroMeanPerFilterAndReplicatedOverChannels() {
+        HostTensor t = GaborBank.of("mixed", 5).fill(new long[] {4, 3, 5, 5});
+        float[] v = t.values();
+        for (int f = 0; f < 4; f++) {
+            double sum = 0;
+            for (int i = 0; i < 25; i++) {
+                sum += v[(f * 3) * 25 + i];
+                assertThat(v[(f * 3 + 1) * 25 + i]).isEqualTo(v[(f * 3) * 25 + i]);
+                assertThat(v[(f * 3 + 2) * 25 + i]).isEqualTo(v[(f * 3) * 25 + i]);
+            }
+            assertThat(sum).isCloseTo(0.0, within(1e-5));
+        }
+    }
+}
