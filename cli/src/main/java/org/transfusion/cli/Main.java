@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).",
         subcommands = {
             TrainCommand.class,
+            PretrainCommand.class,
+            WeightsCommand.class,
             ModelsCommand.class,
             EvaluateCommand.class,
             DatasetsCommand.class,

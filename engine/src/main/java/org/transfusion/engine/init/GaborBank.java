@@ -24,15 +24,18 @@ import org.transfusion.error.BadInputException;
 public record GaborBank(String band, int orientations, double[] wavelengths, double[] phases, double gamma,
                         double sigmaPerLambda) {
 
-    /** {@code low}: wavelengths of half to the whole kernel; {@code high}: 2.5 px to a third; {@code mixed}: both. */
+    /**
+     * {@code low}: wavelengths of half, three quarters and the whole kernel; {@code high}: 2, 2.5 and 3 px (2 px
+     * is the finest a sampled filter can hold); {@code mixed}: both sets.
+     */
     public static GaborBank of(String band, int kernel) {
         double k = kernel;
         double[] low = {k / 2, 3 * k / 4, k};
-        double[] high = {2.5, Math.max(2.5, k / 3), Math.max(2.5, (k / 3 + 2.5) / 2)};
+        double[] high = {2.0, 2.5, 3.0};
         double[] wavelengths = switch (band.toLowerCase(Locale.ROOT)) {
             case "low" -> low;
             case "high" -> high;
-            case "mixed" -> new double[] {high[0], high[2], high[1], low[0], low[1], low[2]};
+            case "mixed" -> new double[] {high[0], high[1], high[2], low[0], low[1], low[2]};
             default -> throw new BadInputException("unknown Gabor band '" + band + "' (expected low, high or mixed)");
         };
         return new GaborBank(band, 8, wavelengths, new double[] {0, Math.PI / 2}, 0.5, 0.56);

@@ -80,7 +80,7 @@ public final class Trainer {
                     Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
         }
         Image first = data.split(Split.TRAIN).image(0);
-        int channels = o.channels() != null ? o.channels() : first.channels();
+        int channels = o.channels() != null ? o.channels() : defaultChannels(o, info, first);
         if (channels != 1 && channels != 3) {
             throw new BadInputException("--channels must be 1 or 3, got " + channels);
         }
@@ -97,6 +97,20 @@ public final class Trainer {
         };
         ImagePipeline pipeline = ImagePipeline.imagenet(size, channels, augment);
         return new Setup(o, data, task, info, arch, size, channels, pipeline);
+    }
+
+    /**
+     * The dataset's channels, unless pretrained weights are given: then their first convolution's, so grey
+     * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
+     */
+    private static int defaultChannels(TrainOptions o, ModelInfo info, Image first) {
+        if (o.weights() != null && org.transfusion.engine.init.InitSchemes.needsWeights(o.init())) {
+            long[] shape = SafeTensors.shapes(o.weights()).get(info.firstConvKey());
+            if (shape != null && shape.length == 4 && (shape[1] == 1 || shape[1] == 3)) {
+                return (int) shape[1];
+            }
+        }
+        return first.channels();
     }
 
     /**

@@ -1,0 +1,28 @@
+package org.transfusion.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code transfusion pretrain}: ordinary training on a source task (e.g. {@code cifar10:DIR} or
+ * {@code synthetic:natural}) whose {@code weights.safetensors} then serves as {@code --weights} for transfer.
+ * The paper pretrained on ImageNet; any source task works here.
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Pretrain a model on a source task; its weights.safetensors is then --weights for transfer",
+            "(--init pretrained, meanvar, transfusion:BLOCK, ...). Same options as train."})
+public final class PretrainCommand implements Callable<Integer> {
+    @Mixin TrainingOptions options;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TrainCommand.run(options);
+        spec.commandLine().getOut().println("pretrained weights: " + options.out.resolve("weights.safetensors")
+                + "  (use: transfusion train ... --init pretrained --weights THAT_FILE)");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

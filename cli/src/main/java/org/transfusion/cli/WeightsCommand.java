@@ -1,0 +1,103 @@
+package org.transfusion.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.transfusion.engine.data.npy.Npy;
+import org.transfusion.engine.data.npy.NpyArray;
+import org.transfusion.engine.init.InitResult;
+import org.transfusion.engine.init.InitSchemes;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.HostTensor;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.weights.SafeTensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code transfusion weights inspect|init}. */
+@Command(name = "weights", mixinStandardHelpOptions = true, description = "Inspect weight files and write initialised weights.",
+        subcommands = {WeightsCommand.Inspect.class, WeightsCommand.Init.class})
+public final class WeightsCommand implements Runnable {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Print every tensor's key, shape, mean and std (safetensors or .npz).")
+    static final class Inspect implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "A .safetensors or .npz file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Map<String, HostTensor> tensors = new LinkedHashMap<>();
+            if (file.toString().endsWith(".npz")) {
+                for (Map.Entry<String, NpyArray> e : Npy.readNpz(file, java.util.List.of()).entrySet()) {
+                    double[] d = e.getValue().toDoubles();
+                    float[] f = new float[d.length];
+                    for (int i = 0; i < d.length; i++) {
+                        f[i] = (float) d[i];
+                    }
+                    tensors.put(e.getKey(), new HostTensor(e.getValue().shape(), f));
+                }
+            } else {
+                tensors.putAll(SafeTensors.read(file).asMap());
+            }
+            int width = Math.max(3, tensors.keySet().stream().mapToInt(String::length).max().orElse(3));
+            out.printf(Locale.ROOT, "%-" + width + "s  %-20s %12s %12s%n", "key", "shape", "mean", "std");
+            long total = 0;
+            for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+                HostTensor t = e.getValue();
+                total += t.values().length;
+                out.printf(Locale.ROOT, "%-" + width + "s  %-20s %12.5g %12.5g%n", e.getKey(),
+                        java.util.Arrays.toString(t.shape()), t.mean(), t.std());
+            }
+            out.printf(Locale.ROOT, "%d tensors, %,d values%n", tensors.size(), total);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Write a model's initialised weights (any --init scheme) without training.")
+    static final class Init implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "NAME") String model;
+        @Option(names = "--scheme", defaultValue = "random", paramLabel = "SCHEME",
+                description = "Initialisation scheme (default: ${DEFAULT-VALUE})") String scheme;
+        @Option(names = "--weights", paramLabel = "FILE", description = "Pretrained weights for transfer schemes") Path weights;
+        @Option(names = "--seed", defaultValue = "0", paramLabel = "S") long seed;
+        @Option(names = "--channels", defaultValue = "3", paramLabel = "1|3") int channels;
+        @Option(names = "--outputs", defaultValue = "2", paramLabel = "K", description = "Classifier outputs (default: ${DEFAULT-VALUE})") int outputs;
+        @Option(names = "--width", defaultValue = "1.0", paramLabel = "F") double width;
+        @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
+
+        @Override
+        public Integer call() {
+            Architecture arch = ModelRegistry.get(model).build(channels, outputs, width);
+            InitResult r = InitSchemes.apply(scheme, arch, weights, seed);
+            StateDict w = r.weights();
+            SafeTensors.write(out, w, Map.of("model", model, "scheme", scheme, "seed", Long.toString(seed),
+                    "report", Json.toString(r.report()).replace('\n', ' ')));
+            PrintWriter p = spec.commandLine().getOut();
+            p.println("wrote " + out + " (" + w.size() + " tensors, " + model + ", --init " + scheme + ")");
+            p.println(Json.toString(r.report()));
+            p.flush();
+            return 0;
+        }
+    }
+}
