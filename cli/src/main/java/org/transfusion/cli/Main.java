@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             WeightsCommand.class,
             ModelsCommand.class,
             EvaluateCommand.class,
+            FiltersCommand.class,
             DatasetsCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class,
