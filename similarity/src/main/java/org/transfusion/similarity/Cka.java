@@ -82,9 +82,7 @@ public final class Cka {
      */
     public static double rbf(Activations x, Activations y, double sigmaFraction, boolean debiased, int maxPoints, long seed) {
         checkSigmaFraction(sigmaFraction);
-        if (maxPoints < 2 || maxPoints > MAX_RBF_POINTS) {
-            throw new BadInputException("rbf max points: expected 2 to " + MAX_RBF_POINTS + ", got " + maxPoints);
-        }
+        checkRbfMaxPoints(maxPoints);
         Moments.checkPair(x, y);
         Activations xs = x.subsample(maxPoints, seed);
         Activations ys = y.subsample(maxPoints, seed);
@@ -109,6 +107,12 @@ public final class Cka {
             requireVariance(xx, x.label());
             requireVariance(yy, y.label());
             return xy / Math.sqrt(xx * yy);
+        }
+    }
+
+    static void checkRbfMaxPoints(int maxPoints) {
+        if (maxPoints < 2 || maxPoints > MAX_RBF_POINTS) {
+            throw new BadInputException("rbf-max-points: expected 2 to " + MAX_RBF_POINTS + ", got " + maxPoints);
         }
     }
 

@@ -56,7 +56,7 @@ public final class Pwcca {
         for (int i = 0; i < weights.length; i++) {
             value += weights[i] * coefficients[i];
         }
-        return new PwccaResult(value, first, weights, coefficients);
+        return new PwccaResult(value, first, weights, coefficients, sx.dropped, sy.dropped);
     }
 
     /**

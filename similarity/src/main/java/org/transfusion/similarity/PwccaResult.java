@@ -10,8 +10,12 @@ import java.util.Arrays;
  *     the second), false if from the second
  * @param weights the weight of each canonical correlation, summing to 1
  * @param coefficients the canonical correlations, descending
+ * @param droppedX neurons of the first matrix left out (constant or collinear)
+ * @param droppedY neurons of the second matrix left out
  */
-public record PwccaResult(double value, boolean weightedByFirst, double[] weights, double[] coefficients) {
+public record PwccaResult(
+        double value, boolean weightedByFirst, double[] weights, double[] coefficients,
+        DroppedNeurons droppedX, DroppedNeurons droppedY) {
 
     @Override
     public double[] weights() {
