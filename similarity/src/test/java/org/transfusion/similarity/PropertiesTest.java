@@ -229,7 +229,10 @@ class PropertiesTest {
         assertThat(r.coefficients()).containsExactly(reference, within(1e-9));
         assertThat(r.droppedX().constant()).containsExactly(14);
         // which member of a collinear group goes depends on pivoting; one of each group must
-        assertThat(r.droppedX().collinear()).hasSize(2).isSubsetOf(0, 1, 4, 12, 13);
+        assertThat(r.droppedX().collinear()).hasSize(2);
+        for (int dropped : r.droppedX().collinear()) {
+            assertThat(dropped).isIn(0, 1, 4, 12, 13);
+        }
         assertThat(r.droppedY().count()).isZero();
         assertThat(Pwcca.compute(act(wide), act(y)).coefficients()).containsExactly(reference, within(1e-9));
     }
