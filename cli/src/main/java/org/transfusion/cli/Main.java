@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SimilarityCommand.class,
         })
 public final class Main implements Runnable {
 
