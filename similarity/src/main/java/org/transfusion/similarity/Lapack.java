@@ -18,15 +18,55 @@ import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
 
 /**
  * The few dense LAPACK/BLAS operations the similarity measures need, on small column-major {@code double[]}
- * matrices (neurons x neurons). OpenBLAS (bytedeco presets) does the work with its own threads; the number of
- * threads is OpenBLAS's default (one per core), which {@code OPENBLAS_NUM_THREADS} overrides.
+ * matrices (neurons x neurons), and the OpenBLAS thread policy.
+ *
+ * <p>Threads: the products over data points ({@link Moments}, RBF kernels) are long BLAS-3 calls that split
+ * well, so they use {@link #DATA_THREADS} (system property {@code transfusion.similarity.threads}, else
+ * {@code OPENBLAS_NUM_THREADS}, else one per core). The neurons x neurons LAPACK work (eigen-decompositions,
+ * SVDs, factorisations) synchronises its threads thousands of times; on a machine shared with other jobs one
+ * descheduled thread stalls the rest, and we measured PWCCA on 10,000 x 2048 at 76 s with two threads against
+ * 11 s with one on this project's 2-core machine while other builds ran. So it uses {@link #MATRIX_THREADS}
+ * threads, 1 unless {@code transfusion.similarity.lapackThreads} says otherwise (2 is faster on an idle
+ * machine). The setting is process-wide in OpenBLAS; concurrent callers only affect each other's speed.
  *
  * <p>Inputs are never modified: every call works on a copy. A LAPACK failure (no convergence) is an
  * {@link ArithmeticException}, never a NaN result.
  */
 final class Lapack {
 
+    static final int DATA_THREADS = threads("transfusion.similarity.threads",
+            System.getenv("OPENBLAS_NUM_THREADS"), Runtime.getRuntime().availableProcessors());
+    static final int MATRIX_THREADS = threads("transfusion.similarity.lapackThreads", null, 1);
+
+    private static int currentThreads = -1;
+
     private Lapack() {}
+
+    private static int threads(String property, String fallback, int otherwise) {
+        for (String v : new String[] {System.getProperty(property), fallback}) {
+            if (v != null && !v.isBlank()) {
+                try {
+                    return Math.max(1, Integer.parseInt(v.strip()));
+                } catch (NumberFormatException e) {
+                    // an unparsable setting falls through to the default, as OpenBLAS itself does
+                }
+            }
+        }
+        return Math.max(1, otherwise);
+    }
+
+    /** Threads for a product over data points of about {@code flops} operations: short ones stay on one thread. */
+    static int dataThreads(double flops) {
+        return flops < 1e9 ? 1 : DATA_THREADS;
+    }
+
+    /** Sets OpenBLAS's thread count for the calls that follow (only when it changes: the call is not free). */
+    static synchronized void useThreads(int threads) {
+        if (threads != currentThreads) {
+            org.bytedeco.openblas.global.openblas.blas_set_num_threads(threads);
+            currentThreads = threads;
+        }
+    }
 
     /** Eigenvalues (ascending) and eigenvectors (columns of a column-major n x n matrix). */
     record SymmetricEigen(double[] values, double[] vectors, int n) {}
@@ -38,6 +78,7 @@ final class Lapack {
     record PivotedCholesky(double[] upper, int[] pivots, int rank) {}
 
     static SymmetricEigen eigen(double[] sym, int n) {
+        useThreads(MATRIX_THREADS);
         double[] a = sym.clone();
         double[] w = new double[n];
         check(LAPACKE_dsyevd(LAPACK_COL_MAJOR, (byte) 'V', (byte) 'U', n, a, n, w), "dsyevd");
@@ -45,6 +86,7 @@ final class Lapack {
     }
 
     static double[] singularValues(double[] matrix, int m, int n) {
+        useThreads(MATRIX_THREADS);
         double[] a = matrix.clone();
         double[] s = new double[Math.min(m, n)];
         double[] dummy = new double[1];
@@ -53,6 +95,7 @@ final class Lapack {
     }
 
     static Svd svd(double[] matrix, int m, int n) {
+        useThreads(MATRIX_THREADS);
         int k = Math.min(m, n);
         double[] a = matrix.clone();
         double[] s = new double[k];
@@ -64,6 +107,7 @@ final class Lapack {
 
     /** Cholesky with complete pivoting; stops when the largest remaining pivot is at most {@code tolerance}. */
     static PivotedCholesky pivotedCholesky(double[] sym, int n, double tolerance) {
+        useThreads(MATRIX_THREADS);
         double[] a = sym.clone();
         int[] piv = new int[n];
         int[] rank = new int[1];
@@ -85,21 +129,25 @@ final class Lapack {
 
     /** Overwrites b (m x n) with u^-T b, u upper triangular m x m. */
     static void solveUpperTransposedLeft(double[] u, int m, double[] b, int n) {
+        useThreads(MATRIX_THREADS);
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, m, n, 1.0, u, m, b, m);
     }
 
     /** Overwrites b (m x n) with u^-1 b, u upper triangular m x m. */
     static void solveUpperLeft(double[] u, int m, double[] b, int n) {
+        useThreads(MATRIX_THREADS);
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1.0, u, m, b, m);
     }
 
     /** Overwrites b (m x n) with b u^-1, u upper triangular n x n. */
     static void solveUpperRight(double[] u, int n, double[] b, int m) {
+        useThreads(MATRIX_THREADS);
         cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1.0, u, n, b, m);
     }
 
     /** op(a) op(b) with op(a) m x k and op(b) k x n; returns m x n. */
     static double[] multiply(double[] a, boolean transA, double[] b, boolean transB, int m, int n, int k) {
+        useThreads(MATRIX_THREADS);
         double[] c = new double[m * n];
         if (m == 0 || n == 0) {
             return c;
@@ -114,6 +162,7 @@ final class Lapack {
      * i.e. the coordinates of f's columns in the orthonormal basis of e's column space.
      */
     static double[] projectOntoColumnSpace(double[] e, int m, int n, double[] f, int nf) {
+        useThreads(MATRIX_THREADS);
         double[] a = e.clone();
         double[] tau = new double[n];
         check(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, m, n, a, m, tau), "dgeqrf");

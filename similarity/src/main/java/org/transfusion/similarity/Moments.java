@@ -56,6 +56,7 @@ final class Moments {
         rowNormsY = new double[n];
         columnStatistics(x, meanX, constantX);
         columnStatistics(y, meanY, constantY);
+        Lapack.useThreads(Lapack.dataThreads((double) n * (p + q) * (p + q)));
         try (DoublePointer xc = centred(x, meanX, rowNormsX);
                 DoublePointer yc = centred(y, meanY, rowNormsY)) {
             cxx = gram(xc, p, n);
