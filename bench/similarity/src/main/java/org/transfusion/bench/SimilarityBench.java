@@ -37,26 +37,47 @@ public final class SimilarityBench {
                         + " (expected --sizes NxP[,NxP...] or --repeats R)");
             }
         }
-        System.out.printf(Locale.ROOT, "Java %s, %d cores, OPENBLAS_NUM_THREADS=%s; best of %d after a warm-up, seconds%n",
+        System.out.printf(Locale.ROOT, "Java %s, %d cores, OPENBLAS_NUM_THREADS=%s, lapackThreads=%s;"
+                        + " best of %d after a warm-up, seconds; load average before: %s%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(default)"), repeats);
+                System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(default)"),
+                System.getProperty("transfusion.similarity.lapackThreads", "1"), repeats, loadAverage());
         warmUp();
         System.out.printf(Locale.ROOT, "%-16s %8s %8s %8s %10s %9s   %s%n",
                 "points x neurons", "CCA", "SVCCA", "PWCCA", "CKA-linear", "all four", "checks");
         for (int[] size : sizes) {
             Activations[] xy = pair(size[0], size[1], 17);
-            double[] cca = new double[1];
-            double[] pwcca = new double[1];
-            double[] cka = new double[1];
-            double tCca = best(repeats, () -> cca[0] = Cca.compute(xy[0], xy[1]).mean());
-            double tSvcca = best(repeats, () -> Svcca.compute(xy[0], xy[1], 0.99).mean());
-            double tPwcca = best(repeats, () -> pwcca[0] = Pwcca.compute(xy[0], xy[1]).value());
-            double tCka = best(repeats, () -> cka[0] = Cka.linear(xy[0], xy[1]));
-            double tAll = best(repeats, () -> Similarity.compute(xy[0], xy[1],
-                    EnumSet.of(Method.CCA, Method.SVCCA, Method.PWCCA, Method.CKA_LINEAR), SimilarityOptions.defaults())
-                    .points());
+            String[] names = {"CCA", "SVCCA", "PWCCA", "CKA-linear", "all four"};
+            List<Supplier<Double>> work = List.of(
+                    () -> Cca.compute(xy[0], xy[1]).mean(),
+                    () -> Svcca.compute(xy[0], xy[1], 0.99).mean(),
+                    () -> Pwcca.compute(xy[0], xy[1]).value(),
+                    () -> Cka.linear(xy[0], xy[1]),
+                    () -> (double) Similarity.compute(xy[0], xy[1],
+                            EnumSet.of(Method.CCA, Method.SVCCA, Method.PWCCA, Method.CKA_LINEAR),
+                            SimilarityOptions.defaults()).points());
+            double[] best = new double[names.length];
+            double[] value = new double[names.length];
+            Arrays.fill(best, Double.POSITIVE_INFINITY);
+            // round-robin, so that load from other processes spreads over all measures alike
+            for (int r = 0; r < repeats; r++) {
+                for (int m = 0; m < names.length; m++) {
+                    long t = System.nanoTime();
+                    value[m] = work.get(m).get();
+                    best[m] = Math.min(best[m], (System.nanoTime() - t) / 1e9);
+                }
+            }
             System.out.printf(Locale.ROOT, "%-16s %8.2f %8.2f %8.2f %10.2f %9.2f   cca %.3f pwcca %.3f cka %.3f%n",
-                    size[0] + " x " + size[1], tCca, tSvcca, tPwcca, tCka, tAll, cca[0], pwcca[0], cka[0]);
+                    size[0] + " x " + size[1], best[0], best[1], best[2], best[3], best[4], value[0], value[2], value[3]);
+        }
+        System.out.println("load average after: " + loadAverage());
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
@@ -66,16 +87,6 @@ public final class SimilarityBench {
             Similarity.compute(xy[0], xy[1], EnumSet.of(Method.CCA, Method.SVCCA, Method.PWCCA, Method.CKA_LINEAR),
                     SimilarityOptions.defaults());
         }
-    }
-
-    private static double best(int repeats, Supplier<Object> work) {
-        double best = Double.POSITIVE_INFINITY;
-        for (int r = 0; r < repeats; r++) {
-            long t = System.nanoTime();
-            work.get();
-            best = Math.min(best, (System.nanoTime() - t) / 1e9);
-        }
-        return best;
     }
 
     /** X = relu-ish(Z A + noise), Y = relu-ish(Z B + noise) with 32 shared latent factors, seeded. */
