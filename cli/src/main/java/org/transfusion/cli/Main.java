@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DatasetsCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class,
+            SimilarityCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,127 @@
+package org.transfusion.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.Activations;
+import org.transfusion.similarity.ConvMode;
+import org.transfusion.similarity.Method;
+import org.transfusion.similarity.Similarity;
+import org.transfusion.similarity.SimilarityOptions;
+import org.transfusion.similarity.SimilarityReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code transfusion similarity A.npy B.npy}: CCA, SVCCA, PWCCA and CKA between two layers' activations. */
+@Command(
+        name = "similarity",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Computes the representation similarity of two activation files and prints it as JSON.",
+            "Each .npy holds one layer's activations on the same data points in the same order: 2-D (points, neurons)"
+                    + " or 4-D (N, C, H, W) conv activations, folded to (N*H*W, C) or pooled to (N, C).",
+        })
+public final class SimilarityCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "A.npy", description = "Activations of the first layer.")
+    Path first;
+
+    @Parameters(index = "1", paramLabel = "B.npy", description = "Activations of the second layer.")
+    Path second;
+
+    @Option(names = "--method", defaultValue = "all", paramLabel = "METHOD",
+            description = "cca, svcca, pwcca, cka-linear, cka-rbf or all; a comma-separated list for several"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--keep-variance", defaultValue = "0.99", paramLabel = "F",
+            description = "SVCCA: fraction of variance the kept singular directions explain (default: ${DEFAULT-VALUE}).")
+    double keepVariance;
+
+    @Option(names = "--conv", defaultValue = "flatten", paramLabel = "MODE",
+            description = "4-D activations: flatten (every spatial position is a data point) or pool (average over"
+                    + " space) (default: ${DEFAULT-VALUE}).")
+    String conv;
+
+    @Option(names = "--max-points", defaultValue = "0", paramLabel = "N",
+            description = "Use at most N data points, chosen at random with --seed (0: all, the default).")
+    int maxPoints;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+            description = "Seed of the data-point subsample (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Also write the coefficients as CSV (method,index,value).")
+    Path csv;
+
+    @Option(names = "--debiased", description = "CKA: use the unbiased HSIC estimator.")
+    boolean debiased;
+
+    @Option(names = "--sigma-fraction", defaultValue = "0.5", paramLabel = "F",
+            description = "RBF CKA: bandwidth as a fraction of the median pairwise distance (default: ${DEFAULT-VALUE}).")
+    double sigmaFraction;
+
+    @Option(names = "--rbf-max-points", defaultValue = "5000", paramLabel = "N",
+            description = "RBF CKA: its n x n kernels use at most N data points, subsampled with --seed"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int rbfMaxPoints;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (maxPoints < 0) {
+            throw new BadInputException("--max-points: expected 0 (all) or a positive number, got " + maxPoints);
+        }
+        SimilarityOptions options = new SimilarityOptions(keepVariance, sigmaFraction, debiased, rbfMaxPoints, seed);
+        var methods = Method.parse(method);
+        ConvMode mode = convMode(conv);
+        Activations a = Activations.fromNpy(first, mode, maxPoints, seed);
+        Activations b = Activations.fromNpy(second, mode, maxPoints, seed);
+        SimilarityReport report = Similarity.compute(a, b, methods, options);
+        if (csv != null) {
+            writeAtomically(csv, report.toCsv());
+        }
+        spec.commandLine().getOut().print(report.toJson());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static ConvMode convMode(String name) {
+        try {
+            return ConvMode.valueOf(name.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--conv: expected flatten or pool, got '" + name + "'");
+        }
+    }
+
+    private static void writeAtomically(Path path, String text) {
+        Path dir = path.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+            try {
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                try {
+                    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new BadInputException("--csv: cannot write " + path + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + ")", e);
+        }
+    }
+}
