@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             EvaluateCommand.class,
             FiltersCommand.class,
+            CompareCommand.class,
             DatasetsCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class,

@@ -1,0 +1,170 @@
+package org.transfusion.engine.probe;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.transfusion.engine.data.BatchLoader;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.train.RunFolder;
+import org.transfusion.engine.train.TrainOptions;
+import org.transfusion.engine.train.Trainer;
+import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.Method;
+import org.transfusion.similarity.SimilarityOptions;
+
+/**
+ * Representation comparisons of trained runs (the paper's Section 4): two runs layer by layer on the same
+ * inputs, or one run before and after training ({@code init.safetensors} vs {@code weights.safetensors}) together
+ * with how far each layer's weights moved.
+ */
+public final class RunComparison {
+    private RunComparison() {}
+
+    /** What to compare on and how. {@code data} null = run A's own dataset; {@code layers} empty = all. */
+    public record Request(String data, Path dataDir, Split split, List<String> layers, Set<Method> methods,
+                          int maxPoints, int maxImages, ActivationProbe.Fold fold, long seed) {}
+
+    /** A comparison's results, as written to JSON. */
+    public record Result(Map<String, Object> meta, List<LayerSimilarity> layers, Map<String, Double> movement) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>(meta);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (LayerSimilarity l : layers) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("layer", l.layerA().equals(l.layerB()) ? l.layerA() : l.layerA() + ":" + l.layerB());
+                row.put("points", l.points());
+                row.put("neurons", List.of(l.neuronsA(), l.neuronsB()));
+                row.putAll(l.values());
+                if (!l.notes().isEmpty()) {
+                    row.put("notes", l.notes());
+                }
+                rows.add(row);
+            }
+            m.put("layers", rows);
+            if (movement != null) {
+                m.put("weight_movement", movement);
+            }
+            return m;
+        }
+    }
+
+    public static Result between(Path runA, Path runB, Request r) {
+        Trainer.Setup a = setup(runA, r);
+        Trainer.Setup b = setup(runB, r);
+        if (a.imageSize() != b.imageSize() || a.channels() != b.channels()) {
+            throw new BadInputException(runB + ": input " + b.imageSize() + " px x " + b.channels() + " channels differs "
+                    + "from " + runA + " (" + a.imageSize() + " px x " + a.channels() + "); compare runs on the same inputs");
+        }
+        List<String[]> pairs = pairs(a, b, r.layers(), runA, runB);
+        StateDict wa = weights(runA, "weights.safetensors");
+        StateDict wb = weights(runB, "weights.safetensors");
+        List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(a.arch(), wa),
+                new RepresentationComparison.Side(b.arch(), wb), pairs, loader(a, r), probe(a, r), r.methods(),
+                options(r));
+        Map<String, Object> meta = meta(r, a);
+        meta.put("run_a", runA.toString());
+        meta.put("run_b", runB.toString());
+        return new Result(meta, layers, null);
+    }
+
+    public static Result beforeAfter(Path run, Request r) {
+        Trainer.Setup s = setup(run, r);
+        List<String[]> pairs = pairs(s, s, r.layers(), run, run);
+        StateDict init = weights(run, "init.safetensors");
+        StateDict end = weights(run, "weights.safetensors");
+        List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(s.arch(), init),
+                new RepresentationComparison.Side(s.arch(), end), pairs, loader(s, r), probe(s, r), r.methods(),
+                options(r));
+        Map<String, Object> meta = meta(r, s);
+        meta.put("run", run.toString());
+        meta.put("compared", "init.safetensors (step 0) vs weights.safetensors (best)");
+        return new Result(meta, layers, WeightMovement.of(s.arch(), init, end));
+    }
+
+    private static Trainer.Setup setup(Path run, Request r) {
+        RunFolder folder = new RunFolder(run);
+        if (!folder.hasRun()) {
+            throw new BadInputException(run + ": not a run folder (no run.json)");
+        }
+        TrainOptions o = TrainOptions.fromIdentity(Json.read(folder.runJson()).path("spec"));
+        if (r.data() != null || r.dataDir() != null) {
+            o = o.withData(r.data() != null ? r.data() : o.data(), r.dataDir());
+        }
+        return Trainer.prepare(o);
+    }
+
+    private static StateDict weights(Path run, String file) {
+        Path p = run.resolve(file);
+        if (!Files.isRegularFile(p)) {
+            throw new BadInputException(run + ": has no " + file
+                    + (file.startsWith("init") ? " (runs from before init.safetensors was recorded cannot be compared "
+                    + "before/after)" : " (the run has not validated yet)"));
+        }
+        return SafeTensors.read(p);
+    }
+
+    /** Layer pairs: the listed ones ("a" or "a:b"), or every layer when both runs share an architecture. */
+    static List<String[]> pairs(Trainer.Setup a, Trainer.Setup b, List<String> layers, Path runA, Path runB) {
+        List<String[]> out = new ArrayList<>();
+        if (layers.isEmpty()) {
+            if (!a.arch().name().equals(b.arch().name())) {
+                throw new BadInputException(runA + " (" + a.arch().name() + ") and " + runB + " (" + b.arch().name()
+                        + ") have different architectures: list the layer pairs to compare with --layers A:B,...");
+            }
+            for (String l : a.arch().layers()) {
+                out.add(new String[] {l, l});
+            }
+            return out;
+        }
+        for (String spec : layers) {
+            String[] p = spec.split(":", 2);
+            String la = p[0].trim();
+            String lb = p.length == 2 ? p[1].trim() : la;
+            check(a, la, runA);
+            check(b, lb, runB);
+            out.add(new String[] {la, lb});
+        }
+        return out;
+    }
+
+    private static void check(Trainer.Setup s, String layer, Path run) {
+        if (!s.arch().layers().contains(layer)) {
+            throw new BadInputException("unknown layer '" + layer + "' for " + s.arch().name() + " (" + run + "); valid: "
+                    + String.join(", ", s.arch().layers()));
+        }
+    }
+
+    private static BatchLoader loader(Trainer.Setup s, Request r) {
+        return new BatchLoader(s.data().split(r.split()), s.task(), s.pipeline(), 64, false, 0);
+    }
+
+    private static RepresentationComparison.ProbeOptions probe(Trainer.Setup s, Request r) {
+        int images = r.maxImages() > 0 ? Math.min(r.maxImages(), s.data().split(r.split()).size())
+                : s.data().split(r.split()).size();
+        return new RepresentationComparison.ProbeOptions(images, r.maxPoints(), r.fold(), r.seed());
+    }
+
+    private static SimilarityOptions options(Request r) {
+        SimilarityOptions d = SimilarityOptions.defaults();
+        return new SimilarityOptions(d.keepVariance(), d.sigmaFraction(), d.debiased(), d.rbfMaxPoints(), r.seed());
+    }
+
+    private static Map<String, Object> meta(Request r, Trainer.Setup s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", s.data().spec());
+        m.put("split", r.split().id());
+        m.put("images", probe(s, r).images());
+        m.put("max_points", r.maxPoints());
+        m.put("conv", r.fold().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("seed", r.seed());
+        m.put("methods", r.methods().stream().map(Method::jsonKey).toList());
+        return m;
+    }
+}
