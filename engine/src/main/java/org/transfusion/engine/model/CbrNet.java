@@ -21,6 +21,9 @@ public final class CbrNet extends Architecture {
     private final boolean[] poolAfter;
     private final Architecture.Fc fc;
     private final List<String> layers = new ArrayList<>();
+    private final String slimBoundary;
+    private final int[] widths;
+    private final int kernel;
 
     /**
      * @param widths       output channels of each layer
@@ -28,7 +31,19 @@ public final class CbrNet extends Architecture {
      * @param poolAfter    whether a max-pool follows each layer
      */
     public CbrNet(String name, int inputChannels, int outputs, int[] widths, int kernel, boolean[] poolAfter) {
+        this(name, inputChannels, outputs, widths, kernel, poolAfter, null);
+    }
+
+    /**
+     * @param slimBoundary for a slim variant, the last layer kept at full width (see
+     *                     {@link Architecture#slimBoundary()}); null for the full model
+     */
+    public CbrNet(String name, int inputChannels, int outputs, int[] widths, int kernel, boolean[] poolAfter,
+                  String slimBoundary) {
         super(name, inputChannels, outputs);
+        this.slimBoundary = slimBoundary;
+        this.widths = widths.clone();
+        this.kernel = kernel;
         this.poolAfter = poolAfter.clone();
         int in = inputChannels;
         for (int i = 0; i < widths.length; i++) {
@@ -56,6 +71,32 @@ public final class CbrNet extends Architecture {
         }
         // Each pool halves the map; below 2^pools the last layers would see a 1x1 map padded with zeros.
         return Math.max(8, 1 << pools);
+    }
+
+    int[] widths() {
+        return widths.clone();
+    }
+
+    int kernel() {
+        return kernel;
+    }
+
+    boolean[] poolAfter() {
+        return poolAfter.clone();
+    }
+
+    @Override
+    public String slimBoundary() {
+        return slimBoundary;
+    }
+
+    /** The slim variant's widths: layers after the second at half width, as the paper's slim ResNet. */
+    static int[] slim(int[] widths) {
+        int[] out = widths.clone();
+        for (int i = 2; i < out.length; i++) {
+            out[i] = out[i] / 2;
+        }
+        return out;
     }
 
     @Override

@@ -26,6 +26,19 @@ public final class ModelRegistry {
                 (c, k, w) -> new CbrNet("cbr-tiny", c, k, new int[] {64, 128, 256, 512}, 5, allPools(4))));
     }
 
+    static {
+        for (String base : new String[] {"cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny"}) {
+            ModelInfo full = MODELS.get(base);
+            register(new ModelInfo(base + "-slim", full.description() + "; slim: layers after layer2 at half width",
+                    full.defaultImageSize(), full.firstConvKey(), full.classifierKey(), full.normalisation(),
+                    (c, k, w) -> {
+                        CbrNet parent = (CbrNet) full.build(c, k, w);
+                        return new CbrNet(base + "-slim", c, k, CbrNet.slim(parent.widths()), parent.kernel(),
+                                parent.poolAfter(), "layer2");
+                    }));
+        }
+    }
+
     private ModelRegistry() {}
 
     private static boolean[] allPools(int n) {

@@ -114,6 +114,19 @@ class InitSchemesTest {
     }
 
     @Test
+    void slimCopiesTheFullWidthLayersAndRandomisesTheHalvedRest() {
+        Architecture slim = ModelRegistry.get("cbr-small-slim").build(3, 2, 1);
+        assertThat(slim.specs().get("layers.2.conv.weight").shape()).containsExactly(64, 64, 7, 7); // 128 / 2
+        InitResult r = InitSchemes.apply("slim", slim, pretrained, 0);
+        assertThat(r.weights().get("layers.1.conv.weight").values())
+                .containsExactly(source.get("layers.1.conv.weight").values());
+        assertThat(r.weights().get("layers.2.conv.weight").std()) // He std for fan-out 64*49
+                .isCloseTo(Math.sqrt(2.0 / (64 * 49)), within(0.05 * Math.sqrt(2.0 / (64 * 49))));
+        assertThatThrownBy(() -> InitSchemes.apply("slim", target(2), pretrained, 0))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("needs a slim model");
+    }
+
+    @Test
     void unknownBlockListsTheValidOnes() {
         assertThatThrownBy(() -> InitSchemes.apply("transfusion:layer9", target(2), pretrained, 0))
                 .isInstanceOf(BadInputException.class)
