@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             DatasetsCommand.class,
             DemoCommand.class,
+            StudyCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class,
             SimilarityCommand.class,
         })

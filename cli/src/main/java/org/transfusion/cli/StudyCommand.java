@@ -1,0 +1,114 @@
+package org.transfusion.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.transfusion.engine.train.TrainOptions;
+import org.transfusion.error.BadInputException;
+import org.transfusion.study.PlannedRun;
+import org.transfusion.study.Presets;
+import org.transfusion.study.SpecReader;
+import org.transfusion.study.Study;
+import org.transfusion.study.StudyRunner;
+import org.transfusion.study.StudySpec;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code transfusion study PRESET|SPEC.yaml}: the paper's experiments, resumable, ending in a report. */
+@Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a study (a preset of the paper's experiments, or a SPEC.yaml): every run, skipping those",
+            "already complete in --out, then the analyses and DIR/report/index.html.",
+            "Presets: performance, small-data, representations, convergence, transfusion, hybrid, all."})
+public final class StudyCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "PRESET|SPEC.yaml") String what;
+
+    @Option(names = "--data", paramLabel = "SPEC", description = "Dataset (overrides the spec's)") String data;
+    @Option(names = "--task", paramLabel = "TASK", description = "Task (overrides the spec's)") String task;
+    @Option(names = "--data-dir", paramLabel = "DIR") Path dataDir;
+    @Option(names = "--scale", defaultValue = "quick", paramLabel = "demo|quick|paper",
+            description = "Preset scale (default: ${DEFAULT-VALUE})") String scale;
+    @Option(names = "--out", paramLabel = "DIR", description = "Study folder") Path out;
+    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
+            description = "Runs in parallel, each in its own process with its share of the cores (default: ${DEFAULT-VALUE})") int jobs;
+    @Option(names = "--print", description = "Print the resolved spec as YAML and exit (edit it, then run it)") boolean print;
+
+    @Override
+    public Integer call() {
+        StudySpec s = resolve(what, scale, data, task);
+        if (print) {
+            DumperOptions o = new DumperOptions();
+            o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+            spec.commandLine().getOut().print(new Yaml(o).dump(s.toMap()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        if (out == null) {
+            throw new BadInputException("--out DIR is required (the study folder)");
+        }
+        if (jobs < 1 || jobs > Runtime.getRuntime().availableProcessors()) {
+            throw new BadInputException("--jobs must be between 1 and the number of cores ("
+                    + Runtime.getRuntime().availableProcessors() + "), got " + jobs);
+        }
+        Path report = run(s, out, dataDir, jobs, System.err);
+        spec.commandLine().getOut().println("report: " + report.toAbsolutePath());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    static StudySpec resolve(String what, String scale, String data, String task) {
+        StudySpec s = what.endsWith(".yaml") || what.endsWith(".yml") || Files.isRegularFile(Path.of(what))
+                ? SpecReader.read(Path.of(what)) : Presets.get(what, scale);
+        return new StudySpec(s.name(), data != null ? data : s.data(), task != null ? task : s.task(), s.imageSize(),
+                s.models(), s.seeds(), s.training(), s.pretrain(), s.experiments());
+    }
+
+    static Path run(StudySpec s, Path out, Path dataDir, int jobs, PrintStream log) {
+        StudyRunner runner = new StudyRunner(log, jobs, jobs > 1 ? StudyCommand::launch : null);
+        return Study.run(s, out, dataDir, runner, log);
+    }
+
+    /** One run in its own JVM (libtorch's autograd allows one training loop per process). */
+    private static void launch(PlannedRun r, int threads) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        cmd.addAll(args(r.options()));
+        cmd.addAll(List.of("--threads", Integer.toString(threads), "--out", r.folder().toString()));
+        if (Files.isRegularFile(r.folder().resolve("run.json"))) {
+            cmd.add("--resume");
+        }
+        Path log = r.folder().resolveSibling(r.id() + ".log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int code = p.waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("run " + r.id() + " failed (exit " + code + "); see " + log);
+        }
+    }
+
+    /** The train command's arguments for these options. */
+    static List<String> args(TrainOptions o) {
+        List<String> a = new ArrayList<>(List.of("--data", o.data(), "--model", o.model(), "--init", o.init(),
+                "--batch-size", Integer.toString(o.batchSize()), "--lr", Double.toString(o.lr()), "--optimizer", o.optimizer(),
+                "--momentum", Double.toString(o.momentum()), "--weight-decay", Double.toString(o.weightDecay()),
+                "--schedule", o.schedule(), "--eval-every", Integer.toString(o.evalEvery()), "--seed", Long.toString(o.seed()),
+                "--augment", o.augment(), "--width", Double.toString(o.width())));
+        if (o.task() != null) { a.addAll(List.of("--task", o.task())); }
+        if (o.weights() != null) { a.addAll(List.of("--weights", o.weights().toString())); }
+        if (o.steps() != null) { a.addAll(List.of("--steps", o.steps().toString())); }
+        if (o.epochs() != null && o.steps() == null) { a.addAll(List.of("--epochs", o.epochs().toString())); }
+        if (o.imageSize() != null) { a.addAll(List.of("--image-size", o.imageSize().toString())); }
+        if (o.channels() != null) { a.addAll(List.of("--channels", o.channels().toString())); }
+        if (o.trainSubset() != null) { a.addAll(List.of("--train-subset", o.trainSubset().toString())); }
+        if (o.dataDir() != null) { a.addAll(List.of("--data-dir", o.dataDir().toString())); }
+        return a;
+    }
+}

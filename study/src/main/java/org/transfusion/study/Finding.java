@@ -1,0 +1,18 @@
+package org.transfusion.study;
+
+/** One of the paper's claims beside what this study measured, with a plain verdict. */
+public record Finding(String experiment, String claim, String measured, Verdict verdict) {
+    public enum Verdict {
+        REPRODUCED("reproduced"), NOT_REPRODUCED("not reproduced"), INCONCLUSIVE("inconclusive at this scale");
+
+        private final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.transfusion.study;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.init.InitSchemes;
+import org.transfusion.engine.train.TrainOptions;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Every run a study needs, each once: the pretraining runs (one per architecture that transfer schemes need,
+ * unless weights are given), then the experiments' runs, shared between experiments where they coincide (the
+ * performance table's random and pretrained runs are also the convergence experiment's).
+ */
+public final class Plan {
+    private final StudySpec spec;
+    private final Path dir;
+    private final Path dataDir;
+    private final Map<String, PlannedRun> pretrains = new LinkedHashMap<>();
+    private final Map<String, PlannedRun> runs = new LinkedHashMap<>();
+
+    private Plan(StudySpec spec, Path dir, Path dataDir) {
+        this.spec = spec;
+        this.dir = dir;
+        this.dataDir = dataDir;
+    }
+
+    public static Plan of(StudySpec spec, Path dir, Path dataDir) {
+        if (spec.data() == null) {
+            throw new BadInputException("the study has no data: give --data SPEC (e.g. medmnist:retinamnist)");
+        }
+        Plan p = new Plan(spec, dir, dataDir);
+        StudySpec.Experiments e = spec.experiments();
+        for (String model : spec.models()) {
+            for (long seed : spec.seeds()) {
+                if (e.performance() != null) {
+                    e.performance().schemes().forEach(s -> p.add(model, s, null, seed));
+                }
+                if (e.convergence() != null) {
+                    e.convergence().schemes().forEach(s -> p.add(model, s, null, seed));
+                }
+                if (e.smallData() != null) {
+                    for (int size : e.smallData().sizes()) {
+                        e.smallData().schemes().forEach(s -> p.add(model, s, size, seed));
+                    }
+                }
+                if (e.representations() != null) {
+                    p.add(model, "random", null, seed);
+                    p.add(model, "pretrained", null, seed);
+                }
+            }
+        }
+        long first = spec.seeds().get(0);
+        if (e.transfusion() != null) {
+            String model = e.transfusion().model() != null ? e.transfusion().model() : spec.models().get(0);
+            p.add(model, "random", null, first);
+            for (String block : e.transfusion().blocks()) {
+                p.add(model, "transfusion:" + block, null, first);
+            }
+            p.add(model, "pretrained", null, first);
+        }
+        if (e.hybrid() != null) {
+            String model = e.hybrid().model() != null ? e.hybrid().model() : spec.models().get(0);
+            p.add(model, "random", null, first);
+            p.add(model, "pretrained", null, first);
+            for (String scheme : e.hybrid().schemes()) {
+                p.add(scheme.equals("slim") ? model + "-slim" : model, scheme, null, first);
+            }
+        }
+        return p;
+    }
+
+    public List<PlannedRun> pretrains() {
+        return new ArrayList<>(pretrains.values());
+    }
+
+    public List<PlannedRun> runs() {
+        return new ArrayList<>(runs.values());
+    }
+
+    public PlannedRun run(String model, String scheme, Integer subset, long seed) {
+        return runs.get(id(model, scheme, subset, seed));
+    }
+
+    public StudySpec spec() {
+        return spec;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    static String id(String model, String scheme, Integer subset, long seed) {
+        String s = scheme.toLowerCase(Locale.ROOT).replace(":", "-").replace("+", "-plus-");
+        return model + "__" + s + "__" + (subset == null ? "all" : "n" + subset) + "__s" + seed;
+    }
+
+    private void add(String model, String scheme, Integer subset, long seed) {
+        String id = id(model, scheme, subset, seed);
+        if (runs.containsKey(id)) {
+            return;
+        }
+        Path weights = null;
+        if (InitSchemes.needsWeights(scheme)) {
+            weights = weightsFor(model.endsWith("-slim") ? model.substring(0, model.length() - 5) : model);
+        }
+        StudySpec.Training t = spec.training();
+        List<Double> thresholds = spec.experiments().convergence() != null
+                ? spec.experiments().convergence().thresholds() : TrainOptions.DEFAULT_THRESHOLDS;
+        TrainOptions o = new TrainOptions(spec.data(), spec.task(), model, scheme, weights, t.epochs(), null,
+                t.batchSize(), t.lr(), "adam", 0.9, 1e-4, "cosine", spec.imageSize() > 0 ? spec.imageSize() : null,
+                t.evalEvery(), seed, 0, "default", 3, subset, 1.0, dataDir, thresholds);
+        runs.put(id, new PlannedRun(id, model, scheme, subset, seed, o, dir.resolve("runs").resolve(id)));
+    }
+
+    /** The pretrained weights of {@code model}: a given file or folder, or a pretraining run planned here. */
+    private Path weightsFor(String model) {
+        StudySpec.Pretrain p = spec.pretrain();
+        if (p.weights() != null) {
+            Path w = Path.of(p.weights());
+            Path file = Files.isDirectory(w) || p.weights().endsWith("/") ? w.resolve(model + ".safetensors") : w;
+            if (!Files.isRegularFile(file)) {
+                throw new BadInputException("pretrain.weights: no pretrained weights for " + model + " at " + file);
+            }
+            return file;
+        }
+        PlannedRun run = pretrains.computeIfAbsent(model, m -> {
+            TrainOptions o = new TrainOptions(p.data(), p.task(), m, "random", null, p.epochs(), null,
+                    spec.training().batchSize(), spec.training().lr(), "adam", 0.9, 1e-4, "cosine",
+                    spec.imageSize() > 0 ? spec.imageSize() : null, 0, 0L, 0, "default", 3, null, 1.0, dataDir,
+                    TrainOptions.DEFAULT_THRESHOLDS);
+            return new PlannedRun("pretrain__" + m, m, "random", null, 0L, o, dir.resolve("pretrain").resolve(m));
+        });
+        return run.folder().resolve("weights.safetensors");
+    }
+}

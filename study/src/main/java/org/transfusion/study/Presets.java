@@ -1,0 +1,84 @@
+package org.transfusion.study;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.transfusion.error.BadInputException;
+
+/**
+ * The paper's experiments as specs, at three scales: {@code demo} (synthetic data, 32 px, one small CBR, two
+ * seeds: minutes on a laptop), {@code quick} (real data at its stored size, two CBRs, two seeds: under an hour on
+ * 2 cores) and {@code paper} (224 px, the paper's architectures, five seeds: for a GPU).
+ */
+public final class Presets {
+    public static final List<String> NAMES =
+            List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid", "all");
+    public static final List<String> SCALES = List.of("demo", "quick", "paper");
+
+    private Presets() {}
+
+    public static StudySpec get(String name, String scale) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (!NAMES.contains(n)) {
+            throw new BadInputException("unknown preset '" + name + "'" + suggestion(n, NAMES) + " (presets: "
+                    + String.join(", ", NAMES) + "; or give a SPEC.yaml file)");
+        }
+        String s = scale.toLowerCase(Locale.ROOT);
+        if (!SCALES.contains(s)) {
+            throw new BadInputException("unknown --scale '" + scale + "'" + suggestion(s, SCALES) + " (expected "
+                    + String.join(", ", SCALES) + ")");
+        }
+        boolean demo = s.equals("demo");
+        boolean paper = s.equals("paper");
+        List<String> models = demo ? List.of("cbr-small") : paper
+                ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
+                : List.of("cbr-small", "cbr-tiny");
+        List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : List.of(0L, 1L);
+        StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 5)
+                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(15, 64, 1e-3, 0);
+        StudySpec.Pretrain pretrain = demo ? new StudySpec.Pretrain("synthetic:natural?n=3000&size=32", "multiclass", 4, null)
+                : paper ? new StudySpec.Pretrain(null, null, 0, "imagenet-weights/")
+                : new StudySpec.Pretrain("synthetic:natural?n=6000&size=32", "multiclass", 6, null);
+        String small = paper ? "cbr-small" : models.get(0);
+        boolean all = n.equals("all");
+        StudySpec.Experiments e = new StudySpec.Experiments(
+                all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
+                all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(200) : paper
+                        ? List.of(5000, 1000) : List.of(300, 100), List.of("random", "pretrained")) : null,
+                all || n.equals("representations") ? new StudySpec.Representations(demo ? 2000 : 5000, "flatten") : null,
+                all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained", "meanvar"),
+                        List.of(0.7, 0.8, 0.9)) : null,
+                all || n.equals("transfusion") ? new StudySpec.Transfusion(paper ? "resnet50" : small,
+                        paper ? List.of("conv1", "layer1", "layer2", "layer3", "layer4")
+                                : List.of("layer1", "layer2", "layer3")) : null,
+                all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
+                        List.of("slim", "gabor", "gabor+meanvar")) : null);
+        String data = demo ? "synthetic:retina?n=2000&size=32" : null;
+        return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 0, models, seeds, training, pretrain, e);
+    }
+
+    /** " (did you mean X?)" for the closest name by edit distance, when it is close. */
+    static String suggestion(String given, List<String> names) {
+        String best = names.stream().min(Comparator.comparingInt(x -> distance(given, x))).orElse(null);
+        return best != null && distance(given, best) <= Math.max(2, best.length() / 3) ? " (did you mean " + best + "?)" : "";
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+}

@@ -1,0 +1,245 @@
+package org.transfusion.study;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.transfusion.error.BadInputException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads and validates a study spec up front: unknown keys and wrong types are errors that name the file and
+ * the path of the key in it (e.g. {@code study.yaml: experiments.small_data.sizes[1]: expected a whole number}).
+ */
+public final class SpecReader {
+    private final String file;
+
+    private SpecReader(String file) {
+        this.file = file;
+    }
+
+    public static StudySpec read(Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(path + ": file not found");
+        } catch (IOException e) {
+            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")");
+        }
+        return parse(text, path.toString());
+    }
+
+    public static StudySpec parse(String yaml, String source) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (YAMLException e) {
+            throw new BadInputException(source + ": not valid YAML (" + e.getMessage().split("\n")[0] + ")");
+        }
+        return new SpecReader(source).spec(root);
+    }
+
+    private StudySpec spec(Object root) {
+        Map<String, Object> m = map(root, "");
+        keys(m, "", Set.of("name", "data", "task", "image_size", "models", "seeds", "training", "pretrain",
+                "experiments"));
+        Map<String, Object> t = map(require(m, "training", ""), "training");
+        keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every"));
+        StudySpec.Training training = new StudySpec.Training(integer(t, "epochs", "training", 10),
+                integer(t, "batch_size", "training", 64), number(t, "lr", "training", 1e-3),
+                integer(t, "eval_every", "training", 0));
+        Map<String, Object> p = map(require(m, "pretrain", ""), "pretrain");
+        keys(p, "pretrain", Set.of("data", "task", "epochs", "weights"));
+        StudySpec.Pretrain pretrain = new StudySpec.Pretrain(string(p, "data", "pretrain", null),
+                string(p, "task", "pretrain", null), integer(p, "epochs", "pretrain", 5),
+                string(p, "weights", "pretrain", null));
+        if (pretrain.data() == null && pretrain.weights() == null) {
+            throw new BadInputException(file + ": pretrain: give data (a source task) or weights (a file)");
+        }
+        Map<String, Object> e = map(require(m, "experiments", ""), "experiments");
+        keys(e, "experiments", Set.of("performance", "small_data", "representations", "convergence", "transfusion",
+                "hybrid"));
+        StudySpec.Experiments experiments = new StudySpec.Experiments(
+                e.containsKey("performance") ? performance(e) : null,
+                e.containsKey("small_data") ? smallData(e) : null,
+                e.containsKey("representations") ? representations(e) : null,
+                e.containsKey("convergence") ? convergence(e) : null,
+                e.containsKey("transfusion") ? transfusion(e) : null,
+                e.containsKey("hybrid") ? hybrid(e) : null);
+        List<String> models = strings(require(m, "models", ""), "models");
+        if (models.isEmpty()) {
+            throw new BadInputException(file + ": models: expected at least one model");
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (Object o : list(require(m, "seeds", ""), "seeds")) {
+            if (!(o instanceof Number n) || n.doubleValue() != n.longValue()) {
+                throw new BadInputException(file + ": seeds: expected whole numbers, got '" + o + "'");
+            }
+            seeds.add(n.longValue());
+        }
+        if (seeds.isEmpty()) {
+            throw new BadInputException(file + ": seeds: expected at least one seed");
+        }
+        return new StudySpec(string(m, "name", "", "study"), string(m, "data", "", null), string(m, "task", "", null),
+                integer(m, "image_size", "", 0), models, seeds, training, pretrain, experiments);
+    }
+
+    private StudySpec.Performance performance(Map<String, Object> e) {
+        Map<String, Object> x = map(e.get("performance"), "experiments.performance");
+        keys(x, "experiments.performance", Set.of("schemes"));
+        return new StudySpec.Performance(strings(x.getOrDefault("schemes", List.of("random", "pretrained")),
+                "experiments.performance.schemes"));
+    }
+
+    private StudySpec.SmallData smallData(Map<String, Object> e) {
+        String where = "experiments.small_data";
+        Map<String, Object> x = map(e.get("small_data"), where);
+        keys(x, where, Set.of("sizes", "schemes"));
+        List<Integer> sizes = new ArrayList<>();
+        List<Object> raw = list(require(x, "sizes", where), where + ".sizes");
+        for (int i = 0; i < raw.size(); i++) {
+            if (!(raw.get(i) instanceof Integer n) || n < 2) {
+                throw new BadInputException(file + ": " + where + ".sizes[" + i + "]: expected a whole number >= 2, got '"
+                        + raw.get(i) + "'");
+            }
+            sizes.add(n);
+        }
+        return new StudySpec.SmallData(sizes, strings(x.getOrDefault("schemes", List.of("random", "pretrained")),
+                where + ".schemes"));
+    }
+
+    private StudySpec.Representations representations(Map<String, Object> e) {
+        String where = "experiments.representations";
+        Map<String, Object> x = map(e.get("representations"), where);
+        keys(x, where, Set.of("max_points", "conv"));
+        return new StudySpec.Representations(integer(x, "max_points", where, 3000), string(x, "conv", where, "flatten"));
+    }
+
+    private StudySpec.Convergence convergence(Map<String, Object> e) {
+        String where = "experiments.convergence";
+        Map<String, Object> x = map(e.get("convergence"), where);
+        keys(x, where, Set.of("schemes", "thresholds"));
+        List<Double> thresholds = new ArrayList<>();
+        List<Object> raw = list(x.getOrDefault("thresholds", List.of(0.7, 0.8, 0.9)), where + ".thresholds");
+        for (int i = 0; i < raw.size(); i++) {
+            if (!(raw.get(i) instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() >= 1) {
+                throw new BadInputException(file + ": " + where + ".thresholds[" + i + "]: expected an AUC in (0, 1), got '"
+                        + raw.get(i) + "'");
+            }
+            thresholds.add(n.doubleValue());
+        }
+        return new StudySpec.Convergence(strings(x.getOrDefault("schemes", List.of("random", "pretrained", "meanvar")),
+                where + ".schemes"), thresholds);
+    }
+
+    private StudySpec.Transfusion transfusion(Map<String, Object> e) {
+        String where = "experiments.transfusion";
+        Map<String, Object> x = map(e.get("transfusion"), where);
+        keys(x, where, Set.of("model", "blocks"));
+        return new StudySpec.Transfusion(string(x, "model", where, null), strings(require(x, "blocks", where),
+                where + ".blocks"));
+    }
+
+    private StudySpec.Hybrid hybrid(Map<String, Object> e) {
+        String where = "experiments.hybrid";
+        Map<String, Object> x = map(e.get("hybrid"), where);
+        keys(x, where, Set.of("model", "schemes"));
+        return new StudySpec.Hybrid(string(x, "model", where, null), strings(x.getOrDefault("schemes",
+                List.of("slim", "gabor", "gabor+meanvar")), where + ".schemes"));
+    }
+
+    // ---- typed access with the key's path in every message ----------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(Object o, String where) {
+        if (o == null) {
+            return Map.of();
+        }
+        if (!(o instanceof Map)) {
+            throw new BadInputException(file + ": " + (where.isEmpty() ? "the file" : where)
+                    + ": expected a mapping of keys, got '" + o + "'");
+        }
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> list(Object o, String where) {
+        if (!(o instanceof List)) {
+            throw new BadInputException(file + ": " + where + ": expected a list, got '" + o + "'");
+        }
+        return (List<Object>) o;
+    }
+
+    private List<String> strings(Object o, String where) {
+        List<String> out = new ArrayList<>();
+        List<Object> raw = list(o, where);
+        for (int i = 0; i < raw.size(); i++) {
+            if (!(raw.get(i) instanceof String s)) {
+                throw new BadInputException(file + ": " + where + "[" + i + "]: expected a name, got '" + raw.get(i) + "'");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private Object require(Map<String, Object> m, String key, String where) {
+        if (!m.containsKey(key)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": required key is missing");
+        }
+        return m.get(key);
+    }
+
+    private void keys(Map<String, Object> m, String where, Set<String> allowed) {
+        for (String k : m.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new BadInputException(file + ": " + path(where, k) + ": unknown key (expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private int integer(Map<String, Object> m, String key, String where, int fallback) {
+        Object o = m.get(key);
+        if (o == null) {
+            return fallback;
+        }
+        if (!(o instanceof Integer n)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected a whole number, got '" + o + "'");
+        }
+        return n;
+    }
+
+    private double number(Map<String, Object> m, String key, String where, double fallback) {
+        Object o = m.get(key);
+        if (o == null) {
+            return fallback;
+        }
+        if (!(o instanceof Number n)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected a number, got '" + o + "'");
+        }
+        return n.doubleValue();
+    }
+
+    private String string(Map<String, Object> m, String key, String where, String fallback) {
+        Object o = m.get(key);
+        if (o == null) {
+            return fallback;
+        }
+        if (!(o instanceof String s)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected text, got '" + o + "'");
+        }
+        return s;
+    }
+
+    private static String path(String where, String key) {
+        return where.isEmpty() ? key : where + "." + key;
+    }
+}

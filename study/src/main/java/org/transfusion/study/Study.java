@@ -1,0 +1,62 @@
+package org.transfusion.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.transfusion.engine.io.Json;
+import org.transfusion.error.BadInputException;
+
+/**
+ * A study folder: {@code study.json} (the spec it runs, so a rerun resumes the same study and
+ * {@code transfusion report} can rebuild the report), {@code pretrain/}, {@code runs/}, {@code analysis/},
+ * {@code report/}.
+ */
+public final class Study {
+    private Study() {}
+
+    /** Runs (or resumes) the study in {@code dir}: training, analyses, report. Returns the report's path. */
+    public static Path run(StudySpec spec, Path dir, Path dataDir, StudyRunner runner, PrintStream out) {
+        Plan plan = Plan.of(spec, dir, dataDir);
+        record(spec, dir, dataDir);
+        runner.run(plan);
+        Analyses.run(plan, out);
+        return Report.write(plan);
+    }
+
+    /** Rebuilds the report of a study folder from its results, without training. */
+    public static Path report(Path dir) {
+        Path file = dir.resolve("study.json");
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(dir + ": not a study folder (no study.json)");
+        }
+        JsonNode saved = Json.read(file);
+        StudySpec spec = SpecReader.parse(Json.toString(saved.path("spec")), file.toString());
+        Path dataDir = saved.path("data_dir").isTextual() ? Path.of(saved.get("data_dir").asText()) : null;
+        Plan plan = Plan.of(spec, dir, dataDir);
+        if (!Files.isRegularFile(Analyses.representationsFile(dir)) && spec.experiments().representations() != null
+                && plan.runs().stream().allMatch(r -> new org.transfusion.engine.train.RunFolder(r.folder()).isComplete())) {
+            Analyses.run(plan, System.err);
+        }
+        return Report.write(plan);
+    }
+
+    private static void record(StudySpec spec, Path dir, Path dataDir) {
+        Path file = dir.resolve("study.json");
+        Map<String, Object> wanted = new LinkedHashMap<>();
+        wanted.put("spec", spec.toMap());
+        wanted.put("data_dir", dataDir == null ? null : dataDir.toAbsolutePath().toString());
+        if (Files.isRegularFile(file)) {
+            JsonNode saved = Json.read(file).path("spec");
+            JsonNode now = Json.MAPPER.valueToTree(spec.toMap());
+            if (!Json.toString(saved).equals(Json.toString(now))) {
+                throw new BadInputException(dir + ": holds another study (its study.json differs from this spec); "
+                        + "choose a new --out");
+            }
+            return;
+        }
+        Json.write(file, wanted);
+    }
+}
