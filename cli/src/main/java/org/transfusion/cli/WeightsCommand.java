@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.transfusion.engine.data.npy.Npy;
-import org.transfusion.engine.data.npy.NpyArray;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
@@ -16,6 +14,8 @@ import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,12 +46,7 @@ public final class WeightsCommand implements Runnable {
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             if (file.toString().endsWith(".npz")) {
                 for (Map.Entry<String, NpyArray> e : Npy.readNpz(file, java.util.List.of()).entrySet()) {
-                    double[] d = e.getValue().toDoubles();
-                    float[] f = new float[d.length];
-                    for (int i = 0; i < d.length; i++) {
-                        f[i] = (float) d[i];
-                    }
-                    tensors.put(e.getKey(), new HostTensor(e.getValue().shape(), f));
+                    tensors.put(e.getKey(), new HostTensor(e.getValue().shape(), e.getValue().toFloatArray()));
                 }
             } else {
                 tensors.putAll(SafeTensors.read(file).asMap());

@@ -11,9 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.transfusion.engine.data.npy.Npy;
-import org.transfusion.engine.data.npy.NpyArray;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 
 /**
  * {@code cifar10:PATH}: CIFAR-10, the natural-image source task of the offline demo. Two layouts:
@@ -153,7 +153,7 @@ public final class Cifar10 {
             NpyArray lab = a.get("labels");
             if (!images.isUnsignedBytes() || images.ndim() != 4 || images.dim(1) != SIDE || images.dim(2) != SIDE
                     || images.dim(3) != 3) {
-                throw new BadInputException(f + ": images has dtype " + images.dtype() + " and shape "
+                throw new BadInputException(f + ": images has dtype " + images.descr() + " and shape "
                         + java.util.Arrays.toString(images.shape()) + ", expected uint8 (N,32,32,3)");
             }
             if (!lab.isNumeric() || lab.ndim() < 1 || lab.size() != lab.dim(0)) {

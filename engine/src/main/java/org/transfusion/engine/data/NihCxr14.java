@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.transfusion.engine.data.npy.Npy;
-import org.transfusion.engine.data.npy.NpyArray;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 
 /**
  * {@code nih-cxr14:PATH}: NIH ChestX-ray14, 14 findings per image (multi-label, {@link Tasks#NIH14} order).
@@ -53,13 +53,13 @@ public final class NihCxr14 {
         NpyArray labels = a.get("labels");
         NpyArray patients = a.get("patient_id");
         if (!images.isUnsignedBytes() || (images.ndim() != 3 && !(images.ndim() == 4 && images.dim(3) == 1))) {
-            throw new BadInputException(file + ": images has dtype " + images.dtype() + " and shape "
+            throw new BadInputException(file + ": images has dtype " + images.descr() + " and shape "
                     + shape(images) + ", expected uint8 (N,H,W) grey x-rays");
         }
         int n = (int) images.dim(0);
         int k = Tasks.NIH14.size();
         if (!labels.isNumeric() || labels.ndim() != 2 || labels.dim(1) != k) {
-            throw new BadInputException(file + ": labels has shape " + shape(labels) + " and dtype " + labels.dtype()
+            throw new BadInputException(file + ": labels has shape " + shape(labels) + " and dtype " + labels.descr()
                     + ", expected numbers shaped (N," + k + ") in the order " + String.join(", ", Tasks.NIH14));
         }
         if (labels.dim(0) != n) {

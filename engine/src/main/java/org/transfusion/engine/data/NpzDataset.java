@@ -6,9 +6,9 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.transfusion.engine.data.npy.Npy;
-import org.transfusion.engine.data.npy.NpyArray;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 
 /**
  * {@code npz:PATH}: an archive in MedMNIST's layout, {@code {train,val,test}_{images,labels}}; images
@@ -85,7 +85,7 @@ public final class NpzDataset {
                     + ", expected (N,H,W) or (N,H,W,C)");
         }
         if (!images.isUnsignedBytes()) {
-            throw new BadInputException(where + " has dtype " + images.dtype() + ", expected uint8 pixels");
+            throw new BadInputException(where + " has dtype " + images.descr() + ", expected uint8 pixels");
         }
         int n = (int) images.dim(0);
         int h = (int) images.dim(1);
@@ -96,7 +96,7 @@ public final class NpzDataset {
         }
         if (labels.ndim() == 0 || !labels.isNumeric()) {
             throw new BadInputException(file + ": " + s.id() + "_labels has shape " + shape(labels) + " and dtype "
-                    + labels.dtype() + ", expected numbers shaped (N,), (N,1) or (N,K)");
+                    + labels.descr() + ", expected numbers shaped (N,), (N,1) or (N,K)");
         }
         if (labels.dim(0) != n) {
             throw new BadInputException(file + ": " + s.id() + "_labels has " + labels.dim(0) + " rows but "

@@ -20,8 +20,8 @@ import java.util.Map;
 import org.transfusion.engine.io.AtomicFiles;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
-import org.transfusion.engine.io.Float16;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.Float16;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each key to its dtype,

@@ -14,6 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 
 class NihCxr14Test {
     private static final String HEADER = "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,"
@@ -64,6 +66,18 @@ class NihCxr14Test {
         assertThat(Tasks.resolve(null, d).outputs()).isEqualTo(14);
         assertThat(d.split(Split.TRAIN).image(0).height()).isEqualTo(64);
         assertThat(d.split(Split.TRAIN).image(0).channels()).isEqualTo(1);
+    }
+
+    @Test
+    void sharedNpzHasTheDtypesTheReaderExpects() {
+        // dtypes checked with python3 + numpy on ../shared/data: images uint8 (1000,64,64), labels uint8 (1000,14),
+        // patient_id int32 (1000,).
+        Path f = SharedData.file("nih-cxr14/nih1000_cxr14_64.npz");
+        Map<String, NpyArray> a = Npy.readNpz(f, List.of("images", "labels", "patient_id"));
+        assertThat(a.get("images").shape()).containsExactly(1000, 64, 64);
+        assertThat(a.get("images").isUnsignedBytes()).isTrue();
+        assertThat(a.get("labels").shape()).containsExactly(1000, 14);
+        assertThat(a.get("patient_id").descr()).isEqualTo("<i4");
     }
 
     @Test

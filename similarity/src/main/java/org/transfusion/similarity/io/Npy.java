@@ -1,10 +1,12 @@
 package org.transfusion.similarity.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,22 +14,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import org.transfusion.error.BadInputException;
 
 /**
- * Reads and writes NumPy {@code .npy} files (format versions 1.0 to 3.0).
+ * Reads and writes NumPy {@code .npy} files (format versions 1.0 to 3.0) and reads {@code .npz} archives (zip,
+ * stored or deflated, zip64 through {@link ZipFile}).
  *
- * <p>Reading accepts little- and big-endian float32/float64, signed and unsigned integers and bool, in C order.
- * Fortran order, object arrays, strings, complex numbers, float16 and structured dtypes are rejected, as are
- * truncated files; every error is a {@link BadInputException} naming the file. Writing produces little-endian
- * float32 or float64 in C order, atomically (a temporary file renamed into place).
+ * <p>Reading accepts little- and big-endian bool, signed and unsigned integers, float16/32/64 and fixed-width
+ * strings ({@code <Un} unicode, {@code |Sn} bytes: patient ids and image names are often saved that way), in C
+ * order. Fortran order, object arrays, complex numbers, structured dtypes and truncated data are rejected, since
+ * reading them silently would give wrong numbers or images; every error is a {@link BadInputException} naming the
+ * file. Writing produces little-endian float32 or float64 in C order, atomically (a temporary file renamed into
+ * place).
  */
 public final class Npy {
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** numpy writes headers of a few hundred bytes; a longer one is corrupt, not an allocation to attempt. */
+    private static final int MAX_HEADER_BYTES = 1 << 20;
+    /** The largest Java array some JVMs allow. */
+    private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
     private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(['\"])(.*?)\\1");
     private static final Pattern STRUCTURED = Pattern.compile("['\"]descr['\"]\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
@@ -40,57 +55,73 @@ public final class Npy {
         String source = path.toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = ch.size();
-            ByteBuffer prefix = ByteBuffer.allocate((int) Math.min(fileSize, 12)).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, prefix, 0);
-            int headerLength = headerLength(prefix.flip(), fileSize, source);
-            int dataOffset = prefixLength(prefix.get(6)) + headerLength;
-            ByteBuffer headerBytes = ByteBuffer.allocate(headerLength);
-            readFully(ch, headerBytes, prefixLength(prefix.get(6)));
-            Header header = parseHeader(new String(headerBytes.array(), headerCharset(prefix.get(6))), source);
-            long dataBytes = Math.multiplyExact(NpyArray.elementCount(header.shape, source), (long) header.dtype.itemSize);
-            checkLength(source, header, dataBytes, fileSize - dataOffset);
+            Header header = readHeader((into, off, len) -> readFully(ch, into, off, len), fileSize, source);
+            checkLength(source, header, fileSize - header.dataOffset);
             List<ByteBuffer> chunks = new ArrayList<>();
-            for (long at = 0; at < dataBytes; at += NpyArray.CHUNK_BYTES) {
-                long len = Math.min(NpyArray.CHUNK_BYTES, dataBytes - at);
-                chunks.add(ch.map(FileChannel.MapMode.READ_ONLY, dataOffset + at, len));
+            // a whole number of elements per chunk, so that no element straddles two mappings
+            long chunkBytes = header.itemSize == 0 ? NpyArray.CHUNK_BYTES
+                    : NpyArray.CHUNK_BYTES / header.itemSize * header.itemSize;
+            for (long at = 0; at < header.dataBytes; at += chunkBytes) {
+                long len = Math.min(chunkBytes, header.dataBytes - at);
+                chunks.add(ch.map(FileChannel.MapMode.READ_ONLY, header.dataOffset + at, len));
             }
             if (chunks.isEmpty()) {
                 chunks.add(ByteBuffer.allocate(0));
             }
-            return new NpyArray(source, header.dtype, header.order, header.shape, chunks.toArray(new ByteBuffer[0]));
+            return header.array(source, chunks.toArray(new ByteBuffer[0]));
         } catch (IOException e) {
             throw new BadInputException(source + ": cannot read .npy file (" + describe(e) + ")", e);
         }
     }
 
-    /** Reads a {@code .npy} image from a stream (for example a {@code .npz} zip entry) into memory. */
+    /**
+     * Reads a {@code .npy} image from a stream positioned at its magic string (for example an {@code .npz} zip
+     * entry) into memory. {@code source} names it in errors.
+     */
     public static NpyArray read(InputStream in, String source) {
         try {
-            return parse(ByteBuffer.wrap(in.readAllBytes()), source);
+            return readStream(in, source);
         } catch (IOException e) {
             throw new BadInputException(source + ": cannot read .npy data (" + describe(e) + ")", e);
-        } catch (OutOfMemoryError e) {
-            throw new BadInputException(source + ": .npy entry is too large to read into memory", e);
         }
     }
 
-    /** Parses a complete {@code .npy} image held in memory; the array shares the buffer's bytes. */
-    public static NpyArray parse(ByteBuffer bytes, String source) {
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int start = b.position();
-        long available = b.remaining();
-        ByteBuffer prefix = b.slice().order(ByteOrder.LITTLE_ENDIAN);
-        prefix.limit((int) Math.min(available, 12));
-        int headerLength = headerLength(prefix, available, source);
-        int prefixLength = prefixLength(prefix.get(6));
-        byte[] headerBytes = new byte[headerLength];
-        b.position(start + prefixLength).get(headerBytes);
-        Header header = parseHeader(new String(headerBytes, headerCharset(prefix.get(6))), source);
-        long dataBytes = Math.multiplyExact(NpyArray.elementCount(header.shape, source), (long) header.dtype.itemSize);
-        checkLength(source, header, dataBytes, available - prefixLength - headerLength);
-        ByteBuffer data = b.slice();
-        data.limit((int) dataBytes);
-        return new NpyArray(source, header.dtype, header.order, header.shape, new ByteBuffer[] {data});
+    /** Lists the member names of an {@code .npz} archive without the {@code .npy} suffix, in archive order. */
+    public static List<String> members(Path npz) {
+        try (ZipFile zip = openZip(npz)) {
+            return new ArrayList<>(entries(zip).keySet());
+        } catch (IOException e) {
+            throw new BadInputException(npz + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Reads the named members of an {@code .npz} archive (all members when {@code names} is empty), in memory. A
+     * missing member is an error that lists the members present.
+     */
+    public static Map<String, NpyArray> readNpz(Path npz, List<String> names) {
+        try (ZipFile zip = openZip(npz)) {
+            Map<String, ZipEntry> entries = entries(zip);
+            List<String> wanted = names.isEmpty() ? new ArrayList<>(entries.keySet()) : names;
+            Map<String, NpyArray> out = new LinkedHashMap<>();
+            for (String name : wanted) {
+                ZipEntry entry = entries.get(name);
+                if (entry == null) {
+                    throw new BadInputException(npz + ": no array '" + name + "' (the file has "
+                            + String.join(", ", entries.keySet()) + ")");
+                }
+                try (InputStream in = zip.getInputStream(entry)) {
+                    out.put(name, readStream(in, npz.getFileName() + ":" + name));
+                } catch (ZipException e) {
+                    throw new BadInputException(npz + ": array '" + name + "' is corrupt (" + e.getMessage() + ")");
+                } catch (EOFException e) {
+                    throw new BadInputException(npz + ": array '" + name + "' is truncated");
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new BadInputException(npz + ": cannot read (" + e.getMessage() + ")");
+        }
     }
 
     /** Writes float32 data in C order; {@code data.length} must equal the product of {@code shape}. */
@@ -111,49 +142,86 @@ public final class Npy {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private record Header(NpyArray.Dtype dtype, ByteOrder order, long[] shape) {}
-
-    private static int prefixLength(byte major) {
-        return major == 1 ? 10 : 12;
+    private record Header(NpyArray.Dtype dtype, String descr, ByteOrder order, long[] shape, int itemSize,
+                          long dataOffset, long dataBytes) {
+        NpyArray array(String source, ByteBuffer[] chunks) {
+            return new NpyArray(source, dtype, descr, order, shape, itemSize, chunks);
+        }
     }
 
-    private static java.nio.charset.Charset headerCharset(byte major) {
-        return major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+    /** Reads the next {@code len} bytes of an image in sequence; fewer only at its end. */
+    private interface Input {
+        int read(byte[] into, int off, int len) throws IOException;
     }
 
-    /** Validates magic and version in the first bytes and returns the header length they announce. */
-    private static int headerLength(ByteBuffer prefix, long available, String source) {
-        if (prefix.remaining() < 10) {
-            throw new BadInputException(source + ": not a .npy file (only " + available + " bytes, too short for a header)");
+    /** The payload goes into one array of exactly its size: images are large and must not be held twice. */
+    private static NpyArray readStream(InputStream in, String source) throws IOException {
+        Header header = readHeader(in::readNBytes, -1, source);
+        String tooLarge = source + ": .npy data of " + header.dataBytes + " bytes is too large to read into memory";
+        if (header.dataBytes > MAX_ARRAY_BYTES) {
+            throw new BadInputException(tooLarge);
+        }
+        byte[] data;
+        try {
+            data = new byte[(int) header.dataBytes];
+        } catch (OutOfMemoryError e) {
+            throw new BadInputException(tooLarge, e);
+        }
+        checkLength(source, header, in.readNBytes(data, 0, data.length));
+        return header.array(source, new ByteBuffer[] {ByteBuffer.wrap(data)});
+    }
+
+    /**
+     * Validates magic and version, reads the header and works out where the data are. {@code available} is the
+     * size of the whole image, or -1 for a stream of unknown length.
+     */
+    private static Header readHeader(Input in, long available, String source) throws IOException {
+        byte[] prefix = new byte[12];
+        int got = in.read(prefix, 0, 10);
+        if (got < 10) {
+            throw new BadInputException(source + ": not a .npy file (only " + got + " bytes, too short for a header)");
         }
         for (int i = 0; i < MAGIC.length; i++) {
-            if (prefix.get(i) != MAGIC[i]) {
+            if (prefix[i] != MAGIC[i]) {
                 throw new BadInputException(source + ": not a .npy file (missing the \\x93NUMPY magic string)");
             }
         }
-        byte major = prefix.get(6);
+        ByteBuffer le = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN);
+        byte major = prefix[6];
         long length;
         if (major == 1) {
-            length = prefix.getShort(8) & 0xFFFF;
+            length = le.getShort(8) & 0xFFFF;
         } else if (major == 2 || major == 3) {
-            if (prefix.remaining() < 12) {
+            if (in.read(prefix, 10, 2) < 2) {
                 throw new BadInputException(source + ": truncated .npy header");
             }
-            length = prefix.getInt(8) & 0xFFFFFFFFL;
+            length = le.getInt(8) & 0xFFFFFFFFL;
         } else {
-            throw new BadInputException(source + ": unsupported .npy format version " + major + "." + prefix.get(7)
+            throw new BadInputException(source + ": unsupported .npy format version " + major + "." + prefix[7]
                     + " (expected 1.0, 2.0 or 3.0)");
         }
-        if (prefixLength(major) + length > available || length > Integer.MAX_VALUE) {
+        int prefixLength = major == 1 ? 10 : 12;
+        if (available >= 0 && prefixLength + length > available) {
             throw new BadInputException(source + ": truncated .npy file (header of " + length + " bytes, file has "
                     + available + " bytes)");
         }
-        return (int) length;
+        if (length > MAX_HEADER_BYTES) {
+            throw new BadInputException(source + ": .npy header of " + length + " bytes is too long to be genuine");
+        }
+        byte[] text = new byte[(int) length];
+        int gotText = in.read(text, 0, text.length);
+        if (gotText < length) {
+            throw new BadInputException(source + ": truncated .npy file (header of " + length + " bytes, found "
+                    + gotText + ")");
+        }
+        Charset charset = major >= 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        return parseHeader(new String(text, charset), prefixLength + length, source);
     }
 
-    private static Header parseHeader(String header, String source) {
+    private static Header parseHeader(String header, long dataOffset, String source) {
         if (STRUCTURED.matcher(header).find()) {
-            throw new BadInputException(source + ": structured dtype is not supported (expected a plain numeric array)");
+            throw new BadInputException(source + ": structured dtype is not supported (expected a plain numeric "
+                    + "or string array)");
         }
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
@@ -167,28 +235,37 @@ public final class Npy {
                     + "save with np.ascontiguousarray)");
         }
         String descr = d.group(2);
-        if (descr.length() < 3) {
+        if (descr.length() < 2) {
             throw new BadInputException(source + ": unsupported dtype '" + descr + "'");
         }
         char endian = descr.charAt(0);
         char kind = descr.charAt(1);
-        int itemSize;
+        int number;
         try {
-            itemSize = Integer.parseInt(descr.substring(2));
+            number = Integer.parseInt(descr.substring(2));
         } catch (NumberFormatException e) {
-            itemSize = -1;
+            number = -1;
         }
-        NpyArray.Dtype dtype = NpyArray.Dtype.of(kind, itemSize);
-        if (dtype == null || "<>|=".indexOf(endian) < 0) {
-            String why = kind == 'O' ? "object arrays cannot be read safely"
-                    : kind == 'c' ? "complex numbers are not activations"
-                    : kind == 'f' && itemSize == 2 ? "float16 is not supported" : "not a supported numeric type";
+        NpyArray.Dtype dtype = NpyArray.Dtype.of(kind, number);
+        long itemSize = dtype == null ? -1 : dtype.isString() ? (long) number * dtype.unitBytes : dtype.unitBytes;
+        if (dtype == null || "<>|=".indexOf(endian) < 0 || itemSize > NpyArray.CHUNK_BYTES) {
+            String why = kind == 'O' ? "object arrays cannot be read safely; save strings as fixed-width, e.g. "
+                    + "numpy.array(ids, dtype=str)"
+                    : kind == 'c' ? "complex numbers are not supported"
+                    : "not a supported type";
             throw new BadInputException(source + ": unsupported dtype '" + descr + "' (" + why
-                    + "; expected float32, float64, integer or bool)");
+                    + "; expected bool, integer, float or fixed-width string)");
         }
         ByteOrder order = endian == '>' ? ByteOrder.BIG_ENDIAN
                 : endian == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.nativeOrder();
-        return new Header(dtype, order, parseShape(s.group(1), source));
+        long[] shape = parseShape(s.group(1), source);
+        long dataBytes;
+        try {
+            dataBytes = Math.multiplyExact(NpyArray.elementCount(shape, source), itemSize);
+        } catch (ArithmeticException e) {
+            throw new BadInputException(source + ": shape " + NpyArray.shapeString(shape) + " is too large");
+        }
+        return new Header(dtype, descr, order, shape, (int) itemSize, dataOffset, dataBytes);
     }
 
     private static long[] parseShape(String inner, String source) {
@@ -210,23 +287,45 @@ public final class Npy {
         return dims.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static void checkLength(String source, Header header, long dataBytes, long available) {
-        if (available < dataBytes) {
+    private static void checkLength(String source, Header header, long available) {
+        if (available < header.dataBytes) {
             throw new BadInputException(source + ": truncated .npy file (shape " + NpyArray.shapeString(header.shape)
-                    + " of " + header.dtype.name().toLowerCase() + " needs " + dataBytes + " data bytes, found "
+                    + " of " + header.dtype.name().toLowerCase() + " needs " + header.dataBytes + " data bytes, found "
                     + Math.max(available, 0) + ")");
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
-        long at = position;
-        while (into.hasRemaining()) {
-            int n = ch.read(into, at);
-            if (n < 0) {
+    private static ZipFile openZip(Path npz) throws IOException {
+        if (!Files.exists(npz)) {
+            throw new BadInputException(npz + ": file not found");
+        }
+        try {
+            return new ZipFile(npz.toFile());
+        } catch (ZipException e) {
+            throw new BadInputException(npz + ": not a readable .npz (zip) archive, truncated or corrupt ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** The entries by member name (numpy's {@code NAME.npy} without the suffix), in archive order. */
+    private static Map<String, ZipEntry> entries(ZipFile zip) {
+        Map<String, ZipEntry> entries = new LinkedHashMap<>();
+        for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+            ZipEntry entry = e.nextElement();
+            String name = entry.getName();
+            entries.put(name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name, entry);
+        }
+        return entries;
+    }
+
+    private static int readFully(FileChannel ch, byte[] into, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(into, off, len);
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) {
                 break;
             }
-            at += n;
         }
+        return b.position() - off;
     }
 
     private static String describe(IOException e) {

@@ -6,35 +6,45 @@ import java.util.Arrays;
 import org.transfusion.error.BadInputException;
 
 /**
- * A numeric array read from a {@code .npy} file: dtype, byte order, shape (C order) and the raw bytes.
+ * An array read from a {@code .npy} file or an {@code .npz} member: dtype, byte order, shape (C order) and the
+ * raw bytes.
  *
- * <p>The bytes are not converted up front: a memory-mapped file stays on disk and only the elements that are
- * read are touched, so callers can pick a subset of a large activation file without loading all of it.
+ * <p>Numbers are not converted up front: a memory-mapped file stays on disk and only the elements that are read
+ * are touched, so callers can pick a subset of a large activation file without loading all of it, and uint8
+ * images are handed out as the bytes they are rather than widened. Fixed-width strings are decoded once, when
+ * read, so that text which is not valid unicode is reported with the file rather than at first use.
  */
 public final class NpyArray {
 
-    /** The numeric dtypes we read. Anything else (object, string, complex, float16, structured) is rejected. */
+    /** The dtypes we read. Anything else (object, complex, structured) is rejected. */
     public enum Dtype {
         FLOAT32('f', 4), FLOAT64('f', 8),
         INT8('i', 1), INT16('i', 2), INT32('i', 4), INT64('i', 8),
         UINT8('u', 1), UINT16('u', 2), UINT32('u', 4), UINT64('u', 8),
-        BOOL('b', 1);
+        BOOL('b', 1),
+        FLOAT16('f', 2),
+        /** {@code <Un}: n UTF-32 code units per element, NUL padded. */
+        UNICODE('U', 4),
+        /** {@code |Sn}: n bytes per element, NUL padded, read as Latin-1. */
+        BYTE_STRING('S', 1);
 
         final char kind;
-        final int itemSize;
+        /** Bytes per element for numbers; bytes per character for strings, whose width the descr gives. */
+        final int unitBytes;
 
-        Dtype(char kind, int itemSize) {
+        Dtype(char kind, int unitBytes) {
             this.kind = kind;
-            this.itemSize = itemSize;
+            this.unitBytes = unitBytes;
         }
 
-        public int itemSize() {
-            return itemSize;
+        public boolean isString() {
+            return this == UNICODE || this == BYTE_STRING;
         }
 
-        static Dtype of(char kind, int itemSize) {
+        /** The dtype of a descr's kind letter and number (item size, or characters for strings), or null. */
+        static Dtype of(char kind, int number) {
             for (Dtype d : values()) {
-                if (d.kind == kind && d.itemSize == itemSize) {
+                if (d.kind == kind && (d.isString() ? number >= 0 : d.unitBytes == number)) {
                     return d;
                 }
             }
@@ -42,26 +52,36 @@ public final class NpyArray {
         }
     }
 
-    /** Bytes per chunk of the backing storage; a power of two so that no element straddles two chunks. */
+    /** Bytes per chunk of mapped storage at most; the 2 GiB limit of one mapping with room to spare. */
     static final int CHUNK_BYTES = 1 << 30;
 
     private final String source;
     private final Dtype dtype;
+    private final String descr;
     private final ByteOrder order;
     private final long[] shape;
     private final long size;
+    private final int itemSize;
     private final ByteBuffer[] chunks;
+    /** Elements in every chunk but the last, which no element straddles. */
+    private final long chunkElements;
+    private final String[] strings;
 
-    NpyArray(String source, Dtype dtype, ByteOrder order, long[] shape, ByteBuffer[] chunks) {
+    NpyArray(String source, Dtype dtype, String descr, ByteOrder order, long[] shape, int itemSize,
+             ByteBuffer[] chunks) {
         this.source = source;
         this.dtype = dtype;
+        this.descr = descr;
         this.order = order;
         this.shape = shape.clone();
         this.size = elementCount(shape, source);
+        this.itemSize = itemSize;
         this.chunks = new ByteBuffer[chunks.length];
         for (int i = 0; i < chunks.length; i++) {
             this.chunks[i] = chunks[i].duplicate().order(order);
         }
+        this.chunkElements = chunks.length == 1 || itemSize == 0 ? Long.MAX_VALUE : chunks[0].remaining() / itemSize;
+        this.strings = dtype.isString() ? decodeStrings() : null;
     }
 
     /** Product of the dimensions; an overflow is a malformed header, not an allocation to attempt. */
@@ -80,7 +100,7 @@ public final class NpyArray {
         return n;
     }
 
-    /** Where the array came from (a path or a zip entry name), for error messages. */
+    /** Where the array came from (a path, or {@code archive.npz:member}), for error messages. */
     public String source() {
         return source;
     }
@@ -89,8 +109,18 @@ public final class NpyArray {
         return dtype;
     }
 
+    /** The numpy dtype string as written in the header, e.g. {@code |u1} or {@code <f4}. */
+    public String descr() {
+        return descr;
+    }
+
     public ByteOrder byteOrder() {
         return order;
+    }
+
+    /** Bytes per element. */
+    public int itemSize() {
+        return itemSize;
     }
 
     public long[] shape() {
@@ -101,33 +131,116 @@ public final class NpyArray {
         return shape.length;
     }
 
+    public long dim(int i) {
+        return shape[i];
+    }
+
     /** Number of elements. */
     public long size() {
         return size;
     }
 
+    public boolean isNumeric() {
+        return !dtype.isString();
+    }
+
+    /** Whether {@link #bytes()} applies: uint8, or bool, which numpy stores as one byte 0 or 1. */
+    public boolean isUnsignedBytes() {
+        return dtype == Dtype.UINT8 || dtype == Dtype.BOOL;
+    }
+
+    /**
+     * The raw uint8 values in C order. An array read from a stream ({@code .npz} member) hands out its own
+     * storage, shared rather than copied because images are large; a memory-mapped file is copied once.
+     */
+    public byte[] bytes() {
+        if (!isUnsignedBytes()) {
+            throw new IllegalStateException(source + " holds " + descr + ", not uint8");
+        }
+        ByteBuffer first = chunks[0];
+        if (chunks.length == 1 && first.hasArray() && first.arrayOffset() == 0 && first.array().length == size) {
+            return first.array();
+        }
+        byte[] out = new byte[checkedIntSize()];
+        int at = 0;
+        for (ByteBuffer chunk : chunks) {
+            ByteBuffer b = chunk.duplicate();
+            int n = b.remaining();
+            b.get(out, at, n);
+            at += n;
+        }
+        return out;
+    }
+
+    /** The values of a string array (shared, not copied). */
+    public String[] strings() {
+        if (strings == null) {
+            throw new IllegalStateException(source + " holds " + descr + ", not strings");
+        }
+        return strings;
+    }
+
+    /**
+     * Element {@code index} as text: strings as stored, integers exactly and without a decimal point (so an int64
+     * patient id and a unicode one read the same way), integral floats likewise.
+     */
+    public String getString(long index) {
+        if (strings != null) {
+            return strings[Math.toIntExact(index)];
+        }
+        return switch (dtype) {
+            case FLOAT16, FLOAT32, FLOAT64 -> {
+                double v = getDouble(index);
+                yield v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString((long) v) : Double.toString(v);
+            }
+            case UINT64 -> Long.toUnsignedString(integer(index));
+            default -> Long.toString(integer(index));
+        };
+    }
+
     /** The element at a flat C-order index, converted to double (64-bit integers may round). */
     public double getDouble(long index) {
+        ByteBuffer b = chunk(index);
+        int at = offset(index);
+        return switch (dtype) {
+            case FLOAT16 -> Float16.toFloat(b.getShort(at));
+            case FLOAT32 -> b.getFloat(at);
+            case FLOAT64 -> b.getDouble(at);
+            case UINT64 -> unsignedToDouble(b.getLong(at));
+            case UNICODE, BYTE_STRING ->
+                    throw new IllegalStateException(source + " holds strings (" + descr + "), not numbers");
+            default -> integer(b, at);
+        };
+    }
+
+    /** An integer or bool element exactly; uint64 comes back as the same 64 bits, to be read unsigned. */
+    private long integer(long index) {
+        return integer(chunk(index), offset(index));
+    }
+
+    private long integer(ByteBuffer b, int at) {
+        return switch (dtype) {
+            case INT8 -> b.get(at);
+            case INT16 -> b.getShort(at);
+            case INT32 -> b.getInt(at);
+            case INT64, UINT64 -> b.getLong(at);
+            case UINT8 -> b.get(at) & 0xFF;
+            case UINT16 -> b.getShort(at) & 0xFFFF;
+            case UINT32 -> b.getInt(at) & 0xFFFFFFFFL;
+            case BOOL -> b.get(at) != 0 ? 1 : 0;
+            default -> throw new AssertionError(dtype);
+        };
+    }
+
+    private ByteBuffer chunk(long index) {
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException("index " + index + " outside " + source + " of size " + size);
         }
-        long byteOffset = index * dtype.itemSize;
-        ByteBuffer b = chunks[(int) (byteOffset / CHUNK_BYTES)];
-        int at = (int) (byteOffset % CHUNK_BYTES);
-        switch (dtype) {
-            case FLOAT32: return b.getFloat(at);
-            case FLOAT64: return b.getDouble(at);
-            case INT8: return b.get(at);
-            case INT16: return b.getShort(at);
-            case INT32: return b.getInt(at);
-            case INT64: return b.getLong(at);
-            case UINT8: return b.get(at) & 0xFF;
-            case UINT16: return b.getShort(at) & 0xFFFF;
-            case UINT32: return b.getInt(at) & 0xFFFFFFFFL;
-            case UINT64: return unsignedToDouble(b.getLong(at));
-            case BOOL: return b.get(at) != 0 ? 1.0 : 0.0;
-            default: throw new AssertionError(dtype);
-        }
+        return chunks[(int) (index / chunkElements)];
+    }
+
+    private int offset(long index) {
+        return (int) (index % chunkElements * itemSize);
     }
 
     private static double unsignedToDouble(long v) {
@@ -158,6 +271,31 @@ public final class NpyArray {
             throw new BadInputException(source + ": " + size + " elements do not fit in one Java array");
         }
         return (int) size;
+    }
+
+    /** numpy pads short strings with NUL, which is stripped, as numpy does when it reads them back. */
+    private String[] decodeStrings() {
+        String[] out = new String[checkedIntSize()];
+        int width = itemSize / dtype.unitBytes;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < out.length; i++) {
+            sb.setLength(0);
+            ByteBuffer b = chunk(i);
+            int at = offset(i);
+            for (int k = 0; k < width; k++) {
+                int cp = dtype == Dtype.UNICODE ? b.getInt(at + 4 * k) : b.get(at + k) & 0xFF;
+                if (cp == 0) {
+                    break;
+                }
+                if (!Character.isValidCodePoint(cp)) {
+                    throw new BadInputException(source + ": element " + i + " of '" + descr
+                            + "' is not valid unicode (code point " + cp + ")");
+                }
+                sb.appendCodePoint(cp);
+            }
+            out[i] = sb.toString();
+        }
+        return out;
     }
 
     /** A shape as numpy prints it: {@code (3,)}, {@code (2, 3)}, {@code ()}. */

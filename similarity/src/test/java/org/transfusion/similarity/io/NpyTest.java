@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.error.BadInputException;
@@ -55,6 +61,76 @@ class NpyTest {
     }
 
     @Test
+    void readsBigEndianInt64ExactlyAsTextAndUnsignedInt64AsUnsigned() {
+        NpyArray i64 = Npy.read(resource("i64_be_2.npy"));
+        assertThat(i64.byteOrder()).isEqualTo(ByteOrder.BIG_ENDIAN);
+        // 2**53 + 1 has no double; as text it must stay exact, like a patient id
+        assertThat(i64.getString(0)).isEqualTo("9007199254740993");
+        assertThat(i64.getString(1)).isEqualTo("-3");
+        NpyArray u64 = Npy.read(resource("u64_2.npy"));
+        assertThat(u64.getString(0)).isEqualTo("18446744073709551615");
+        assertThat(u64.getDouble(0)).isEqualTo(0x1p64);
+        assertThat(u64.getString(1)).isEqualTo("7");
+    }
+
+    @Test
+    void readsFloat16IncludingSubnormalsAndInfinity() {
+        NpyArray a = Npy.read(resource("f16_5.npy"));
+        assertThat(a.dtype()).isEqualTo(NpyArray.Dtype.FLOAT16);
+        assertThat(a.toDoubleArray()).containsExactly(1.5, -2, 65504, 0x1p-24, Double.NEGATIVE_INFINITY);
+        assertThat(a.getString(2)).isEqualTo("65504");
+        assertThat(a.getString(0)).isEqualTo("1.5");
+    }
+
+    @Test
+    void readsNumpyFixedWidthUnicodeIncludingCharactersOutsideTheBmp() {
+        NpyArray a = Npy.read(resource("u5_ids.npy"));
+        assertThat(a.dtype()).isEqualTo(NpyArray.Dtype.UNICODE);
+        assertThat(a.descr()).isEqualTo("<U5");
+        assertThat(a.isNumeric()).isFalse();
+        assertThat(a.shape()).containsExactly(3);
+        assertThat(a.strings()).containsExactly("p1", "pat22", "é€😀");
+        assertThat(a.getString(1)).isEqualTo("pat22");
+        assertThatThrownBy(() -> a.getDouble(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("<U5");
+    }
+
+    @Test
+    void readsNumpyByteStrings() {
+        NpyArray a = Npy.read(resource("s2_ids.npy"));
+        assertThat(a.dtype()).isEqualTo(NpyArray.Dtype.BYTE_STRING);
+        assertThat(a.strings()).containsExactly("ab", "c");
+    }
+
+    @Test
+    void integersReadAsTextTheSameWayAsStrings() {
+        NpyArray ints = Npy.read(resource("i16_2x2.npy"));
+        assertThat(ints.getString(0)).isEqualTo("1");
+        assertThat(ints.getString(1)).isEqualTo("-2");
+        assertThat(ints.isNumeric()).isTrue();
+        assertThatThrownBy(ints::strings).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void uint8AndBoolAreKeptAsBytes() throws IOException {
+        NpyArray u8 = Npy.read(resource("u8_2x2.npy"));
+        assertThat(u8.isUnsignedBytes()).isTrue();
+        assertThat(u8.bytes()).containsExactly(0, 255, 7, 128);
+        NpyArray bool = Npy.read(resource("b1_3.npy"));
+        assertThat(bool.isUnsignedBytes()).isTrue();
+        assertThat(bool.bytes()).containsExactly(1, 0, 1);
+        assertThat(bool.toDoubleArray()).containsExactly(1, 0, 1);
+        NpyArray i16 = Npy.read(resource("i16_2x2.npy"));
+        assertThat(i16.isUnsignedBytes()).isFalse();
+        assertThatThrownBy(i16::bytes).isInstanceOf(IllegalStateException.class).hasMessageContaining("<i2");
+
+        // read from a stream the bytes are handed out, not copied again: images are large
+        try (InputStream in = Files.newInputStream(resource("u8_2x2.npy"))) {
+            NpyArray streamed = Npy.read(in, "u8");
+            assertThat(streamed.bytes()).isSameAs(streamed.bytes()).containsExactly(0, 255, 7, 128);
+        }
+    }
+
+    @Test
     void readsFourDimensionalInCOrder() {
         NpyArray a = Npy.read(resource("f32_4d_2x3x2x2.npy"));
         assertThat(a.shape()).containsExactly(2, 3, 2, 2);
@@ -75,7 +151,8 @@ class NpyTest {
         assertThatThrownBy(() -> Npy.read(resource("object.npy")))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("object.npy")
-                .hasMessageContaining("'|O'");
+                .hasMessageContaining("'|O'")
+                .hasMessageContaining("fixed-width");
     }
 
     @Test
@@ -142,5 +219,66 @@ class NpyTest {
         NpyArray a = Npy.read(new ByteArrayInputStream(bytes), "x.npz:a.npy");
         assertThat(a.toDoubleArray()).containsExactly(BASE);
         assertThat(a.source()).isEqualTo("x.npz:a.npy");
+    }
+
+    @Test
+    void truncatedStreamNamesTheArray() throws IOException {
+        byte[] full = Files.readAllBytes(resource("f32_le_2x3.npy"));
+        byte[] cut = Arrays.copyOf(full, full.length - 5);
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(cut), "img.npy"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("img.npy: truncated")
+                .hasMessageContaining("needs 24 data bytes, found 19");
+        byte[] headerOnly = Arrays.copyOf(full, 40);
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(headerOnly), "img.npy"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("img.npy: truncated");
+    }
+
+    @Test
+    void readsNumpyNpzArchivesDeflatedAndStored() {
+        for (String name : List.of("deflated.npz", "stored.npz")) {
+            Path npz = resource(name);
+            Map<String, NpyArray> all = Npy.readNpz(npz, List.of());
+            assertThat(all.get("images").shape()).containsExactly(2, 2, 2);
+            assertThat(all.get("images").bytes()).containsExactly(0, 30, 60, 90, 120, 150, 180, 210);
+            assertThat(all.get("images").source()).isEqualTo(name + ":images");
+            assertThat(all.get("labels").toDoubleArray()).containsExactly(1, 0);
+        }
+        assertThat(Npy.members(resource("deflated.npz"))).containsExactly("images", "labels", "ids");
+        Map<String, NpyArray> some = Npy.readNpz(resource("deflated.npz"), List.of("ids", "labels"));
+        assertThat(some.keySet()).containsExactly("ids", "labels");
+        assertThat(some.get("ids").strings()).containsExactly("a", "bc");
+    }
+
+    @Test
+    void missingMemberListsThosePresent() {
+        Path f = resource("stored.npz");
+        assertThatThrownBy(() -> Npy.readNpz(f, List.of("y")))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("stored.npz")
+                .hasMessageContaining("no array 'y' (the file has images, labels)");
+    }
+
+    @Test
+    void npzErrorsNameTheArchive() throws IOException {
+        Path missing = tmp.resolve("missing.npz");
+        assertThatThrownBy(() -> Npy.readNpz(missing, List.of()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(missing + ": file not found");
+        Path notZip = Files.writeString(tmp.resolve("text.npz"), "not a zip");
+        assertThatThrownBy(() -> Npy.members(notZip))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(notZip + ": not a readable .npz (zip) archive");
+        Path truncatedMember = tmp.resolve("cut.npz");
+        byte[] npy = Files.readAllBytes(resource("f32_le_2x3.npy"));
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(truncatedMember))) {
+            zip.putNextEntry(new ZipEntry("a.npy"));
+            zip.write(npy, 0, npy.length - 4);
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> Npy.readNpz(truncatedMember, List.of("a")))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("cut.npz:a: truncated .npy file");
     }
 }

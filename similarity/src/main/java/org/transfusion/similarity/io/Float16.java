@@ -1,4 +1,4 @@
-package org.transfusion.engine.io;
+package org.transfusion.similarity.io;
 
 /** IEEE 754 binary16 conversion (Float.float16ToFloat arrives only in Java 20). */
 public final class Float16 {
