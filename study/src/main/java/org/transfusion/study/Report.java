@@ -78,8 +78,8 @@ public final class Report {
         hybridSection();
         representations(repr);
         filters();
-        html.append("<p class='muted'>Every number on this page is in the CSV files beside it. Rebuild with "
-                + "<code>transfusion report ").append(Svg.esc(plan.dir().toString())).append("</code>.</p></body></html>\n");
+        html.append("<p class='muted'>Every number on this page is in the CSV files beside it. Rebuild it with "
+                + "<code>transfusion report STUDY_FOLDER</code>.</p></body></html>\n");
         Path index = reportDir.resolve("index.html");
         AtomicFiles.writeString(index, html.toString());
         writeCsvs(findings, repr);

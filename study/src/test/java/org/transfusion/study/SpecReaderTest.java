@@ -1,0 +1,73 @@
+package org.transfusion.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.transfusion.error.BadInputException;
+
+class SpecReaderTest {
+    private static final String VALID = """
+            name: mini
+            data: synthetic:retina?n=200&size=16
+            task: referable
+            models: [cbr-small]
+            seeds: [0, 1]
+            training: {epochs: 1, batch_size: 16, lr: 0.001, eval_every: 2}
+            pretrain: {data: "synthetic:natural?n=200&size=16", task: multiclass, epochs: 1}
+            experiments:
+              performance: {schemes: [random, pretrained]}
+              small_data: {sizes: [40], schemes: [random]}
+            """;
+
+    @Test
+    void readsAValidSpec() {
+        StudySpec s = SpecReader.parse(VALID, "mini.yaml");
+        assertThat(s.models()).containsExactly("cbr-small");
+        assertThat(s.seeds()).containsExactly(0L, 1L);
+        assertThat(s.training().batchSize()).isEqualTo(16);
+        assertThat(s.experiments().smallData().sizes()).containsExactly(40);
+        assertThat(s.experiments().convergence()).isNull();
+    }
+
+    @Test
+    void unknownKeyIsAnErrorNamingItsPath() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("sizes: [40]", "sizez: [40]"), "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: experiments.small_data.sizez: unknown key (expected one of schemes, sizes)");
+    }
+
+    @Test
+    void wrongTypeIsAnErrorNamingItsPath() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("batch_size: 16", "batch_size: sixteen"), "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: training.batch_size: expected a whole number, got 'sixteen'");
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("sizes: [40]", "sizes: [40, many]"), "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("experiments.small_data.sizes[1]: expected a whole number >= 2, got 'many'");
+    }
+
+    @Test
+    void missingRequiredKeyIsAnError() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("seeds: [0, 1]\n", ""), "mini.yaml"))
+                .isInstanceOf(BadInputException.class).hasMessage("mini.yaml: seeds: required key is missing");
+    }
+
+    @Test
+    void unknownPresetSuggestsTheClosest() {
+        assertThatThrownBy(() -> Presets.get("convergance", "demo"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("unknown preset 'convergance' (did you mean convergence?)");
+        assertThatThrownBy(() -> Presets.get("all", "quik"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("(did you mean quick?)");
+    }
+
+    @Test
+    void presetsRoundTripThroughYaml() {
+        for (String name : Presets.NAMES) {
+            StudySpec s = Presets.get(name, "demo");
+            String yaml = new org.yaml.snakeyaml.Yaml().dump(s.toMap());
+            assertThat(SpecReader.parse(yaml, name).toMap()).as(name).isEqualTo(s.toMap());
+        }
+    }
+}

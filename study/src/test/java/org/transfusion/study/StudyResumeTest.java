@@ -1,0 +1,76 @@
+package org.transfusion.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.train.Progress;
+import org.transfusion.engine.train.RunFolder;
+import org.transfusion.engine.train.Trainer;
+
+class StudyResumeTest {
+    @TempDir Path dir;
+
+    private static final String SPEC = """
+            name: mini
+            data: synthetic:retina?n=160&size=16
+            task: referable
+            models: [cbr-small]
+            seeds: [0, 1]
+            training: {epochs: 2, batch_size: 16, lr: 0.001, eval_every: 3}
+            pretrain: {data: "synthetic:natural?n=160&size=16", task: multiclass, epochs: 1}
+            experiments:
+              performance: {schemes: [random, pretrained]}
+              representations: {max_points: 300, conv: flatten}
+              convergence: {schemes: [random, pretrained], thresholds: [0.6, 0.7]}
+            """;
+
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void aKilledStudyRerunContinuesWithoutRedoingRunsAndGivesTheSameReport() throws Exception {
+        StudySpec spec = SpecReader.parse(SPEC, "mini.yaml");
+        Path whole = dir.resolve("whole");
+        Path whole1 = Study.run(spec, whole, null, new StudyRunner(QUIET, 1, null), QUIET);
+
+        // The killed study: pretraining and one run finished, the next one killed mid-way (after its first checkpoint).
+        Path killed = dir.resolve("killed");
+        Plan plan = Plan.of(spec, killed, null);
+        PlannedRun pretrain = plan.pretrains().get(0);
+        Trainer.run(pretrain.options(), new RunFolder(pretrain.folder()), true, Progress.SILENT);
+        PlannedRun first = plan.runs().get(0);
+        Trainer.run(first.options(), new RunFolder(first.folder()), true, Progress.SILENT);
+        PlannedRun second = plan.runs().get(1);
+        Progress killAt5 = new Progress() {
+            @Override
+            public void step(long step, long total, double loss, double ips, double left, double best) {
+                if (step == 5) {
+                    throw new IllegalStateException("killed");
+                }
+            }
+        };
+        assertThatThrownBy(() -> Trainer.run(second.options(), new RunFolder(second.folder()), true, killAt5))
+                .hasMessage("killed");
+        long firstMetricsTime = Files.getLastModifiedTime(first.folder().resolve("metrics.json")).toMillis();
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Path resumed = Study.run(spec, killed, null, new StudyRunner(new PrintStream(log), 1, null), QUIET);
+
+        assertThat(log.toString()).contains("2 already complete");
+        assertThat(log.toString()).contains("resuming");
+        assertThat(Files.getLastModifiedTime(first.folder().resolve("metrics.json")).toMillis())
+                .as("a finished run is not trained again").isEqualTo(firstMetricsTime);
+        assertThat(Files.readString(resumed).split("(?=<tr>|<h2>|<figure>)"))
+                .containsExactly(Files.readString(whole1).split("(?=<tr>|<h2>|<figure>)"));
+        assertThat(Files.readString(killed.resolve("report/runs.csv")))
+                .isEqualTo(Files.readString(whole.resolve("report/runs.csv")));
+        // The page shows each part of the study.
+        assertThat(Files.readString(resumed)).contains("<h2>Findings</h2>", "<h2>Performance", "<svg", "<h2>Representations",
+                "data:image/png;base64,");
+    }
+}
