@@ -29,8 +29,11 @@ public final class ModelRegistry {
         register(new ModelInfo("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
                 + "(the paper's slim model)", 224, "conv1.weight", "fc", "imagenet",
                 (c, k, w) -> ResNet50.slim(c, k)));
+        // Normalisation "inception" = mean 0.5, std 0.5 per channel (inputs in [-1, 1]): torchvision's ImageNet
+        // Inception weights expect it (their transform_input turns ImageNet-normalised inputs into exactly that),
+        // and so do Keras' MobileNetV2 weights (preprocess_input x / 127.5 - 1).
         register(new ModelInfo("inception-v3", "Inception-v3 (torchvision keys, BN eps 0.001, no AuxLogits, "
-                + "no transform_input)", 299, "Conv2d_1a_3x3.conv.weight", "fc", "imagenet",
+                + "no transform_input)", 299, "Conv2d_1a_3x3.conv.weight", "fc", "inception",
                 (c, k, w) -> new InceptionV3("inception-v3", c, k, false)));
         register(new ModelInfo("mobilenet-v2", "MobileNetV2 with width multiplier (torchvision keys and rounding)",
                 224, "features.0.0.weight", "classifier.1", "imagenet",
@@ -41,7 +44,7 @@ public final class ModelRegistry {
                         MobileNetV2.Style.TORCHVISION)));
         register(new ModelInfo("mobilenet-v2-keras", "MobileNetV2 as Keras builds it (TF-same padding on stride-2 "
                 + "convs, BN eps 0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", 224,
-                "features.0.0.weight", "classifier.1", "imagenet",
+                "features.0.0.weight", "classifier.1", "inception",
                 (c, k, w) -> new MobileNetV2("mobilenet-v2-keras", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.KERAS)));
     }
 
