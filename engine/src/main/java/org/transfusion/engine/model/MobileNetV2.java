@@ -6,6 +6,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import org.transfusion.error.BadInputException;
 
 /**
  * MobileNetV2 as torchvision builds it, with a width multiplier and torchvision's keys: {@code features.0}
@@ -62,7 +63,7 @@ public final class MobileNetV2 extends Architecture {
     public MobileNetV2(String name, int inputChannels, int outputs, double width, int halveFrom, Style style) {
         super(name, inputChannels, outputs);
         if (!(width > 0) || width > 4) {
-            throw new org.transfusion.error.BadInputException("mobilenet-v2 width must be in (0, 4], got " + width);
+            throw new BadInputException("mobilenet-v2 width must be in (0, 4], got " + width);
         }
         this.style = style;
         this.width = width;

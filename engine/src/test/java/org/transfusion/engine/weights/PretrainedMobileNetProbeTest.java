@@ -2,9 +2,11 @@ package org.transfusion.engine.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -56,8 +58,19 @@ class PretrainedMobileNetProbeTest {
         Architecture arch = KerasMobileNetV2.architecture(3, 10);
         StateDict pretrained = KerasMobileNetV2.load(weights, arch, 5).weights();
         StateDict random = RandomInit.of(arch, 5);
-        double pre = probe(arch, pretrained, false, cifar, trainIdx, testIdx);
-        double rnd = probe(arch, random, true, cifar, trainIdx, testIdx);
+        // One intra-op thread: on the shared 2-core machine libtorch's spinning OpenMP threads made this test
+        // 7x slower (159 s against 22 s, the same accuracies); the numbers do not depend on the thread count.
+        Engine.getInstance();
+        int threads = JniUtils.getNumThreads();
+        double pre;
+        double rnd;
+        try {
+            JniUtils.setNumThreads(1);
+            pre = probe(arch, pretrained, false, cifar, trainIdx, testIdx);
+            rnd = probe(arch, random, true, cifar, trainIdx, testIdx);
+        } finally {
+            JniUtils.setNumThreads(threads);
+        }
         double pixels = pixelProbe(cifar, trainIdx, testIdx);
         System.out.printf("CIFAR-10 linear probe (%d train / %d test, %d px, lambda %.0f): pretrained %.3f, "
                 + "random init %.3f, raw 16 px pixels %.3f%n", TRAIN, TEST, SIZE, LAMBDA, pre, rnd, pixels);
