@@ -24,6 +24,28 @@ public final class ModelRegistry {
         register(new ModelInfo("cbr-tiny", "CBR: 4 x (5x5 conv-bn-relu), 64-128-256-512", 224,
                 "layers.0.conv.weight", "fc", "imagenet",
                 (c, k, w) -> new CbrNet("cbr-tiny", c, k, new int[] {64, 128, 256, 512}, 5, allPools(4))));
+        register(new ModelInfo("resnet50", "ResNet-50 (torchvision v1.5: stride on the 3x3 conv), torchvision keys",
+                224, "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet50.standard(c, k)));
+        register(new ModelInfo("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
+                + "(the paper's slim model)", 224, "conv1.weight", "fc", "imagenet",
+                (c, k, w) -> ResNet50.slim(c, k)));
+        // Normalisation "inception" = mean 0.5, std 0.5 per channel (inputs in [-1, 1]): torchvision's ImageNet
+        // Inception weights expect it (their transform_input turns ImageNet-normalised inputs into exactly that),
+        // and so do Keras' MobileNetV2 weights (preprocess_input x / 127.5 - 1).
+        register(new ModelInfo("inception-v3", "Inception-v3 (torchvision keys, BN eps 0.001, no AuxLogits, "
+                + "no transform_input)", 299, "Conv2d_1a_3x3.conv.weight", "fc", "inception",
+                (c, k, w) -> new InceptionV3("inception-v3", c, k, false)));
+        register(new ModelInfo("mobilenet-v2", "MobileNetV2 with width multiplier (torchvision keys and rounding)",
+                224, "features.0.0.weight", "classifier.1", "imagenet",
+                (c, k, w) -> new MobileNetV2("mobilenet-v2", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.TORCHVISION)));
+        register(new ModelInfo("mobilenet-v2-slim", "MobileNetV2 with features.7 onwards at half the channels",
+                224, "features.0.0.weight", "classifier.1", "imagenet",
+                (c, k, w) -> new MobileNetV2("mobilenet-v2-slim", c, k, w, MobileNetV2.SLIM_FROM,
+                        MobileNetV2.Style.TORCHVISION)));
+        register(new ModelInfo("mobilenet-v2-keras", "MobileNetV2 as Keras builds it (TF-same padding on stride-2 "
+                + "convs, BN eps 0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", 224,
+                "features.0.0.weight", "classifier.1", "inception",
+                (c, k, w) -> new MobileNetV2("mobilenet-v2-keras", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.KERAS)));
     }
 
     static {
