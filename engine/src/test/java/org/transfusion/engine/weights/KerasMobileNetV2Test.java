@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.transfusion.engine.data.SharedData;
-import org.transfusion.engine.data.npy.Npy;
-import org.transfusion.engine.data.npy.NpyArray;
+import org.transfusion.similarity.io.Npy;
+import org.transfusion.similarity.io.NpyArray;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.RandomInit;
 import org.transfusion.engine.model.Architecture;
@@ -216,12 +216,7 @@ class KerasMobileNetV2Test {
     }
 
     private static float[] toFloats(NpyArray a) {
-        double[] d = a.toDoubles();
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
+        return a.toFloatArray();
     }
 
     /** Pearson correlation of w[o, c, y, x] with w[o, c, y, x + 1] over all filters, channels and rows. */
