@@ -33,6 +33,19 @@ public record ImagePipeline(int size, int channels, float[] mean, float[] std, A
         return new ImagePipeline(size, channels, mean, std, augment);
     }
 
+    /**
+     * The normalisation a model's pretrained weights expect: {@code imagenet} (torchvision's mean/std) or
+     * {@code inception} (inputs scaled to [-1, 1], as Inception and Keras' MobileNetV2 were trained).
+     */
+    public static ImagePipeline forNormalisation(String normalisation, int size, int channels, Augment augment) {
+        if ("inception".equals(normalisation)) {
+            float[] half = new float[channels];
+            java.util.Arrays.fill(half, 0.5f);
+            return new ImagePipeline(size, channels, half, half.clone(), augment);
+        }
+        return imagenet(size, channels, augment);
+    }
+
     public ImagePipeline withAugment(Augment a) {
         return new ImagePipeline(size, channels, mean, std, a);
     }

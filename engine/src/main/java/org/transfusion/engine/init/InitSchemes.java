@@ -60,15 +60,15 @@ public final class InitSchemes {
             report.put("rule", "conv: kaiming normal (fan_out, relu); linear: uniform +-1/sqrt(fan_in); bn: identity");
             return new InitResult(random, report);
         } else if (name.equals("pretrained")) {
-            result = Transfer.apply(arch, source(weights), random, key -> false, weights.toString(), transfer);
+            result = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false, weights.toString(), transfer);
         } else if (name.equals("meanvar") || name.equals("meanvar-bn-copy")) {
-            StateDict fitted = Transfer.apply(arch, source(weights), random, key -> false, weights.toString(), transfer);
+            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false, weights.toString(), transfer);
             result = MeanVar.draw(arch, fitted, name.equals("meanvar-bn-copy"), Seeds.stream(initSeed, "meanvar"),
                     classifierKept(arch, transfer), transfer);
         } else if (name.startsWith("transfusion:")) {
             String block = name.substring("transfusion:".length());
             report.put("up_to_block", block);
-            result = Transfer.apply(arch, source(weights), random, above(arch, block), weights.toString(), transfer);
+            result = Transfer.apply(arch, source(weights, arch, initSeed), random, above(arch, block), weights.toString(), transfer);
         } else if (name.equals("slim")) {
             String boundary = arch.slimBoundary();
             if (boundary == null) {
@@ -76,7 +76,7 @@ public final class InitSchemes {
                         + arch.name() + " is not one");
             }
             report.put("up_to_block", boundary);
-            result = Transfer.apply(arch, onlyFitting(arch, source(weights), above(arch, boundary)), random,
+            result = Transfer.apply(arch, onlyFitting(arch, source(weights, arch, initSeed), above(arch, boundary)), random,
                     above(arch, boundary), weights.toString(), transfer);
         } else if (name.equals("gabor") || name.startsWith("gabor:") || name.startsWith("gabor+meanvar")) {
             boolean withMeanVar = name.startsWith("gabor+meanvar");
@@ -87,7 +87,7 @@ public final class InitSchemes {
             report.put("gabor", bank.describe());
             StateDict base = random;
             if (withMeanVar) {
-                StateDict fitted = Transfer.apply(arch, source(weights), random, key -> false, weights.toString(),
+                StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false, weights.toString(),
                         transfer);
                 base = MeanVar.draw(arch, fitted, false, Seeds.stream(initSeed, "meanvar"),
                         classifierKept(arch, transfer).or(firstConv::equals), transfer);
@@ -103,7 +103,11 @@ public final class InitSchemes {
         return new InitResult(result, report);
     }
 
-    private static StateDict source(Path weights) {
+    /** Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map. */
+    private static StateDict source(Path weights, Architecture arch, long seed) {
+        if (weights.toString().endsWith(".npz")) {
+            return org.transfusion.engine.weights.KerasMobileNetV2.load(weights, arch, seed).weights();
+        }
         return SafeTensors.read(weights);
     }
 

@@ -95,7 +95,7 @@ public final class Trainer {
             case "none" -> Augment.NONE;
             default -> throw new BadInputException("unknown --augment '" + o.augment() + "' (expected default or none)");
         };
-        ImagePipeline pipeline = ImagePipeline.imagenet(size, channels, augment);
+        ImagePipeline pipeline = ImagePipeline.forNormalisation(info.normalisation(), size, channels, augment);
         return new Setup(o, data, task, info, arch, size, channels, pipeline);
     }
 
@@ -104,6 +104,9 @@ public final class Trainer {
      * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
      */
     private static int defaultChannels(TrainOptions o, ModelInfo info, Image first) {
+        if (o.weights() != null && o.weights().toString().endsWith(".npz")) {
+            return 3; // Keras ImageNet weights: RGB
+        }
         if (o.weights() != null && org.transfusion.engine.init.InitSchemes.needsWeights(o.init())) {
             long[] shape = SafeTensors.shapes(o.weights()).get(info.firstConvKey());
             if (shape != null && shape.length == 4 && (shape[1] == 1 || shape[1] == 3)) {

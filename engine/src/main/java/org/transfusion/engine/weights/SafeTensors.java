@@ -164,7 +164,7 @@ public final class SafeTensors {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: Map.of's order changes between JVMs
         }
         long offset = 0;
         for (Map.Entry<String, HostTensor> e : tensors.asMap().entrySet()) {
