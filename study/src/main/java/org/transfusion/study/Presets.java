@@ -34,16 +34,16 @@ public final class Presets {
                 ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
                 : List.of("cbr-small", "cbr-tiny");
         List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : List.of(0L, 1L);
-        StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 5)
+        StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)
                 : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(15, 64, 1e-3, 0);
-        StudySpec.Pretrain pretrain = demo ? new StudySpec.Pretrain("synthetic:natural?n=3000&size=32", "multiclass", 4, null)
+        StudySpec.Pretrain pretrain = demo ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, null)
                 : paper ? new StudySpec.Pretrain(null, null, 0, "imagenet-weights/")
                 : new StudySpec.Pretrain("synthetic:natural?n=6000&size=32", "multiclass", 6, null);
         String small = paper ? "cbr-small" : models.get(0);
         boolean all = n.equals("all");
         StudySpec.Experiments e = new StudySpec.Experiments(
                 all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
-                all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(200) : paper
+                all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(150) : paper
                         ? List.of(5000, 1000) : List.of(300, 100), List.of("random", "pretrained")) : null,
                 all || n.equals("representations") ? new StudySpec.Representations(demo ? 2000 : 5000, "flatten") : null,
                 all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained", "meanvar"),
@@ -53,7 +53,7 @@ public final class Presets {
                                 : List.of("layer1", "layer2", "layer3")) : null,
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
                         List.of("slim", "gabor", "gabor+meanvar")) : null);
-        String data = demo ? "synthetic:retina?n=2000&size=32" : null;
+        String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 0, models, seeds, training, pretrain, e);
     }
 
