@@ -56,9 +56,9 @@ final class Moments {
         rowNormsY = new double[n];
         columnStatistics(x, meanX, constantX);
         columnStatistics(y, meanY, constantY);
-        Lapack.useThreads(Lapack.dataThreads((double) n * (p + q) * (p + q)));
         try (DoublePointer xc = centred(x, meanX, rowNormsX);
                 DoublePointer yc = centred(y, meanY, rowNormsY)) {
+            Lapack.threadsForWork((double) n * (p + q) * (p + q));
             cxx = gram(xc, p, n);
             cyy = gram(yc, q, n);
             cxy = cross(xc, p, yc, q, n);
