@@ -185,6 +185,19 @@ final class Lapack {
         return c;
     }
 
+    /** a a^T for column-major a (m x k), full symmetric m x m; half the work of a general product. */
+    static double[] outerGram(double[] a, int m, int k) {
+        threadsForWork((double) m * m * k);
+        double[] c = new double[m * m];
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, m, k, 1.0, a, m, 0.0, c, m);
+        for (int j = 0; j < m; j++) {
+            for (int i = j + 1; i < m; i++) {
+                c[i + j * m] = c[j + i * m];
+            }
+        }
+        return c;
+    }
+
     /**
      * Householder QR of e (m x n, m > n) and q^T f for f (m x nf); returns the first n rows of q^T f (n x nf),
      * i.e. the coordinates of f's columns in the orthonormal basis of e's column space.
