@@ -143,7 +143,7 @@ public final class Cka {
             for (int i = 0; i < n * p; i++) {
                 c.put(i, v[i] - mean[i % p]);
             }
-            Lapack.useThreads(Lapack.dataThreads((double) n * n * p));
+            Lapack.threadsForWork((double) n * n * p);
             cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, p, 1.0, centred, p, 0.0, out, n);
         }
         double[] sqNorm = new double[n];

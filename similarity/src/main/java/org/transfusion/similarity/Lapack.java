@@ -21,48 +21,62 @@ import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
  * The few dense LAPACK/BLAS operations the similarity measures need, on small column-major {@code double[]}
  * matrices (neurons x neurons), and the OpenBLAS thread policy.
  *
- * <p>Threads: the products over data points ({@link Moments}, RBF kernels) are long BLAS-3 calls that split
- * well, so they use {@link #DATA_THREADS} (system property {@code transfusion.similarity.threads}, else
- * {@code OPENBLAS_NUM_THREADS}, else one per core). The neurons x neurons LAPACK work (eigen-decompositions,
- * SVDs, factorisations) synchronises its threads thousands of times; on a machine shared with other jobs one
- * descheduled thread stalls the rest, and we measured PWCCA on 10,000 x 2048 at 76 s with two threads against
- * 11 s with one on this project's 2-core machine while other builds ran. So it uses {@link #MATRIX_THREADS}
- * threads, 1 unless {@code transfusion.similarity.lapackThreads} says otherwise (2 is faster on an idle
- * machine). The setting is process-wide in OpenBLAS; concurrent callers only affect each other's speed.
+ * <p>Threads: a call of less than about 1e9 floating-point operations runs on one thread (threads cannot pay
+ * for their synchronisation there). A longer call uses as many threads as there are idle cores just before
+ * it ({@link CpuAvailability}), at least one. The reason is this project's machine, shared with training
+ * jobs: with another job on one of its two cores, two OpenBLAS threads made the covariance products at
+ * 50,000 x 256 take 6-8 s instead of 0.7 s with one, and PWCCA at 10,000 x 2048 76 s instead of 11 s. An
+ * explicit count (system property {@code transfusion.similarity.threads}, else {@code OPENBLAS_NUM_THREADS})
+ * replaces the policy for long calls. The setting is process-wide in OpenBLAS; concurrent callers only
+ * affect each other's speed.
  *
  * <p>Inputs are never modified: every call works on a copy. A LAPACK failure (no convergence) is an
  * {@link ArithmeticException}, never a NaN result.
  */
 final class Lapack {
 
-    static final int DATA_THREADS = threads("transfusion.similarity.threads",
-            System.getenv("OPENBLAS_NUM_THREADS"), Runtime.getRuntime().availableProcessors());
-    static final int MATRIX_THREADS = threads("transfusion.similarity.lapackThreads", null, 1);
+    /** Explicit thread count for long calls, or 0 to follow the idle cores. */
+    static final int EXPLICIT_THREADS = explicitThreads();
+    /** Below this many operations a call stays on one thread. */
+    static final double PARALLEL_WORK = 1e9;
 
     private static int currentThreads = -1;
 
     private Lapack() {}
 
-    private static int threads(String property, String fallback, int otherwise) {
-        for (String v : new String[] {System.getProperty(property), fallback}) {
+    private static int explicitThreads() {
+        for (String v : new String[] {System.getProperty("transfusion.similarity.threads"),
+                System.getenv("OPENBLAS_NUM_THREADS")}) {
             if (v != null && !v.isBlank()) {
                 try {
                     return Math.max(1, Integer.parseInt(v.strip()));
                 } catch (NumberFormatException e) {
-                    // an unparsable setting falls through to the default, as OpenBLAS itself does
+                    // an unparsable setting falls through, as OpenBLAS itself ignores it
                 }
             }
         }
-        return Math.max(1, otherwise);
+        return 0;
     }
 
-    /** Threads for a product over data points of about {@code flops} operations: short ones stay on one thread. */
-    static int dataThreads(double flops) {
-        return flops < 1e9 ? 1 : DATA_THREADS;
+    /** Threads for a call of about {@code flops} operations (see the class comment). */
+    static int threadsFor(double flops) {
+        if (flops < PARALLEL_WORK) {
+            return 1;
+        }
+        if (EXPLICIT_THREADS > 0) {
+            return EXPLICIT_THREADS;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, Math.min(cores, (int) Math.round(CpuAvailability.idleCores())));
+    }
+
+    /** Sets the thread count for a call of about {@code flops} operations. */
+    static void threadsForWork(double flops) {
+        useThreads(threadsFor(flops));
     }
 
     /** Sets OpenBLAS's thread count for the calls that follow (only when it changes: the call is not free). */
-    static synchronized void useThreads(int threads) {
+    private static synchronized void useThreads(int threads) {
         if (threads != currentThreads) {
             org.bytedeco.openblas.global.openblas.blas_set_num_threads(threads);
             currentThreads = threads;
@@ -79,7 +93,7 @@ final class Lapack {
     record PivotedCholesky(double[] upper, int[] pivots, int rank) {}
 
     static SymmetricEigen eigen(double[] sym, int n) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork(10.0 * n * n * n);
         double[] a = sym.clone();
         double[] w = new double[n];
         check(LAPACKE_dsyevd(LAPACK_COL_MAJOR, (byte) 'V', (byte) 'U', n, a, n, w), "dsyevd");
@@ -93,8 +107,8 @@ final class Lapack {
      * above 0.01 and below 3e-8 near 0.
      */
     static double[] singularValues(double[] matrix, int m, int n) {
-        useThreads(MATRIX_THREADS);
         int k = Math.min(m, n);
+        threadsForWork((double) k * k * (Math.max(m, n) + 2.0 * k));
         double[] gram = new double[k * k];
         // a a^T (m x m) when m <= n, else a^T a (n x n); a is column-major m x n
         cblas_dsyrk(CblasColMajor, CblasUpper, m <= n ? CblasNoTrans : CblasTrans, k, m <= n ? n : m, 1.0, matrix, m,
@@ -109,7 +123,7 @@ final class Lapack {
     }
 
     static Svd svd(double[] matrix, int m, int n) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork(20.0 * m * n * Math.min(m, n));
         int k = Math.min(m, n);
         double[] a = matrix.clone();
         double[] s = new double[k];
@@ -121,7 +135,7 @@ final class Lapack {
 
     /** Cholesky with complete pivoting; stops when the largest remaining pivot is at most {@code tolerance}. */
     static PivotedCholesky pivotedCholesky(double[] sym, int n, double tolerance) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork((double) n * n * n / 3);
         double[] a = sym.clone();
         int[] piv = new int[n];
         int[] rank = new int[1];
@@ -143,25 +157,25 @@ final class Lapack {
 
     /** Overwrites b (m x n) with u^-T b, u upper triangular m x m. */
     static void solveUpperTransposedLeft(double[] u, int m, double[] b, int n) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork((double) m * m * n);
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, m, n, 1.0, u, m, b, m);
     }
 
     /** Overwrites b (m x n) with u^-1 b, u upper triangular m x m. */
     static void solveUpperLeft(double[] u, int m, double[] b, int n) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork((double) m * m * n);
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1.0, u, m, b, m);
     }
 
     /** Overwrites b (m x n) with b u^-1, u upper triangular n x n. */
     static void solveUpperRight(double[] u, int n, double[] b, int m) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork((double) m * n * n);
         cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, m, n, 1.0, u, n, b, m);
     }
 
     /** op(a) op(b) with op(a) m x k and op(b) k x n; returns m x n. */
     static double[] multiply(double[] a, boolean transA, double[] b, boolean transB, int m, int n, int k) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork(2.0 * m * n * k);
         double[] c = new double[m * n];
         if (m == 0 || n == 0) {
             return c;
@@ -171,12 +185,25 @@ final class Lapack {
         return c;
     }
 
+    /** a a^T for column-major a (m x k), full symmetric m x m; half the work of a general product. */
+    static double[] outerGram(double[] a, int m, int k) {
+        threadsForWork((double) m * m * k);
+        double[] c = new double[m * m];
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, m, k, 1.0, a, m, 0.0, c, m);
+        for (int j = 0; j < m; j++) {
+            for (int i = j + 1; i < m; i++) {
+                c[i + j * m] = c[j + i * m];
+            }
+        }
+        return c;
+    }
+
     /**
      * Householder QR of e (m x n, m > n) and q^T f for f (m x nf); returns the first n rows of q^T f (n x nf),
      * i.e. the coordinates of f's columns in the orthonormal basis of e's column space.
      */
     static double[] projectOntoColumnSpace(double[] e, int m, int n, double[] f, int nf) {
-        useThreads(MATRIX_THREADS);
+        threadsForWork(2.0 * m * n * n + 4.0 * m * n * nf);
         double[] a = e.clone();
         double[] tau = new double[n];
         check(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, m, n, a, m, tau), "dgeqrf");

@@ -98,7 +98,7 @@ public final class Pwcca {
         return w;
     }
 
-    /** V L^-1/2 V^T. */
+    /** V L^-1/2 V^T, as (V L^-1/4)(V L^-1/4)^T. */
     private static double[] inverseSqrt(Lapack.SymmetricEigen eig, String label) {
         int r = eig.n();
         double[] values = eig.values();
@@ -108,12 +108,12 @@ public final class Pwcca {
         }
         double[] scaled = new double[r * r];
         for (int c = 0; c < r; c++) {
-            double s = 1 / Math.sqrt(values[c]);
+            double s = Math.pow(values[c], -0.25);
             for (int i = 0; i < r; i++) {
                 scaled[i + c * r] = eig.vectors()[i + c * r] * s;
             }
         }
-        return Lapack.multiply(scaled, false, eig.vectors(), true, r, r, r);
+        return Lapack.outerGram(scaled, r, r);
     }
 
     private static double[] submatrix(double[] a, int lda, int[] rows, int[] cols) {

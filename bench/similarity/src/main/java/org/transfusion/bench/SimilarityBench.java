@@ -37,11 +37,12 @@ public final class SimilarityBench {
                         + " (expected --sizes NxP[,NxP...] or --repeats R)");
             }
         }
-        System.out.printf(Locale.ROOT, "Java %s, %d cores, OPENBLAS_NUM_THREADS=%s, lapackThreads=%s;"
-                        + " best of %d after a warm-up, seconds; load average before: %s%n",
+        System.out.printf(Locale.ROOT, "Java %s, %d cores, threads %s; best of %d after a warm-up, seconds;"
+                        + " load average before: %s%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(default)"),
-                System.getProperty("transfusion.similarity.lapackThreads", "1"), repeats, loadAverage());
+                System.getProperty("transfusion.similarity.threads",
+                        System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "adaptive (idle cores)")),
+                repeats, loadAverage());
         warmUp();
         System.out.printf(Locale.ROOT, "%-16s %8s %8s %8s %10s %9s   %s%n",
                 "points x neurons", "CCA", "SVCCA", "PWCCA", "CKA-linear", "all four", "checks");
