@@ -2,8 +2,8 @@ package org.transfusion.engine.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.model.Network;
@@ -19,11 +19,12 @@ public final class Evaluator {
         double[] probs = new double[size * outputs];
         double[] targets = new double[size * tw];
         double lossSum = 0;
+        BatchArrays arrays = new BatchArrays();
         int seen = 0;
         try (BatchLoader.Prefetcher batches = loader.prefetch(0, loader.batchesPerEpoch())) {
             for (Batch b; (b = batches.next()) != null; ) {
                 try (NDManager step = net.manager().newSubManager()) {
-                    NDArray x = step.create(b.images(), new Shape(b.count(), b.channels(), b.size(), b.size()));
+                    NDArray x = arrays.images(step, b);
                     NDArray logits = net.forward(x, false);
                     NDArray loss = Losses.of(task, logits, b.targets(), b.count(), step);
                     lossSum += loss.getFloat() * b.count();

@@ -2,7 +2,6 @@ package org.transfusion.engine.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.Taps;
@@ -57,12 +57,13 @@ public final class ActivationProbe {
             samplers.put(layer, new Sampler(layer, maxPoints, images, fold, seed));
         }
         int seen = 0;
+        BatchArrays arrays = new BatchArrays();
         try (BatchLoader.Prefetcher batches = loader.prefetch(0, loader.batchesPerEpoch())) {
             for (Batch b; seen < images && (b = batches.next()) != null; ) {
                 final int offset = seen;
                 final int use = Math.min(b.count(), images - seen);
                 try (NDManager step = net.manager().newSubManager()) {
-                    NDArray x = step.create(b.images(), new Shape(b.count(), b.channels(), b.size(), b.size()));
+                    NDArray x = arrays.images(step, b);
                     net.forward(x, false, new Taps() {
                         @Override
                         public boolean wants(String layer) {

@@ -3,7 +3,6 @@ package org.transfusion.engine.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +19,7 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.DataOptions;
 import org.transfusion.engine.data.Dataset;
@@ -217,6 +217,7 @@ public final class Trainer {
             long images = 0;
             double waitSeconds = 0;
             double resumedSeconds = trainSeconds;
+            BatchArrays arrays = new BatchArrays();
             try (BatchLoader.Prefetcher batches = train.prefetch(startStep, total)) {
                 long t0 = System.nanoTime();
                 double evalSeconds = 0;
@@ -224,7 +225,7 @@ public final class Trainer {
                     Batch b = batches.next();
                     float lossValue;
                     try (NDManager stepManager = net.manager().newSubManager()) {
-                        NDArray x = stepManager.create(b.images(), new Shape(b.count(), b.channels(), b.size(), b.size()));
+                        NDArray x = arrays.images(stepManager, b);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = net.forward(x, true);
                             NDArray loss = Losses.of(s.task(), logits, b.targets(), b.count(), stepManager);
