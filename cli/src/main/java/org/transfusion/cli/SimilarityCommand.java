@@ -1,14 +1,12 @@
 package org.transfusion.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.AtomicFiles;
 import org.transfusion.similarity.Activations;
 import org.transfusion.similarity.ConvMode;
 import org.transfusion.similarity.Method;
@@ -105,23 +103,6 @@ public final class SimilarityCommand implements Callable<Integer> {
     }
 
     private static void writeAtomically(Path path, String text) {
-        Path dir = path.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new BadInputException("--csv: cannot write " + path + " (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")", e);
-        }
+        AtomicFiles.writeString(path, text);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.init.InitSchemes;
-import org.transfusion.engine.io.AtomicFiles;
+import org.transfusion.similarity.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;

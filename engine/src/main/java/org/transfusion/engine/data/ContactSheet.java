@@ -6,14 +6,13 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.io.AtomicFiles;
 
 /**
  * A PNG grid of example images, one row per class (or per finding, plus a row of images with no finding), so a
@@ -108,21 +107,11 @@ public final class ContactSheet {
 
     /** Writes the PNG atomically (temp file, then rename), creating the folder if needed. */
     public static void write(BufferedImage sheet, Path png) {
-        Path target = png.toAbsolutePath();
-        try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-            try {
-                if (!ImageIO.write(sheet, "png", tmp.toFile())) {
-                    throw new IOException("no PNG writer");
-                }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(sheet, "png", out)) {
+                throw new IOException("no PNG writer");
             }
-        } catch (IOException e) {
-            throw new BadInputException(png + ": cannot write the contact sheet (" + e.getMessage() + ")");
-        }
+        });
     }
 
     /** A decoded dataset image as an AWT image (grey stays grey; RGB packed). */

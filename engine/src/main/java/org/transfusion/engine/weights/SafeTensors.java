@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.transfusion.engine.io.AtomicFiles;
+import org.transfusion.similarity.io.AtomicFiles;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.error.BadInputException;

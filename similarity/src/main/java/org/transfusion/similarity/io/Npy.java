@@ -8,10 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -354,35 +352,14 @@ public final class Npy {
     }
 
     private static void writeAtomically(Path path, ByteBuffer header, ByteBuffer body) {
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (header.hasRemaining()) {
-                    ch.write(header);
-                }
-                while (body.hasRemaining()) {
-                    ch.write(body);
-                }
-                ch.force(true);
+        AtomicFiles.write(path, out -> {
+            var channel = java.nio.channels.Channels.newChannel(out);
+            while (header.hasRemaining()) {
+                channel.write(header);
             }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            while (body.hasRemaining()) {
+                channel.write(body);
             }
-        } catch (IOException e) {
-            throw new BadInputException(path + ": cannot write .npy file (" + describe(e) + ")", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and only left behind if the disk itself is failing
-                }
-            }
-        }
+        });
     }
 }
