@@ -52,6 +52,7 @@ public final class MobileNetV2 extends Architecture {
 
     private final Style style;
     private final double width;
+    private final int halveFrom;
     private final List<Feature> features = new ArrayList<>();
     private final Fc classifier;
     private final List<String> layers = new ArrayList<>();
@@ -67,6 +68,7 @@ public final class MobileNetV2 extends Architecture {
         }
         this.style = style;
         this.width = width;
+        this.halveFrom = halveFrom;
         int in = makeDivisible(32 * width);
         block("features.0");
         features.add(new ConvBnRelu6("features.0", conv("features.0.0", inputChannels, in, 3, 2, 1, 1, false),
@@ -104,6 +106,11 @@ public final class MobileNetV2 extends Architecture {
 
     public double width() {
         return width;
+    }
+
+    @Override
+    public String slimBoundary() {
+        return halveFrom <= 18 ? "features." + (halveFrom - 1) : null;
     }
 
     @Override

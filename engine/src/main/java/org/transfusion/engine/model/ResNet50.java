@@ -91,6 +91,11 @@ public final class ResNet50 extends Architecture {
     }
 
     @Override
+    public String slimBoundary() {
+        return name().endsWith("-slim") ? "layer2" : null;
+    }
+
+    @Override
     public List<String> layers() {
         return layers;
     }

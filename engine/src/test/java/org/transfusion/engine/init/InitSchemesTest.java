@@ -127,6 +127,21 @@ class InitSchemesTest {
     }
 
     @Test
+    void slimResNetTakesThePretrainedStemLayer1AndLayer2() {
+        Architecture full = ModelRegistry.get("resnet50").build(3, 10, 1);
+        Path file = dir.resolve("resnet50.safetensors");
+        StateDict src = RandomInit.of(full, 21);
+        SafeTensors.write(file, src, Map.of());
+        Architecture slim = ModelRegistry.get("resnet50-slim").build(3, 2, 1);
+        assertThat(slim.slimBoundary()).isEqualTo("layer2");
+        InitResult r = InitSchemes.apply("slim", slim, file, 0);
+        assertThat(r.weights().get("layer2.3.conv3.weight").values())
+                .containsExactly(src.get("layer2.3.conv3.weight").values());
+        assertThat(r.weights().get("layer3.0.conv1.weight").shape()).containsExactly(128, 512, 1, 1);
+        assertThat(ModelRegistry.get("mobilenet-v2-slim").build(3, 2, 1).slimBoundary()).isEqualTo("features.6");
+    }
+
+    @Test
     void unknownBlockListsTheValidOnes() {
         assertThatThrownBy(() -> InitSchemes.apply("transfusion:layer9", target(2), pretrained, 0))
                 .isInstanceOf(BadInputException.class)
