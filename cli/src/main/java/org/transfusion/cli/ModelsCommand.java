@@ -16,12 +16,12 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        out.printf("%-16s %12s %6s %-22s %-10s %s%n", "name", "params(3->2)", "input", "first conv", "classifier",
+        out.printf("%-20s %12s %6s %-22s %-13s %s%n", "name", "params(3->2)", "input", "first conv", "classifier",
                 "description");
         for (ModelInfo m : ModelRegistry.all()) {
             Architecture a = m.build(3, 2, 1.0);
             long params = a.specs().values().stream().filter(t -> t.kind().trainable()).mapToLong(TensorSpec::size).sum();
-            out.printf("%-16s %12d %6d %-22s %-10s %s%n", m.name(), params, m.defaultImageSize(), m.firstConvKey(),
+            out.printf("%-20s %12d %6d %-22s %-13s %s%n", m.name(), params, m.defaultImageSize(), m.firstConvKey(),
                     m.classifierKey(), m.description());
         }
         out.flush();
