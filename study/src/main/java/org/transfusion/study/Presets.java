@@ -35,7 +35,7 @@ public final class Presets {
                 : List.of("cbr-small", "cbr-tiny");
         List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : List.of(0L, 1L);
         StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)
-                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(15, 64, 1e-3, 0);
+                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(15, 64, 1e-3, 4);
         StudySpec.Pretrain pretrain = demo ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, null)
                 : paper ? new StudySpec.Pretrain(null, null, 0, "imagenet-weights/")
                 : new StudySpec.Pretrain("synthetic:natural?n=6000&size=32", "multiclass", 6, null);
