@@ -3,7 +3,6 @@ package org.transfusion.engine.data;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +68,7 @@ public final class EyePacs {
         SeededSplits.requireEverySplit(assign, SPLIT_NAMES, csv, "patients");
         FileImageSplit all = new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), pid,
                 ImageFiles.Mode.RGB);
-        Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
-            splits.put(s, all.subset(SeededSplits.indices(assign, s.ordinal())));
-        }
+        Map<Split, ImageSplit> splits = all.splitBy(assign);
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("labels", FileIdentity.of(csv));
         identity.put("images", index.folders().stream().map(Path::toString).toList());

@@ -1,6 +1,8 @@
 package org.transfusion.engine.data;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * A split whose images stay on disk and are decoded when asked for (CheXpert, NIH, EyePACS, folders): the
@@ -30,6 +32,15 @@ public final class FileImageSplit implements ImageSplit {
     }
 
     /** The items at {@code indices} (in that order) as a new split sharing this one's arrays' values. */
+    /** The three splits by an assignment of every image to a split's ordinal (see {@link SeededSplits}). */
+    public Map<Split, ImageSplit> splitBy(int[] assign) {
+        Map<Split, ImageSplit> out = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) {
+            out.put(s, subset(SeededSplits.indices(assign, s.ordinal())));
+        }
+        return out;
+    }
+
     public FileImageSplit subset(int[] indices) {
         Path[] f = new Path[indices.length];
         float[][] l = new float[indices.length][];

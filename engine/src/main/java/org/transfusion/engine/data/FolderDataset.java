@@ -65,9 +65,7 @@ public final class FolderDataset {
             int[] assign = SeededSplits.stratified(classIndices(all), SeededSplits.TRAIN_VAL_TEST, options.seed(),
                     "folder:split");
             SeededSplits.requireEverySplit(assign, new String[] {"train", "val", "test"}, dir, "images");
-            for (Split s : Split.values()) {
-                splits.put(s, all.subset(SeededSplits.indices(assign, s.ordinal())));
-            }
+            splits.putAll(all.splitBy(assign));
             rule = "stratified 70/10/20, seed " + options.seed();
         }
         for (Split s : Split.values()) {

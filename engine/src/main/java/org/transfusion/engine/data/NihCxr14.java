@@ -133,10 +133,7 @@ public final class NihCxr14 {
         int[] assign = officialOrSeeded(dir, names, pid, options);
         FileImageSplit all = new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), pid,
                 ImageFiles.Mode.GREY);
-        Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
-        for (Split s : Split.values()) {
-            splits.put(s, all.subset(SeededSplits.indices(assign, s.ordinal())));
-        }
+        Map<Split, ImageSplit> splits = all.splitBy(assign);
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("labels", FileIdentity.of(csv));
         identity.put("images", index.folders().stream().map(Path::toString).toList());

@@ -139,9 +139,15 @@ public final class InceptionV3 extends Architecture {
         return new Basic(c, bn(prefix + ".bn", out, EPS));
     }
 
-    private interface Mixed {
-        String name();
+    /** A mixed block: its name (probe layer and transfusion block) and its forward pass. */
+    private record Mixed(String name, Forward forward) {
+        NDArray apply(Params p, NDArray x, boolean training) {
+            return forward.apply(p, x, training);
+        }
+    }
 
+    @FunctionalInterface
+    private interface Forward {
         NDArray apply(Params p, NDArray x, boolean training);
     }
 
@@ -176,18 +182,8 @@ public final class InceptionV3 extends Architecture {
         Basic d2 = basic(n + ".branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1);
         Basic d3 = basic(n + ".branch3x3dbl_3", 96, 96, 3, 3, 1, 1, 1);
         Basic bp = basic(n + ".branch_pool", in, poolFeatures, 1, 1, 1, 0, 0);
-        return new Mixed() {
-            @Override
-            public String name() {
-                return n;
-            }
-
-            @Override
-            public NDArray apply(Params p, NDArray x, boolean t) {
-                return cat(b1.apply(p, x, t), chain(p, x, t, b5a, b5b), chain(p, x, t, d1, d2, d3),
-                        bp.apply(p, avgPool3s1(x), t));
-            }
-        };
+        return new Mixed(n, (p, x, t) -> cat(b1.apply(p, x, t), chain(p, x, t, b5a, b5b), chain(p, x, t, d1, d2, d3),
+                bp.apply(p, avgPool3s1(x), t)));
     }
 
     /** InceptionB (grid reduction 35 -> 17): 3x3/2 | 1x1-3x3-3x3/2 | maxpool/2. */
@@ -197,17 +193,7 @@ public final class InceptionV3 extends Architecture {
         Basic d1 = basic(n + ".branch3x3dbl_1", in, 64, 1, 1, 1, 0, 0);
         Basic d2 = basic(n + ".branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1);
         Basic d3 = basic(n + ".branch3x3dbl_3", 96, 96, 3, 3, 2, 0, 0);
-        return new Mixed() {
-            @Override
-            public String name() {
-                return n;
-            }
-
-            @Override
-            public NDArray apply(Params p, NDArray x, boolean t) {
-                return cat(b3.apply(p, x, t), chain(p, x, t, d1, d2, d3), maxPool3s2(x));
-            }
-        };
+        return new Mixed(n, (p, x, t) -> cat(b3.apply(p, x, t), chain(p, x, t, d1, d2, d3), maxPool3s2(x)));
     }
 
     /** InceptionC (17x17 grid, factorised 7x7): 1x1 | 1x1-1x7-7x1 | 1x1-7x1-1x7-7x1-1x7 | avgpool-1x1. */
@@ -223,18 +209,8 @@ public final class InceptionV3 extends Architecture {
         Basic d4 = basic(n + ".branch7x7dbl_4", c7, c7, 7, 1, 1, 3, 0);
         Basic d5 = basic(n + ".branch7x7dbl_5", c7, 192, 1, 7, 1, 0, 3);
         Basic bp = basic(n + ".branch_pool", in, 192, 1, 1, 1, 0, 0);
-        return new Mixed() {
-            @Override
-            public String name() {
-                return n;
-            }
-
-            @Override
-            public NDArray apply(Params p, NDArray x, boolean t) {
-                return cat(b1.apply(p, x, t), chain(p, x, t, s1, s2, s3), chain(p, x, t, d1, d2, d3, d4, d5),
-                        bp.apply(p, avgPool3s1(x), t));
-            }
-        };
+        return new Mixed(n, (p, x, t) -> cat(b1.apply(p, x, t), chain(p, x, t, s1, s2, s3),
+                chain(p, x, t, d1, d2, d3, d4, d5), bp.apply(p, avgPool3s1(x), t)));
     }
 
     /** InceptionD (grid reduction 17 -> 8): 1x1-3x3/2 | 1x1-1x7-7x1-3x3/2 | maxpool/2. */
@@ -246,17 +222,7 @@ public final class InceptionV3 extends Architecture {
         Basic s2 = basic(n + ".branch7x7x3_2", 192, 192, 1, 7, 1, 0, 3);
         Basic s3 = basic(n + ".branch7x7x3_3", 192, 192, 7, 1, 1, 3, 0);
         Basic s4 = basic(n + ".branch7x7x3_4", 192, 192, 3, 3, 2, 0, 0);
-        return new Mixed() {
-            @Override
-            public String name() {
-                return n;
-            }
-
-            @Override
-            public NDArray apply(Params p, NDArray x, boolean t) {
-                return cat(chain(p, x, t, a1, a2), chain(p, x, t, s1, s2, s3, s4), maxPool3s2(x));
-            }
-        };
+        return new Mixed(n, (p, x, t) -> cat(chain(p, x, t, a1, a2), chain(p, x, t, s1, s2, s3, s4), maxPool3s2(x)));
     }
 
     /** InceptionE (8x8 grid, expanded filter bank): 1x1 | 1x1-(1x3,3x1) | 1x1-3x3-(1x3,3x1) | avgpool-1x1. */
@@ -271,20 +237,12 @@ public final class InceptionV3 extends Architecture {
         Basic d3a = basic(n + ".branch3x3dbl_3a", 384, 384, 1, 3, 1, 0, 1);
         Basic d3b = basic(n + ".branch3x3dbl_3b", 384, 384, 3, 1, 1, 1, 0);
         Basic bp = basic(n + ".branch_pool", in, 192, 1, 1, 1, 0, 0);
-        return new Mixed() {
-            @Override
-            public String name() {
-                return n;
-            }
-
-            @Override
-            public NDArray apply(Params p, NDArray x, boolean t) {
-                NDArray s = t1.apply(p, x, t);
-                NDArray d = chain(p, x, t, d1, d2);
-                return cat(b1.apply(p, x, t), t2a.apply(p, s, t), t2b.apply(p, s, t), d3a.apply(p, d, t),
-                        d3b.apply(p, d, t), bp.apply(p, avgPool3s1(x), t));
-            }
-        };
+        return new Mixed(n, (p, x, t) -> {
+            NDArray s = t1.apply(p, x, t);
+            NDArray d = chain(p, x, t, d1, d2);
+            return cat(b1.apply(p, x, t), t2a.apply(p, s, t), t2b.apply(p, s, t), d3a.apply(p, d, t),
+                    d3b.apply(p, d, t), bp.apply(p, avgPool3s1(x), t));
+        });
     }
 
     /** torchvision's InceptionAux: avgpool 5/3 -> 1x1 (128) -> 5x5 (768) -> global average -> fc. */

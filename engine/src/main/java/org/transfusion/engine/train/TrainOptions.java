@@ -50,12 +50,6 @@ public record TrainOptions(String data, String task, String model, String init, 
                 thresholds);
     }
 
-    public TrainOptions withInit(String scheme, Path weightsFile) {
-        return new TrainOptions(data, task, model, scheme, weightsFile, epochs, steps, batchSize, lr, optimizer,
-                momentum, weightDecay, schedule, imageSize, evalEvery, seed, threads, augment, channels, trainSubset,
-                width, dataDir, thresholds);
-    }
-
     /** Reads back {@link #identity()} as saved in a run.json {@code spec}. */
     public static TrainOptions fromIdentity(com.fasterxml.jackson.databind.JsonNode n) {
         List<Double> thresholds = new java.util.ArrayList<>();

@@ -135,7 +135,7 @@ public final class Trainer {
         }
         // The same run killed before its first checkpoint simply starts again.
         if (o.threads() > 0) {
-            Engine.getInstance();
+            Engine.getInstance(); // loads libtorch, which setNumThreads calls into
             JniUtils.setNumThreads(o.threads());
         }
         Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));

@@ -197,7 +197,7 @@ class InitSchemesTest {
         // Filter 2: theta = 2*pi/8 = 45 degrees. At (2, 4) (row above, column right of centre): x = 1, y = -1 ->
         // x' = cos45 - sin45 = 0, y' = -sin45 - cos45 = -sqrt(2): exp(-(0.25 * 2) / (2 s^2)) * cos(0).
         assertThat(bank.raw(2, 7, 7, 2, 4)).isCloseTo(Math.exp(-(0.25 * 2) / (2 * s * s)), within(1e-12));
-        // Filter 16 (> 2 * 8 orientations x 3 wavelengths? no: 16 = wavelength index 2 (lambda 7), theta 0).
+        // Filter 16 = 2 * 8 orientations: wavelength index 2 (lambda 7), theta 0, phase 0 -> 1 at the centre.
         assertThat(bank.raw(16, 7, 7, 3, 3)).isEqualTo(1.0);
         // Filter 24 = 8 orientations x 3 wavelengths: phase pi/2 -> cos(pi/2) at the centre = 0.
         assertThat(bank.raw(24, 7, 7, 3, 3)).isCloseTo(0.0, within(1e-15));
