@@ -140,11 +140,15 @@ public abstract class Architecture {
         }
     }
 
-    /** Batch normalisation over channels; torchvision's momentum 0.1 (DJL counts it as 1 - 0.1). */
+    /**
+     * Batch normalisation over channels (dimension 1); torchvision's momentum 0.1 (DJL counts it as 1 - 0.1).
+     * Axis -1 makes DJL's PyTorch engine call libtorch's batch_norm directly (which always normalises dimension
+     * 1); any other axis goes through two transposes and extra arrays per call.
+     */
     public record Bn(String prefix, float eps) {
         public NDArray apply(Params p, NDArray x, boolean training) {
             return BatchNorm.batchNorm(x, p.get(prefix + ".running_mean"), p.get(prefix + ".running_var"),
-                    p.get(prefix + ".weight"), p.get(prefix + ".bias"), 1, 0.9f, eps, training).singletonOrThrow();
+                    p.get(prefix + ".weight"), p.get(prefix + ".bias"), -1, 0.9f, eps, training).singletonOrThrow();
         }
 
         public NDArray applyRelu(Params p, NDArray x, boolean training) {

@@ -1,6 +1,7 @@
 package org.transfusion.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
@@ -176,8 +177,18 @@ public final class MobileNetV2 extends Architecture {
 
         @Override
         public NDArray apply(Params p, NDArray x, boolean training) {
-            return bn.apply(p, convolve(p, conv, x, stride), training).clip(0, 6);
+            return relu6(bn.apply(p, convolve(p, conv, x, stride), training));
         }
+    }
+
+    /**
+     * ReLU6 as relu(x) - relu(x - 6). DJL reaches libtorch's clamp, whose gradient is built from a comparison, a
+     * logical-and and a {@code where} that runs unvectorised: measured ~30% of a mobilenet-v2 training step at
+     * 64 px. Two ReLUs have vectorised gradients. The value is exact for x <= 12 (x - 6 is then exact, Sterbenz)
+     * and within half an ulp of x above; the gradient is 1 on (0, 6] and 0 elsewhere.
+     */
+    static NDArray relu6(NDArray x) {
+        return Activation.relu(x).sub(Activation.relu(x.sub(6f)));
     }
 
     private Feature invertedResidual(String n, int in, int out, int stride, int expansion) {

@@ -1,10 +1,8 @@
 package org.transfusion.engine.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +17,6 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Batch;
-import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.DataOptions;
 import org.transfusion.engine.data.Dataset;
@@ -211,34 +208,23 @@ public final class Trainer {
 
         private Map<String, Object> loop(Network net, Optimizer optimizer, Schedule schedule, BatchLoader train,
                                          BatchLoader val, BatchLoader test, long total, int evalEvery) {
-            Map<String, NDArray> params = net.trainable();
+            TrainStep stepper = new TrainStep(net, optimizer, s.task());
             double lossSum = 0;
             int lossCount = 0;
             long images = 0;
             double waitSeconds = 0;
             double resumedSeconds = trainSeconds;
-            BatchArrays arrays = new BatchArrays();
             try (BatchLoader.Prefetcher batches = train.prefetch(startStep, total)) {
                 long t0 = System.nanoTime();
                 double evalSeconds = 0;
                 for (long step = startStep; step < total; step++) {
                     Batch b = batches.next();
-                    float lossValue;
-                    try (NDManager stepManager = net.manager().newSubManager()) {
-                        NDArray x = arrays.images(stepManager, b);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = net.forward(x, true);
-                            NDArray loss = Losses.of(s.task(), logits, b.targets(), b.count(), stepManager);
-                            gc.backward(loss);
-                            lossValue = loss.getFloat();
-                        }
-                        if (!Float.isFinite(lossValue)) {
-                            writeCurve();
-                            throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
-                                    + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
-                                    o.lr(), folder.dir()));
-                        }
-                        optimizer.step(params, schedule.rate(step));
+                    float lossValue = stepper.run(b, schedule.rate(step));
+                    if (!Float.isFinite(lossValue)) {
+                        writeCurve();
+                        throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
+                                + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
+                                o.lr(), folder.dir()));
                     }
                     lossSum += lossValue;
                     lossCount++;
