@@ -132,6 +132,18 @@ public abstract class Architecture {
         return new Fc(prefix);
     }
 
+    /**
+     * Closes {@code used}, an intermediate array nothing reads any more, and returns {@code result}. DJL keeps
+     * every array until its manager closes, so without this a forward pass holds all its activations at once
+     * (inference at 128 px: mobilenet-v2 peaked at 3.3 GB against PyTorch's 0.6 GB). Safe while training too:
+     * autograd holds its own reference to each tensor backward needs. Never pass the network's input or a
+     * parameter.
+     */
+    public static NDArray free(NDArray used, NDArray result) {
+        used.close();
+        return result;
+    }
+
     /** A convolution: weight (out, in/groups, kh, kw), optional bias. */
     public record Conv(String prefix, Shape stride, Shape padding, int groups, boolean bias) {
         public NDArray apply(Params p, NDArray x) {
@@ -151,8 +163,10 @@ public abstract class Architecture {
                     p.get(prefix + ".weight"), p.get(prefix + ".bias"), -1, 0.9f, eps, training).singletonOrThrow();
         }
 
+        /** relu(bn(x)); the batch-norm output is freed at once (see {@link Architecture#free}). */
         public NDArray applyRelu(Params p, NDArray x, boolean training) {
-            return Activation.relu(apply(p, x, training));
+            NDArray y = apply(p, x, training);
+            return free(y, Activation.relu(y));
         }
     }
 

@@ -111,15 +111,25 @@ public final class CbrNet extends Architecture {
 
     @Override
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
+        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
         NDArray h = x;
         for (int i = 0; i < convs.size(); i++) {
-            h = bns.get(i).applyRelu(p, convs.get(i).apply(p, h), training);
-            taps.at(layers.get(i), h);
-            if (poolAfter[i]) {
-                h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            NDArray c = convs.get(i).apply(p, h);
+            if (h != x) {
+                h.close();
             }
+            NDArray a = free(c, bns.get(i).applyRelu(p, c, training));
+            taps.at(layers.get(i), a);
+            if (poolAfter[i]) {
+                a = free(a, Pool.maxPool2d(a, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
+            }
+            h = a;
         }
-        NDArray pooled = taps.at("pool", Pool.globalAvgPool2d(h));
-        return fc.apply(p, pooled);
+        NDArray pooled = Pool.globalAvgPool2d(h);
+        if (h != x) {
+            h.close();
+        }
+        taps.at("pool", pooled);
+        return free(pooled, fc.apply(p, pooled));
     }
 }

@@ -137,15 +137,20 @@ public final class MobileNetV2 extends Architecture {
 
     @Override
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
+        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
         NDArray h = x;
         for (Feature f : features) {
-            h = taps.at(f.name(), f.apply(p, h, training));
+            NDArray next = f.apply(p, h, training);
+            if (h != x) {
+                h.close();
+            }
+            h = taps.at(f.name(), next);
         }
-        NDArray pooled = taps.at("pool", Pool.globalAvgPool2d(h));
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
         if (training) {
-            pooled = Dropout.dropout(pooled, DROPOUT, true).singletonOrThrow();
+            pooled = free(pooled, Dropout.dropout(pooled, DROPOUT, true).singletonOrThrow());
         }
-        return classifier.apply(p, pooled);
+        return free(pooled, classifier.apply(p, pooled));
     }
 
     // ---- building blocks --------------------------------------------------------------------------------
@@ -177,7 +182,9 @@ public final class MobileNetV2 extends Architecture {
 
         @Override
         public NDArray apply(Params p, NDArray x, boolean training) {
-            return relu6(bn.apply(p, convolve(p, conv, x, stride), training));
+            NDArray c = convolve(p, conv, x, stride);
+            NDArray b = free(c, bn.apply(p, c, training));
+            return free(b, training ? relu6(b) : b.clip(0, 6));
         }
     }
 
@@ -185,10 +192,15 @@ public final class MobileNetV2 extends Architecture {
      * ReLU6 as relu(x) - relu(x - 6). DJL reaches libtorch's clamp, whose gradient is built from a comparison, a
      * logical-and and a {@code where} that runs unvectorised: measured ~30% of a mobilenet-v2 training step at
      * 64 px. Two ReLUs have vectorised gradients. The value is exact for x <= 12 (x - 6 is then exact, Sterbenz)
-     * and within half an ulp of x above; the gradient is 1 on (0, 6] and 0 elsewhere.
+     * and within half an ulp of x above; the gradient is 1 on (0, 6] and 0 elsewhere. Inference, which needs no
+     * gradient, clamps (one pass instead of four).
      */
     static NDArray relu6(NDArray x) {
-        return Activation.relu(x).sub(Activation.relu(x.sub(6f)));
+        NDArray shifted = x.sub(6f);
+        NDArray above = free(shifted, Activation.relu(shifted));
+        NDArray r = Activation.relu(x);
+        NDArray out = free(r, r.sub(above));
+        return free(above, out);
     }
 
     private Feature invertedResidual(String n, int in, int out, int stride, int expansion) {
@@ -215,11 +227,15 @@ public final class MobileNetV2 extends Architecture {
 
             @Override
             public NDArray apply(Params p, NDArray x, boolean training) {
-                NDArray h = e == null ? x : e.apply(p, x, training);
-                h = depthwise.apply(p, h, training);
+                NDArray expanded = e == null ? x : e.apply(p, x, training);
+                NDArray h = depthwise.apply(p, expanded, training);
+                if (expanded != x) {
+                    expanded.close();
+                }
                 // The projection is linear (no ReLU6): squashing the narrow bottleneck would lose information.
-                h = projectBn.apply(p, project.apply(p, h), training);
-                return residual ? h.add(x) : h;
+                NDArray c = free(h, project.apply(p, h));
+                h = free(c, projectBn.apply(p, c, training));
+                return residual ? free(h, h.add(x)) : h;
             }
         };
     }
@@ -234,7 +250,7 @@ public final class MobileNetV2 extends Architecture {
         }
         NDArray padded = tfSamePad(x, 3, stride);
         Conv valid = new Conv(conv.prefix(), conv.stride(), new Shape(0, 0), conv.groups(), conv.bias());
-        return valid.apply(p, padded);
+        return free(padded, valid.apply(p, padded));
     }
 
     /** Zero-pads an NCHW map the way TensorFlow's "same" padding does for a k x k kernel at the given stride. */

@@ -118,23 +118,37 @@ public final class ResNet50 extends Architecture {
 
     @Override
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
-        NDArray h = taps.at("conv1", bn1.applyRelu(p, conv1.apply(p, x), training));
-        h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
+        NDArray c = conv1.apply(p, x);
+        NDArray h = taps.at("conv1", free(c, bn1.applyRelu(p, c, training)));
+        h = free(h, Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
         for (int s = 0; s < stages.size(); s++) {
             for (Bottleneck b : stages.get(s)) {
-                h = taps.at(b.name, bottleneck(p, b, h, training));
+                h = taps.at(b.name, free(h, bottleneck(p, b, h, training)));
             }
             taps.at("layer" + (s + 1), h);
         }
-        NDArray pooled = taps.at("pool", Pool.globalAvgPool2d(h));
-        return fc.apply(p, pooled);
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
+        return free(pooled, fc.apply(p, pooled));
     }
 
+    /** One bottleneck; closes its intermediates, not its input {@code x}. */
     private static NDArray bottleneck(Params p, Bottleneck b, NDArray x, boolean training) {
-        NDArray h = b.bn1.applyRelu(p, b.conv1.apply(p, x), training);
-        h = b.bn2.applyRelu(p, b.conv2.apply(p, h), training);
-        h = b.bn3.apply(p, b.conv3.apply(p, h), training);
-        NDArray shortcut = b.downConv == null ? x : b.downBn.apply(p, b.downConv.apply(p, x), training);
-        return Activation.relu(h.add(shortcut));
+        NDArray c = b.conv1.apply(p, x);
+        NDArray h = free(c, b.bn1.applyRelu(p, c, training));
+        c = free(h, b.conv2.apply(p, h));
+        h = free(c, b.bn2.applyRelu(p, c, training));
+        c = free(h, b.conv3.apply(p, h));
+        h = free(c, b.bn3.apply(p, c, training));
+        NDArray shortcut = x;
+        if (b.downConv != null) {
+            NDArray d = b.downConv.apply(p, x);
+            shortcut = free(d, b.downBn.apply(p, d, training));
+        }
+        NDArray sum = free(h, h.add(shortcut));
+        if (shortcut != x) {
+            shortcut.close();
+        }
+        return free(sum, Activation.relu(sum));
     }
 }
