@@ -89,6 +89,31 @@ class MemoryFormatTest {
     }
 
     @Test
+    void channelsLastWeightsRoundTripThroughStateDicts() {
+        Architecture arch = ModelRegistry.get("cbr-tiny").build(3, 4, 1.0);
+        StateDict w = DeterministicWeights.of(arch);
+        StateDict other = DeterministicWeights.of(ModelRegistry.get("cbr-tiny").build(3, 4, 1.0));
+        other.keys().forEach(k -> {
+            float[] v = other.get(k).values();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = -v[i] + 0.25f * i % 3; // any values that differ from w's
+            }
+        });
+        try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, arch, w)) {
+            // The conv weights are channels-last views; reading them back must give the OIHW values given.
+            for (String key : w.keys()) {
+                assertThat(java.util.Arrays.equals(net.toStateDict().get(key).values(), w.get(key).values()))
+                        .as(key).isTrue();
+            }
+            net.load(other);
+            for (String key : w.keys()) {
+                assertThat(java.util.Arrays.equals(net.toStateDict().get(key).values(), other.get(key).values()))
+                        .as(key).isTrue();
+            }
+        }
+    }
+
+    @Test
     void relu6MatchesClampWithinHalfAnUlp() {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] x = {-1e6f, -7f, -6f, -1e-7f, 0f, 1e-7f, 0.5f, 3f, 5.999999f, 6f, 6.000001f, 7.25f, 11.5f, 12f,
