@@ -1,6 +1,8 @@
 package org.transfusion.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Receives hidden activations by layer name during a forward pass (the probes' hook). An architecture calls
@@ -16,6 +18,21 @@ public interface Taps {
         @Override
         public void tap(String layer, NDArray activation) {}
     };
+
+    /** Taps that hand the layers {@code wants} accepts to {@code receiver}. */
+    static Taps of(Predicate<String> wants, BiConsumer<String, NDArray> receiver) {
+        return new Taps() {
+            @Override
+            public boolean wants(String layer) {
+                return wants.test(layer);
+            }
+
+            @Override
+            public void tap(String layer, NDArray activation) {
+                receiver.accept(layer, activation);
+            }
+        };
+    }
 
     boolean wants(String layer);
 

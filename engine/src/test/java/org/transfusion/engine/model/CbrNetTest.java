@@ -60,17 +60,7 @@ class CbrNetTest {
     void forwardGivesLogitsAndNamedActivationsOfTheDocumentedShapes() {
         Architecture a = ModelRegistry.get("cbr-small").build(3, 5, 1);
         Map<String, long[]> seen = new LinkedHashMap<>();
-        Taps taps = new Taps() {
-            @Override
-            public boolean wants(String layer) {
-                return true;
-            }
-
-            @Override
-            public void tap(String layer, NDArray activation) {
-                seen.put(layer, activation.getShape().getShape());
-            }
-        };
+        Taps taps = Taps.of(layer -> true, (layer, activation) -> seen.put(layer, activation.getShape().getShape()));
         try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, a, RandomInit.of(a, 1))) {
             NDArray logits = net.forward(m.ones(new Shape(2, 3, 28, 28)), false, taps);
             assertThat(logits.getShape().getShape()).containsExactly(2, 5);

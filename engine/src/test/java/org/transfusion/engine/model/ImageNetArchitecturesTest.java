@@ -15,17 +15,8 @@ class ImageNetArchitecturesTest {
 
     private static Map<String, long[]> run(Architecture a, int batch, int size, boolean training, String... only) {
         Map<String, long[]> seen = new LinkedHashMap<>();
-        Taps taps = new Taps() {
-            @Override
-            public boolean wants(String layer) {
-                return only.length == 0 || java.util.Arrays.asList(only).contains(layer);
-            }
-
-            @Override
-            public void tap(String layer, NDArray activation) {
-                seen.put(layer, activation.getShape().getShape());
-            }
-        };
+        Taps taps = Taps.of(layer -> only.length == 0 || java.util.Arrays.asList(only).contains(layer),
+                (layer, activation) -> seen.put(layer, activation.getShape().getShape()));
         try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, a, RandomInit.of(a, 1))) {
             NDArray x = m.create(DeterministicWeights.input(batch, 3, size, size), new Shape(batch, 3, size, size));
             NDArray logits = net.forward(x, training, taps);

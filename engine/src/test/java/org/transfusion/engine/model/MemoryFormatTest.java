@@ -60,17 +60,8 @@ class MemoryFormatTest {
     private static float[] forward(Architecture arch, StateDict w, Batch b, MemoryFormat format, boolean training,
                                    Map<String, float[]> activations) {
         try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, arch, w)) {
-            Taps taps = new Taps() {
-                @Override
-                public boolean wants(String layer) {
-                    return true;
-                }
-
-                @Override
-                public void tap(String layer, NDArray activation) {
-                    activations.put(layer, activation.toFloatArray());
-                }
-            };
+            Taps taps = Taps.of(layer -> true,
+                    (layer, activation) -> activations.put(layer, activation.toFloatArray()));
             Engine.getInstance().setRandomSeed(7); // the same dropout mask (mobilenet-v2) in both runs
             return net.forward(new BatchArrays(format).images(m, b), training, taps).toFloatArray();
         }

@@ -89,17 +89,8 @@ class KerasMobileNetV2Test {
         // Our Keras-style network must shrink its maps exactly where the Keras graph has stride 2.
         Architecture arch = KerasMobileNetV2.architecture(3, 10);
         Map<String, Long> size = new LinkedHashMap<>();
-        Taps taps = new Taps() {
-            @Override
-            public boolean wants(String layer) {
-                return layer.startsWith("features.");
-            }
-
-            @Override
-            public void tap(String layer, NDArray a) {
-                size.put(layer, a.getShape().get(2));
-            }
-        };
+        Taps taps = Taps.of(layer -> layer.startsWith("features."),
+                (layer, a) -> size.put(layer, a.getShape().get(2)));
         try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, arch, RandomInit.of(arch, 1))) {
             net.forward(m.zeros(new Shape(1, 3, 96, 96)), false, taps);
         }

@@ -161,17 +161,7 @@ class PretrainedMobileNetProbeTest {
                 pipe.apply(split.image(idx[start + i]), unused, buf, i * pipe.valuesPerImage());
             }
             float[][] pooled = new float[1][];
-            Taps taps = new Taps() {
-                @Override
-                public boolean wants(String layer) {
-                    return layer.equals("pool");
-                }
-
-                @Override
-                public void tap(String layer, NDArray a) {
-                    pooled[0] = a.toFloatArray();
-                }
-            };
+            Taps taps = Taps.of(layer -> layer.equals("pool"), (layer, a) -> pooled[0] = a.toFloatArray());
             try (NDManager step = m.newSubManager()) {
                 NDArray x = step.create(java.util.Arrays.copyOf(buf, n * pipe.valuesPerImage()),
                         new Shape(n, 3, SIZE, SIZE));
