@@ -40,6 +40,9 @@ import org.transfusion.engine.train.TrainStep;
  * {@code --rss-every} steps (the flat-memory check).
  */
 public final class TrainingBench {
+    /** Clock ticks per second of /proc/self/stat's CPU times on Linux x86-64. */
+    private static final int USER_HZ = 100;
+
     private TrainingBench() {}
 
     public static void main(String[] args) throws IOException {
@@ -134,7 +137,7 @@ public final class TrainingBench {
             rates[r] = (double) stepsPerRepeat * batchSize / ((System.nanoTime() - t0) / 1e9);
         }
         long[] cpu1 = cpuTicks();
-        double tick = 1.0 / clockTicks();
+        double tick = 1.0 / USER_HZ;
         out.put("warmup_steps", warm);
         out.put("steps_per_repeat", stepsPerRepeat);
         out.put("samples", rates);
@@ -159,7 +162,7 @@ public final class TrainingBench {
             }
         }
         long[] cpu1 = cpuTicks();
-        double tick = 1.0 / clockTicks();
+        double tick = 1.0 / USER_HZ;
         out.put("steps", steps);
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.put("user_seconds", (cpu1[0] - cpu0[0]) * tick);
@@ -225,10 +228,6 @@ public final class TrainingBench {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // f[0] is field 3 (state); utime is field 14 -> f[11], stime field 15 -> f[12].
         return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
-    }
-
-    private static long clockTicks() {
-        return 100; // USER_HZ on Linux x86-64
     }
 
     /** A kB field of /proc/self/status (VmRSS, VmHWM). */

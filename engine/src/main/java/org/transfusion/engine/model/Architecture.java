@@ -144,6 +144,11 @@ public abstract class Architecture {
         return result;
     }
 
+    /** {@link #free}, except that {@code used} is kept open when it is {@code keep} (the forward's input). */
+    public static NDArray free(NDArray used, NDArray result, NDArray keep) {
+        return used == keep ? result : free(used, result);
+    }
+
     /** A convolution: weight (out, in/groups, kh, kw), optional bias. */
     public record Conv(String prefix, Shape stride, Shape padding, int groups, boolean bias) {
         public NDArray apply(Params p, NDArray x) {

@@ -114,10 +114,7 @@ public final class CbrNet extends Architecture {
         // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
         NDArray h = x;
         for (int i = 0; i < convs.size(); i++) {
-            NDArray c = convs.get(i).apply(p, h);
-            if (h != x) {
-                h.close();
-            }
+            NDArray c = free(h, convs.get(i).apply(p, h), x);
             NDArray a = free(c, bns.get(i).applyRelu(p, c, training));
             taps.at(layers.get(i), a);
             if (poolAfter[i]) {
@@ -125,11 +122,7 @@ public final class CbrNet extends Architecture {
             }
             h = a;
         }
-        NDArray pooled = Pool.globalAvgPool2d(h);
-        if (h != x) {
-            h.close();
-        }
-        taps.at("pool", pooled);
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h), x));
         return free(pooled, fc.apply(p, pooled));
     }
 }

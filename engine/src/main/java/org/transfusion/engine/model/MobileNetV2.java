@@ -140,13 +140,9 @@ public final class MobileNetV2 extends Architecture {
         // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
         NDArray h = x;
         for (Feature f : features) {
-            NDArray next = f.apply(p, h, training);
-            if (h != x) {
-                h.close();
-            }
-            h = taps.at(f.name(), next);
+            h = taps.at(f.name(), free(h, f.apply(p, h, training), x));
         }
-        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h), x));
         if (training) {
             pooled = free(pooled, Dropout.dropout(pooled, DROPOUT, true).singletonOrThrow());
         }
@@ -228,10 +224,7 @@ public final class MobileNetV2 extends Architecture {
             @Override
             public NDArray apply(Params p, NDArray x, boolean training) {
                 NDArray expanded = e == null ? x : e.apply(p, x, training);
-                NDArray h = depthwise.apply(p, expanded, training);
-                if (expanded != x) {
-                    expanded.close();
-                }
+                NDArray h = free(expanded, depthwise.apply(p, expanded, training), x);
                 // The projection is linear (no ReLU6): squashing the narrow bottleneck would lose information.
                 NDArray c = free(h, project.apply(p, h));
                 h = free(c, projectBn.apply(p, c, training));

@@ -145,10 +145,7 @@ public final class ResNet50 extends Architecture {
             NDArray d = b.downConv.apply(p, x);
             shortcut = free(d, b.downBn.apply(p, d, training));
         }
-        NDArray sum = free(h, h.add(shortcut));
-        if (shortcut != x) {
-            shortcut.close();
-        }
+        NDArray sum = free(shortcut, free(h, h.add(shortcut)), x);
         return free(sum, Activation.relu(sum));
     }
 }
