@@ -149,11 +149,17 @@ public abstract class Architecture {
         return used == keep ? result : free(used, result);
     }
 
-    /** A convolution: weight (out, in/groups, kh, kw), optional bias. */
+    /**
+     * A convolution: weight (out, in/groups, kh, kw), optional bias. On tiny feature maps it runs as the matrix
+     * product it is ({@link SmallMapConv}), elsewhere as libtorch's convolution.
+     */
     public record Conv(String prefix, Shape stride, Shape padding, int groups, boolean bias) {
         public NDArray apply(Params p, NDArray x) {
-            return Conv2d.conv2d(x, p.get(prefix + ".weight"), bias ? p.get(prefix + ".bias") : null, stride,
-                    padding, new Shape(1, 1), groups).singletonOrThrow();
+            NDArray w = p.get(prefix + ".weight");
+            NDArray b = bias ? p.get(prefix + ".bias") : null;
+            NDArray small = SmallMapConv.apply(x, w, b, stride, padding, groups);
+            return small != null ? small
+                    : Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
         }
     }
 
