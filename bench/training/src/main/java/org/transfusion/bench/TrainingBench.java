@@ -83,7 +83,9 @@ public final class TrainingBench {
             out.put("parameters", parameterCount(arch));
             out.put("allocator", allocator());
             out.put("memory_format", BatchArrays.defaultFormat().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-            if (fixedSteps > 0) {
+            if (a.containsKey("profile")) {
+                profile(step, fixedSteps > 0 ? fixedSteps : 10, a.get("profile"), out);
+            } else if (fixedSteps > 0) {
                 rssTrace(step, fixedSteps, rssEvery, out);
             } else {
                 measure(step, batchSize, warmupSeconds, repeats, repeatSeconds, out);
@@ -147,6 +149,26 @@ public final class TrainingBench {
         out.put("rss_start_mb", rssStart / 1024.0);
         out.put("rss_end_mb", status("VmRSS") / 1024.0);
         out.put("peak_rss_mb", status("VmHWM") / 1024.0);
+    }
+
+    /**
+     * Runs a few warm-up steps, then {@code steps} steps under libtorch's autograd profiler, and writes its
+     * Chrome trace (one event per native operator) to {@code file}; {@code profile_summary.py} sums it per op.
+     */
+    private static void profile(Runnable step, long steps, String file, Map<String, Object> out) {
+        for (int i = 0; i < 5; i++) {
+            step.run();
+        }
+        JniUtils.startProfile(false, true, false);
+        long t0 = System.nanoTime();
+        for (long s = 0; s < steps; s++) {
+            step.run();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        JniUtils.stopProfile(file);
+        out.put("steps", steps);
+        out.put("seconds", seconds);
+        out.put("profile", file);
     }
 
     private static void rssTrace(Runnable step, long steps, int every, Map<String, Object> out) throws IOException {
