@@ -52,6 +52,13 @@ def fmt(x, digits=1):
     return "—" if x is None else f"{x:.{digits}f}"
 
 
+def median_run(runs):
+    """The run with the median images/s (the lower middle one for an even count); None for no runs."""
+    if not runs:
+        return None
+    return sorted(runs, key=lambda r: r["images_per_second"])[(len(runs) - 1) // 2]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default="cbr-tiny,cbr-small,mobilenet-v2,resnet50")
@@ -60,6 +67,9 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=1, help="run each case's alternating processes this many times "
+                   "and report the median process per column (this machine's speed drifts by up to ~30%% between "
+                   "processes; three rounds make a single slow process irrelevant)")
     p.add_argument("--repeat-seconds", type=float, default=2)
     p.add_argument("--warmup-seconds", type=float, default=3)
     p.add_argument("--peer-allocator", choices=["glibc", "same"], default="glibc")
@@ -70,6 +80,9 @@ def main():
 
     common = ["--batch", str(a.batch), "--repeats", str(a.repeats), "--repeat-seconds", str(a.repeat_seconds),
               "--warmup-seconds", str(a.warmup_seconds)]
+    if "LD_PRELOAD" not in os.environ:
+        sys.stderr.write("compare.py: no allocator preloaded; Transfusion runs with glibc malloc, not as the launcher "
+                         "starts it. Run bench/training/run.sh instead (it sources scripts/native-env.sh).\n")
     java_env = dict(os.environ)
     peer_env = dict(os.environ)
     if a.peer_allocator == "glibc":
@@ -95,32 +108,37 @@ def main():
             for size in [int(s) for s in a.sizes.split(",")]:
                 for mode in a.modes.split(","):
                     case = ["--model", model, "--size", str(size), "--mode", mode] + common
-                    t = run(java + case + ["--memory-format", "channels-last"], java_env)
-                    pt = run(peer + case, peer_env)
-                    tc = pcl = None
-                    if not a.no_contiguous:
-                        tc = run(java + case + ["--memory-format", "contiguous"], java_env)
-                        pcl = run(peer + case + ["--channels-last", "1"], peer_env)
-                    for r in (t, pt, tc, pcl):
-                        if r is not None:
-                            raw.write(json.dumps(r) + "\n")
-                    raw.flush()
+                    runs = {"t": [], "pt": [], "tc": [], "pcl": []}
+                    for _ in range(a.rounds):
+                        runs["t"].append(run(java + case + ["--memory-format", "channels-last"], java_env))
+                        runs["pt"].append(run(peer + case, peer_env))
+                        if not a.no_contiguous:
+                            runs["tc"].append(run(java + case + ["--memory-format", "contiguous"], java_env))
+                            runs["pcl"].append(run(peer + case + ["--channels-last", "1"], peer_env))
+                        for column in runs.values():
+                            if column:
+                                raw.write(json.dumps(column[-1]) + "\n")
+                        raw.flush()
+                    t, pt, tc, pcl = (median_run(runs[k]) for k in ("t", "pt", "tc", "pcl"))
                     if t["parameters"] != pt["parameters"]:
                         raise SystemExit(f"{model}: Transfusion has {t['parameters']} parameters, PyTorch "
                                          f"{pt['parameters']}: the networks differ")
                     ips = lambda r: None if r is None else r["images_per_second"]
                     ratio = lambda x, y: None if x is None or y is None else x / y
-                    sys_user = t["sys_seconds"] / max(t["user_seconds"], 1e-9)
+                    sys_user = (sum(r["sys_seconds"] for r in runs["t"])
+                                / max(sum(r["user_seconds"] for r in runs["t"]), 1e-9))
+                    peak = lambda rs: max(r["peak_rss_mb"] for r in rs)
                     row = (f"| {model} | {size} | {mode} | {fmt(ips(t))} | {fmt(ips(pt))} | "
                            f"**{fmt(ratio(ips(t), ips(pt)), 2)}** | {fmt(ips(tc))} | {fmt(ratio(ips(tc), ips(pt)), 2)} | "
                            f"{fmt(ips(pcl))} | {fmt(ratio(ips(t), ips(pcl)), 2)} | {100 * sys_user:.1f}% | "
-                           f"{t['peak_rss_mb']:.0f} / {pt['peak_rss_mb']:.0f} |")
+                           f"{peak(runs['t']):.0f} / {peak(runs['pt']):.0f} |")
                     rows.append(row)
                     print(row, flush=True)
     machine = (f"{cpu_model()}, {os.cpu_count()} cores, {a.threads} threads per tool, batch {a.batch}; "
                f"Transfusion: {t['engine']}, Java {t['java']}, "
                f"allocator {t['allocator']}; PyTorch: {pt['engine']}, allocator {pt['allocator']}; "
-               f"median of {a.repeats} measurements of >= {a.repeat_seconds:g} s after >= {a.warmup_seconds:g} s warm-up")
+               f"median of {a.repeats} measurements of >= {a.repeat_seconds:g} s after >= {a.warmup_seconds:g} s warm-up"
+               + (f"; median process of {a.rounds} alternating rounds, peak RSS the largest" if a.rounds > 1 else ""))
     with open(md_path, "w") as f:
         f.write(machine + "\n\n" + header + "\n" + "\n".join(rows) + "\n")
     print("\n" + machine)
