@@ -88,6 +88,7 @@ def main():
     if a.peer_allocator == "glibc":
         peer_env.pop("LD_PRELOAD", None)
         peer_env.pop("MALLOC_CONF", None)
+        peer_env.pop("TCMALLOC_RELEASE_RATE", None)
     java = ["java", "-Dai.djl.offline=true", "-Xmx4g", f"-Dai.djl.pytorch.num_threads={a.threads}",
             f"-Dai.djl.pytorch.num_interop_threads={a.threads}", "-cp",
             f"{HERE}/target/classes:{HERE}/target/lib/*", "org.transfusion.bench.TrainingBench"]
