@@ -40,6 +40,7 @@ class SmallMapConvTest {
         new Case(24, 40, 3, 1, 1, 0, 1, true, false),     // 9 output pixels: convolution
         new Case(32, 16, 1, 3, 1, 1, 1, true, true),      // dense 3x3 on a 1x1 map: the centre tap
         new Case(32, 16, 2, 3, 2, 1, 1, true, true),      // dense 3x3 stride 2 on 2x2 (resnet50 layer4.0.conv2)
+        new Case(16, 8, 3, 3, 3, 1, 1, true, true),       // 3x3 stride 3 on 3x3: the window misses input row 2
         new Case(32, 32, 1, 3, 1, 1, 0, true, true),      // depthwise 3x3 on 1x1 (mobilenet-v2's last stage)
         new Case(32, 32, 2, 3, 2, 1, 0, false, true),     // depthwise 3x3 stride 2 on 2x2
         new Case(32, 32, 2, 3, 1, 1, 0, true, false),     // depthwise on 2x2 -> 2x2: convolution
