@@ -24,7 +24,7 @@ def self_times(events, by_shape=False):
     calls = collections.Counter()
     for evs in by_thread.values():
         evs.sort(key=lambda e: (e["ts"], -e["dur"]))
-        stack = []  # [end, name, child_time]
+        stack = []  # [end, name, duration, time of the children]
         def pop():
             end, name, dur, child = stack.pop()
             total[name] += dur - child

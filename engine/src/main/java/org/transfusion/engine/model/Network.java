@@ -20,11 +20,9 @@ public final class Network implements AutoCloseable {
     private final NDManager manager;
     private final LinkedHashMap<String, NDArray> arrays = new LinkedHashMap<>();
     private final Params params;
-    private final boolean channelsLast;
 
-    private Network(Architecture arch, NDManager manager, boolean channelsLast) {
+    private Network(Architecture arch, NDManager manager) {
         this.arch = arch;
-        this.channelsLast = channelsLast;
         this.manager = manager;
         this.params = key -> {
             NDArray a = arrays.get(key);
@@ -46,7 +44,7 @@ public final class Network implements AutoCloseable {
     public static Network create(NDManager parent, Architecture arch, StateDict weights) {
         checkMatches(arch, weights, "weights");
         boolean channelsLast = BatchArrays.defaultFormat() == BatchArrays.MemoryFormat.CHANNELS_LAST;
-        Network net = new Network(arch, parent.newSubManager(), channelsLast);
+        Network net = new Network(arch, parent.newSubManager());
         for (TensorSpec spec : arch.specs().values()) {
             if (spec.kind() == TensorKind.BN_BATCHES_TRACKED) {
                 continue; // kept only in state dicts, for torchvision key compatibility
@@ -65,11 +63,12 @@ public final class Network implements AutoCloseable {
 
     /** An O x I x H x W array whose memory is O x H x W x I (a transposed view), from OIHW-ordered values. */
     private static NDArray channelsLast(NDManager manager, float[] oihw, long[] shape) {
-        return manager.create(ohwi(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]))
+        return manager.create(channelsLastOrder(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]))
                 .transpose(0, 3, 1, 2);
     }
 
-    private static float[] ohwi(float[] oihw, long[] shape) {
+    /** Values of a 4-d array given in (d0, d1, d2, d3) order, rearranged to (d0, d2, d3, d1) order. */
+    static float[] channelsLastOrder(float[] oihw, long[] shape) {
         int o = (int) shape[0];
         int in = (int) shape[1];
         int hw = (int) (shape[2] * shape[3]);

@@ -105,18 +105,8 @@ class SmallMapConvTest {
         if (!channelsLast) {
             return m.create(values, nchw);
         }
-        int n = (int) nchw.get(0);
-        int c = (int) nchw.get(1);
-        int hw = (int) (nchw.get(2) * nchw.get(3));
-        float[] nhwc = new float[values.length];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = 0; p < hw; p++) {
-                    nhwc[(i * hw + p) * c + ch] = values[(i * c + ch) * hw + p];
-                }
-            }
-        }
-        return m.create(nhwc, new Shape(n, nchw.get(2), nchw.get(3), c)).transpose(0, 3, 1, 2);
+        float[] nhwc = Network.channelsLastOrder(values, nchw.getShape());
+        return m.create(nhwc, new Shape(nchw.get(0), nchw.get(2), nchw.get(3), nchw.get(1))).transpose(0, 3, 1, 2);
     }
 
     private static float[] normal(Random r, int count) {
