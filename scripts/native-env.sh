@@ -24,3 +24,16 @@ if [ -n "${TRANSFUSION_ALLOCATOR:-}" ] && [ "$TRANSFUSION_ALLOCATOR" != "none" ]
   fi
 fi
 export TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}"
+
+# A native crash (a signal inside libtorch) must not leave hs_err_pid*.log files wherever the user happened to be,
+# nor a bare JVM banner to decode: the JVM writes its log under the cache's crash folder and runs crash-note.sh,
+# which prints one line saying what happened, where the log is and what to try; then it aborts (exit 134). No core
+# file either (a libtorch process's core is gigabytes), unless TRANSFUSION_CORE_DUMPS=1. Child JVMs of
+# `study --jobs` inherit these flags. The launcher passes "${TRANSFUSION_JVM_FLAGS[@]}" to java.
+[ "${TRANSFUSION_CORE_DUMPS:-0}" = "1" ] || ulimit -c 0 2>/dev/null || true
+transfusion_crash_dir="${TRANSFUSION_CACHE:-$HOME/.cache/transfusion}/crash"
+mkdir -p "$transfusion_crash_dir" 2>/dev/null || transfusion_crash_dir="${TMPDIR:-/tmp}"
+TRANSFUSION_JVM_FLAGS=(
+  "-XX:ErrorFile=$transfusion_crash_dir/hs_err_pid%p.log"
+  "-XX:OnError=sh '$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/crash-note.sh' %p '$transfusion_crash_dir'"
+)

@@ -1,6 +1,7 @@
 package org.transfusion.cli;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,8 +79,10 @@ public final class StudyCommand implements Callable<Integer> {
 
     /** One run in its own JVM (libtorch's autograd allows one training loop per process). */
     private static void launch(PlannedRun r, int threads) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(inheritedJvmFlags());
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "train"));
         cmd.addAll(args(r.options()));
         cmd.addAll(List.of("--threads", Integer.toString(threads), "--out", r.folder().toString()));
         if (Files.isRegularFile(r.folder().resolve("run.json"))) {
@@ -89,9 +92,24 @@ public final class StudyCommand implements Callable<Integer> {
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int code = p.waitFor();
+        if (code == 134) {
+            throw new IllegalStateException("run " + r.id() + " died on a native crash (exit 134); the last line of "
+                    + log + " says where the JVM's log is; rerun the study to resume it");
+        }
         if (code != 0) {
             throw new IllegalStateException("run " + r.id() + " failed (exit " + code + "); see " + log);
         }
+    }
+
+    /**
+     * The flags of this JVM that a run's JVM must share: where a native crash is logged and what is printed then
+     * (set by the launcher, see scripts/native-env.sh) and Transfusion's own settings ({@code -Dtransfusion.*}).
+     */
+    static List<String> inheritedJvmFlags() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:ErrorFile=") || a.startsWith("-XX:OnError=")
+                        || a.equals("-XX:-CreateCoredumpOnCrash") || a.startsWith("-Dtransfusion."))
+                .toList();
     }
 
     /** The train command's arguments for these options. */

@@ -3,7 +3,6 @@ package org.transfusion.engine.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
@@ -151,15 +150,14 @@ public abstract class Architecture {
 
     /**
      * A convolution: weight (out, in/groups, kh, kw), optional bias. On tiny feature maps it runs as the matrix
-     * product it is ({@link SmallMapConv}), elsewhere as libtorch's convolution.
+     * product it is, elsewhere as libtorch's convolution, kept away from the shapes that crash oneDNN
+     * ({@link SmallMapConv#convolve}).
      */
     public record Conv(String prefix, Shape stride, Shape padding, int groups, boolean bias) {
         public NDArray apply(Params p, NDArray x) {
             NDArray w = p.get(prefix + ".weight");
             NDArray b = bias ? p.get(prefix + ".bias") : null;
-            NDArray small = SmallMapConv.apply(x, w, b, stride, padding, groups);
-            return small != null ? small
-                    : Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+            return SmallMapConv.convolve(x, w, b, stride, padding, groups);
         }
     }
 

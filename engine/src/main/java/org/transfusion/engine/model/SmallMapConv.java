@@ -1,10 +1,15 @@
 package org.transfusion.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Locale;
 import org.transfusion.engine.data.BatchArrays;
+import org.transfusion.error.BadInputException;
 
 /**
  * Convolutions on tiny feature maps computed as the matrix products they are. libtorch 2.7.1's oneDNN
@@ -31,6 +36,96 @@ final class SmallMapConv {
     /** Output pixels up to which a channels-last pointwise convolution is done as a matrix product in training. */
     static final int POINTWISE_MAX_PIXELS = 4;
 
+    /**
+     * How 1x1 convolutions (no padding, one group) that no other rule rewrites are computed. {@code MATMUL}: all
+     * of them as the matrix product they are. {@code ONEDNN} (the default, measured faster: resnet50 64 px
+     * training 125 vs 94 img/s on an AMD EPYC family 26 with libtorch's MKL products): libtorch's convolution,
+     * with the shapes in {@link #crashesOneDnn} split ({@link #convolve}). Chosen by {@code -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1}.
+     */
+    enum Conv1x1 {
+        MATMUL, ONEDNN;
+
+        static final Conv1x1 DEFAULT = ONEDNN;
+
+        static Conv1x1 chosen() {
+            String value = System.getProperty("transfusion.conv1x1", System.getenv("TRANSFUSION_CONV1X1"));
+            if (value == null || value.isBlank()) {
+                return DEFAULT;
+            }
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "matmul" -> MATMUL;
+                case "onednn" -> ONEDNN;
+                default -> throw new BadInputException("transfusion.conv1x1 is '" + value
+                        + "'; expected matmul or onednn");
+            };
+        }
+    }
+
+    /**
+     * The convolution of {@code x} with {@code w}: a small-map rewrite where one applies ({@link #apply}), otherwise
+     * libtorch's convolution — split over slices of the output channels, joined again, when oneDNN would see one
+     * of the channel pairs that crash it ({@link #crashesOneDnn}).
+     */
+    static NDArray convolve(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding, int groups) {
+        NDArray small = apply(x, w, bias, stride, padding, groups);
+        if (small != null) {
+            return small;
+        }
+        Shape ws = w.getShape();
+        long first = ws.get(2) == 1 && ws.get(3) == 1 && groups == 1 ? oneDnnSafeSplit(ws.get(1), ws.get(0)) : 0;
+        if (first == 0) {
+            return Conv2d.conv2d(x, w, bias, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+        }
+        NDList pieces = new NDList(2);
+        for (String rows : new String[] {"0:" + first, first + ":"}) {
+            NDArray wi = local(w.get(rows), x);
+            NDArray bi = bias == null ? null : local(bias.get(rows), x);
+            pieces.add(Conv2d.conv2d(x, wi, bi, stride, padding, new Shape(1, 1), 1).singletonOrThrow());
+        }
+        NDArray y = NDArrays.concat(pieces, 1);
+        pieces.close();
+        return y;
+    }
+
+    /**
+     * Where to cut the {@code out} channels of a 1x1 convolution from {@code in} channels into two convolutions so
+     * that neither is a pair oneDNN crashes on: 0 (no cut) for every other shape; otherwise the multiple of 64
+     * nearest to the middle for which both parts are safe (1024 -> 2048: 1024 + 1024; 1024 -> 512: 192 + 320, since
+     * 1024/256 is itself such a pair; 512 -> 2048: 960 + 1088). Two parts, not more: each slice of the weight gets a
+     * full-size gradient buffer in the backward pass.
+     */
+    static long oneDnnSafeSplit(long in, long out) {
+        if (!crashesOneDnn(in, out)) {
+            return 0;
+        }
+        for (long first = out / 2 / 64 * 64; first >= 64; first -= 64) {
+            if (!crashesOneDnn(in, first) && !crashesOneDnn(in, out - first)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no safe split of a 1x1 convolution " + in + " -> " + out);
+    }
+
+    /**
+     * The 1x1 convolutions that can abort the process inside oneDNN 3.7 (libtorch 2.7.1): its brgemm 1x1 blocking
+     * heuristic ({@code brg_blocking_t::est_eff_1x1}, forward and backward-data) has a "maskrcnn workaround" for
+     * exactly these input/output channel pairs that divides two integers, {@code div_up(M + M_tail, 16) /
+     * (M_n_sp_blks + M_tail_n_sp_blks)}, evaluated even on CPUs without AMX. The divisor is zero when the brgemm
+     * row block chosen for the kernel exceeds the spatial block, which happens when the CPU reports a per-core L1
+     * too small for any row block to fit (the block then stays at its register maximum) — as the AMD EPYC family
+     * 26 VMs that crashed report their caches. Other channel pairs take a float division there (no trap). The
+     * backward pass swaps the roles, so both orders are listed. These shapes are resnet50's (and densenet121's
+     * transition 1024 -> 512) 1x1 convolutions in its last two stages.
+     */
+    static boolean crashesOneDnn(long in, long out) {
+        return pair(in, out, 1024, 2048) || pair(in, out, 1024, 512) || pair(in, out, 256, 1024)
+                || pair(in, out, 512, 1024) || pair(in, out, 512, 2048);
+    }
+
+    private static boolean pair(long in, long out, long a, long b) {
+        return (in == a && out == b) || (in == b && out == a);
+    }
+
     private SmallMapConv() {}
 
     /**
@@ -48,6 +143,12 @@ final class SmallMapConv {
      */
     static NDArray apply(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding, int groups,
                          boolean channelsLast, boolean training) {
+        return apply(x, w, bias, stride, padding, groups, channelsLast, training, Conv1x1.chosen());
+    }
+
+    /** {@link #apply(NDArray, NDArray, NDArray, Shape, Shape, int, boolean, boolean)} under a given 1x1 policy. */
+    static NDArray apply(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding, int groups,
+                         boolean channelsLast, boolean training, Conv1x1 policy) {
         Shape xs = x.getShape();
         Shape ws = w.getShape();
         if (xs.dimension() != 4 || ws.dimension() != 4) {
@@ -70,8 +171,9 @@ final class SmallMapConv {
             return null;
         }
         if (kh == 1 && kw == 1 && ph == 0 && pw == 0 && groups == 1
-                && (ho * wo == 1 || (training && channelsLast && ho * wo <= POINTWISE_MAX_PIXELS))) {
-            return pointwise(x, w, bias, n, c, out, ho, wo, sh, sw);
+                && (policy == Conv1x1.MATMUL || ho * wo == 1
+                    || (training && channelsLast && ho * wo <= POINTWISE_MAX_PIXELS))) {
+            return pointwise(x, w, bias, n, c, out, ho, wo, sh, sw, channelsLast);
         }
         if (ho == 1 && wo == 1 && ph < kh && pw < kw) {
             boolean depthwise = groups == c && ws.get(1) == 1 && out == c;
@@ -94,12 +196,20 @@ final class SmallMapConv {
     }
 
     private static NDArray pointwise(NDArray x, NDArray w, NDArray bias, long n, long c, long out, long ho, long wo,
-                                     long sh, long sw) {
+                                     long sh, long sw, boolean channelsLast) {
         NDArray sampled = sh == 1 && sw == 1 ? x : x.get(":, :, ::" + sh + ", ::" + sw);
-        // (N, C, H, W) -> (N, H, W, C): a view of channels-last memory, so the reshape copies nothing.
-        NDArray pixels = sampled.transpose(0, 2, 3, 1).reshape(n * ho * wo, c);
-        NDArray y = Linear.linear(pixels, local(w.reshape(out, c), x), bias).singletonOrThrow();
-        return y.reshape(n, ho, wo, out).transpose(0, 3, 1, 2);
+        if (channelsLast || ho * wo == 1) {
+            // (N, C, H, W) -> (N, H, W, C): a view of channels-last memory, so the reshape copies nothing.
+            NDArray pixels = sampled.transpose(0, 2, 3, 1).reshape(n * ho * wo, c);
+            NDArray y = Linear.linear(pixels, local(w.reshape(out, c), x), bias).singletonOrThrow();
+            return y.reshape(n, ho, wo, out).transpose(0, 3, 1, 2);
+        }
+        // Contiguous batches: (out, C) x (N, C, H*W) -> (N, out, H*W), a batched product over views of both.
+        NDArray y = local(w.reshape(out, c), x).matMul(sampled.reshape(n, c, ho * wo));
+        if (bias != null) {
+            y = y.add(local(bias.reshape(out, 1), x));
+        }
+        return y.reshape(n, out, ho, wo);
     }
 
     private static NDArray singleWindow(NDArray x, NDArray w, NDArray bias, long n, long c, long out, long h,

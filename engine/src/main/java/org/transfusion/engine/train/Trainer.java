@@ -249,6 +249,7 @@ public final class Trainer {
                                     Map.of("model", o.model(), "step", Long.toString(done)));
                         }
                         checkpoint(net, optimizer, done, waitSeconds);
+                        Faults.at("checkpointed", done);
                         lossSum = 0;
                         lossCount = 0;
                         evalSeconds += (System.nanoTime() - e0) / 1e9;

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The small-map rewrites must be invisible but for speed: the same output and the same gradients (input, weight,
  * bias) as libtorch's own convolution — the reference here — for every shape that takes them, in both layouts.
- * Tolerance: float32 rounding of sums over at most 9 * 64 products in a different order (relative 1e-5).
+ * Tolerance: float32 rounding of sums over up to 1,024 products in a different order (relative 1e-5 of the largest
+ * value; the sums here are O(sqrt(1024)) while the rounding error of each is O(1024 * 6e-8)).
  */
 class SmallMapConvTest {
 
@@ -23,11 +24,18 @@ class SmallMapConvTest {
      * training (autograd recording; the gradients are checked either way).
      */
     private record Case(int in, int out, int size, int k, int s, int p, int groups, boolean cl, boolean rewrites,
-                        boolean training) {
+                        boolean training, SmallMapConv.Conv1x1 policy) {
         Case(int in, int out, int size, int k, int s, int p, int groups, boolean cl, boolean rewrites) {
-            this(in, out, size, k, s, p, groups, cl, rewrites, true);
+            this(in, out, size, k, s, p, groups, cl, rewrites, true, SmallMapConv.Conv1x1.ONEDNN);
+        }
+
+        Case(int in, int out, int size, int k, int s, int p, int groups, boolean cl, boolean rewrites,
+             boolean training) {
+            this(in, out, size, k, s, p, groups, cl, rewrites, training, SmallMapConv.Conv1x1.ONEDNN);
         }
     }
+
+    private static final SmallMapConv.Conv1x1 MATMUL = SmallMapConv.Conv1x1.MATMUL;
 
     private static final Case[] CASES = {
         new Case(64, 32, 1, 1, 1, 0, 1, true, true),      // pointwise on a 1x1 map (resnet50 layer4 at 28 px)
@@ -45,6 +53,14 @@ class SmallMapConvTest {
         new Case(32, 32, 2, 3, 2, 1, 0, false, true),     // depthwise 3x3 stride 2 on 2x2
         new Case(32, 32, 2, 3, 1, 1, 0, true, false),     // depthwise on 2x2 -> 2x2: convolution
         new Case(16, 16, 1, 3, 1, 1, 4, true, false),     // grouped (neither dense nor depthwise): convolution
+        // Every 1x1 as a matrix product (the default policy), in both layouts, training and inference:
+        new Case(24, 40, 5, 1, 1, 0, 1, true, true, true, MATMUL),
+        new Case(24, 40, 5, 1, 1, 0, 1, false, true, true, MATMUL),   // contiguous: batched (out,C)x(C,HW)
+        new Case(24, 40, 5, 1, 1, 0, 1, false, true, false, MATMUL),
+        new Case(24, 40, 7, 1, 2, 0, 1, false, true, true, MATMUL),   // stride 2 on an odd map, contiguous
+        new Case(24, 40, 7, 1, 2, 0, 1, true, true, true, MATMUL),
+        new Case(24, 40, 5, 1, 1, 1, 1, true, false, true, MATMUL),   // padded 1x1: not a pure product
+        new Case(24, 40, 5, 3, 1, 1, 1, true, false, true, MATMUL),   // 3x3 on 5x5: convolution under any policy
     };
 
     @Test
@@ -63,6 +79,61 @@ class SmallMapConvTest {
                 if (bias) {
                     assertClose(got.db, ref.db, what + " d bias");
                 }
+            }
+        }
+    }
+
+    /**
+     * The 1x1 channel pairs that crash oneDNN 3.7 are never handed to it whole: {@link SmallMapConv#convolve} cuts
+     * them into two convolutions of safe pairs. Checked against a reference that never runs oneDNN's 1x1 kernel
+     * (it would be the thing under test, and crashes on the CPUs this guards): the 1x1 convolution written out
+     * here as the product of the (N*H*W, C) pixel matrix and the (out, C) weight, by plain Java loops over the
+     * values read back from libtorch.
+     */
+    @Test
+    void crashingPairsAreSplitAndStillExact() {
+        assertThat(SmallMapConv.oneDnnSafeSplit(1024, 2048)).isEqualTo(1024);
+        assertThat(SmallMapConv.oneDnnSafeSplit(1024, 512)).isEqualTo(192); // 256 + 256: 1024/256 crashes too
+        assertThat(SmallMapConv.oneDnnSafeSplit(512, 2048)).isEqualTo(960); // 1024 + 1024: 512/1024 crashes too
+        assertThat(SmallMapConv.oneDnnSafeSplit(2048, 512)).isEqualTo(256); // the backward pass's order
+        assertThat(SmallMapConv.oneDnnSafeSplit(256, 1000)).isZero();
+        assertThat(SmallMapConv.oneDnnSafeSplit(64, 256)).isZero();
+        for (int[] pair : new int[][] {{1024, 2048}, {1024, 512}, {256, 1024}, {512, 1024}, {512, 2048}}) {
+            for (int[] p : new int[][] {pair, {pair[1], pair[0]}}) {
+                long first = SmallMapConv.oneDnnSafeSplit(p[0], p[1]);
+                assertThat(first).as("%d -> %d", p[0], p[1]).isPositive();
+                assertThat(SmallMapConv.crashesOneDnn(p[0], first)).isFalse();
+                assertThat(SmallMapConv.crashesOneDnn(p[0], p[1] - first)).isFalse();
+            }
+        }
+        Random r = new Random(7);
+        int n = 2;
+        int size = 3;
+        for (int[] p : new int[][] {{256, 1024}, {1024, 512}}) {
+            int in = p[0];
+            int out = p[1];
+            float[] xs = normal(r, n * in * size * size);
+            float[] ws = normal(r, out * in);
+            float[] bs = normal(r, out);
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray x = layout(m, xs, new Shape(n, in, size, size), true);
+                NDArray w = m.create(ws, new Shape(out, in, 1, 1));
+                NDArray b = m.create(bs);
+                float[] y = SmallMapConv.convolve(x, w, b, new Shape(1, 1), new Shape(0, 0), 1).toFloatArray();
+                float[] want = new float[n * out * size * size];
+                int hw = size * size;
+                for (int i = 0; i < n; i++) {
+                    for (int o = 0; o < out; o++) {
+                        for (int q = 0; q < hw; q++) {
+                            double sum = bs[o];
+                            for (int c = 0; c < in; c++) {
+                                sum += (double) ws[o * in + c] * xs[(i * in + c) * hw + q];
+                            }
+                            want[(i * out + o) * hw + q] = (float) sum;
+                        }
+                    }
+                }
+                assertClose(y, want, in + " -> " + out + " split convolution");
             }
         }
     }
@@ -86,7 +157,9 @@ class SmallMapConvTest {
             Shape stride = new Shape(c.s(), c.s());
             Shape padding = new Shape(c.p(), c.p());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = rewrite ? SmallMapConv.apply(x, w, b, stride, padding, groups, c.cl(), c.training()) : null;
+                NDArray y = rewrite
+                        ? SmallMapConv.apply(x, w, b, stride, padding, groups, c.cl(), c.training(), c.policy())
+                        : null;
                 boolean rewritten = y != null;
                 if (y == null) {
                     y = Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), groups).singletonOrThrow();

@@ -1,0 +1,87 @@
+package org.transfusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A native crash (a signal inside libtorch, as oneDNN's SIGFPE on AMD family-26 CPUs was) is not the user's
+ * problem to decode: started as the launcher starts it (sourcing {@code scripts/native-env.sh}, then java with its
+ * flags), the JVM exits with 134 (SIGABRT after its report), its log goes to
+ * the cache's crash folder instead of the working directory, one line on stderr says what happened, where the log
+ * is and what to try, and the run folder resumes from its last checkpoint to the same weights as a run that was
+ * never interrupted. The crash is a real SIGSEGV injected right after a checkpoint ({@code transfusion.fault}).
+ */
+class NativeCrashTest {
+    @TempDir Path dir;
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    private record Proc(long pid, int code, String out, String err) {}
+
+    @Test
+    void crashIsLoggedInTheCrashFolderExplainedInOneLineAndTheRunResumes() throws Exception {
+        Path cache = dir.resolve("cache");
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+
+        Proc crashed = java(cwd, cache, "-Dtransfusion.fault=checkpointed:4:native-crash", train(dir.resolve("run")));
+        assertThat(crashed.code()).as(crashed.err()).isEqualTo(134);
+        Path log = cache.resolve("crash").resolve("hs_err_pid" + crashed.pid() + ".log");
+        assertThat(log).exists();
+        try (Stream<Path> left = Files.list(cwd)) {
+            assertThat(left).as("nothing dropped into the working directory").isEmpty();
+        }
+        String note = crashed.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertThat(note).startsWith("transfusion: the process died on a native crash (SIGSEGV)")
+                .contains("JVM log: " + log).contains("--resume");
+        assertThat(dir.resolve("run").resolve("checkpoint.json")).exists();
+
+        List<String> resume = new ArrayList<>(train(dir.resolve("run")));
+        resume.add("--resume");
+        Proc resumed = java(cwd, cache, null, resume);
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+
+        Proc whole = java(cwd, cache, null, train(dir.resolve("whole")));
+        assertThat(whole.code()).as(whole.err()).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("run").resolve("weights.safetensors")))
+                .as("resumed weights equal an uninterrupted run's")
+                .isEqualTo(Files.readAllBytes(dir.resolve("whole").resolve("weights.safetensors")));
+    }
+
+    private static List<String> train(Path out) {
+        return List.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small", "--steps", "8",
+                "--batch-size", "8", "--eval-every", "2", "--threads", "1", "--out", out.toString());
+    }
+
+    /** The CLI in a JVM started the way the launcher starts it: native-env.sh sourced, its JVM flags passed. */
+    private static Proc java(Path cwd, Path cache, String extra, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c",
+                ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
+                ROOT.resolve("scripts").resolve("native-env.sh").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (extra != null) {
+            cmd.add(extra);
+        }
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(args);
+        Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
+        Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().put("TRANSFUSION_CACHE", cache.toString());
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Proc(p.pid(), p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}

@@ -1,0 +1,47 @@
+package org.transfusion.engine.train;
+
+import java.lang.reflect.Field;
+
+/**
+ * Test hook: makes the process die at a named point of a run, the way a real failure would, so that tests can
+ * check what a user is left with (a crash log in the right place, a resumable run folder). Inactive unless the
+ * system property {@code transfusion.fault} is set to {@code POINT:STEP:KIND}, e.g.
+ * {@code checkpointed:8:native-crash}: right after the checkpoint of step 8 is written, crash the JVM with a
+ * native memory fault (SIGSEGV, as a crash inside libtorch would: hs_err log, exit 134) or, with kind
+ * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log).
+ */
+public final class Faults {
+    private static final String SPEC = System.getProperty("transfusion.fault");
+
+    private Faults() {}
+
+    /** Called at {@code point} after {@code step} steps; returns unless the configured fault names this moment. */
+    public static void at(String point, long step) {
+        if (SPEC == null || SPEC.isBlank()) {
+            return;
+        }
+        String[] f = SPEC.split(":");
+        if (f.length != 3 || !f[0].equals(point) || Long.parseLong(f[1]) != step) {
+            return;
+        }
+        System.err.flush();
+        System.out.flush();
+        if (f[2].equals("halt")) {
+            Runtime.getRuntime().halt(137);
+        }
+        crashNatively();
+    }
+
+    /** A write to address 0 through {@code sun.misc.Unsafe}: a genuine SIGSEGV, handled by the JVM as a crash. */
+    private static void crashNatively() {
+        try {
+            Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            Object unsafe = f.get(null);
+            unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot inject a native crash", e);
+        }
+        Runtime.getRuntime().halt(134);
+    }
+}
