@@ -1,6 +1,10 @@
 package org.transfusion.cli;
 
 import java.io.PrintWriter;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +54,17 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        // One parser per typed option, the same one study specs and run specs use.
+        cli.registerConverter(InitScheme.class, text -> parsed(() -> InitScheme.parse(text)));
+        cli.registerConverter(OptimizerKind.class, text -> parsed(() -> OptimizerKind.parse(text)));
+        cli.registerConverter(ScheduleKind.class, text -> parsed(() -> ScheduleKind.parse(text)));
+        cli.registerConverter(Augment.Policy.class, text -> parsed(() -> Augment.Policy.parse(text)));
+        cli.setParameterExceptionHandler((ex, args1) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("transfusion: error: " + ex.getMessage() + " (see 'transfusion "
+                    + c.getCommandSpec().qualifiedName(" ").replaceFirst("^[^ ]+ ?", "") + " --help')");
+            return EXIT_BAD_INPUT;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             BadInputException bad = findBadInput(ex);
             if (bad != null) {
@@ -63,6 +78,15 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    /** A converter's result, its bad-input message passed to picocli as the reason the value is invalid. */
+    private static <T> T parsed(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (BadInputException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     private static BadInputException findBadInput(Throwable ex) {

@@ -1,6 +1,7 @@
 package org.transfusion.cli;
 
 import java.util.concurrent.Callable;
+import org.transfusion.engine.run.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -19,8 +20,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainCommand.run(options);
-        spec.commandLine().getOut().println("pretrained weights: " + options.out.resolve("weights.safetensors")
+        TrainCommand.run(options, spec.commandLine().getParseResult());
+        spec.commandLine().getOut().println("pretrained weights: " + new RunFolder(options.out).bestWeights()
                 + "  (use: transfusion train ... --init pretrained --weights THAT_FILE)");
         spec.commandLine().getOut().flush();
         return 0;

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.transfusion.engine.train.TrainOptions;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.similarity.io.AtomicFiles;
 import org.transfusion.error.BadInputException;
 import org.transfusion.study.PlannedRun;
 import org.transfusion.study.Presets;
@@ -83,13 +84,16 @@ public final class StudyCommand implements Callable<Integer> {
         cmd.addAll(inheritedJvmFlags());
         cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "train"));
-        cmd.addAll(args(r.options()));
-        cmd.addAll(List.of("--threads", Integer.toString(threads), "--out", r.folder().toString()));
-        if (Files.isRegularFile(r.folder().resolve("run.json"))) {
+        // The run itself travels as its spec (JSON), never re-spelled as flags.
+        Path specFile = r.folder().resolveSibling(r.id() + ".spec.json");
+        Files.createDirectories(specFile.getParent());
+        AtomicFiles.writeString(specFile, r.spec().toJson() + "\n");
+        cmd.addAll(List.of("--spec", specFile.toString(), "--threads", Integer.toString(threads), "--out",
+                r.folder().toString()));
+        if (new RunFolder(r.folder()).hasRun()) {
             cmd.add("--resume");
         }
         Path log = r.folder().resolveSibling(r.id() + ".log");
-        Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int code = p.waitFor();
         if (code == 134) {
@@ -110,23 +114,5 @@ public final class StudyCommand implements Callable<Integer> {
                 .filter(a -> a.startsWith("-XX:ErrorFile=") || a.startsWith("-XX:OnError=")
                         || a.equals("-XX:-CreateCoredumpOnCrash") || a.startsWith("-Dtransfusion."))
                 .toList();
-    }
-
-    /** The train command's arguments for these options. */
-    static List<String> args(TrainOptions o) {
-        List<String> a = new ArrayList<>(List.of("--data", o.data(), "--model", o.model(), "--init", o.init(),
-                "--batch-size", Integer.toString(o.batchSize()), "--lr", Double.toString(o.lr()), "--optimizer", o.optimizer(),
-                "--momentum", Double.toString(o.momentum()), "--weight-decay", Double.toString(o.weightDecay()),
-                "--schedule", o.schedule(), "--eval-every", Integer.toString(o.evalEvery()), "--seed", Long.toString(o.seed()),
-                "--augment", o.augment(), "--width", Double.toString(o.width())));
-        if (o.task() != null) { a.addAll(List.of("--task", o.task())); }
-        if (o.weights() != null) { a.addAll(List.of("--weights", o.weights().toString())); }
-        if (o.steps() != null) { a.addAll(List.of("--steps", o.steps().toString())); }
-        if (o.epochs() != null && o.steps() == null) { a.addAll(List.of("--epochs", o.epochs().toString())); }
-        if (o.imageSize() != null) { a.addAll(List.of("--image-size", o.imageSize().toString())); }
-        if (o.channels() != null) { a.addAll(List.of("--channels", o.channels().toString())); }
-        if (o.trainSubset() != null) { a.addAll(List.of("--train-subset", o.trainSubset().toString())); }
-        if (o.dataDir() != null) { a.addAll(List.of("--data-dir", o.dataDir().toString())); }
-        return a;
     }
 }

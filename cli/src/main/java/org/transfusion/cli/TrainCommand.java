@@ -1,12 +1,16 @@
 package org.transfusion.cli;
 
 import java.util.concurrent.Callable;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.train.ConsoleProgress;
-import org.transfusion.engine.train.RunFolder;
 import org.transfusion.engine.train.Trainer;
 import org.transfusion.error.BadInputException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code transfusion train}: one training run into its own folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -14,18 +18,20 @@ import picocli.CommandLine.Mixin;
             "Writes run.json, metrics.json, curve.csv, init.safetensors and weights.safetensors (best by val AUC)."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin TrainingOptions options;
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        run(options);
+        run(options, spec.commandLine().getParseResult());
         return 0;
     }
 
-    static java.util.Map<String, Object> run(TrainingOptions options) {
+    static java.util.Map<String, Object> run(TrainingOptions options, CommandLine.ParseResult parsed) {
+        RunSpec run = options.toSpec(parsed);
         RunFolder folder = new RunFolder(options.out);
         if (options.resume && !folder.hasRun()) {
             throw new BadInputException(options.out + ": nothing to resume (no run.json there)");
         }
-        return Trainer.run(options.toOptions(), folder, options.resume, new ConsoleProgress(System.err));
+        return Trainer.run(run, folder, options.resume, new ConsoleProgress(System.err));
     }
 }

@@ -1,12 +1,28 @@
 package org.transfusion.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.transfusion.engine.train.TrainOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.RunSpec;
+import org.transfusion.engine.run.ScheduleKind;
+import org.transfusion.error.BadInputException;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The options of one training run, shared by {@code train} and {@code pretrain}. */
 public final class TrainingOptions {
-    @Option(names = "--data", required = true, paramLabel = "SPEC",
+    @Option(names = "--spec", paramLabel = "FILE",
+            description = "A run spec as JSON (what run.json records under \"spec\"; what `study --jobs` hands to each "
+                    + "run): it defines the run, so no other run-defining option may be given with it")
+    Path spec;
+
+    @Option(names = "--data", paramLabel = "SPEC",
             description = "Dataset spec, e.g. npz:retinamnist.npz, medmnist:retinamnist, nih-cxr14:DIR")
     String data;
 
@@ -14,11 +30,11 @@ public final class TrainingOptions {
             description = "grade, referable, binary, multiclass, chexpert5, all14, multilabel (default: the dataset's)")
     String task;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name (see `transfusion models`)")
+    @Option(names = "--model", paramLabel = "NAME", description = "Model name (see `transfusion models`)")
     String model;
 
-    @Option(names = "--init", defaultValue = "random", paramLabel = "SCHEME", description = "random, pretrained, meanvar, meanvar-bn-copy, transfusion:BLOCK, slim, gabor[:low|high|mixed], gabor+meanvar (default: ${DEFAULT-VALUE})")
-    String init;
+    @Option(names = "--init", defaultValue = "random", paramLabel = "SCHEME", description = "random, pretrained, meanvar, meanvar-bn-copy, transfusion:BLOCK, slim, gabor[:low|high|mixed], gabor+meanvar[:band] (default: ${DEFAULT-VALUE})")
+    InitScheme init;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Pretrained weights (safetensors) for transfer schemes")
     Path weights;
@@ -36,7 +52,7 @@ public final class TrainingOptions {
     double lr;
 
     @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd", description = "Optimizer (default: ${DEFAULT-VALUE})")
-    String optimizer;
+    OptimizerKind optimizer;
 
     @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})")
     double momentum;
@@ -45,7 +61,7 @@ public final class TrainingOptions {
     double weightDecay;
 
     @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "constant|cosine|step", description = "Learning-rate schedule (default: ${DEFAULT-VALUE})")
-    String schedule;
+    ScheduleKind schedule;
 
     @Option(names = "--image-size", paramLabel = "S", description = "Square input size (default: the dataset's)")
     Integer imageSize;
@@ -54,7 +70,7 @@ public final class TrainingOptions {
     Integer channels;
 
     @Option(names = "--augment", defaultValue = "default", paramLabel = "default|none", description = "Training augmentation: flip, crop/scale, small rotation (default: ${DEFAULT-VALUE})")
-    String augment;
+    Augment.Policy augment;
 
     @Option(names = "--train-subset", paramLabel = "N", description = "Train on a seeded subset of N training images")
     Integer trainSubset;
@@ -80,11 +96,44 @@ public final class TrainingOptions {
     @Option(names = "--resume", description = "Continue an interrupted run in --out from its last checkpoint")
     boolean resume;
 
-    /** The engine's options from the command line (20 epochs when neither --epochs nor --steps is given). */
-    TrainOptions toOptions() {
+    /**
+     * The run spec: read from {@code --spec}, with only {@code --threads} and {@code --data-dir} (how and where it
+     * runs) added; or built from the flags (20 epochs when neither --epochs nor --steps is given).
+     */
+    RunSpec toSpec(CommandLine.ParseResult parsed) {
+        if (spec != null) {
+            List<String> defining = new ArrayList<>();
+            for (CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+                if (!HOW_AND_WHERE.contains(o.longestName())) {
+                    defining.add(o.longestName());
+                }
+            }
+            if (!defining.isEmpty()) {
+                throw new BadInputException("--spec defines the whole run; drop " + String.join(", ", defining)
+                        + " (only " + String.join(", ", HOW_AND_WHERE) + " may be given with it)");
+            }
+            String text;
+            try {
+                text = Files.readString(spec);
+            } catch (NoSuchFileException e) {
+                throw new BadInputException(spec + ": file not found");
+            } catch (IOException e) {
+                throw new BadInputException(spec + ": cannot read (" + e.getMessage() + ")");
+            }
+            RunSpec s = RunSpec.fromJson(text, spec.toString());
+            return s.toBuilder().threads(threads > 0 ? threads : s.threads())
+                    .dataDir(dataDir != null ? dataDir : s.dataDir()).build();
+        }
+        if (data == null || model == null) {
+            throw new BadInputException("give --data and --model (or --spec FILE)");
+        }
         Integer e = steps == null && epochs == null ? Integer.valueOf(20) : epochs;
-        return new TrainOptions(data, task, model, init, weights, steps == null ? e : null, steps, batchSize, lr,
-                optimizer, momentum, weightDecay, schedule, imageSize, evalEvery, seed, threads, augment, channels,
-                trainSubset, width, dataDir, TrainOptions.DEFAULT_THRESHOLDS);
+        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, e)
+                .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
+                .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
+                .channels(channels).trainSubset(trainSubset).width(width).threads(threads).dataDir(dataDir).build();
     }
+
+    /** The options that say how and where a run executes, not what it is. */
+    private static final List<String> HOW_AND_WHERE = List.of("--spec", "--threads", "--data-dir", "--out", "--resume");
 }

@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.transfusion.engine.init.InitSchemes;
-import org.transfusion.engine.train.TrainOptions;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -104,17 +105,26 @@ public final class Plan {
         if (runs.containsKey(id)) {
             return;
         }
+        InitScheme init = InitScheme.parse(scheme);
         Path weights = null;
-        if (InitSchemes.needsWeights(scheme)) {
+        if (init.needsWeights()) {
             weights = weightsFor(model.endsWith("-slim") ? model.substring(0, model.length() - 5) : model);
         }
-        StudySpec.Training t = spec.training();
         List<Double> thresholds = spec.experiments().convergence() != null
-                ? spec.experiments().convergence().thresholds() : TrainOptions.DEFAULT_THRESHOLDS;
-        TrainOptions o = new TrainOptions(spec.data(), spec.task(), model, scheme, weights, t.epochs(), null,
-                t.batchSize(), t.lr(), "adam", 0.9, 1e-4, "cosine", spec.imageSize() > 0 ? spec.imageSize() : null,
-                t.evalEvery(), seed, 0, "default", 3, subset, 1.0, dataDir, thresholds);
-        runs.put(id, new PlannedRun(id, model, scheme, subset, seed, o, dir.resolve("runs").resolve(id)));
+                ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
+        RunSpec run = training(spec.data(), spec.task(), model, spec.training().epochs())
+                .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
+                .thresholds(thresholds).build();
+        runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, dir.resolve("runs").resolve(id)));
+    }
+
+    /** A run with the study's training settings (3 input channels: pretrained and random runs alike). */
+    private RunSpec.Builder training(String data, String task, String model, int epochs) {
+        StudySpec.Training t = spec.training();
+        return RunSpec.builder(data, model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
+                .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
+                .augment(t.augment()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
+                .dataDir(dataDir);
     }
 
     /** The pretrained weights of {@code model}: a given file or folder, or a pretraining run planned here. */
@@ -128,13 +138,8 @@ public final class Plan {
             }
             return file;
         }
-        PlannedRun run = pretrains.computeIfAbsent(model, m -> {
-            TrainOptions o = new TrainOptions(p.data(), p.task(), m, "random", null, p.epochs(), null,
-                    spec.training().batchSize(), spec.training().lr(), "adam", 0.9, 1e-4, "cosine",
-                    spec.imageSize() > 0 ? spec.imageSize() : null, 0, 0L, 0, "default", 3, null, 1.0, dataDir,
-                    TrainOptions.DEFAULT_THRESHOLDS);
-            return new PlannedRun("pretrain__" + m, m, "random", null, 0L, o, dir.resolve("pretrain").resolve(m));
-        });
-        return run.folder().resolve("weights.safetensors");
+        PlannedRun run = pretrains.computeIfAbsent(model, m -> new PlannedRun("pretrain__" + m, m, "random", null, 0L,
+                training(p.data(), p.task(), m, p.epochs()).build(), dir.resolve("pretrain").resolve(m)));
+        return new RunFolder(run.folder()).bestWeights();
     }
 }

@@ -14,12 +14,12 @@ import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.transfusion.engine.Versions;
-import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.similarity.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.probe.FilterGrid;
 import org.transfusion.engine.weights.SafeTensors;
@@ -112,7 +112,7 @@ public final class Report {
         row("data", s.data() + (s.task() != null ? " (task " + s.task() + ")" : ""));
         RunResult any = results.all().isEmpty() ? null : results.all().get(0);
         if (any != null) {
-            JsonNode run = Json.read(any.run().folder().resolve("run.json"));
+            JsonNode run = Json.read(new RunFolder(any.run().folder()).runJson());
             row("splits (train / val / test)", run.path("data").path("sizes").path("train").asText() + " / "
                     + run.path("data").path("sizes").path("val").asText() + " / "
                     + run.path("data").path("sizes").path("test").asText());
@@ -367,23 +367,24 @@ public final class Report {
         String model = plan.spec().models().get(0);
         long seed = plan.spec().seeds().get(0);
         Map<String, StateDict> sources = new LinkedHashMap<>();
-        RunResult random = results.get(model, "random", null, seed);
         Path pretrained = plan.pretrains().stream().filter(p -> p.model().equals(model)).findFirst()
-                .map(p -> p.folder().resolve("weights.safetensors")).orElse(null);
+                .map(p -> new RunFolder(p.folder()).bestWeights()).orElse(null);
         if (pretrained == null && plan.run(model, "pretrained", null, seed) != null) {
-            pretrained = plan.run(model, "pretrained", null, seed).options().weights();
+            pretrained = plan.run(model, "pretrained", null, seed).spec().weights();
         }
         if (pretrained != null && Files.isRegularFile(pretrained)) {
             sources.put("pretrained (source task)", SafeTensors.read(pretrained));
         }
-        if (random != null) {
-            sources.put("random init", SafeTensors.read(random.run().folder().resolve("init.safetensors")));
+        // Every other panel is the initial weights a run of the study actually started from (its init.safetensors).
+        String[][] inits = {{"random init", "random"}, {"Mean Var init", "meanvar"}, {"synthetic Gabor init", "gabor"}};
+        for (String[] init : inits) {
+            PlannedRun run = plan.run(model, init[1], null, seed);
+            Path file = run == null ? null : new RunFolder(run.folder()).initWeights();
+            if (file != null && Files.isRegularFile(file)) {
+                sources.put(init[0], SafeTensors.read(file));
+            }
         }
         Architecture arch = ModelRegistry.get(model).build(3, 2, 1.0);
-        if (pretrained != null && Files.isRegularFile(pretrained)) {
-            sources.put("Mean Var init", InitSchemes.apply("meanvar", arch, pretrained, seed).weights());
-        }
-        sources.put("synthetic Gabor init", InitSchemes.apply("gabor", arch, null, seed).weights());
         html.append("<h2>First-layer filters</h2><div class='charts'>");
         String key = arch.firstConvPrefix() + ".weight";
         for (Map.Entry<String, StateDict> e : sources.entrySet()) {

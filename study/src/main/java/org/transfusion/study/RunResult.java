@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.train.RunFolder;
+import org.transfusion.engine.run.RunFolder;
 
 /** A finished run's numbers as the report uses them: val/test AUC, steps to each threshold, the learning curve. */
 public record RunResult(PlannedRun run, double valAuc, double testAuc, Map<Double, Long> stepsToAuc, double[] steps,

@@ -6,8 +6,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Tasks;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -15,8 +26,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads and validates a study spec up front: unknown keys and wrong types are errors that name the file and
- * the path of the key in it (e.g. {@code study.yaml: experiments.small_data.sizes[1]: expected a whole number}).
+ * Reads and validates a study spec up front: unknown keys, wrong types and unknown names (models, task, init
+ * schemes, blocks of the transfusion model, optimiser, schedule, augmentation) are errors that name the file and
+ * the path of the key in it (e.g. {@code study.yaml: experiments.small_data.sizes[1]: expected a whole number},
+ * {@code study.yaml: models[1]: unknown model 'resnet-50' (expected one of ...)}), before any run starts.
  */
 public final class SpecReader {
     private final String file;
@@ -52,10 +65,15 @@ public final class SpecReader {
         keys(m, "", Set.of("name", "data", "task", "image_size", "models", "seeds", "training", "pretrain",
                 "experiments"));
         Map<String, Object> t = map(require(m, "training", ""), "training");
-        keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every"));
+        keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every", "optimizer", "schedule", "momentum",
+                "weight_decay", "augment"));
         StudySpec.Training training = new StudySpec.Training(integer(t, "epochs", "training", 10),
                 integer(t, "batch_size", "training", 64), number(t, "lr", "training", 1e-3),
-                integer(t, "eval_every", "training", 0));
+                integer(t, "eval_every", "training", 0),
+                named(t, "optimizer", "training", "adam", OptimizerKind::parse),
+                named(t, "schedule", "training", "cosine", ScheduleKind::parse),
+                number(t, "momentum", "training", 0.9), number(t, "weight_decay", "training", 1e-4),
+                named(t, "augment", "training", "default", Augment.Policy::parse));
         Map<String, Object> p = map(require(m, "pretrain", ""), "pretrain");
         keys(p, "pretrain", Set.of("data", "task", "epochs", "weights"));
         StudySpec.Pretrain pretrain = new StudySpec.Pretrain(string(p, "data", "pretrain", null),
@@ -78,6 +96,15 @@ public final class SpecReader {
         if (models.isEmpty()) {
             throw new BadInputException(file + ": models: expected at least one model");
         }
+        for (int i = 0; i < models.size(); i++) {
+            model(models.get(i), "models[" + i + "]");
+        }
+        String task = string(m, "task", "", null);
+        if (task != null && !Tasks.NAMES.contains(task.trim().toLowerCase(Locale.ROOT))) {
+            throw new BadInputException(file + ": task: unknown task '" + task + "' (expected one of "
+                    + String.join(", ", Tasks.NAMES) + ")");
+        }
+        checkBlocks(experiments, models);
         List<Long> seeds = new ArrayList<>();
         for (Object o : list(require(m, "seeds", ""), "seeds")) {
             if (!(o instanceof Number n) || n.doubleValue() != n.longValue()) {
@@ -88,14 +115,14 @@ public final class SpecReader {
         if (seeds.isEmpty()) {
             throw new BadInputException(file + ": seeds: expected at least one seed");
         }
-        return new StudySpec(string(m, "name", "", "study"), string(m, "data", "", null), string(m, "task", "", null),
+        return new StudySpec(string(m, "name", "", "study"), string(m, "data", "", null), task,
                 integer(m, "image_size", "", 0), models, seeds, training, pretrain, experiments);
     }
 
     private StudySpec.Performance performance(Map<String, Object> e) {
         Map<String, Object> x = map(e.get("performance"), "experiments.performance");
         keys(x, "experiments.performance", Set.of("schemes"));
-        return new StudySpec.Performance(strings(x.getOrDefault("schemes", List.of("random", "pretrained")),
+        return new StudySpec.Performance(schemes(x.getOrDefault("schemes", List.of("random", "pretrained")),
                 "experiments.performance.schemes"));
     }
 
@@ -112,7 +139,7 @@ public final class SpecReader {
             }
             sizes.add(n);
         }
-        return new StudySpec.SmallData(sizes, strings(x.getOrDefault("schemes", List.of("random", "pretrained")),
+        return new StudySpec.SmallData(sizes, schemes(x.getOrDefault("schemes", List.of("random", "pretrained")),
                 where + ".schemes"));
     }
 
@@ -136,7 +163,7 @@ public final class SpecReader {
             }
             thresholds.add(n.doubleValue());
         }
-        return new StudySpec.Convergence(strings(x.getOrDefault("schemes", List.of("random", "pretrained", "meanvar")),
+        return new StudySpec.Convergence(schemes(x.getOrDefault("schemes", List.of("random", "pretrained", "meanvar")),
                 where + ".schemes"), thresholds);
     }
 
@@ -152,8 +179,90 @@ public final class SpecReader {
         String where = "experiments.hybrid";
         Map<String, Object> x = map(e.get("hybrid"), where);
         keys(x, where, Set.of("model", "schemes"));
-        return new StudySpec.Hybrid(string(x, "model", where, null), strings(x.getOrDefault("schemes",
+        return new StudySpec.Hybrid(string(x, "model", where, null), schemes(x.getOrDefault("schemes",
                 List.of("slim", "gabor", "gabor+meanvar")), where + ".schemes"));
+    }
+
+    // ---- names checked against the registries, with the key's path in every message ---------------------
+
+    /** Init schemes, parsed (one parser: {@link InitScheme#parse}) and kept by their canonical names. */
+    private List<String> schemes(Object o, String where) {
+        List<String> names = strings(o, where);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String at = where + "[" + i + "]";
+            String name = names.get(i);
+            out.add(atPath(at, () -> InitScheme.parse(name)).spec());
+        }
+        return out;
+    }
+
+    private ModelInfo model(String name, String where) {
+        return atPath(where, () -> ModelRegistry.get(name));
+    }
+
+    /**
+     * The blocks of the transfusion experiment and any transfusion:BLOCK scheme exist in the model they apply to;
+     * a hybrid's slim scheme has a slim variant of its model.
+     */
+    private void checkBlocks(StudySpec.Experiments e, List<String> models) {
+        if (e.transfusion() != null) {
+            String where = "experiments.transfusion";
+            String name = e.transfusion().model() != null ? e.transfusion().model() : models.get(0);
+            Architecture arch = model(name, where + ".model").build(3, 2, 1.0);
+            List<String> blocks = e.transfusion().blocks();
+            for (int i = 0; i < blocks.size(); i++) {
+                InitScheme scheme = new InitScheme.Transfusion(blocks.get(i));
+                atPath(where + ".blocks[" + i + "]", () -> {
+                    scheme.checkFits(arch);
+                    return scheme;
+                });
+            }
+        }
+        if (e.hybrid() != null) {
+            String where = "experiments.hybrid";
+            String name = e.hybrid().model() != null ? e.hybrid().model() : models.get(0);
+            model(name, where + ".model");
+            List<String> schemes = e.hybrid().schemes();
+            for (int i = 0; i < schemes.size(); i++) {
+                if (schemes.get(i).equals("slim")) {
+                    model(name + "-slim", where + ".schemes[" + i + "] (slim needs a slim variant of " + name + ")");
+                }
+            }
+        }
+        for (String model : models) {
+            Architecture arch = model(model, "models").build(3, 2, 1.0);
+            checkFits(e.performance() == null ? List.of() : e.performance().schemes(), arch,
+                    "experiments.performance.schemes");
+            checkFits(e.convergence() == null ? List.of() : e.convergence().schemes(), arch,
+                    "experiments.convergence.schemes");
+            checkFits(e.smallData() == null ? List.of() : e.smallData().schemes(), arch,
+                    "experiments.small_data.schemes");
+        }
+    }
+
+    private void checkFits(List<String> schemes, Architecture arch, String where) {
+        for (int i = 0; i < schemes.size(); i++) {
+            InitScheme scheme = InitScheme.parse(schemes.get(i));
+            atPath(where + "[" + i + "]", () -> {
+                scheme.checkFits(arch);
+                return scheme;
+            });
+        }
+    }
+
+    /** A value parsed by {@code parser}; its bad-input message prefixed with the file and the key's path. */
+    private <T> T named(Map<String, Object> m, String key, String where, String fallback, Function<String, T> parser) {
+        String text = string(m, key, where, fallback);
+        return atPath(path(where, key), () -> parser.apply(text));
+    }
+
+    private <T> T atPath(String where, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (BadInputException e) {
+            throw new BadInputException(file + ": " + where + ": " + e.getMessage());
+        }
     }
 
     // ---- typed access with the key's path in every message ----------------------------------------------

@@ -37,7 +37,7 @@ public final class Study {
         Path dataDir = saved.path("data_dir").isTextual() ? Path.of(saved.get("data_dir").asText()) : null;
         Plan plan = Plan.of(spec, dir, dataDir);
         if (!Files.isRegularFile(Analyses.representationsFile(dir)) && spec.experiments().representations() != null
-                && plan.runs().stream().allMatch(r -> new org.transfusion.engine.train.RunFolder(r.folder()).isComplete())) {
+                && plan.runs().stream().allMatch(r -> new org.transfusion.engine.run.RunFolder(r.folder()).isComplete())) {
             Analyses.run(plan, System.err);
         }
         return Report.write(plan);
@@ -49,9 +49,12 @@ public final class Study {
         wanted.put("spec", spec.toMap());
         wanted.put("data_dir", dataDir == null ? null : dataDir.toAbsolutePath().toString());
         if (Files.isRegularFile(file)) {
-            JsonNode saved = Json.read(file).path("spec");
+            // By meaning, not text: the saved spec is read back as a spec (defaults filled in), then both compared
+            // as JSON trees (key order and number spelling do not matter).
+            StudySpec savedSpec = SpecReader.parse(Json.toString(Json.read(file).path("spec")), file.toString());
+            JsonNode saved = Json.MAPPER.valueToTree(savedSpec.toMap());
             JsonNode now = Json.MAPPER.valueToTree(spec.toMap());
-            if (!Json.toString(saved).equals(Json.toString(now))) {
+            if (!saved.equals(now)) {
                 throw new BadInputException(dir + ": holds another study (its study.json differs from this spec); "
                         + "choose a new --out");
             }

@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.transfusion.engine.train.ConsoleProgress;
 import org.transfusion.engine.train.Progress;
-import org.transfusion.engine.train.RunFolder;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Trainer;
 
 /**
@@ -52,7 +52,7 @@ public final class StudyRunner {
         if (jobs == 1 || launcher == null) {
             for (PlannedRun r : todo) {
                 announce(r, counter.incrementAndGet(), total);
-                Trainer.run(r.options(), new RunFolder(r.folder()), true, progress());
+                Trainer.run(r.spec(), new RunFolder(r.folder()), true, progress());
             }
             return;
         }

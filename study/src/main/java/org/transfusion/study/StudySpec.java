@@ -3,6 +3,9 @@ package org.transfusion.study;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.ScheduleKind;
 
 /**
  * A study: the dataset and task, the architectures, seeds, training budget, the pretraining source, and which of
@@ -11,8 +14,15 @@ import java.util.Map;
 public record StudySpec(String name, String data, String task, int imageSize, List<String> models, List<Long> seeds,
                         Training training, Pretrain pretrain, Experiments experiments) {
 
-    /** The training budget shared by every run. */
-    public record Training(int epochs, int batchSize, double lr, int evalEvery) {}
+    /** The training settings shared by every run. */
+    public record Training(int epochs, int batchSize, double lr, int evalEvery, OptimizerKind optimizer,
+                           ScheduleKind schedule, double momentum, double weightDecay, Augment.Policy augment) {
+        /** Adam with a cosine schedule, momentum 0.9, weight decay 1e-4 and the default augmentation. */
+        public Training(int epochs, int batchSize, double lr, int evalEvery) {
+            this(epochs, batchSize, lr, evalEvery, OptimizerKind.ADAM, ScheduleKind.COSINE, 0.9, 1e-4,
+                    Augment.Policy.DEFAULT);
+        }
+    }
 
     /** The source task the CBR nets are pretrained on (the paper used ImageNet). */
     public record Pretrain(String data, String task, int epochs, String weights) {}
@@ -42,8 +52,17 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         m.put("image_size", imageSize);
         m.put("models", models);
         m.put("seeds", seeds);
-        m.put("training", Map.of("epochs", training.epochs(), "batch_size", training.batchSize(), "lr", training.lr(),
-                "eval_every", training.evalEvery()));
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("epochs", training.epochs());
+        t.put("batch_size", training.batchSize());
+        t.put("lr", training.lr());
+        t.put("eval_every", training.evalEvery());
+        t.put("optimizer", training.optimizer().spec());
+        t.put("schedule", training.schedule().spec());
+        t.put("momentum", training.momentum());
+        t.put("weight_decay", training.weightDecay());
+        t.put("augment", training.augment().spec());
+        m.put("training", t);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data", pretrain.data());
         p.put("task", pretrain.task());
@@ -55,28 +74,35 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         Map<String, Object> e = new LinkedHashMap<>();
         Experiments x = experiments;
         if (x.performance() != null) {
-            e.put("performance", Map.of("schemes", x.performance().schemes()));
+            e.put("performance", ordered("schemes", x.performance().schemes()));
         }
         if (x.smallData() != null) {
-            e.put("small_data", new LinkedHashMap<>(Map.of("sizes", x.smallData().sizes(), "schemes",
-                    x.smallData().schemes())));
+            e.put("small_data", ordered("sizes", x.smallData().sizes(), "schemes", x.smallData().schemes()));
         }
         if (x.representations() != null) {
-            e.put("representations", new LinkedHashMap<>(Map.of("max_points", x.representations().maxPoints(),
-                    "conv", x.representations().conv())));
+            e.put("representations", ordered("max_points", x.representations().maxPoints(), "conv",
+                    x.representations().conv()));
         }
         if (x.convergence() != null) {
-            e.put("convergence", new LinkedHashMap<>(Map.of("schemes", x.convergence().schemes(), "thresholds",
-                    x.convergence().thresholds())));
+            e.put("convergence", ordered("schemes", x.convergence().schemes(), "thresholds",
+                    x.convergence().thresholds()));
         }
         if (x.transfusion() != null) {
-            e.put("transfusion", new LinkedHashMap<>(Map.of("model", x.transfusion().model(), "blocks",
-                    x.transfusion().blocks())));
+            e.put("transfusion", ordered("model", x.transfusion().model(), "blocks", x.transfusion().blocks()));
         }
         if (x.hybrid() != null) {
-            e.put("hybrid", new LinkedHashMap<>(Map.of("model", x.hybrid().model(), "schemes", x.hybrid().schemes())));
+            e.put("hybrid", ordered("model", x.hybrid().model(), "schemes", x.hybrid().schemes()));
         }
         m.put("experiments", e);
+        return m;
+    }
+
+    /** A map with its keys in the order given (Map.of's order changes from one JVM to the next). */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
         return m;
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.train.Progress;
-import org.transfusion.engine.train.RunFolder;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Trainer;
 
 class StudyResumeTest {
@@ -46,9 +46,9 @@ class StudyResumeTest {
         Path killed = dir.resolve("killed");
         Plan plan = Plan.of(spec, killed, null);
         PlannedRun pretrain = plan.pretrains().get(0);
-        Trainer.run(pretrain.options(), new RunFolder(pretrain.folder()), true, Progress.SILENT);
+        Trainer.run(pretrain.spec(), new RunFolder(pretrain.folder()), true, Progress.SILENT);
         PlannedRun first = plan.runs().get(0);
-        Trainer.run(first.options(), new RunFolder(first.folder()), true, Progress.SILENT);
+        Trainer.run(first.spec(), new RunFolder(first.folder()), true, Progress.SILENT);
         PlannedRun second = plan.runs().get(1);
         Progress killAt5 = new Progress() {
             @Override
@@ -58,7 +58,7 @@ class StudyResumeTest {
                 }
             }
         };
-        assertThatThrownBy(() -> Trainer.run(second.options(), new RunFolder(second.folder()), true, killAt5))
+        assertThatThrownBy(() -> Trainer.run(second.spec(), new RunFolder(second.folder()), true, killAt5))
                 .hasMessage("killed");
         long firstMetricsTime = Files.getLastModifiedTime(first.folder().resolve("metrics.json")).toMillis();
 

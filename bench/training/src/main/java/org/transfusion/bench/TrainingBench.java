@@ -18,13 +18,14 @@ import java.util.Random;
 import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.Task;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.TensorSpec;
 import org.transfusion.engine.train.Losses;
+import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.train.Optimizer;
 import org.transfusion.engine.train.TrainStep;
 
@@ -95,7 +96,7 @@ public final class TrainingBench {
     }
 
     private static Runnable trainer(Network net, Task task, Batch[] batches) {
-        TrainStep train = new TrainStep(net, new Optimizer(Optimizer.Kind.ADAM, 0f, 1e-4f), task);
+        TrainStep train = new TrainStep(net, new Optimizer(OptimizerKind.ADAM, 0f, 1e-4f), task);
         long[] k = {0};
         return () -> {
             float loss = train.run(batches[(int) (k[0]++ % batches.length)], 1e-3f);

@@ -1,5 +1,10 @@
 package org.transfusion.engine.data;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+import org.transfusion.error.BadInputException;
+
 /**
  * Seeded training-time augmentation, applied in one resampling pass: a random square crop covering
  * {@code [minScale, 1]} of the image area at a random position, a rotation in
@@ -18,6 +23,36 @@ public record Augment(boolean flip, double minScale, double maxRotationDegrees) 
         }
         if (maxRotationDegrees < 0 || maxRotationDegrees > 180) {
             throw new IllegalArgumentException("maxRotationDegrees must be in [0, 180], got " + maxRotationDegrees);
+        }
+    }
+
+    /** The augmentation choices by name ({@code --augment}). */
+    public enum Policy {
+        DEFAULT(Augment.DEFAULT), NONE(Augment.NONE);
+
+        private final Augment augment;
+
+        Policy(Augment augment) {
+            this.augment = augment;
+        }
+
+        public Augment augment() {
+            return augment;
+        }
+
+        @JsonValue
+        public String spec() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Policy parse(String name) {
+            for (Policy p : values()) {
+                if (p.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
+                    return p;
+                }
+            }
+            throw new BadInputException("unknown augmentation '" + name + "' (expected default or none)");
         }
     }
 

@@ -7,11 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Network;
-import org.transfusion.engine.train.RunFolder;
-import org.transfusion.engine.train.TrainOptions;
-import org.transfusion.engine.train.Trainer;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSetup;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -30,11 +29,11 @@ public final class RunEvaluation {
         if (!Files.isRegularFile(run.bestWeights())) {
             throw new BadInputException(runDir + ": has no weights.safetensors (the run has not validated yet)");
         }
-        TrainOptions o = TrainOptions.fromIdentity(Json.read(run.runJson()).path("spec"));
+        RunSpec o = run.spec();
         if (dataSpec != null || dataDir != null) {
-            o = o.withData(dataSpec != null ? dataSpec : o.data(), dataDir);
+            o = o.toBuilder().data(dataSpec != null ? dataSpec : o.data()).dataDir(dataDir).build();
         }
-        Trainer.Setup s = Trainer.prepare(o);
+        RunSetup s = RunSetup.prepare(o);
         BatchLoader loader = new BatchLoader(s.data().split(split), s.task(), s.pipeline(), o.batchSize(), false, 0);
         try (NDManager m = NDManager.newBaseManager();
              Network net = Network.create(m, s.arch(), SafeTensors.read(run.bestWeights()))) {

@@ -9,11 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
-import org.transfusion.engine.train.RunFolder;
-import org.transfusion.engine.train.TrainOptions;
-import org.transfusion.engine.train.Trainer;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSetup;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 import org.transfusion.similarity.Method;
@@ -56,8 +55,8 @@ public final class RunComparison {
     }
 
     public static Result between(Path runA, Path runB, Request r) {
-        Trainer.Setup a = setup(runA, r);
-        Trainer.Setup b = setup(runB, r);
+        RunSetup a = setup(runA, r);
+        RunSetup b = setup(runB, r);
         if (a.imageSize() != b.imageSize() || a.channels() != b.channels()) {
             throw new BadInputException(runB + ": input " + b.imageSize() + " px x " + b.channels() + " channels differs "
                     + "from " + runA + " (" + a.imageSize() + " px x " + a.channels() + "); compare runs on the same inputs");
@@ -75,7 +74,7 @@ public final class RunComparison {
     }
 
     public static Result beforeAfter(Path run, Request r) {
-        Trainer.Setup s = setup(run, r);
+        RunSetup s = setup(run, r);
         List<String[]> pairs = pairs(s, s, r.layers(), run, run);
         StateDict init = weights(run, "init.safetensors");
         StateDict end = weights(run, "weights.safetensors");
@@ -88,16 +87,16 @@ public final class RunComparison {
         return new Result(meta, layers, WeightMovement.of(s.arch(), init, end));
     }
 
-    private static Trainer.Setup setup(Path run, Request r) {
+    private static RunSetup setup(Path run, Request r) {
         RunFolder folder = new RunFolder(run);
         if (!folder.hasRun()) {
             throw new BadInputException(run + ": not a run folder (no run.json)");
         }
-        TrainOptions o = TrainOptions.fromIdentity(Json.read(folder.runJson()).path("spec"));
+        RunSpec o = folder.spec();
         if (r.data() != null || r.dataDir() != null) {
-            o = o.withData(r.data() != null ? r.data() : o.data(), r.dataDir());
+            o = o.toBuilder().data(r.data() != null ? r.data() : o.data()).dataDir(r.dataDir()).build();
         }
-        return Trainer.prepare(o);
+        return RunSetup.prepare(o);
     }
 
     private static StateDict weights(Path run, String file) {
@@ -111,7 +110,7 @@ public final class RunComparison {
     }
 
     /** Layer pairs: the listed ones ("a" or "a:b"), or every layer when both runs share an architecture. */
-    static List<String[]> pairs(Trainer.Setup a, Trainer.Setup b, List<String> layers, Path runA, Path runB) {
+    static List<String[]> pairs(RunSetup a, RunSetup b, List<String> layers, Path runA, Path runB) {
         List<String[]> out = new ArrayList<>();
         if (layers.isEmpty()) {
             if (!a.arch().name().equals(b.arch().name())) {
@@ -134,18 +133,18 @@ public final class RunComparison {
         return out;
     }
 
-    private static void check(Trainer.Setup s, String layer, Path run) {
+    private static void check(RunSetup s, String layer, Path run) {
         if (!s.arch().layers().contains(layer)) {
             throw new BadInputException("unknown layer '" + layer + "' for " + s.arch().name() + " (" + run + "); valid: "
                     + String.join(", ", s.arch().layers()));
         }
     }
 
-    private static BatchLoader loader(Trainer.Setup s, Request r) {
+    private static BatchLoader loader(RunSetup s, Request r) {
         return new BatchLoader(s.data().split(r.split()), s.task(), s.pipeline(), 64, false, 0);
     }
 
-    private static RepresentationComparison.ProbeOptions probe(Trainer.Setup s, Request r) {
+    private static RepresentationComparison.ProbeOptions probe(RunSetup s, Request r) {
         int images = r.maxImages() > 0 ? Math.min(r.maxImages(), s.data().split(r.split()).size())
                 : s.data().split(r.split()).size();
         return new RepresentationComparison.ProbeOptions(images, r.maxPoints(), r.fold(), r.seed());
@@ -156,7 +155,7 @@ public final class RunComparison {
         return new SimilarityOptions(d.keepVariance(), d.sigmaFraction(), d.debiased(), d.rbfMaxPoints(), r.seed());
     }
 
-    private static Map<String, Object> meta(Request r, Trainer.Setup s) {
+    private static Map<String, Object> meta(Request r, RunSetup s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("data", s.data().spec());
         m.put("split", r.split().id());

@@ -3,11 +3,10 @@ package org.transfusion.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.run.OptimizerKind;
 
 /**
  * Adam or SGD with momentum, applied with libtorch's fused update kernels (through DJL's NDArrayEx), with the
@@ -15,26 +14,16 @@ import org.transfusion.error.BadInputException;
  * classic L2 added to the gradient (torch.optim semantics, not AdamW). The update also zeroes the gradient.
  */
 public final class Optimizer {
-    public enum Kind { ADAM, SGD }
-
-    private final Kind kind;
+    private final OptimizerKind kind;
     private final float momentum;
     private final float weightDecay;
     private final Map<String, NDArray[]> state = new LinkedHashMap<>();
     private long updates;
 
-    public Optimizer(Kind kind, float momentum, float weightDecay) {
+    public Optimizer(OptimizerKind kind, float momentum, float weightDecay) {
         this.kind = kind;
         this.momentum = momentum;
         this.weightDecay = weightDecay;
-    }
-
-    public static Kind parse(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "adam" -> Kind.ADAM;
-            case "sgd" -> Kind.SGD;
-            default -> throw new BadInputException("unknown optimizer '" + name + "' (expected adam or sgd)");
-        };
     }
 
     public long updates() {
@@ -48,7 +37,7 @@ public final class Optimizer {
             NDArray w = e.getValue();
             try (NDArray grad = w.getGradient()) {
                 NDArray[] s = state.computeIfAbsent(e.getKey(), k -> newState(w));
-                if (kind == Kind.ADAM) {
+                if (kind == OptimizerKind.ADAM) {
                     double c1 = 1 - Math.pow(0.9, updates);
                     double c2 = 1 - Math.pow(0.999, updates);
                     float corrected = (float) (lr * Math.sqrt(c2) / c1);
@@ -63,7 +52,7 @@ public final class Optimizer {
     }
 
     private NDArray[] newState(NDArray w) {
-        int n = kind == Kind.ADAM ? 2 : momentum == 0 ? 0 : 1;
+        int n = kind == OptimizerKind.ADAM ? 2 : momentum == 0 ? 0 : 1;
         NDArray[] s = new NDArray[n];
         for (int i = 0; i < n; i++) {
             s[i] = w.zerosLike();

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
-import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.DataOptions;
@@ -38,6 +37,9 @@ import org.transfusion.engine.model.ModelInfo;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSetup;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -50,76 +52,13 @@ import org.transfusion.error.BadInputException;
 public final class Trainer {
     private Trainer() {}
 
-    /** The prepared pieces of a run, before any step. */
-    public record Setup(TrainOptions options, Dataset data, Task task, ModelInfo model, Architecture arch,
-                        int imageSize, int channels, ImagePipeline pipeline) {}
-
-    /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
-    public static Setup prepare(TrainOptions o) {
-        if (o.batchSize() < 1) {
-            throw new BadInputException("--batch-size must be at least 1, got " + o.batchSize());
-        }
-        if (!(o.lr() > 0)) {
-            throw new BadInputException("--lr must be positive, got " + o.lr());
-        }
-        if ((o.steps() == null || o.steps() < 1) && (o.epochs() == null || o.epochs() < 1)) {
-            throw new BadInputException("give a positive --epochs or --steps");
-        }
-        ModelInfo info = ModelRegistry.get(o.model());
-        DataOptions dataOptions = DataOptions.defaults().withDataDir(o.dataDir());
-        Dataset data = DatasetSpecs.open(o.data(), dataOptions);
-        Task task = Tasks.resolve(o.task(), data);
-        if (o.trainSubset() != null) {
-            if (o.trainSubset() < 2) {
-                throw new BadInputException("--train-subset must be at least 2, got " + o.trainSubset());
-            }
-            data = data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(),
-                    Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
-        }
-        Image first = data.split(Split.TRAIN).image(0);
-        int channels = o.channels() != null ? o.channels() : defaultChannels(o, info, first);
-        if (channels != 1 && channels != 3) {
-            throw new BadInputException("--channels must be 1 or 3, got " + channels);
-        }
-        int size = o.imageSize() != null ? o.imageSize() : first.height();
-        Architecture arch = info.build(channels, task.outputs(), o.width());
-        if (size < arch.minImageSize()) {
-            throw new BadInputException("--image-size " + size + " is too small for " + o.model() + " (at least "
-                    + arch.minImageSize() + ")");
-        }
-        Augment augment = switch (o.augment().toLowerCase(Locale.ROOT)) {
-            case "default" -> Augment.DEFAULT;
-            case "none" -> Augment.NONE;
-            default -> throw new BadInputException("unknown --augment '" + o.augment() + "' (expected default or none)");
-        };
-        ImagePipeline pipeline = ImagePipeline.forNormalisation(info.normalisation(), size, channels, augment);
-        return new Setup(o, data, task, info, arch, size, channels, pipeline);
-    }
-
-    /**
-     * The dataset's channels, unless pretrained weights are given: then their first convolution's, so grey
-     * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
-     */
-    private static int defaultChannels(TrainOptions o, ModelInfo info, Image first) {
-        if (o.weights() != null && o.weights().toString().endsWith(".npz")) {
-            return 3; // Keras ImageNet weights: RGB
-        }
-        if (o.weights() != null && org.transfusion.engine.init.InitSchemes.needsWeights(o.init())) {
-            long[] shape = SafeTensors.shapes(o.weights()).get(info.firstConvKey());
-            if (shape != null && shape.length == 4 && (shape[1] == 1 || shape[1] == 3)) {
-                return (int) shape[1];
-            }
-        }
-        return first.channels();
-    }
-
     /**
      * Runs the run in {@code folder}: starts it when the folder is new, returns the metrics when it is complete,
      * and continues an interrupted one from its checkpoint when {@code resume} is set (an error otherwise).
      */
-    public static Map<String, Object> run(TrainOptions o, RunFolder folder, boolean resume, Progress progress) {
-        Setup s = prepare(o);
-        boolean same = folder.checkReusable(o.identity());
+    public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress) {
+        RunSetup s = RunSetup.prepare(o);
+        boolean same = folder.checkReusable(o);
         if (same && folder.isComplete()) {
             progress.note("run in " + folder.dir() + " is already complete; not training again");
             return toMap(Json.read(folder.metricsJson()));
@@ -145,8 +84,8 @@ public final class Trainer {
 
     /** The state of one training run. */
     private static final class Loop {
-        private final Setup s;
-        private final TrainOptions o;
+        private final RunSetup s;
+        private final RunSpec o;
         private final RunFolder folder;
         private final Progress progress;
         private final List<String[]> curve = new ArrayList<>();
@@ -155,7 +94,7 @@ public final class Trainer {
         private double trainSeconds;
         private long startStep;
 
-        Loop(Setup s, RunFolder folder, Progress progress) {
+        Loop(RunSetup s, RunFolder folder, Progress progress) {
             this.s = s;
             this.o = s.options();
             this.folder = folder;
@@ -170,7 +109,7 @@ public final class Trainer {
             long total = o.steps() != null ? o.steps() : (long) o.epochs() * train.batchesPerEpoch();
             int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : train.batchesPerEpoch();
             Schedule schedule = new Schedule(o.schedule(), o.lr(), total);
-            Optimizer optimizer = new Optimizer(Optimizer.parse(o.optimizer()), (float) o.momentum(),
+            Optimizer optimizer = new Optimizer(o.optimizer(), (float) o.momentum(),
                     (float) o.weightDecay());
 
             try (NDManager manager = NDManager.newBaseManager()) {
@@ -351,7 +290,7 @@ public final class Trainer {
 
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
             Map<String, Object> run = new LinkedHashMap<>();
-            run.put("spec", o.identity());
+            run.put("spec", o.toTree());
             Map<String, Object> resolved = new LinkedHashMap<>();
             resolved.put("image_size", s.imageSize());
             resolved.put("channels", s.channels());

@@ -11,8 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.transfusion.similarity.io.Npy;
 import org.transfusion.similarity.io.NpyArray;
-import org.transfusion.engine.init.InitResult;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.MobileNetV2;
@@ -103,7 +102,7 @@ public final class KerasMobileNetV2 {
      * Reads {@code source} (the {@code .npz}, or a folder holding exactly one) into a state dict for {@code arch}.
      * The report lists the source, the counts copied / adapted / re-initialised, and the conventions.
      */
-    public static InitResult load(Path source, Architecture arch, long seed) {
+    public static ImportedWeights load(Path source, Architecture arch, long seed) {
         Path npz = resolve(source);
         if (!(arch instanceof MobileNetV2 m) || m.style() != MobileNetV2.Style.KERAS) {
             throw new BadInputException(npz + ": Keras MobileNetV2 weights need model " + MODEL
@@ -169,7 +168,7 @@ public final class KerasMobileNetV2 {
         report.put("reinitialised", reinitialised);
         report.put("counters_zeroed", counters);
         report.put("conventions", "TF-same padding on stride-2 convs, BN eps 0.001");
-        return new InitResult(out, report);
+        return new ImportedWeights(out, report);
     }
 
     private static Path resolve(Path source) {

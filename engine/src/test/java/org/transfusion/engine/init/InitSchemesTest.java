@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.error.BadInputException;
 
 class CbrNetTest {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 
 /** Probe layers report the documented shapes; training-mode forwards run; the Inception aux head is reachable. */
 class ImageNetArchitecturesTest {

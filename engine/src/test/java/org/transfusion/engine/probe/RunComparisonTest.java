@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.testing.TestNpz;
 import org.transfusion.engine.train.Progress;
-import org.transfusion.engine.train.RunFolder;
-import org.transfusion.engine.train.TrainOptions;
 import org.transfusion.engine.train.Trainer;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSetup;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 import org.transfusion.similarity.Method;
 
@@ -30,7 +31,7 @@ class RunComparisonTest {
     static Path untrained;
 
     private static Path train(String name, String model, long seed) {
-        TrainOptions o = TrainOptions.defaults(spec, model).withSteps(6L, null).withEvalEvery(3).withSeed(seed);
+        RunSpec o = RunSpec.builder(spec, model).length(6L, null).evalEvery(3).seed(seed).build();
         Path out = dir.resolve(name);
         Trainer.run(o, new RunFolder(out), false, Progress.SILENT);
         return out;
@@ -97,7 +98,7 @@ class RunComparisonTest {
     void probesReturnTheDocumentedShapesWithinTheMemoryBound() {
         // 48 test images of 16 px; cbr-small's layer1 map is 32 x 16 x 16 -> 256 positions per image.
         RunComparison.Request big = request(List.of("layer1", "layer4", "pool"), 1_000_000);
-        Trainer.Setup s = Trainer.prepare(TrainOptions.defaults(spec, "cbr-small"));
+        RunSetup s = RunSetup.prepare(RunSpec.builder(spec, "cbr-small").build());
         Map<String, LayerActivations> acts = RepresentationComparison.probe(
                 new RepresentationComparison.Side(s.arch(), org.transfusion.engine.weights.SafeTensors.read(
                         small.resolve("weights.safetensors"))),

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.testing.TestNpz;
 import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunSetup;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 
 class TrainerTest {
@@ -25,15 +28,12 @@ class TrainerTest {
         spec = "npz:" + TestNpz.brightSquares(dir, 96, 32, 16, 3);
     }
 
-    private static TrainOptions options(long steps) {
-        return TrainOptions.defaults(spec, "cbr-small").withSteps(steps, null).withEvalEvery(10)
-                .withSeed(11);
+    private static RunSpec options(long steps) {
+        return RunSpec.builder(spec, "cbr-small").length(steps, null).evalEvery(10).seed(11).build();
     }
 
-    private static TrainOptions tinyBatches(TrainOptions o) {
-        return new TrainOptions(o.data(), o.task(), o.model(), o.init(), o.weights(), o.epochs(), o.steps(), 16,
-                o.lr(), o.optimizer(), o.momentum(), o.weightDecay(), o.schedule(), o.imageSize(), o.evalEvery(),
-                o.seed(), 1, o.augment(), o.channels(), o.trainSubset(), o.width(), o.dataDir(), o.thresholds());
+    private static RunSpec tinyBatches(RunSpec o) {
+        return o.toBuilder().batchSize(16).threads(1).build();
     }
 
     @Test
@@ -90,7 +90,7 @@ class TrainerTest {
     void aFolderHoldingADifferentRunIsRefused() {
         RunFolder run = new RunFolder(dir.resolve("different"));
         Trainer.run(tinyBatches(options(10)), run, false, Progress.SILENT);
-        assertThatThrownBy(() -> Trainer.run(tinyBatches(options(10)).withSeed(12), run, false, Progress.SILENT))
+        assertThatThrownBy(() -> Trainer.run(tinyBatches(options(10)).toBuilder().seed(12).build(), run, false, Progress.SILENT))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("holds a different run")
                 .hasMessageContaining("seed 11 vs 12");
@@ -98,12 +98,8 @@ class TrainerTest {
 
     @Test
     void imageSizeTooSmallForTheModelIsRefused() {
-        TrainOptions o = options(10);
-        TrainOptions small = new TrainOptions(o.data(), o.task(), o.model(), o.init(), o.weights(), o.epochs(),
-                o.steps(), o.batchSize(), o.lr(), o.optimizer(), o.momentum(), o.weightDecay(), o.schedule(), 8,
-                o.evalEvery(), o.seed(), o.threads(), o.augment(), o.channels(), o.trainSubset(), o.width(),
-                o.dataDir(), o.thresholds());
-        assertThatThrownBy(() -> Trainer.prepare(small)).isInstanceOf(BadInputException.class)
+        RunSpec small = options(10).toBuilder().imageSize(8).build();
+        assertThatThrownBy(() -> RunSetup.prepare(small)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("--image-size 8 is too small for cbr-small (at least 16)");
     }
 

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.transfusion.engine.data.SharedData;
 import org.transfusion.similarity.io.Npy;
 import org.transfusion.similarity.io.NpyArray;
-import org.transfusion.engine.init.InitResult;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;
@@ -116,7 +115,7 @@ class KerasMobileNetV2Test {
     void importedTensorsFitAndSitWhereKerasHadThem() {
         Path npz = SharedData.file(NPZ);
         Architecture arch = KerasMobileNetV2.architecture(3, 10);
-        InitResult r = KerasMobileNetV2.load(npz.getParent(), arch, 3);
+        ImportedWeights r = KerasMobileNetV2.load(npz.getParent(), arch, 3);
         StateDict w = r.weights();
         Network.checkMatches(arch, w, "imported weights");
 
@@ -178,7 +177,7 @@ class KerasMobileNetV2Test {
     void greyModelsGetTheRgbFilterSummed() {
         Path npz = SharedData.file(NPZ);
         Architecture grey = KerasMobileNetV2.architecture(1, 2);
-        InitResult r = KerasMobileNetV2.load(npz, grey, 3);
+        ImportedWeights r = KerasMobileNetV2.load(npz, grey, 3);
         Network.checkMatches(grey, r.weights(), "imported weights");
         StateDict rgb = KerasMobileNetV2.load(npz, KerasMobileNetV2.architecture(3, 2), 3).weights();
         float expected = at(rgb, "features.0.0.weight", 0, 0, 1, 2) + at(rgb, "features.0.0.weight", 0, 1, 1, 2)

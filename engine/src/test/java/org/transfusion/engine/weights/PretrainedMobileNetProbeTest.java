@@ -17,7 +17,7 @@ import org.transfusion.engine.data.ImagePipeline;
 import org.transfusion.engine.data.ImageSplit;
 import org.transfusion.engine.data.SharedData;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.init.RandomInit;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;

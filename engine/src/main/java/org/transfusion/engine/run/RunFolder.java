@@ -1,4 +1,4 @@
-package org.transfusion.engine.train;
+package org.transfusion.engine.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
 
@@ -34,10 +33,10 @@ public record RunFolder(Path dir) {
     }
 
     /**
-     * Refuses a folder that holds another run: a run.json whose identity differs from {@code identity}, or
+     * Refuses a folder that holds another run: a run.json whose spec is not the same run as {@code wanted}, or
      * other files without a run.json. Returns true when the folder holds this same run.
      */
-    public boolean checkReusable(Map<String, Object> identity) {
+    public boolean checkReusable(RunSpec wanted) {
         if (!Files.exists(dir)) {
             return false;
         }
@@ -54,26 +53,25 @@ public record RunFolder(Path dir) {
             }
             return false;
         }
-        JsonNode saved = Json.read(runJson()).path("spec");
-        JsonNode wanted;
-        try {
-            // Through text, so numbers compare as JSON numbers whatever Java type made them.
-            wanted = Json.MAPPER.readTree(Json.toString(identity));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        RunSpec saved = spec();
+        if (saved.sameRunAs(wanted)) {
+            return true;
         }
+        JsonNode was = saved.identity().toTree();
+        JsonNode now = wanted.identity().toTree();
         List<String> differences = new ArrayList<>();
-        for (Iterator<String> it = wanted.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!saved.path(field).equals(wanted.path(field))) {
-                differences.add(field + " " + (saved.has(field) ? saved.get(field) : "(absent)") + " vs "
-                        + wanted.get(field));
+            if (!was.path(field).equals(now.path(field))) {
+                differences.add(field + " " + was.get(field) + " vs " + now.get(field));
             }
         }
-        if (!differences.isEmpty()) {
-            throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
-                    differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
-        }
-        return true;
+        throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
+                differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
+    }
+
+    /** The run spec recorded in run.json. */
+    public RunSpec spec() {
+        return RunSpec.fromJson(Json.read(runJson()).path("spec"), runJson() + ": spec");
     }
 }

@@ -1,11 +1,7 @@
-package org.transfusion.engine.init;
+package org.transfusion.engine.model;
 
 import java.util.SplittableRandom;
 import org.transfusion.engine.Seeds;
-import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.HostTensor;
-import org.transfusion.engine.model.StateDict;
-import org.transfusion.engine.model.TensorSpec;
 
 /**
  * Random initialisation as torchvision does it: convolutions He/Kaiming normal with fan-out and ReLU gain

@@ -1,0 +1,119 @@
+package org.transfusion.engine.init;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+import java.util.Locale;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.error.BadInputException;
+
+/**
+ * An initialisation scheme ({@code --init}), parsed once from its name; {@link #spec()} is its canonical name,
+ * which is what run specs and reports write. What each keeps from pretrained weights and what it destroys:
+ * <ul>
+ *   <li>{@code random}: nothing; torchvision's random init;</li>
+ *   <li>{@code pretrained}: every fitting tensor (full transfer), a new head re-initialised;</li>
+ *   <li>{@code meanvar}: each layer's weight mean and variance, all features (i.i.d. normal draws); batch-norm
+ *       reset to identity; {@code meanvar-bn-copy}: the same with batch-norm copied;</li>
+ *   <li>{@code transfusion:BLOCK}: everything up to and including BLOCK, nothing above (random);</li>
+ *   <li>{@code slim}: for a {@code -slim} model, everything up to its boundary block; the halved rest random;</li>
+ *   <li>{@code gabor[:low|high|mixed]}: no pretrained tensor; the first convolution is a synthetic Gabor bank;
+ *       {@code gabor+meanvar[:band]}: Gabor first layer, the rest Mean Var.</li>
+ * </ul>
+ */
+public sealed interface InitScheme {
+    /** The names {@link #parse} accepts, as shown in help texts and errors. */
+    List<String> CHOICES = List.of("random", "pretrained", "meanvar", "meanvar-bn-copy", "transfusion:BLOCK", "slim",
+            "gabor[:low|high|mixed]", "gabor+meanvar[:low|high|mixed]");
+
+    /** The canonical name. */
+    @JsonValue
+    String spec();
+
+    /** Whether the scheme reads pretrained weights. */
+    boolean needsWeights();
+
+    /** Refuses a scheme that cannot apply to {@code arch} (an unknown block, slim on a model that is not slim). */
+    default void checkFits(Architecture arch) {}
+
+    record Random() implements InitScheme {
+        public String spec() { return "random"; }
+        public boolean needsWeights() { return false; }
+    }
+
+    record Pretrained() implements InitScheme {
+        public String spec() { return "pretrained"; }
+        public boolean needsWeights() { return true; }
+    }
+
+    /** Mean Var Init; {@code copyBatchNorm} keeps the pretrained batch-norm instead of resetting it. */
+    record MeanVar(boolean copyBatchNorm) implements InitScheme {
+        public String spec() { return copyBatchNorm ? "meanvar-bn-copy" : "meanvar"; }
+        public boolean needsWeights() { return true; }
+    }
+
+    /** Weight transfusion: pretrained up to and including {@code block}. */
+    record Transfusion(String block) implements InitScheme {
+        public String spec() { return "transfusion:" + block; }
+        public boolean needsWeights() { return true; }
+
+        @Override
+        public void checkFits(Architecture arch) {
+            if (!arch.blocks().contains(block)) {
+                throw new BadInputException("unknown block '" + block + "' for " + arch.name() + " (expected one of "
+                        + String.join(", ", arch.blocks()) + ")");
+            }
+        }
+    }
+
+    record Slim() implements InitScheme {
+        public String spec() { return "slim"; }
+        public boolean needsWeights() { return true; }
+
+        @Override
+        public void checkFits(Architecture arch) {
+            if (arch.slimBoundary() == null) {
+                throw new BadInputException("--init slim needs a slim model (e.g. --model resnet50-slim); "
+                        + arch.name() + " is not one");
+            }
+        }
+    }
+
+    /** A synthetic Gabor first layer of the given band; the rest random, or Mean Var when {@code meanVar}. */
+    record Gabor(String band, boolean meanVar) implements InitScheme {
+        public String spec() {
+            return (meanVar ? "gabor+meanvar" : "gabor") + (band.equals("mixed") ? "" : ":" + band);
+        }
+
+        public boolean needsWeights() { return meanVar; }
+    }
+
+    /** Parses a scheme name (case and surrounding space ignored); an unknown one is a bad input naming the choices. */
+    @JsonCreator
+    static InitScheme parse(String text) {
+        String name = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        switch (name) {
+            case "random": return new Random();
+            case "pretrained": return new Pretrained();
+            case "meanvar": return new MeanVar(false);
+            case "meanvar-bn-copy": return new MeanVar(true);
+            case "slim": return new Slim();
+            default: break;
+        }
+        if (name.startsWith("transfusion:") && name.length() > "transfusion:".length()) {
+            return new Transfusion(name.substring("transfusion:".length()));
+        }
+        for (String prefix : new String[] {"gabor+meanvar", "gabor"}) {
+            if (name.equals(prefix) || name.startsWith(prefix + ":")) {
+                String band = name.equals(prefix) ? "mixed" : name.substring(prefix.length() + 1);
+                if (!List.of("low", "high", "mixed").contains(band)) {
+                    throw new BadInputException("unknown Gabor band '" + band + "' in init scheme '" + text
+                            + "' (expected low, high or mixed)");
+                }
+                return new Gabor(band, prefix.equals("gabor+meanvar"));
+            }
+        }
+        throw new BadInputException("unknown init scheme '" + text + "' (expected one of " + String.join(", ", CHOICES)
+                + ")");
+    }
+}

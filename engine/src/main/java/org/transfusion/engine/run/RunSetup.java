@@ -1,0 +1,70 @@
+package org.transfusion.engine.run;
+
+import org.transfusion.engine.Seeds;
+import org.transfusion.engine.data.DataOptions;
+import org.transfusion.engine.data.Dataset;
+import org.transfusion.engine.data.DatasetSpecs;
+import org.transfusion.engine.data.Image;
+import org.transfusion.engine.data.ImagePipeline;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.data.SubsetSplit;
+import org.transfusion.engine.data.Task;
+import org.transfusion.engine.data.Tasks;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
+
+/**
+ * A run spec resolved against its data: the opened dataset (with the seeded train subset), the task, the model
+ * built for the data's channels and the task's outputs, the input size and the image pipeline. Training, evaluation
+ * and probing a run all start from it, so all three see a run's data the same way.
+ */
+public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model, Architecture arch, int imageSize,
+                       int channels, ImagePipeline pipeline) {
+
+    /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
+    public static RunSetup prepare(RunSpec o) {
+        o.validate();
+        ModelInfo info = ModelRegistry.get(o.model());
+        DataOptions dataOptions = DataOptions.defaults().withDataDir(o.dataDir());
+        Dataset data = DatasetSpecs.open(o.data(), dataOptions);
+        Task task = Tasks.resolve(o.task(), data);
+        if (o.trainSubset() != null) {
+            data = data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(),
+                    Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
+        }
+        Image first = data.split(Split.TRAIN).image(0);
+        int channels = o.channels() != null ? o.channels() : defaultChannels(o, info, first);
+        if (channels != 1 && channels != 3) {
+            throw new BadInputException("--channels must be 1 or 3, got " + channels);
+        }
+        int size = o.imageSize() != null ? o.imageSize() : first.height();
+        Architecture arch = info.build(channels, task.outputs(), o.width());
+        if (size < arch.minImageSize()) {
+            throw new BadInputException("--image-size " + size + " is too small for " + o.model() + " (at least "
+                    + arch.minImageSize() + ")");
+        }
+        ImagePipeline pipeline = ImagePipeline.forNormalisation(info.normalisation(), size, channels,
+                o.augment().augment());
+        return new RunSetup(o, data, task, info, arch, size, channels, pipeline);
+    }
+
+    /**
+     * The dataset's channels, unless pretrained weights are given: then their first convolution's, so grey
+     * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
+     */
+    private static int defaultChannels(RunSpec o, ModelInfo info, Image first) {
+        if (o.weights() != null && o.weights().toString().endsWith(".npz")) {
+            return 3; // Keras ImageNet weights: RGB
+        }
+        if (o.weights() != null && o.init().needsWeights()) {
+            long[] shape = SafeTensors.shapes(o.weights()).get(info.firstConvKey());
+            if (shape != null && shape.length == 4 && (shape[1] == 1 || shape[1] == 3)) {
+                return (int) shape[1];
+            }
+        }
+        return first.channels();
+    }
+}

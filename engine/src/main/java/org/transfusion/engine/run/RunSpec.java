@@ -1,0 +1,286 @@
+package org.transfusion.engine.run;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Everything that determines a training run, typed and immutable. Its JSON form ({@link #toJson}, snake_case
+ * keys, enums and schemes by their names) is what run.json records under {@code spec} and what a child process or
+ * a remote worker receives ({@code train --spec FILE}); {@link #fromJson} reads it back to an equal value. The
+ * {@code train} flags, study specs and presets all build one through {@link #builder}.
+ *
+ * <p>{@link #identity()} is the run without how and where it executes ({@code threads}, {@code dataDir}): two
+ * specs with the same identity are the same run, so a folder written under {@code --jobs 1} resumes under
+ * {@code --jobs 2}.
+ *
+ * @param epochs       training length in epochs (used when {@code steps} is null)
+ * @param steps        training length in gradient steps (wins over epochs)
+ * @param imageSize    square input size; null = the dataset's stored size
+ * @param evalEvery    validation every K steps; 0 = once per epoch
+ * @param channels     model input channels; null = the dataset's (3 when pretrained weights need RGB)
+ * @param trainSubset  train on a seeded subset of this many images (the paper's small-data experiments)
+ * @param thresholds   validation AUC thresholds for steps_to_auc
+ * @param threads      engine threads; 0 = libtorch's choice (not part of the identity)
+ * @param dataDir      where {@code medmnist:NAME} files are looked up first (not part of the identity)
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record RunSpec(String data, String task, String model, InitScheme init, Path weights, Integer epochs,
+                      Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
+                      double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
+                      Augment.Policy augment, Integer channels, Integer trainSubset, double width,
+                      List<Double> thresholds, int threads, Path dataDir) {
+
+    public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(new SimpleModule().addSerializer(Path.class, new PathText())
+                    .addDeserializer(Path.class, new PathParser()));
+
+    public RunSpec {
+        if (data == null || model == null) {
+            throw new BadInputException("a run needs data and a model");
+        }
+        init = init == null ? new InitScheme.Random() : init;
+        weights = weights == null ? null : weights.toAbsolutePath().normalize();
+        optimizer = optimizer == null ? OptimizerKind.ADAM : optimizer;
+        schedule = schedule == null ? ScheduleKind.COSINE : schedule;
+        augment = augment == null ? Augment.Policy.DEFAULT : augment;
+        thresholds = thresholds == null || thresholds.isEmpty() ? DEFAULT_THRESHOLDS : List.copyOf(thresholds);
+    }
+
+    /** A run of {@code model} on {@code data} with every other setting at its default (20 epochs, Adam, cosine). */
+    public static Builder builder(String data, String model) {
+        return new Builder(new RunSpec(data, null, model, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4, null, null,
+                0, 0L, null, null, null, 1.0, null, 0, null));
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** This run without how and where it executes: equal identities are the same run. */
+    @JsonIgnore
+    public RunSpec identity() {
+        return toBuilder().threads(0).dataDir(null).build();
+    }
+
+    /** Whether {@code other} is the same run (equal {@link #identity()}). */
+    public boolean sameRunAs(RunSpec other) {
+        return identity().equals(other.identity());
+    }
+
+    /**
+     * Checks everything that can be checked without opening the data: numeric ranges, the model and, for the init
+     * scheme, that it fits the model (its block exists; slim only on a slim model) and has weights when it needs
+     * them. Every failure is a {@link BadInputException} naming the option.
+     */
+    public RunSpec validate() {
+        if (batchSize < 1) {
+            throw new BadInputException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!(lr > 0)) {
+            throw new BadInputException("--lr must be positive, got " + lr);
+        }
+        if ((steps == null || steps < 1) && (epochs == null || epochs < 1)) {
+            throw new BadInputException("give a positive --epochs or --steps");
+        }
+        if (trainSubset != null && trainSubset < 2) {
+            throw new BadInputException("--train-subset must be at least 2, got " + trainSubset);
+        }
+        if (channels != null && channels != 1 && channels != 3) {
+            throw new BadInputException("--channels must be 1 or 3, got " + channels);
+        }
+        if (!(width > 0)) {
+            throw new BadInputException("--width must be positive, got " + width);
+        }
+        if (evalEvery < 0) {
+            throw new BadInputException("--eval-every must be 0 (once per epoch) or positive, got " + evalEvery);
+        }
+        for (double t : thresholds) {
+            if (!(t > 0 && t < 1)) {
+                throw new BadInputException("AUC thresholds must lie in (0, 1), got " + t);
+            }
+        }
+        Architecture arch = ModelRegistry.get(model).build(channels == null ? 3 : channels, 2, width);
+        init.checkFits(arch);
+        if (init.needsWeights() && weights == null) {
+            throw new BadInputException("--init " + init.spec() + " needs --weights FILE (pretrained weights, "
+                    + "safetensors)");
+        }
+        if (!init.needsWeights() && weights != null) {
+            throw new BadInputException("--weights is not used by --init " + init.spec());
+        }
+        return this;
+    }
+
+    /** The JSON form: every field, snake_case keys, in declaration order. */
+    public String toJson() {
+        try {
+            return MAPPER.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("a run spec that cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** As a JSON tree (for embedding in run.json). */
+    public JsonNode toTree() {
+        return MAPPER.valueToTree(this);
+    }
+
+    /** Reads the JSON form back; {@code source} names where it came from in errors (file and field). */
+    public static RunSpec fromJson(JsonNode json, String source) {
+        try {
+            return MAPPER.treeToValue(json, RunSpec.class);
+        } catch (BadInputException e) {
+            throw new BadInputException(source + ": " + e.getMessage());
+        } catch (IOException | IllegalArgumentException e) {
+            Throwable cause = e.getCause() instanceof BadInputException b ? b : e;
+            String message = cause.getMessage() == null ? cause.toString() : cause.getMessage().split("\n")[0];
+            throw new BadInputException(source + ": not a run spec (" + message + ")");
+        }
+    }
+
+    public static RunSpec fromJson(String json, String source) {
+        try {
+            return fromJson(MAPPER.readTree(json), source);
+        } catch (IOException e) {
+            throw new BadInputException(source + ": not valid JSON (" + e.getMessage().split("\n")[0] + ")");
+        }
+    }
+
+    /** Builds a {@link RunSpec} field by field; every field starts at the value it was built from. */
+    public static final class Builder {
+        private String data;
+        private String task;
+        private String model;
+        private InitScheme init;
+        private Path weights;
+        private Integer epochs;
+        private Long steps;
+        private int batchSize;
+        private double lr;
+        private OptimizerKind optimizer;
+        private double momentum;
+        private double weightDecay;
+        private ScheduleKind schedule;
+        private Integer imageSize;
+        private int evalEvery;
+        private long seed;
+        private Augment.Policy augment;
+        private Integer channels;
+        private Integer trainSubset;
+        private double width;
+        private List<Double> thresholds;
+        private int threads;
+        private Path dataDir;
+
+        private Builder(RunSpec s) {
+            data = s.data;
+            task = s.task;
+            model = s.model;
+            init = s.init;
+            weights = s.weights;
+            epochs = s.epochs;
+            steps = s.steps;
+            batchSize = s.batchSize;
+            lr = s.lr;
+            optimizer = s.optimizer;
+            momentum = s.momentum;
+            weightDecay = s.weightDecay;
+            schedule = s.schedule;
+            imageSize = s.imageSize;
+            evalEvery = s.evalEvery;
+            seed = s.seed;
+            augment = s.augment;
+            channels = s.channels;
+            trainSubset = s.trainSubset;
+            width = s.width;
+            thresholds = s.thresholds;
+            threads = s.threads;
+            dataDir = s.dataDir;
+        }
+
+        public Builder data(String v) { data = v; return this; }
+        public Builder task(String v) { task = v; return this; }
+        public Builder model(String v) { model = v; return this; }
+        public Builder init(InitScheme v) { init = v; return this; }
+        public Builder weights(Path v) { weights = v; return this; }
+        public Builder epochs(Integer v) { epochs = v; return this; }
+        public Builder steps(Long v) { steps = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
+        public Builder momentum(double v) { momentum = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder schedule(ScheduleKind v) { schedule = v; return this; }
+        public Builder imageSize(Integer v) { imageSize = v; return this; }
+        public Builder evalEvery(int v) { evalEvery = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder augment(Augment.Policy v) { augment = v; return this; }
+        public Builder channels(Integer v) { channels = v; return this; }
+        public Builder trainSubset(Integer v) { trainSubset = v; return this; }
+        public Builder width(double v) { width = v; return this; }
+        public Builder thresholds(List<Double> v) { thresholds = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+
+        /** Training length in steps, or in epochs when {@code steps} is null (the other is cleared). */
+        public Builder length(Long stepCount, Integer epochCount) {
+            steps = stepCount;
+            epochs = stepCount == null ? epochCount : null;
+            return this;
+        }
+
+        public RunSpec build() {
+            return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
+                    weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
+                    thresholds, threads, dataDir);
+        }
+    }
+
+    /** Paths as plain text (Jackson's default is a file: URI). */
+    private static final class PathText extends StdSerializer<Path> {
+        PathText() {
+            super(Path.class);
+        }
+
+        @Override
+        public void serialize(Path p, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeString(p.toString());
+        }
+    }
+
+    private static final class PathParser extends StdDeserializer<Path> {
+        PathParser() {
+            super(Path.class);
+        }
+
+        @Override
+        public Path deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            return Path.of(p.getValueAsString());
+        }
+    }
+}

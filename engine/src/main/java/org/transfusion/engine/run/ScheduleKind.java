@@ -1,0 +1,26 @@
+package org.transfusion.engine.run;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+import org.transfusion.error.BadInputException;
+
+/** The learning-rate schedule's shape, by name ({@code --schedule}); see the trainer's {@code Schedule}. */
+public enum ScheduleKind {
+    CONSTANT, COSINE, STEP;
+
+    @JsonValue
+    public String spec() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static ScheduleKind parse(String name) {
+        for (ScheduleKind k : values()) {
+            if (k.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
+                return k;
+            }
+        }
+        throw new BadInputException("unknown schedule '" + name + "' (expected constant, cosine or step)");
+    }
+}
