@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.transfusion.engine.data.Split;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;

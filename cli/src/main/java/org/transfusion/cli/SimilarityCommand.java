@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.similarity.Activations;
 import org.transfusion.similarity.ConvMode;
 import org.transfusion.similarity.Method;

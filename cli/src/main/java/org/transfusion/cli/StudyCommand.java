@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.transfusion.engine.run.RunFolder;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.error.BadInputException;
 import org.transfusion.study.PlannedRun;
 import org.transfusion.study.Presets;

@@ -18,7 +18,7 @@ import org.transfusion.similarity.Method;
 import org.transfusion.similarity.Similarity;
 import org.transfusion.similarity.SimilarityOptions;
 import org.transfusion.similarity.SimilarityReport;
-import org.transfusion.similarity.io.Npy;
+import org.transfusion.io.Npy;
 
 class SimilarityCommandTest {
 

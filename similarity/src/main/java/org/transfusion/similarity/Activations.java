@@ -2,8 +2,8 @@ package org.transfusion.similarity;
 
 import java.nio.file.Path;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
-import org.transfusion.similarity.io.NpyArray;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * Activations of one layer as a matrix: rows are data points, columns are neurons, values float64.

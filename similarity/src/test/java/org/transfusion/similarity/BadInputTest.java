@@ -9,7 +9,7 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
+import org.transfusion.io.Npy;
 
 /** User mistakes give a BadInputException with a one-line message naming the input. */
 class BadInputTest {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfusion.similarity.io.Npy;
+import org.transfusion.io.Npy;
 
 /**
  * Agreement with the reference implementations on identical inputs.

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.transfusion.engine.Versions;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;

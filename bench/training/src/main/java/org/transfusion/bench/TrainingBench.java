@@ -24,7 +24,7 @@ import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.TensorSpec;
-import org.transfusion.engine.train.Losses;
+import org.transfusion.engine.eval.Losses;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.train.Optimizer;
 import org.transfusion.engine.train.TrainStep;

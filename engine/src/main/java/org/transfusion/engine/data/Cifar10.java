@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
-import org.transfusion.similarity.io.NpyArray;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * {@code cifar10:PATH}: CIFAR-10, the natural-image source task of the offline demo. Two layouts:

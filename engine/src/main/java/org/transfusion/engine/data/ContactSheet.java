@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 
 /**
  * A PNG grid of example images, one row per class (or per finding, plus a row of images with no finding), so a

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
-import org.transfusion.similarity.io.NpyArray;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * {@code nih-cxr14:PATH}: NIH ChestX-ray14, 14 findings per image (multi-label, {@link Tasks#NIH14} order).

@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
-import org.transfusion.similarity.io.NpyArray;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * {@code npz:PATH}: an archive in MedMNIST's layout, {@code {train,val,test}_{images,labels}}; images

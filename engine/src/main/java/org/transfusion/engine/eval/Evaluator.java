@@ -7,7 +7,6 @@ import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.model.Network;
-import org.transfusion.engine.train.Losses;
 
 /** Runs a network in inference mode over a whole split and computes its {@link Metrics}. */
 public final class Evaluator {

@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 
 /**
  * JSON for run files: pretty-printed, key order kept, and NaN/Infinity written as {@code null} (they are not

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.Task;
+import org.transfusion.engine.eval.Losses;
 import org.transfusion.engine.model.Network;
 
 /**

@@ -30,7 +30,7 @@ import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.Metrics;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelInfo;

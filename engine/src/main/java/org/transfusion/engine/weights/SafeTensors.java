@@ -17,11 +17,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.transfusion.similarity.io.AtomicFiles;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Float16;
+import org.transfusion.io.Float16;
 
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each key to its dtype,

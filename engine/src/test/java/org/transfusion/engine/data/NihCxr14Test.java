@@ -14,8 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.error.BadInputException;
-import org.transfusion.similarity.io.Npy;
-import org.transfusion.similarity.io.NpyArray;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 class NihCxr14Test {
     private static final String HEADER = "Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,"

@@ -1,4 +1,4 @@
-package org.transfusion.similarity.io;
+package org.transfusion.io;
 
 import java.io.EOFException;
 import java.io.IOException;

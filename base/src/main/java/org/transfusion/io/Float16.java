@@ -1,4 +1,4 @@
-package org.transfusion.similarity.io;
+package org.transfusion.io;
 
 /** IEEE 754 binary16 conversion (Float.float16ToFloat arrives only in Java 20). */
 public final class Float16 {

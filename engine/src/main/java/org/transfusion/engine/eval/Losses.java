@@ -1,4 +1,4 @@
-package org.transfusion.engine.train;
+package org.transfusion.engine.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

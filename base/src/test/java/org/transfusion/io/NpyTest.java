@@ -1,4 +1,4 @@
-package org.transfusion.similarity.io;
+package org.transfusion.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,79 @@
+package org.transfusion.cli;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of docs/ARCHITECTURE.md, stated as rules over the compiled classes of every module (this module
+ * sees them all). Maven already keeps modules from depending upward; these rules also hold inside a module,
+ * where the compiler allows anything: no package cycle anywhere, and the engine's packages in their order.
+ */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.transfusion");
+    }
+
+    @Test
+    void modulesDependDownwardOnly() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("cli").definedBy("org.transfusion.cli..")
+                .layer("study").definedBy("org.transfusion.study..")
+                .layer("engine").definedBy("org.transfusion.engine..")
+                .layer("similarity").definedBy("org.transfusion.similarity..")
+                .layer("base").definedBy("org.transfusion.io..", "org.transfusion.error..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("study").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("study", "cli")
+                .whereLayer("similarity").mayOnlyBeAccessedByLayers("engine", "study", "cli")
+                .check(classes);
+    }
+
+    @Test
+    void similarityStaysFreeOfTheDeepLearningEngine() {
+        noClasses().that().resideInAnyPackage("org.transfusion.similarity..", "org.transfusion.io..",
+                "org.transfusion.error..").should().dependOnClassesThat().resideInAnyPackage("ai.djl..")
+                .check(classes);
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("org.transfusion.(*)..").should().beFreeOfCycles().check(classes);
+        slices().matching("org.transfusion.engine.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /**
+     * Inside the engine, from the bottom: data; model; weights; init; run (a run's spec, folder and resolved
+     * setup); eval; train; probe (reads finished runs). Each may use the ones before it, never one after.
+     */
+    @Test
+    void enginePackagesInOrder() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("probe").definedBy("org.transfusion.engine.probe..")
+                .layer("train").definedBy("org.transfusion.engine.train..")
+                .layer("eval").definedBy("org.transfusion.engine.eval..")
+                .layer("run").definedBy("org.transfusion.engine.run..")
+                .layer("init").definedBy("org.transfusion.engine.init..")
+                .layer("weights").definedBy("org.transfusion.engine.weights..")
+                .layer("model").definedBy("org.transfusion.engine.model..")
+                .layer("data").definedBy("org.transfusion.engine.data..")
+                .whereLayer("probe").mayNotBeAccessedByAnyLayer()
+                .whereLayer("train").mayNotBeAccessedByAnyLayer()
+                .whereLayer("eval").mayOnlyBeAccessedByLayers("train")
+                .whereLayer("run").mayOnlyBeAccessedByLayers("eval", "train", "probe")
+                .whereLayer("init").mayOnlyBeAccessedByLayers("run", "train", "probe")
+                .whereLayer("weights").mayOnlyBeAccessedByLayers("init", "run", "eval", "train", "probe")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("weights", "init", "run", "eval", "train", "probe")
+                .check(classes);
+    }
+}
