@@ -9,9 +9,19 @@ import java.util.Locale;
  * States each of the paper's claims next to what the study measured. A difference counts only when it exceeds
  * both a practical margin and twice its standard error over seeds; otherwise the claim of "no difference" is
  * reproduced, and a claimed difference is inconclusive.
+ *
+ * <p>The instance methods gather numbers from the runs; each verdict rule is a static {@code judge...} function
+ * over those plain numbers, so that the rules can be tested without training anything.
  */
 final class Findings {
+    /** Smallest test-AUC difference that matters in practice, however small its standard error. */
     private static final double AUC_MARGIN = 0.01;
+    /** PWCCA similarities closer than this count as "about as similar" (no standard error is available). */
+    private static final double SIMILARITY_MARGIN = 0.05;
+    /** Before/after PWCCA of the lowest and top layers must differ by more than this to show which changed less. */
+    private static final double BEFORE_AFTER_MARGIN = 0.02;
+    /** A speed-up needs at most this fraction of random init's steps; at 1.0 or above there is none. */
+    private static final double SPEEDUP_RATIO = 0.8;
 
     private final Results results;
     private final List<Finding> out = new ArrayList<>();
@@ -41,15 +51,22 @@ final class Findings {
             if (Stats.count(r) == 0 || Stats.count(p) == 0) {
                 continue;
             }
-            double diff = Stats.mean(p) - Stats.mean(r);
-            double se = se(r, p);
-            String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s (difference %+.3f, "
-                    + "2 s.e. %.3f, %d seeds)", model, pm(r), pm(p), diff, 2 * se, Stats.count(r));
-            Finding.Verdict v = Math.abs(diff) <= Math.max(AUC_MARGIN, 2 * se) ? Finding.Verdict.REPRODUCED
-                    : Finding.Verdict.NOT_REPRODUCED;
-            out.add(new Finding("performance", "Transfer from pretraining gives little or no gain in final test AUC "
-                    + "over random initialisation on the medical task (Tables 1-2).", measured, v));
+            out.add(judgePerformance(model, r, p));
         }
+    }
+
+    /**
+     * The claim is "no difference", so it is reproduced whenever the difference does not count (within the margin
+     * or within noise); it is never inconclusive.
+     */
+    static Finding judgePerformance(String model, double[] random, double[] transfer) {
+        double diff = Stats.mean(transfer) - Stats.mean(random);
+        double se = se(random, transfer);
+        String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s (difference %+.3f, "
+                + "2 s.e. %.3f, %d seeds)", model, pm(random), pm(transfer), diff, 2 * se, Stats.count(random));
+        Finding.Verdict v = Math.abs(diff) <= margin(se) ? Finding.Verdict.REPRODUCED : Finding.Verdict.NOT_REPRODUCED;
+        return new Finding("performance", "Transfer from pretraining gives little or no gain in final test AUC "
+                + "over random initialisation on the medical task (Tables 1-2).", measured, v);
     }
 
     private void smallData() {
@@ -66,17 +83,31 @@ final class Findings {
             if (Stats.count(rs) == 0 || Stats.count(ps) == 0 || Stats.count(rf) == 0 || Stats.count(pf) == 0) {
                 continue;
             }
-            double gapSmall = Stats.mean(ps) - Stats.mean(rs);
-            double gapFull = Stats.mean(pf) - Stats.mean(rf);
-            double se = Math.sqrt(Math.pow(se(rs, ps), 2) + Math.pow(se(rf, pf), 2));
-            String measured = String.format(Locale.ROOT, "%s: transfer gain %+.3f with %d training images vs %+.3f with "
-                    + "all (2 s.e. of the difference %.3f)", model, gapSmall, smallest, gapFull, 2 * se);
-            Finding.Verdict v = gapSmall - gapFull > Math.max(AUC_MARGIN, 2 * se) ? Finding.Verdict.REPRODUCED
-                    : gapFull - gapSmall > Math.max(AUC_MARGIN, 2 * se) ? Finding.Verdict.NOT_REPRODUCED
-                    : Finding.Verdict.INCONCLUSIVE;
-            out.add(new Finding("small data", "With very little data, transfer helps more than with the full "
-                    + "dataset (Table 3).", measured, v));
+            out.add(judgeSmallData(model, smallest, rs, ps, rf, pf));
         }
+    }
+
+    /**
+     * Compares transfer's gain (transfer minus random) on {@code size} training images with its gain on all of them;
+     * the two gains come from separate runs, so their standard errors add in quadrature.
+     */
+    static Finding judgeSmallData(String model, int size, double[] randomSmall, double[] transferSmall,
+                                  double[] randomFull, double[] transferFull) {
+        double gapSmall = Stats.mean(transferSmall) - Stats.mean(randomSmall);
+        double gapFull = Stats.mean(transferFull) - Stats.mean(randomFull);
+        double se = Math.sqrt(Math.pow(se(randomSmall, transferSmall), 2) + Math.pow(se(randomFull, transferFull), 2));
+        String measured = String.format(Locale.ROOT, "%s: transfer gain %+.3f with %d training images vs %+.3f with "
+                + "all (2 s.e. of the difference %.3f)", model, gapSmall, size, gapFull, 2 * se);
+        Finding.Verdict v = gapSmall - gapFull > margin(se) ? Finding.Verdict.REPRODUCED
+                : gapFull - gapSmall > margin(se) ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("small data", "With very little data, transfer helps more than with the full "
+                + "dataset (Table 3).", measured, v);
+    }
+
+    /** A difference in test AUC counts only beyond both the practical margin and twice its standard error. */
+    private static double margin(double se) {
+        return Math.max(AUC_MARGIN, 2 * se);
     }
 
     private void representations(JsonNode repr) {
@@ -93,27 +124,39 @@ final class Findings {
             double rr = m.path("random_vs_random").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
             double rp = m.path("random_vs_pretrained").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
             if (!Double.isNaN(rr) && !Double.isNaN(rp)) {
-                String layer = layers.path(top).asText();
-                String measured = String.format(Locale.ROOT, "%s, %s: PWCCA random-vs-random %.3f, random-vs-transfer "
-                        + "%.3f (difference %+.3f)", model, layer, rr, rp, rp - rr);
-                Finding.Verdict v = Math.abs(rp - rr) <= 0.05 ? Finding.Verdict.REPRODUCED
-                        : Finding.Verdict.NOT_REPRODUCED;
-                out.add(new Finding("representations", "For small models, the top layers of networks trained from "
-                        + "pretrained weights are about as similar to random-init networks as random-init networks "
-                        + "(other seeds) are to each other (Figure 2).", measured, v));
+                out.add(judgeTopLayerSimilarity(model, layers.path(top).asText(), rr, rp));
             }
             JsonNode ba = m.path("before_after").path("pretrained").path("pwcca").path("mean");
             if (ba.size() >= 2) {
-                double low = ba.path(0).asDouble(Double.NaN);
-                double high = ba.path(top).asDouble(Double.NaN);
-                String measured = String.format(Locale.ROOT, "%s (transfer): PWCCA before vs after training %.3f at %s, "
-                        + "%.3f at %s", model, low, layers.path(0).asText(), high, layers.path(top).asText());
-                Finding.Verdict v = low > high + 0.02 ? Finding.Verdict.REPRODUCED
-                        : high > low + 0.02 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-                out.add(new Finding("representations", "Lower layers change less through fine-tuning than higher "
-                        + "layers (higher before/after similarity at the bottom).", measured, v));
+                out.add(judgeBeforeAfter(model, layers.path(0).asText(), ba.path(0).asDouble(Double.NaN),
+                        layers.path(top).asText(), ba.path(top).asDouble(Double.NaN)));
             }
         }
+    }
+
+    /**
+     * Mean PWCCA at the top conv layer; the claim is "about as similar", so it is reproduced within the margin and
+     * contradicted beyond it, never inconclusive.
+     */
+    static Finding judgeTopLayerSimilarity(String model, String layer, double randomVsRandom, double randomVsTransfer) {
+        double diff = randomVsTransfer - randomVsRandom;
+        String measured = String.format(Locale.ROOT, "%s, %s: PWCCA random-vs-random %.3f, random-vs-transfer "
+                + "%.3f (difference %+.3f)", model, layer, randomVsRandom, randomVsTransfer, diff);
+        Finding.Verdict v = Math.abs(diff) <= SIMILARITY_MARGIN ? Finding.Verdict.REPRODUCED
+                : Finding.Verdict.NOT_REPRODUCED;
+        return new Finding("representations", "For small models, the top layers of networks trained from "
+                + "pretrained weights are about as similar to random-init networks as random-init networks "
+                + "(other seeds) are to each other (Figure 2).", measured, v);
+    }
+
+    /** PWCCA of the transfer network before vs after fine-tuning, at the lowest ({@code low}) and top layer. */
+    static Finding judgeBeforeAfter(String model, String lowLayer, double low, String topLayer, double high) {
+        String measured = String.format(Locale.ROOT, "%s (transfer): PWCCA before vs after training %.3f at %s, "
+                + "%.3f at %s", model, low, lowLayer, high, topLayer);
+        Finding.Verdict v = low > high + BEFORE_AFTER_MARGIN ? Finding.Verdict.REPRODUCED
+                : high > low + BEFORE_AFTER_MARGIN ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("representations", "Lower layers change less through fine-tuning than higher "
+                + "layers (higher before/after similarity at the bottom).", measured, v);
     }
 
     private static int lastConv(JsonNode layers) {
@@ -149,7 +192,7 @@ final class Findings {
                         ? "Mean Var Init, which keeps only the pretrained weights' scaling, speeds up convergence "
                         + "nearly as much as transfer (Section 6)."
                         : "The '" + scheme + "' initialisation changes convergence speed.";
-                out.add(speed("convergence", claim, model, scheme, threshold, s, r));
+                out.add(judgeSpeed("convergence", claim, model, scheme, threshold, s, r));
             }
         }
     }
@@ -168,7 +211,7 @@ final class Findings {
         String lowest = t.blocks().get(0);
         double[] s = results.steps(model, "transfusion:" + lowest, threshold);
         if (r.length > 0 && s.length > 0) {
-            out.add(speed("transfusion", "Reusing pretrained weights only up to a low block already gives much of "
+            out.add(judgeSpeed("transfusion", "Reusing pretrained weights only up to a low block already gives much of "
                     + "the convergence speed-up of full transfer (Figure 8).", model, "transfusion:" + lowest,
                     threshold, s, r));
         }
@@ -197,7 +240,7 @@ final class Findings {
                     : scheme.startsWith("gabor+")
                     ? "Synthetic Gabor filters in the first layer with Mean Var Init above speed up convergence (Section 6)."
                     : "Synthetic Gabor filters in the first layer alone speed up convergence somewhat (Section 6).";
-            out.add(speed("hybrid", claim, runModel, scheme, threshold, s, r));
+            out.add(judgeSpeed("hybrid", claim, runModel, scheme, threshold, s, r));
         }
     }
 
@@ -206,8 +249,13 @@ final class Findings {
         return c != null ? c.thresholds() : List.of(0.7, 0.8, 0.9);
     }
 
-    private Finding speed(String experiment, String claim, String model, String scheme, double threshold,
-                          double[] s, double[] r) {
+    /**
+     * The claim of a speed-up, judged on the mean steps to {@code threshold} of {@code scheme} ({@code s}) against
+     * random init ({@code r}), one value per seed. A seed that never reached the threshold makes its mean infinite:
+     * reaching it where random init did not is a speed-up, not reaching it is none.
+     */
+    static Finding judgeSpeed(String experiment, String claim, String model, String scheme, double threshold,
+                              double[] s, double[] r) {
         double ms = meanSteps(s);
         double mr = meanSteps(r);
         String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs random %s", model, threshold,
@@ -219,7 +267,7 @@ final class Findings {
             v = Finding.Verdict.NOT_REPRODUCED;
         } else {
             double ratio = ms / mr;
-            v = ratio <= 0.8 ? Finding.Verdict.REPRODUCED : ratio >= 1.0 ? Finding.Verdict.NOT_REPRODUCED
+            v = ratio <= SPEEDUP_RATIO ? Finding.Verdict.REPRODUCED : ratio >= 1.0 ? Finding.Verdict.NOT_REPRODUCED
                     : Finding.Verdict.INCONCLUSIVE;
             measured += String.format(Locale.ROOT, " (%.2fx)", ratio);
         }

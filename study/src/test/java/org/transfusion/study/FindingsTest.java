@@ -1,0 +1,336 @@
+package org.transfusion.study;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.transfusion.study.Finding.Verdict;
+
+/**
+ * The verdict rules on constructed numbers: for each rule a reproduced, a contradicted and an inconclusive case
+ * (or, where the rule cannot give one of them, a check that it never does), plus the cases exactly at the margin.
+ * Each comment gives the arithmetic by which the verdict follows from the rule. s.e. = sqrt(var(a)/n_a +
+ * var(b)/n_b) with the sample variance (n - 1); a single seed has variance 0.
+ *
+ * <p>Realistic decimal values never land exactly on a decimal margin in binary floating point (0.81 - 0.80 is
+ * 0.010000000000000009), so the exact-margin cases use dyadic values (exact in binary) or values whose sum or
+ * difference is exactly the margin's double, as noted at each.
+ */
+class FindingsTest {
+    private static final double INF = Double.POSITIVE_INFINITY;
+    private static final double NaN = Double.NaN;
+
+    private static double[] v(double... values) {
+        return values;
+    }
+
+    @Nested
+    class Performance {
+        private Verdict verdict(double[] random, double[] transfer) {
+            return Findings.judgePerformance("m", random, transfer).verdict();
+        }
+
+        @Test
+        void reproducedWhenTheDifferenceIsWithinThePracticalMargin() {
+            // diff 0.805 - 0.800 = 0.005 <= max(0.01, 2 s.e. 0) (equal seeds: variance 0)
+            assertThat(verdict(v(0.80, 0.80), v(0.805, 0.805))).isEqualTo(Verdict.REPRODUCED);
+        }
+
+        @Test
+        void reproducedWhenTheDifferenceIsWithinNoise() {
+            // diff 0.80 - 0.75 = 0.05; var 0.005 each (sd 0.0707), s.e. sqrt(0.005/2 + 0.005/2) = 0.0707;
+            // 0.05 <= max(0.01, 2 s.e. 0.141)
+            assertThat(verdict(v(0.70, 0.80), v(0.75, 0.85))).isEqualTo(Verdict.REPRODUCED);
+        }
+
+        @Test
+        void contradictedWhenTransferClearlyGains() {
+            // diff 0.81 - 0.71 = 0.100; var 0.0002 each (sd 0.0141), s.e. sqrt(0.0001 + 0.0001) = 0.0141;
+            // 0.100 > max(0.01, 2 s.e. 0.028)
+            Finding f = Findings.judgePerformance("cbr-small", v(0.70, 0.72), v(0.80, 0.82));
+            assertThat(f).isEqualTo(new Finding("performance", "Transfer from pretraining gives little or no gain in "
+                    + "final test AUC over random initialisation on the medical task (Tables 1-2).",
+                    "cbr-small: test AUC random 0.710 ± 0.014, transfer 0.810 ± 0.014 (difference +0.100, 2 s.e. "
+                            + "0.028, 2 seeds)", Verdict.NOT_REPRODUCED));
+        }
+
+        @Test
+        void contradictedWhenTransferClearlyLoses() {
+            // diff 0.71 - 0.81 = -0.100; |-0.100| > max(0.01, 2 s.e. 0.028) as above
+            assertThat(verdict(v(0.80, 0.82), v(0.70, 0.72))).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void missingSeedsAreLeftOut() {
+            // NaN seeds ignored: the same numbers as contradictedWhenTransferClearlyGains, 2 seeds each
+            Finding f = Findings.judgePerformance("cbr-small", v(0.70, NaN, 0.72), v(NaN, 0.80, 0.82));
+            assertThat(f.verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+            assertThat(f.measured()).endsWith("(difference +0.100, 2 s.e. 0.028, 2 seeds)");
+        }
+
+        @Test
+        void exactlyAtThePracticalMarginIsReproduced() {
+            // One seed each, s.e. 0: diff 0.01 - 0.0 = 0.01 exactly (no rounding), 0.01 <= max(0.01, 0)
+            assertThat(verdict(v(0.0), v(0.01))).isEqualTo(Verdict.REPRODUCED);
+            assertThat(verdict(v(0.01), v(0.0))).isEqualTo(Verdict.REPRODUCED);
+            // just beyond: 0.011 > max(0.01, 0)
+            assertThat(verdict(v(0.0), v(0.011))).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void exactlyAtTwoStandardErrorsIsReproduced() {
+            // Dyadic values, exact in binary. transfer = 0.8125 -+ d with d = 1/32: var 2d^2; random var 0;
+            // s.e. sqrt(2d^2 / 2) = d = 0.03125, 2 s.e. 0.0625; diff 0.8125 - 0.75 = 0.0625 <= max(0.01, 0.0625)
+            assertThat(verdict(v(0.75, 0.75), v(0.78125, 0.84375))).isEqualTo(Verdict.REPRODUCED);
+            // shifted up by 1/64: diff 0.078125 > 0.0625 (the s.e. is unchanged)
+            assertThat(verdict(v(0.75, 0.75), v(0.796875, 0.859375))).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void neverInconclusive() {
+            // The claim is "no difference": a difference that does not count reproduces it, so the rule has only two
+            // outcomes. Sweep the transfer AUC from 0.50 to 1.00 around a random AUC of 0.75, with and without noise.
+            for (int i = 0; i <= 50; i++) {
+                double t = 0.5 + i / 100.0;
+                assertThat(verdict(v(0.75), v(t))).isNotEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(verdict(v(0.70, 0.80), v(t - 0.05, t + 0.05))).isNotEqualTo(Verdict.INCONCLUSIVE);
+            }
+        }
+    }
+
+    @Nested
+    class SmallData {
+        private Verdict verdict(double[] randomSmall, double[] transferSmall, double[] randomFull,
+                                double[] transferFull) {
+            return Findings.judgeSmallData("m", 100, randomSmall, transferSmall, randomFull, transferFull).verdict();
+        }
+
+        @Test
+        void reproducedWhenTransferGainsMoreWithLittleData() {
+            // One seed each, s.e. 0: gain small 0.70 - 0.60 = 0.100, full 0.81 - 0.80 = 0.010;
+            // 0.100 - 0.010 = 0.090 > max(0.01, 0)
+            Finding f = Findings.judgeSmallData("cbr-small", 100, v(0.60), v(0.70), v(0.80), v(0.81));
+            assertThat(f).isEqualTo(new Finding("small data", "With very little data, transfer helps more than with "
+                    + "the full dataset (Table 3).", "cbr-small: transfer gain +0.100 with 100 training images vs "
+                    + "+0.010 with all (2 s.e. of the difference 0.000)", Verdict.REPRODUCED));
+        }
+
+        @Test
+        void reproducedBeyondTheCombinedStandardError() {
+            // gain small 0.71 - 0.61 = 0.100, full 0.82 - 0.81 = 0.010; every pair has var 0.0002, so each gain's
+            // s.e. sqrt(0.0001 + 0.0001) = 0.0141 and the difference's sqrt(0.0002 + 0.0002) = 0.02;
+            // 0.090 > max(0.01, 2 s.e. 0.04)
+            assertThat(verdict(v(0.60, 0.62), v(0.70, 0.72), v(0.80, 0.82), v(0.81, 0.83)))
+                    .isEqualTo(Verdict.REPRODUCED);
+        }
+
+        @Test
+        void contradictedWhenTransferGainsMoreWithAllData() {
+            // gain small 0.61 - 0.60 = 0.010, full 0.90 - 0.80 = 0.100; 0.100 - 0.010 = 0.090 > max(0.01, 0)
+            assertThat(verdict(v(0.60), v(0.61), v(0.80), v(0.90))).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveWhenTheGainsDifferByLessThanThePracticalMargin() {
+            // gain small 0.615 - 0.60 = 0.015, full 0.010; 0.005 exceeds max(0.01, 0) neither way
+            assertThat(verdict(v(0.60), v(0.615), v(0.80), v(0.81))).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void inconclusiveWhenTheGainsDifferWithinNoise() {
+            // gain small 0.80 - 0.60 = 0.200, full 0.010: 0.190; small pairs var 0.02 each, s.e. sqrt(0.01 + 0.01)
+            // = 0.1414, full s.e. 0; 0.190 <= max(0.01, 2 s.e. 0.283)
+            assertThat(verdict(v(0.50, 0.70), v(0.70, 0.90), v(0.80, 0.80), v(0.81, 0.81)))
+                    .isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void standardErrorsOfTheTwoGainsAddInQuadrature() {
+            // gain small 0.100, full 0.875 - 0.81 = 0.065: 0.035; each gain's s.e. 0.0141 as above, combined 0.02;
+            // 0.035 <= 2 s.e. 0.04, though it would exceed twice either s.e. alone (0.028)
+            assertThat(verdict(v(0.60, 0.62), v(0.70, 0.72), v(0.80, 0.82), v(0.865, 0.885)))
+                    .isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void exactlyAtThePracticalMarginIsInconclusive() {
+            // One seed each: gain small 0.01 - 0.0 = 0.01 exactly, full 0; 0.01 is not > max(0.01, 0)
+            assertThat(verdict(v(0.0), v(0.01), v(0.5), v(0.5))).isEqualTo(Verdict.INCONCLUSIVE);
+            // mirrored: full - small = 0.01, not > 0.01
+            assertThat(verdict(v(0.5), v(0.5), v(0.0), v(0.01))).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void exactlyAtTwoStandardErrorsIsInconclusive() {
+            // Dyadic values: small gain 0.8125 - 0.75 = 0.0625 with s.e. 1/32 (as in Performance), full gain 0 with
+            // s.e. 0; combined s.e. sqrt(0.03125^2 + 0) = 0.03125; 0.0625 is not > max(0.01, 0.0625)
+            assertThat(verdict(v(0.75, 0.75), v(0.78125, 0.84375), v(0.5), v(0.5))).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(verdict(v(0.5), v(0.5), v(0.75, 0.75), v(0.78125, 0.84375))).isEqualTo(Verdict.INCONCLUSIVE);
+            // shifted by 1/64 the difference 0.078125 exceeds 0.0625 either way
+            assertThat(verdict(v(0.75, 0.75), v(0.796875, 0.859375), v(0.5), v(0.5))).isEqualTo(Verdict.REPRODUCED);
+            assertThat(verdict(v(0.5), v(0.5), v(0.75, 0.75), v(0.796875, 0.859375)))
+                    .isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+    }
+
+    @Nested
+    class TopLayerSimilarity {
+        private Verdict verdict(double randomVsRandom, double randomVsTransfer) {
+            return Findings.judgeTopLayerSimilarity("m", "conv4", randomVsRandom, randomVsTransfer).verdict();
+        }
+
+        @Test
+        void reproducedWhenTransferIsAboutAsSimilarAsAnotherSeed() {
+            // |0.38 - 0.40| = 0.02 <= 0.05
+            Finding f = Findings.judgeTopLayerSimilarity("cbr-small", "conv4", 0.40, 0.38);
+            assertThat(f).isEqualTo(new Finding("representations", "For small models, the top layers of networks "
+                    + "trained from pretrained weights are about as similar to random-init networks as random-init "
+                    + "networks (other seeds) are to each other (Figure 2).", "cbr-small, conv4: PWCCA "
+                    + "random-vs-random 0.400, random-vs-transfer 0.380 (difference -0.020)", Verdict.REPRODUCED));
+        }
+
+        @Test
+        void contradictedWhenTransferIsLessSimilar() {
+            // |0.30 - 0.40| = 0.10 > 0.05
+            assertThat(verdict(0.40, 0.30)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void contradictedWhenTransferIsMoreSimilar() {
+            // |0.40 - 0.30| = 0.10 > 0.05: "about as similar" fails either way
+            assertThat(verdict(0.30, 0.40)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void exactlyAtTheMarginIsReproduced() {
+            // 0.10 is exactly twice 0.05 in binary, so 0.10 - 0.05 = 0.05 exactly; |+-0.05| <= 0.05
+            assertThat(verdict(0.05, 0.10)).isEqualTo(Verdict.REPRODUCED);
+            assertThat(verdict(0.10, 0.05)).isEqualTo(Verdict.REPRODUCED);
+            // just beyond: |0.451 - 0.40| = 0.051 > 0.05
+            assertThat(verdict(0.40, 0.451)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void neverInconclusive() {
+            // The claim is "about as similar": within the margin reproduces it, beyond contradicts it; there is no
+            // third outcome. Sweep random-vs-transfer from 0.20 to 0.60 around random-vs-random 0.40.
+            for (int i = 0; i <= 40; i++) {
+                assertThat(verdict(0.40, 0.2 + i / 100.0)).isNotEqualTo(Verdict.INCONCLUSIVE);
+            }
+        }
+    }
+
+    @Nested
+    class BeforeAfter {
+        private Verdict verdict(double low, double high) {
+            return Findings.judgeBeforeAfter("m", "conv1", low, "conv4", high).verdict();
+        }
+
+        @Test
+        void reproducedWhenTheLowestLayerChangedLess() {
+            // 0.90 > 0.50 + 0.02
+            Finding f = Findings.judgeBeforeAfter("cbr-small", "conv1", 0.90, "conv4", 0.50);
+            assertThat(f).isEqualTo(new Finding("representations", "Lower layers change less through fine-tuning "
+                    + "than higher layers (higher before/after similarity at the bottom).", "cbr-small (transfer): "
+                    + "PWCCA before vs after training 0.900 at conv1, 0.500 at conv4", Verdict.REPRODUCED));
+        }
+
+        @Test
+        void contradictedWhenTheTopLayerChangedLess() {
+            // 0.90 > 0.50 + 0.02 with the layers the other way round
+            assertThat(verdict(0.50, 0.90)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveWhenBothChangedAboutAsMuch() {
+            // 0.61 vs 0.60: neither exceeds the other + 0.02
+            assertThat(verdict(0.61, 0.60)).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(verdict(0.60, 0.61)).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void exactlyAtTheMarginIsInconclusive() {
+            // 0.60 + 0.02 == 0.62 in binary: 0.62 is not > 0.62, either way round
+            assertThat(verdict(0.62, 0.60)).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(verdict(0.60, 0.62)).isEqualTo(Verdict.INCONCLUSIVE);
+            // just beyond: 0.63 > 0.62
+            assertThat(verdict(0.63, 0.60)).isEqualTo(Verdict.REPRODUCED);
+            assertThat(verdict(0.60, 0.63)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void aMissingValueIsInconclusive() {
+            // Every comparison with NaN is false, so neither direction holds
+            assertThat(verdict(NaN, 0.50)).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(verdict(0.90, NaN)).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+    }
+
+    @Nested
+    class Speed {
+        private static final String CLAIM = "Transfer speeds up convergence: fewer steps to reach a validation AUC "
+                + "(Figure 7).";
+
+        private Finding judge(double[] scheme, double[] random) {
+            return Findings.judgeSpeed("convergence", CLAIM, "cbr-small", "pretrained", 0.8, scheme, random);
+        }
+
+        @Test
+        void reproducedWithAtMostFourFifthsOfTheSteps() {
+            // mean 70 vs 100: ratio 0.70 <= 0.8
+            assertThat(judge(v(60, 80), v(100, 100))).isEqualTo(new Finding("convergence", CLAIM,
+                    "cbr-small: steps to val AUC 0.80: pretrained 70 vs random 100 (0.70x)", Verdict.REPRODUCED));
+        }
+
+        @Test
+        void contradictedWhenNoFaster() {
+            // mean 120 vs 100: ratio 1.20 >= 1.0
+            assertThat(judge(v(110, 130), v(100, 100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveWhenSomewhatFaster() {
+            // 90 vs 100: 0.8 < ratio 0.90 < 1.0
+            assertThat(judge(v(90), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void boundariesOfTheRatio() {
+            // 80 / 100 = 0.8 exactly (division is correctly rounded to the double 0.8): <= 0.8
+            assertThat(judge(v(80), v(100)).verdict()).isEqualTo(Verdict.REPRODUCED);
+            // 81 / 100 = 0.81 > 0.8 and 99 / 100 = 0.99 < 1.0
+            assertThat(judge(v(81), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(judge(v(99), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            // 100 / 100 = 1.0: >= 1.0
+            assertThat(judge(v(100), v(100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void reproducedWhenOnlyRandomInitFailsToReachTheThreshold() {
+            // random's mean is infinite (one seed never reached it), the scheme's 50 is finite: no ratio is shown
+            assertThat(judge(v(40, 60), v(100, INF))).isEqualTo(new Finding("convergence", CLAIM,
+                    "cbr-small: steps to val AUC 0.80: pretrained 50 vs random not reached (in some seed)",
+                    Verdict.REPRODUCED));
+        }
+
+        @Test
+        void contradictedWhenTheSchemeFailsToReachTheThresholdInSomeSeed() {
+            // one seed of the scheme never reached it: its mean is infinite, however fast the other seed was
+            assertThat(judge(v(10, INF), v(100, 100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void contradictedWhenNeitherReachesTheThreshold() {
+            // both means infinite: the scheme did not reach it, which the rule counts as no speed-up
+            assertThat(judge(v(INF), v(INF)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void experimentAndClaimComeFromTheCaller() {
+            // hybrid passes the slim model's name and its own claim; 45 / 100 = 0.45 <= 0.8
+            Finding f = Findings.judgeSpeed("hybrid", "slim claim", "cbr-small-slim", "slim", 0.7, v(45), v(100));
+            assertThat(f).isEqualTo(new Finding("hybrid", "slim claim",
+                    "cbr-small-slim: steps to val AUC 0.70: slim 45 vs random 100 (0.45x)", Verdict.REPRODUCED));
+        }
+    }
+}
