@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.probe.FilterGrid;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 import picocli.CommandLine.Command;
@@ -42,11 +43,7 @@ public final class FiltersCommand implements Callable<Integer> {
     public Integer call() {
         Path file = source;
         if (Files.isDirectory(source)) {
-            file = source.resolve(switch (at) {
-                case "init" -> "init.safetensors";
-                case "best" -> "weights.safetensors";
-                default -> throw new BadInputException("--at must be init or best, got '" + at + "'");
-            });
+            file = new RunFolder(source).weightsFile(at);
         }
         StateDict w = SafeTensors.read(file);
         String key = findKey(w, layer, file);

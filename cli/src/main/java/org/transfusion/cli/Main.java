@@ -54,11 +54,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
-        // One parser per typed option, the same one study specs and run specs use.
-        cli.registerConverter(InitScheme.class, text -> parsed(() -> InitScheme.parse(text)));
-        cli.registerConverter(OptimizerKind.class, text -> parsed(() -> OptimizerKind.parse(text)));
-        cli.registerConverter(ScheduleKind.class, text -> parsed(() -> ScheduleKind.parse(text)));
-        cli.registerConverter(Augment.Policy.class, text -> parsed(() -> Augment.Policy.parse(text)));
+        registerConverters(cli);
         cli.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("transfusion: error: " + ex.getMessage() + " (see 'transfusion "
@@ -78,6 +74,14 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    /** One parser per typed option, the same one study specs and run specs use. */
+    static void registerConverters(CommandLine cli) {
+        cli.registerConverter(InitScheme.class, text -> parsed(() -> InitScheme.parse(text)));
+        cli.registerConverter(OptimizerKind.class, text -> parsed(() -> OptimizerKind.parse(text)));
+        cli.registerConverter(ScheduleKind.class, text -> parsed(() -> ScheduleKind.parse(text)));
+        cli.registerConverter(Augment.Policy.class, text -> parsed(() -> Augment.Policy.parse(text)));
     }
 
     /** A converter's result, its bad-input message passed to picocli as the reason the value is invalid. */

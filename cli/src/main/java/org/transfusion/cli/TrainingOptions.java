@@ -81,6 +81,10 @@ public final class TrainingOptions {
     @Option(names = "--eval-every", defaultValue = "0", paramLabel = "K", description = "Validate every K steps (default: once per epoch)")
     int evalEvery;
 
+    @Option(names = "--thresholds", split = ",", paramLabel = "AUC[,AUC...]",
+            description = "Validation AUC thresholds for steps_to_auc in metrics.json (default: 0.6,0.65,...,0.95)")
+    List<Double> thresholds;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Root seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -131,7 +135,8 @@ public final class TrainingOptions {
         return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, e)
                 .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
-                .channels(channels).trainSubset(trainSubset).width(width).threads(threads).dataDir(dataDir).build();
+                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).threads(threads)
+                .dataDir(dataDir).build();
     }
 
     /** The options that say how and where a run executes, not what it is. */

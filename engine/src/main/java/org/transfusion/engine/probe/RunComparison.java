@@ -1,6 +1,5 @@
 package org.transfusion.engine.probe;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,8 +11,6 @@ import org.transfusion.engine.data.Split;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
-import org.transfusion.engine.run.RunSpec;
-import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 import org.transfusion.similarity.Method;
 import org.transfusion.similarity.SimilarityOptions;
@@ -62,8 +59,8 @@ public final class RunComparison {
                     + "from " + runA + " (" + a.imageSize() + " px x " + a.channels() + "); compare runs on the same inputs");
         }
         List<String[]> pairs = pairs(a, b, r.layers(), runA, runB);
-        StateDict wa = weights(runA, "weights.safetensors");
-        StateDict wb = weights(runB, "weights.safetensors");
+        StateDict wa = RunFolder.existing(runA).trainedWeights();
+        StateDict wb = RunFolder.existing(runB).trainedWeights();
         List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(a.arch(), wa),
                 new RepresentationComparison.Side(b.arch(), wb), pairs, loader(a, r), probe(a, r), r.methods(),
                 options(r));
@@ -76,8 +73,9 @@ public final class RunComparison {
     public static Result beforeAfter(Path run, Request r) {
         RunSetup s = setup(run, r);
         List<String[]> pairs = pairs(s, s, r.layers(), run, run);
-        StateDict init = weights(run, "init.safetensors");
-        StateDict end = weights(run, "weights.safetensors");
+        RunFolder folder = RunFolder.existing(run);
+        StateDict init = folder.initialWeights();
+        StateDict end = folder.trainedWeights();
         List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(s.arch(), init),
                 new RepresentationComparison.Side(s.arch(), end), pairs, loader(s, r), probe(s, r), r.methods(),
                 options(r));
@@ -88,25 +86,7 @@ public final class RunComparison {
     }
 
     private static RunSetup setup(Path run, Request r) {
-        RunFolder folder = new RunFolder(run);
-        if (!folder.hasRun()) {
-            throw new BadInputException(run + ": not a run folder (no run.json)");
-        }
-        RunSpec o = folder.spec();
-        if (r.data() != null || r.dataDir() != null) {
-            o = o.toBuilder().data(r.data() != null ? r.data() : o.data()).dataDir(r.dataDir()).build();
-        }
-        return RunSetup.prepare(o);
-    }
-
-    private static StateDict weights(Path run, String file) {
-        Path p = run.resolve(file);
-        if (!Files.isRegularFile(p)) {
-            throw new BadInputException(run + ": has no " + file
-                    + (file.startsWith("init") ? " (runs from before init.safetensors was recorded cannot be compared "
-                    + "before/after)" : " (the run has not validated yet)"));
-        }
-        return SafeTensors.read(p);
+        return RunSetup.prepare(RunFolder.existing(run).specOn(r.data(), r.dataDir()));
     }
 
     /** Layer pairs: the listed ones ("a" or "a:b"), or every layer when both runs share an architecture. */

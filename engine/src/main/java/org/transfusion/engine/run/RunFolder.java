@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -68,6 +70,53 @@ public record RunFolder(Path dir) {
         }
         throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
                 differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
+    }
+
+    /** The folder of a run that exists (holds run.json): a bad input naming the folder otherwise. */
+    public static RunFolder existing(Path dir) {
+        RunFolder f = new RunFolder(dir);
+        if (!f.hasRun()) {
+            throw new BadInputException(dir + ": not a run folder (no run.json)");
+        }
+        return f;
+    }
+
+    /** The weights the run started from (init.safetensors). */
+    public StateDict initialWeights() {
+        return weights(initWeights(), " (runs from before init.safetensors was recorded cannot be compared before/after)");
+    }
+
+    /** The run's best weights by validation AUC (weights.safetensors). */
+    public StateDict trainedWeights() {
+        return weights(bestWeights(), " (the run has not validated yet)");
+    }
+
+    /** The weights file of {@code which}: {@code init} or {@code best}. */
+    public Path weightsFile(String which) {
+        return switch (which) {
+            case "init" -> initWeights();
+            case "best" -> bestWeights();
+            default -> throw new BadInputException("--at must be init or best, got '" + which + "'");
+        };
+    }
+
+    private StateDict weights(Path file, String why) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(dir + ": has no " + file.getFileName() + why);
+        }
+        return SafeTensors.read(file);
+    }
+
+    /**
+     * The recorded spec, to evaluate or probe the run again, on another dataset ({@code data}) or with another data
+     * folder ({@code dataDir}) where given.
+     */
+    public RunSpec specOn(String data, Path dataDir) {
+        RunSpec o = spec();
+        if (data == null && dataDir == null) {
+            return o;
+        }
+        return o.toBuilder().data(data != null ? data : o.data()).dataDir(dataDir).build();
     }
 
     /** The run spec recorded in run.json. */

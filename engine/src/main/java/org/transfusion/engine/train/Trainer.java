@@ -290,7 +290,8 @@ public final class Trainer {
 
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
             Map<String, Object> run = new LinkedHashMap<>();
-            run.put("spec", o.toTree());
+            // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
+            run.put("spec", o.identity().toTree());
             Map<String, Object> resolved = new LinkedHashMap<>();
             resolved.put("image_size", s.imageSize());
             resolved.put("channels", s.channels());
@@ -314,6 +315,7 @@ public final class Trainer {
             Map<String, Object> prov = Versions.provenance();
             prov.put("started", Instant.now().toString());
             prov.put("threads", JniUtils.getNumThreads());
+            prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
             run.put("provenance", prov);
             Json.write(folder.runJson(), run);
         }

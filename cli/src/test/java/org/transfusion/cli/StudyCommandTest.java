@@ -1,0 +1,124 @@
+package org.transfusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study spec is checked whole before anything runs, and a study's runs are the same runs however many jobs
+ * execute them: --jobs 2 hands each child JVM the run's spec file, so its run.json records the same spec as the
+ * in-process runner's, and a run interrupted under one resumes under the other.
+ */
+class StudyCommandTest {
+    @TempDir Path dir;
+
+    /** A tiny study on synthetic data with non-default optimiser, schedule and convergence thresholds. */
+    private static final String SPEC = """
+            name: tiny
+            data: synthetic:retina?n=80&size=16
+            task: referable
+            models: [cbr-tiny]
+            seeds: [1]
+            training: {epochs: 1, batch_size: 16, lr: 0.01, eval_every: 2, optimizer: sgd, schedule: step, momentum: 0.8}
+            pretrain:
+              data: synthetic:natural?n=100&size=16
+              task: multiclass
+              epochs: 1
+            experiments:
+              performance: {schemes: [random, pretrained]}
+              convergence: {schemes: [random, pretrained], thresholds: [0.55, 0.62]}
+            """;
+
+    @Test
+    void misspeltNamesAreRejectedWithTheirYamlPathBeforeAnythingRuns() throws Exception {
+        String[][] cases = {
+            {"schemes: [random, pretrained]}", "schemes: [random, pretrianed]}",
+                "experiments.performance.schemes[1]: unknown init scheme 'pretrianed' (expected one of random, "},
+            {"models: [cbr-tiny]", "models: [cbr-tiny, resnet-50]", "models[1]: unknown model 'resnet-50' (expected "},
+            {"task: referable", "task: refferable", "task: unknown task 'refferable' (expected one of grade, referable"},
+            {"    convergence:", "    transfusion: {blocks: [layer1, layer9]}\n  convergence:",
+                "experiments.transfusion.blocks[1]: unknown block 'layer9' for cbr-tiny (expected one of "},
+            {"optimizer: sgd", "optimizer: sdg", "training.optimizer: unknown optimizer 'sdg' (expected adam or sgd)"},
+        };
+        for (String[] c : cases) {
+            assertThat(SPEC).contains(c[0].strip());
+            Path yaml = dir.resolve("bad.yaml");
+            Files.writeString(yaml, SPEC.replace(c[0].strip(), c[1].strip()));
+            Path out = dir.resolve("never");
+            CliRun r = CliRun.of("study", yaml.toString(), "--out", out.toString());
+            r.assertOneLineError(yaml + ": " + c[2]);
+            assertThat(out).as("no study folder for a rejected spec").doesNotExist();
+        }
+    }
+
+    @Test
+    void jobsOneAndTwoRecordTheSameRunSpecsAndResumeEachOther() throws Exception {
+        Path yaml = dir.resolve("tiny.yaml");
+        Files.writeString(yaml, SPEC);
+
+        Path one = dir.resolve("one");
+        CliRun a = CliRun.of("study", yaml.toString(), "--out", one.toString(), "--jobs", "1");
+        assertThat(a.code()).as(a.err()).isZero();
+
+        // --jobs 2 in its own JVM whose runs (child JVMs inheriting -Dtransfusion.*) all stop dead right after their
+        // step-2 checkpoint, as kill -9 would stop them: the study fails part way.
+        Path two = dir.resolve("two");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtransfusion.fault=checkpointed:2:halt", "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "study", yaml.toString(), "--out",
+                two.toString(), "--jobs", "2").redirectErrorStream(true).redirectOutput(dir.resolve("two.log").toFile())
+                .start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("two.log"))).isNotZero();
+        List<Path> interrupted = new ArrayList<>();
+        try (Stream<Path> runs = Files.list(two.resolve("runs"))) {
+            runs.filter(Files::isDirectory).filter(r -> Files.exists(r.resolve("checkpoint.json"))).forEach(interrupted::add);
+        }
+        assertThat(interrupted).as("runs left interrupted by --jobs 2").isNotEmpty();
+
+        CliRun resumed = CliRun.of("study", yaml.toString(), "--out", two.toString(), "--jobs", "1");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        for (Path run : interrupted) {
+            assertThat(run.resolve("metrics.json")).as(run + " resumed to the end").exists();
+        }
+
+        Map<String, JsonNode> specsOne = specs(one);
+        Map<String, JsonNode> specsTwo = specs(two);
+        assertThat(specsOne.keySet()).hasSize(3).isEqualTo(specsTwo.keySet());
+        for (String run : specsOne.keySet()) {
+            assertThat(specsTwo.get(run)).as(run).isEqualTo(specsOne.get(run));
+            assertThat(specsOne.get(run).path("optimizer").asText()).isEqualTo("sgd");
+        }
+        JsonNode thresholds = specsOne.get("runs/cbr-tiny__random__all__s1").path("thresholds");
+        assertThat(thresholds.toString()).isEqualTo("[0.55,0.62]");
+    }
+
+    /**
+     * Every run folder's run.json spec, by folder, as text with the study's own folder written as STUDY (a
+     * transfer run's weights are its study's pretraining output, so the two studies' paths differ by design).
+     */
+    private static Map<String, JsonNode> specs(Path study) throws Exception {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (String group : new String[] {"pretrain", "runs"}) {
+            try (Stream<Path> runs = Files.list(study.resolve(group))) {
+                for (Path run : runs.filter(Files::isDirectory).toList()) {
+                    JsonNode json = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+                    String spec = json.path("spec").toString().replace(study.toString(), "STUDY");
+                    out.put(group + "/" + run.getFileName(), new ObjectMapper().readTree(spec));
+                }
+            }
+        }
+        return out;
+    }
+}
