@@ -15,10 +15,10 @@ import org.transfusion.engine.data.DatasetSummary;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.data.Tasks;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code transfusion datasets ...}: look at a dataset before training on it. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,

@@ -6,8 +6,8 @@ import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code transfusion} command. Each subcommand is thin and calls the modules below. */
 @Command(

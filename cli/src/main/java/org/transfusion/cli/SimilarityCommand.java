@@ -1,7 +1,5 @@
 package org.transfusion.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,10 +11,10 @@ import org.transfusion.similarity.Method;
 import org.transfusion.similarity.Similarity;
 import org.transfusion.similarity.SimilarityOptions;
 import org.transfusion.similarity.SimilarityReport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code transfusion similarity A.npy B.npy}: CCA, SVCCA, PWCCA and CKA between two layers' activations. */
 @Command(

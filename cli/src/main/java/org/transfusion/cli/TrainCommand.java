@@ -6,11 +6,11 @@ import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.train.ConsoleProgress;
 import org.transfusion.engine.train.Trainer;
 import org.transfusion.error.BadInputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code transfusion train}: one training run into its own folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,

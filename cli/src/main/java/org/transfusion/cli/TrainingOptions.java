@@ -12,8 +12,8 @@ import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The options of one training run, shared by {@code train} and {@code pretrain}. */
 public final class TrainingOptions {

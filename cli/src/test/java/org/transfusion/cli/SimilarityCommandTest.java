@@ -12,13 +12,13 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.io.Npy;
 import org.transfusion.similarity.Activations;
 import org.transfusion.similarity.ConvMode;
 import org.transfusion.similarity.Method;
 import org.transfusion.similarity.Similarity;
 import org.transfusion.similarity.SimilarityOptions;
 import org.transfusion.similarity.SimilarityReport;
-import org.transfusion.io.Npy;
 
 class SimilarityCommandTest {
 

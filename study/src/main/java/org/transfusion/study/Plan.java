@@ -14,8 +14,8 @@ import org.transfusion.error.BadInputException;
 
 /**
  * Every run a study needs, each once: the pretraining runs (one per architecture that transfer schemes need,
- * unless weights are given), then the experiments' runs, shared between experiments where they coincide (the
- * performance table's random and pretrained runs are also the convergence experiment's).
+ * unless weights are given), then the runs each {@link Experiment} asks for, shared between experiments where they
+ * coincide (the performance table's random and pretrained runs are also the convergence experiment's).
  */
 public final class Plan {
     private final StudySpec spec;
@@ -35,43 +35,13 @@ public final class Plan {
             throw new BadInputException("the study has no data: give --data SPEC (e.g. medmnist:retinamnist)");
         }
         Plan p = new Plan(spec, dir, dataDir);
-        StudySpec.Experiments e = spec.experiments();
+        List<Experiment> experiments = Experiments.of(spec);
         for (String model : spec.models()) {
             for (long seed : spec.seeds()) {
-                if (e.performance() != null) {
-                    e.performance().schemes().forEach(s -> p.add(model, s, null, seed));
-                }
-                if (e.convergence() != null) {
-                    e.convergence().schemes().forEach(s -> p.add(model, s, null, seed));
-                }
-                if (e.smallData() != null) {
-                    for (int size : e.smallData().sizes()) {
-                        e.smallData().schemes().forEach(s -> p.add(model, s, size, seed));
-                    }
-                }
-                if (e.representations() != null) {
-                    p.add(model, "random", null, seed);
-                    p.add(model, "pretrained", null, seed);
-                }
+                experiments.forEach(e -> e.plan(p, model, seed));
             }
         }
-        long first = spec.seeds().get(0);
-        if (e.transfusion() != null) {
-            String model = e.transfusion().model() != null ? e.transfusion().model() : spec.models().get(0);
-            p.add(model, "random", null, first);
-            for (String block : e.transfusion().blocks()) {
-                p.add(model, "transfusion:" + block, null, first);
-            }
-            p.add(model, "pretrained", null, first);
-        }
-        if (e.hybrid() != null) {
-            String model = e.hybrid().model() != null ? e.hybrid().model() : spec.models().get(0);
-            p.add(model, "random", null, first);
-            p.add(model, "pretrained", null, first);
-            for (String scheme : e.hybrid().schemes()) {
-                p.add(scheme.equals("slim") ? model + "-slim" : model, scheme, null, first);
-            }
-        }
+        experiments.forEach(e -> e.planOnce(p));
         return p;
     }
 
@@ -100,7 +70,8 @@ public final class Plan {
         return model + "__" + s + "__" + (subset == null ? "all" : "n" + subset) + "__s" + seed;
     }
 
-    private void add(String model, String scheme, Integer subset, long seed) {
+    /** Plans the run of {@code model} from {@code scheme} (on a train subset, or all data when null) once. */
+    void add(String model, String scheme, Integer subset, long seed) {
         String id = id(model, scheme, subset, seed);
         if (runs.containsKey(id)) {
             return;

@@ -22,7 +22,7 @@ public final class Study {
         Plan plan = Plan.of(spec, dir, dataDir);
         record(spec, dir, dataDir);
         runner.run(plan);
-        Analyses.run(plan, out);
+        Experiments.of(spec).forEach(e -> e.analyse(plan, out));
         return Report.write(plan);
     }
 
@@ -36,9 +36,10 @@ public final class Study {
         StudySpec spec = SpecReader.parse(Json.toString(saved.path("spec")), file.toString());
         Path dataDir = saved.path("data_dir").isTextual() ? Path.of(saved.get("data_dir").asText()) : null;
         Plan plan = Plan.of(spec, dir, dataDir);
-        if (!Files.isRegularFile(Analyses.representationsFile(dir)) && spec.experiments().representations() != null
-                && plan.runs().stream().allMatch(r -> new org.transfusion.engine.run.RunFolder(r.folder()).isComplete())) {
-            Analyses.run(plan, System.err);
+        for (Experiment e : Experiments.of(spec)) {
+            if (e.needsAnalysis(plan)) {
+                e.analyse(plan, System.err);
+            }
         }
         return Report.write(plan);
     }

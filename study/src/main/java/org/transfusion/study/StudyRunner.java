@@ -9,9 +9,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.ConsoleProgress;
 import org.transfusion.engine.train.Progress;
-import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Trainer;
 
 /**

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.train.Trainer;
 
 class StudyResumeTest {

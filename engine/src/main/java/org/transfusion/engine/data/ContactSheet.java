@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
 /**

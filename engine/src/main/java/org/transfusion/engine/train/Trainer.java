@@ -17,24 +17,12 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchLoader;
-import org.transfusion.engine.data.DataOptions;
-import org.transfusion.engine.data.Dataset;
-import org.transfusion.engine.data.DatasetSpecs;
-import org.transfusion.engine.data.Image;
-import org.transfusion.engine.data.ImagePipeline;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.data.SubsetSplit;
-import org.transfusion.engine.data.Task;
-import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.Metrics;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
-import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.ModelInfo;
-import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.RunFolder;
@@ -42,6 +30,7 @@ import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
+import org.transfusion.io.AtomicFiles;
 
 /**
  * Trains one run end to end: opens the data and task, builds and initialises the model, runs gradient steps

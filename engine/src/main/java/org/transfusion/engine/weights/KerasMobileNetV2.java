@@ -9,17 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.transfusion.io.Npy;
-import org.transfusion.io.NpyArray;
-import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.MobileNetV2;
 import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.model.TensorKind;
 import org.transfusion.engine.model.TensorSpec;
 import org.transfusion.error.BadInputException;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * Imports Keras Applications' ImageNet MobileNetV2 backbone ({@code .npz} of Keras-named float32 arrays, as in

@@ -10,17 +10,16 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.transfusion.io.AtomicFiles;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.error.BadInputException;
+import org.transfusion.io.AtomicFiles;
 import org.transfusion.io.Float16;
 
 /**

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.transfusion.engine.data.Batch;
-import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchArrays.MemoryFormat;
+import org.transfusion.engine.data.BatchArrays;
 
 /**
  * Runs every registered architecture the way a run does — a training step's forward and backward, an evaluation

@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.transfusion.engine.data.Batch;
-import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchArrays.MemoryFormat;
+import org.transfusion.engine.data.BatchArrays;
 
 /**
  * Channels-last batches (the default layout, see {@link BatchArrays}) must be invisible to everything but speed:

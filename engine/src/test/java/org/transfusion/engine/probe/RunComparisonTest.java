@@ -14,12 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.testing.TestNpz;
-import org.transfusion.engine.train.Progress;
-import org.transfusion.engine.train.Trainer;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
+import org.transfusion.engine.testing.TestNpz;
+import org.transfusion.engine.train.Progress;
+import org.transfusion.engine.train.Trainer;
 import org.transfusion.error.BadInputException;
 import org.transfusion.similarity.Method;
 

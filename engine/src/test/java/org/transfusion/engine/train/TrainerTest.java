@@ -12,11 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.model.StateDict;
-import org.transfusion.engine.testing.TestNpz;
-import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
+import org.transfusion.engine.testing.TestNpz;
+import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
 class TrainerTest {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,17 +19,17 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.transfusion.engine.data.SharedData;
-import org.transfusion.io.Npy;
-import org.transfusion.io.NpyArray;
-import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.model.Taps;
 import org.transfusion.engine.model.TensorKind;
 import org.transfusion.error.BadInputException;
+import org.transfusion.io.Npy;
+import org.transfusion.io.NpyArray;
 
 /**
  * The Keras MobileNetV2-0.35 import: the key map covers both sides exactly, follows the Keras graph, the

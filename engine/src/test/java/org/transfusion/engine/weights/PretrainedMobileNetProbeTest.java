@@ -17,9 +17,9 @@ import org.transfusion.engine.data.ImagePipeline;
 import org.transfusion.engine.data.ImageSplit;
 import org.transfusion.engine.data.SharedData;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.Network;
+import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.model.Taps;
 
