@@ -1,0 +1,184 @@
+package org.transfusion.engine.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.io.CacheDir;
+import org.transfusion.engine.io.Download;
+import org.transfusion.engine.io.Json;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Fetches published weights from the Hugging Face hub as {@code hf_hub_download} does: {@code HF_ENDPOINT} (default
+ * {@code https://huggingface.co}), {@code HF_HUB_OFFLINE=1} to never touch the network, {@code HF_TOKEN} for gated
+ * repositories. The file's SHA-256 is what the hub reports for it (its LFS object id, the {@code X-Linked-Etag} of
+ * a HEAD request) and, where the registry pins one, that too; the download goes through {@link Download} (resumed,
+ * verified, moved into the cache only when verified). Beside each cached file a small JSON sidecar records where it
+ * came from, its hash and licence: what a run's provenance reports.
+ */
+public final class Hub {
+    /** Where and how to fetch: from the environment ({@link #fromEnvironment}) or given (tests). */
+    public record Config(URI endpoint, boolean offline, Path cache, String token) {
+        public static Config fromEnvironment() {
+            String endpoint = CacheDir.setting("HF_ENDPOINT");
+            String offline = CacheDir.setting("HF_HUB_OFFLINE");
+            return new Config(URI.create(endpoint != null ? endpoint.replaceAll("/+$", "") : "https://huggingface.co"),
+                    offline != null && List.of("1", "true", "yes", "on").contains(offline.toLowerCase(Locale.ROOT)),
+                    CacheDir.of("hub"), CacheDir.setting("HF_TOKEN"));
+        }
+    }
+
+    /** A fetched (or cached) weights file with its provenance. */
+    public record Fetched(Path file, String url, String sha256, String licence, String repo, String revision) {
+        public Map<String, Object> provenance() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", url);
+            m.put("repo", repo);
+            m.put("revision", revision);
+            m.put("sha256", sha256);
+            m.put("licence", licence);
+            return m;
+        }
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(20)).build();
+
+    private Hub() {}
+
+    /** The cache path of a source's file (whether or not it is there yet). */
+    public static Path cachePath(PretrainedSource s, Config config) {
+        return config.cache().resolve("models--" + s.repo().replace("/", "--")).resolve(s.revision()).resolve(s.file());
+    }
+
+    /** The download URL of a source's file. */
+    public static URI url(PretrainedSource s, Config config) {
+        return URI.create(config.endpoint() + "/" + s.repo() + "/resolve/" + s.revision() + "/" + s.file());
+    }
+
+    /** The cached file with its provenance, or null when it is not cached (or its sidecar is missing). */
+    public static Fetched cached(PretrainedSource s, Config config) {
+        Path file = cachePath(s, config);
+        Path sidecar = sidecar(file);
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(sidecar)) {
+            return null;
+        }
+        JsonNode j = Json.read(sidecar);
+        String sha = j.path("sha256").asText();
+        if (s.sha256() != null && !s.sha256().equalsIgnoreCase(sha)) {
+            return null; // cached under another pin: fetch (and verify) again
+        }
+        return new Fetched(file, j.path("source").asText(), sha, j.path("licence").asText(), s.repo(), s.revision());
+    }
+
+    /**
+     * The weights of {@code s}: from the cache when there (no network), else downloaded and verified. Offline or
+     * unreachable: one line naming the URL and the exact path where a user may place the file by hand.
+     */
+    public static Fetched fetch(PretrainedSource s, Config config, PrintStream progress) {
+        Fetched cached = cached(s, config);
+        if (cached != null) {
+            return cached;
+        }
+        URI url = url(s, config);
+        Path file = cachePath(s, config);
+        if (config.offline()) {
+            throw new BadInputException("HF_HUB_OFFLINE is set and " + s.repo() + " is not cached: download " + url
+                    + " by hand and place it at " + file.toAbsolutePath());
+        }
+        String reported = reportedSha256(url, config, file);
+        List<Download.Expected> expected = new ArrayList<>();
+        if (reported != null) {
+            expected.add(new Download.Expected("SHA-256", reported, "reported by the hub"));
+        }
+        if (s.sha256() != null) {
+            expected.add(new Download.Expected("SHA-256", s.sha256(), "pinned in the model registry"));
+        }
+        if (expected.isEmpty()) {
+            throw new BadInputException(url + ": the hub reported no SHA-256 for the file and none is pinned, so it "
+                    + "cannot be verified; download it by hand and place it at " + file.toAbsolutePath());
+        }
+        progress.println("fetching " + s.repo() + " (" + s.licence() + ") from " + config.endpoint());
+        Download.fetch(url, file, expected, config.token() == null ? Map.of()
+                : Map.of("Authorization", "Bearer " + config.token()), progress);
+        String sha = expected.get(0).hex();
+        Map<String, Object> side = new LinkedHashMap<>(new Fetched(file, url.toString(), sha, s.licence(), s.repo(),
+                s.revision()).provenance());
+        side.put("fetched", Instant.now().toString());
+        Json.write(sidecar(file), side);
+        return new Fetched(file, url.toString(), sha, s.licence(), s.repo(), s.revision());
+    }
+
+    /** The provenance of a weights file: its sidecar when the hub put it there, else its path and SHA-256. */
+    public static Map<String, Object> provenance(Path weights) {
+        Path sidecar = sidecar(weights);
+        if (Files.isRegularFile(sidecar)) {
+            Map<String, Object> m = Json.MAPPER.convertValue(Json.read(sidecar), LinkedHashMap.class);
+            m.put("path", weights.toAbsolutePath().normalize().toString());
+            return m;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", weights.toAbsolutePath().normalize().toString());
+        try {
+            m.put("sha256", Download.hash(weights, "SHA-256"));
+        } catch (IOException e) {
+            throw new BadInputException(weights + ": cannot read (" + e.getMessage() + ")");
+        }
+        return m;
+    }
+
+    private static Path sidecar(Path file) {
+        return file.resolveSibling(file.getFileName() + ".json");
+    }
+
+    /**
+     * The SHA-256 the hub reports for a file: a HEAD request without following the redirect to the CDN, whose
+     * {@code X-Linked-Etag} is the LFS object id (the file's SHA-256); {@code ETag} when the file is not in LFS is a
+     * git blob id, not a SHA-256, and not used.
+     */
+    private static String reportedSha256(URI url, Config config, Path file) {
+        HttpRequest.Builder head = HttpRequest.newBuilder(url).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30));
+        if (config.token() != null) {
+            head.header("Authorization", "Bearer " + config.token());
+        }
+        HttpResponse<Void> r;
+        try {
+            r = CLIENT.send(head.build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new BadInputException("cannot reach " + url + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); download it by hand and place it at "
+                    + file.toAbsolutePath() + " (or set HF_ENDPOINT to a mirror)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInputException("interrupted while asking " + url + " for the file's hash");
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new BadInputException(url + ": HTTP " + r.statusCode() + " (a gated or private repository: set "
+                    + "HF_TOKEN), or download it by hand and place it at " + file.toAbsolutePath());
+        }
+        if (r.statusCode() >= 400) {
+            throw new BadInputException(url + ": HTTP " + r.statusCode() + "; download it by hand and place it at "
+                    + file.toAbsolutePath());
+        }
+        String linked = r.headers().firstValue("X-Linked-Etag").orElse(null);
+        if (linked == null) {
+            return null;
+        }
+        String sha = linked.replace("\"", "").replaceFirst("^W/", "").toLowerCase(Locale.ROOT);
+        return sha.matches("[0-9a-f]{64}") ? sha : null;
+    }
+}

@@ -1,0 +1,200 @@
+package org.transfusion.engine.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.error.BadInputException;
+
+/**
+ * Fetching published weights against a hub served on 127.0.0.1 by the test (the Hugging Face hub's protocol as
+ * {@code hf_hub_download} uses it: a HEAD on {@code /REPO/resolve/REV/FILE} whose {@code X-Linked-Etag} is the
+ * file's SHA-256, then a GET, ranged when resuming). The expected SHA-256 values are computed here with
+ * {@link MessageDigest} over the bytes the server sends. The server is a plain socket loop rather than the JDK's
+ * HttpServer because a cut connection (a body shorter than its Content-Length, then the socket closed) must be
+ * producible.
+ */
+class HubTest {
+    @TempDir Path dir;
+
+    private ServerSocket server;
+    private Thread loop;
+    private byte[] bytes;
+    private String reportedSha;
+    private int cutAfter = -1; // the first GET sends only this many bytes, then closes the connection
+    private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static final PretrainedSource SOURCE = new PretrainedSource("resnet18", "timm/resnet18.tv_in1k",
+            "model.safetensors", "main", null, "BSD-3-Clause", "test", 224, List.of(0.5, 0.5, 0.5),
+            List.of(0.5, 0.5, 0.5), "conv1", "fc", 1000);
+
+    @BeforeEach
+    void start() throws IOException {
+        bytes = new byte[300_000];
+        new Random(3).nextBytes(bytes);
+        reportedSha = sha256(bytes);
+        server = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"));
+        loop = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    serve(s);
+                } catch (IOException closed) {
+                    // the server was stopped, or the client went away
+                }
+            }
+        });
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        loop.join(5_000);
+    }
+
+    /** One request per connection: HEAD reports the hash, GET (ranged or not) sends the bytes, maybe cut short. */
+    private void serve(Socket s) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        String first = in.readLine();
+        String range = null;
+        for (String h; (h = in.readLine()) != null && !h.isEmpty(); ) {
+            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("range:")) {
+                range = h.substring(6).trim();
+            }
+        }
+        String method = first.split(" ")[0];
+        requests.add(method + (range == null ? "" : " " + range));
+        OutputStream out = s.getOutputStream();
+        if (method.equals("HEAD")) {
+            out.write(("HTTP/1.1 200 OK\r\nX-Linked-Etag: \"" + reportedSha + "\"\r\nX-Linked-Size: " + bytes.length
+                    + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            return;
+        }
+        int from = range == null ? 0 : Integer.parseInt(range.replace("bytes=", "").replace("-", ""));
+        out.write(((range == null ? "HTTP/1.1 200 OK" : "HTTP/1.1 206 Partial Content") + "\r\nContent-Length: "
+                + (bytes.length - from) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        int to = cutAfter > 0 ? cutAfter : bytes.length;
+        cutAfter = -1;
+        out.write(bytes, from, to - from);
+        out.flush();
+    }
+
+    private Hub.Config config(boolean offline) {
+        return new Hub.Config(URI.create("http://127.0.0.1:" + server.getLocalPort()), offline,
+                dir.resolve("cache"), null);
+    }
+
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void aGoodFileIsVerifiedCachedAndNotDownloadedTwice() throws IOException {
+        Hub.Fetched f = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(f.file()).isEqualTo(Hub.cachePath(SOURCE, config(false)));
+        assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
+        assertThat(f.sha256()).isEqualTo(reportedSha);
+        assertThat(f.provenance()).containsEntry("licence", "BSD-3-Clause").containsEntry("sha256", reportedSha)
+                .containsEntry("source", Hub.url(SOURCE, config(false)).toString());
+        assertThat(requests).containsExactly("HEAD", "GET");
+
+        Hub.Fetched again = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(again.file()).isEqualTo(f.file());
+        assertThat(requests).as("the second fetch is served from the cache").containsExactly("HEAD", "GET");
+        assertThat(Hub.provenance(f.file())).containsEntry("sha256", reportedSha);
+    }
+
+    @Test
+    void bytesThatDoNotMatchTheReportedHashAreRejectedAndNothingIsCached() throws IOException {
+        reportedSha = sha256("other bytes".getBytes());
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("SHA-256 " + sha256(bytes) + " does not match " + reportedSha
+                        + " (reported by the hub)").hasMessageContaining("nothing was cached");
+        assertThat(cachedFiles()).isEmpty();
+    }
+
+    @Test
+    void bytesThatDoNotMatchAPinnedHashAreRejectedAndNothingIsCached() throws IOException {
+        String pin = sha256("the real file".getBytes());
+        PretrainedSource pinned = new PretrainedSource(SOURCE.model(), SOURCE.repo(), SOURCE.file(), "main", pin,
+                SOURCE.licence(), "", 224, SOURCE.mean(), SOURCE.std(), "conv1", "fc", 1000);
+        assertThatThrownBy(() -> Hub.fetch(pinned, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("does not match " + pin + " (pinned in the model registry)");
+        assertThat(cachedFiles()).isEmpty();
+    }
+
+    @Test
+    void aDownloadCutHalfWayResumesWhereItStopped() throws IOException {
+        cutAfter = 120_000;
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)));
+        Path part = Hub.cachePath(SOURCE, config(false)).resolveSibling("model.safetensors.part");
+        assertThat(part).hasSize(120_000);
+
+        Hub.Fetched f = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET bytes=120000-");
+        assertThat(part).doesNotExist();
+    }
+
+    @Test
+    void offlineItSaysWhichUrlToFetchAndWhereToPutIt() {
+        Hub.Config offline = config(true);
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, offline, QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessage("HF_HUB_OFFLINE is set and timm/resnet18.tv_in1k is not cached: download "
+                        + Hub.url(SOURCE, offline) + " by hand and place it at "
+                        + Hub.cachePath(SOURCE, offline).toAbsolutePath());
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void anUnreachableEndpointSaysTheSame() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort();
+        }
+        Hub.Config unreachable = new Hub.Config(URI.create("http://127.0.0.1:" + closedPort), false,
+                dir.resolve("cache"), null);
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, unreachable, QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot reach " + Hub.url(SOURCE, unreachable))
+                .hasMessageContaining("place it at " + Hub.cachePath(SOURCE, unreachable).toAbsolutePath());
+    }
+
+    private List<Path> cachedFiles() throws IOException {
+        if (!Files.exists(dir.resolve("cache"))) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir.resolve("cache"))) {
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
