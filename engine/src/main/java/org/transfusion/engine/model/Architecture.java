@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -125,6 +126,16 @@ public abstract class Architecture {
         return new Bn(prefix, eps);
     }
 
+    /**
+     * The stem ResNet and DenseNet share: a 7x7 stride-2 convolution without bias from the input channels to
+     * {@code channels}, BN (eps 1e-5), ReLU, then a 3x3 stride-2 max-pool (padding 1 each); {@code layer} names the
+     * probe after the ReLU.
+     */
+    protected Stem stem(String layer, String convPrefix, String bnPrefix, int channels) {
+        Conv c = conv(convPrefix, inputChannels, channels, 7, 2, 3, 1, false);
+        return new Stem(layer, c, bn(bnPrefix, channels, 1e-5f));
+    }
+
     protected Fc linear(String prefix, int in, int out) {
         add(prefix + ".weight", new long[] {out, in}, TensorKind.LINEAR_WEIGHT);
         add(prefix + ".bias", new long[] {out}, TensorKind.LINEAR_BIAS);
@@ -176,6 +187,16 @@ public abstract class Architecture {
         public NDArray applyRelu(Params p, NDArray x, boolean training) {
             NDArray y = apply(p, x, training);
             return free(y, Activation.relu(y));
+        }
+    }
+
+    /** See {@link #stem}. */
+    public record Stem(String layer, Conv conv, Bn bn) {
+        /** The stem's output, the quarter-size map; reports the map before the pool to {@code taps}. */
+        public NDArray apply(Params p, NDArray x, boolean training, Taps taps) {
+            NDArray c = conv.apply(p, x);
+            NDArray h = taps.at(layer, free(c, bn.applyRelu(p, c, training)));
+            return free(h, Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
         }
     }
 

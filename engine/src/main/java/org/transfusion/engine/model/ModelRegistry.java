@@ -24,11 +24,17 @@ public final class ModelRegistry {
         register(new ModelInfo("cbr-tiny", "CBR: 4 x (5x5 conv-bn-relu), 64-128-256-512", 224,
                 "layers.0.conv.weight", "fc", "imagenet",
                 (c, k, w) -> new CbrNet("cbr-tiny", c, k, new int[] {64, 128, 256, 512}, 5, allPools(4))));
+        register(new ModelInfo("resnet18", "ResNet-18 (basic blocks, layers 2-2-2-2), torchvision keys", 224,
+                "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet18(c, k)));
+        register(new ModelInfo("resnet18-slim", "ResNet-18 up to layer2, layer3/layer4 with half the channels", 224,
+                "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet18Slim(c, k)));
         register(new ModelInfo("resnet50", "ResNet-50 (torchvision v1.5: stride on the 3x3 conv), torchvision keys",
-                224, "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet50.standard(c, k)));
+                224, "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet50(c, k)));
         register(new ModelInfo("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
                 + "(the paper's slim model)", 224, "conv1.weight", "fc", "imagenet",
-                (c, k, w) -> ResNet50.slim(c, k)));
+                (c, k, w) -> ResNet.resnet50Slim(c, k)));
+        register(new ModelInfo("densenet121", "DenseNet-121 (growth 32, blocks 6-12-24-16), torchvision keys", 224,
+                "features.conv0.weight", "classifier", "imagenet", (c, k, w) -> DenseNet.densenet121(c, k)));
         // Normalisation "inception" = mean 0.5, std 0.5 per channel (inputs in [-1, 1]): torchvision's ImageNet
         // Inception weights expect it (their transform_input turns ImageNet-normalised inputs into exactly that),
         // and so do Keras' MobileNetV2 weights (preprocess_input x / 127.5 - 1).

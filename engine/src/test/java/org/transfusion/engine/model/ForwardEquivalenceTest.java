@@ -11,17 +11,19 @@ import org.junit.jupiter.api.Test;
  * Our forward passes give torchvision's logits (eval mode) to 1e-4 on the same weights and input.
  *
  * <p>How the expected numbers were produced: a throwaway script with Debian's python3-torchvision 0.14.1 (torch
- * 1.13, CPU, float32) built each model with 10 classes ({@code resnet50(num_classes=10)}, {@code
- * inception_v3(num_classes=10, aux_logits=False, init_weights=False)}, {@code mobilenet_v2(num_classes=10,
- * width_mult=1.0 | 0.35)}), filled every state-dict tensor with the formula of {@link DeterministicWeights}
+ * 1.13, CPU, float32) built each model with 10 classes ({@code resnet18(num_classes=10)}, {@code
+ * resnet50(num_classes=10)}, {@code densenet121(num_classes=10)}, {@code inception_v3(num_classes=10,
+ * aux_logits=False, init_weights=False)}, {@code mobilenet_v2(num_classes=10, width_mult=1.0 | 0.35)}), filled
+ * every state-dict tensor with the formula of {@link DeterministicWeights}
  * (numpy uint64 arithmetic for the hash), called {@code model.eval()} and printed {@code model(x).flatten()} for
  * the input {@code x} of {@link DeterministicWeights#input} ({@code 2 x 3 x 64 x 64}; Inception {@code 2 x 3 x 96
  * x 96}). For the Keras style it then wrapped every stride-2 {@code Conv2d} as {@code Sequential(ZeroPad2d((0, 1,
  * 0, 1)), conv with padding 0)} and set every BN eps to 0.001, which is the Keras graph of backbone_graph.json.
- * Values are rounded to 6 decimals; the two samples' logits differ by 0.06 (Inception) to 1.7, so the
- * tolerance is a real check. Measured here: max differences 2e-6 (Inception) to 6e-5 (MobileNetV2 width 1.0),
- * which is float32 rounding: the same script gives 5.5e-5 (MobileNetV2) and 1.6e-5 (ResNet-50) between
- * torchvision's own float32 and float64 forward passes.
+ * Values are rounded to 6 decimals; the two samples' logits differ by 0.06 (Inception) to 6.5 (ResNet-18), so
+ * the tolerance is a real check. Measured here: max differences 2e-6 (Inception, DenseNet-121) to 6e-5
+ * (MobileNetV2 width 1.0), ResNet-18 3.3e-5, which is float32 rounding: the same script gives 5.5e-5
+ * (MobileNetV2), 1.7e-5 (ResNet-18) and 1.6e-5 (ResNet-50) between torchvision's own float32 and float64
+ * forward passes.
  */
 class ForwardEquivalenceTest {
     private static final double TOLERANCE = 1e-4;
@@ -32,6 +34,23 @@ class ForwardEquivalenceTest {
             -1.859258f, -3.096393f, 0.043533f, 0.095193f, 8.927026f, 4.650058f, 0.471391f, 2.602301f, -4.559774f,
             -2.977077f, -2.381696f, -2.687478f, -0.270673f, 0.147417f, 9.801569f, 4.983812f, 0.271412f, 2.180476f,
             -4.175624f, -2.787917f});
+    }
+
+    @Test
+    void resnet18() {
+        // No bn3 in basic blocks, so nothing damps the residual branches: logits up to ~48 (float32 ulp 4e-6).
+        check(ModelRegistry.get("resnet18").build(3, 10, 1.0), 64, new float[] {
+            2.571275f, 22.852961f, 10.444440f, -7.485971f, -16.210052f, -18.554855f, 47.885349f, -18.656429f,
+            -22.432850f, -16.718517f, 1.913383f, 22.488300f, 5.601347f, -6.947610f, -14.132095f, -20.196011f,
+            43.756592f, -12.129672f, -21.861252f, -16.296326f});
+    }
+
+    @Test
+    void densenet121() {
+        check(ModelRegistry.get("densenet121").build(3, 10, 1.0), 64, new float[] {
+            1.214697f, -2.721762f, 2.155720f, 0.576073f, -0.541815f, 0.983046f, 3.935282f, 0.882848f, -2.670822f,
+            2.621481f, 1.237770f, -2.675715f, 2.069501f, 0.721520f, -0.536529f, 0.927727f, 3.913528f, 0.789909f,
+            -2.602234f, 2.553838f});
     }
 
     @Test

@@ -53,6 +53,36 @@ class ImageNetArchitecturesTest {
     }
 
     @Test
+    void resnet18ProbeLayersHaveTorchvisionsShapes() {
+        Architecture a = ModelRegistry.get("resnet18").build(3, 5, 1.0);
+        Map<String, long[]> s = run(a, 2, 64, false);
+        assertThat(s.keySet()).containsExactlyElementsOf(concat(a.layers(), "logits"));
+        // The same maps as resnet50 (64 -> 32, 16, 8, 4, 2); basic blocks output their width: 64, 128, 256, 512.
+        assertThat(shapes(s)).contains("conv1 2x64x32x32", "layer1.0 2x64x16x16", "layer2.0 2x128x8x8",
+                "layer3 2x256x4x4", "layer4.1 2x512x2x2", "pool 2x512", "logits 2x5");
+    }
+
+    @Test
+    void resnet18SlimTrainsWithHalfWidthUpperStages() {
+        Map<String, long[]> s = run(ModelRegistry.get("resnet18-slim").build(3, 4, 1.0), 2, 32, true, "layer2",
+                "layer3", "layer4");
+        assertThat(shapes(s)).containsExactly("layer2 2x128x4x4", "layer3 2x128x2x2", "layer4 2x256x1x1",
+                "logits 2x4");
+    }
+
+    @Test
+    void densenet121ProbeLayersAtItsSmallestInput() {
+        Architecture a = ModelRegistry.get("densenet121").build(3, 3, 1.0);
+        Map<String, long[]> s = run(a, 2, a.minImageSize(), true);
+        // 29 px: conv0 -> 15, max-pool -> 8, transitions -> 4, 2, 1. Each block adds 32 channels a layer (6, 12,
+        // 24, 16 layers) and each transition halves them.
+        assertThat(shapes(s)).containsExactly("conv0 2x64x15x15", "denseblock1 2x256x8x8", "transition1 2x128x4x4",
+                "denseblock2 2x512x4x4", "transition2 2x256x2x2", "denseblock3 2x1024x2x2", "transition3 2x512x1x1",
+                "denseblock4 2x1024x1x1", "pool 2x1024", "logits 2x3");
+        assertThat(a.layers()).hasSize(s.size() - 1);
+    }
+
+    @Test
     void inceptionV3ProbeLayersAtItsSmallestInput() {
         Architecture a = ModelRegistry.get("inception-v3").build(3, 3, 1.0);
         Map<String, long[]> s = run(a, 2, a.minImageSize(), true);
@@ -93,6 +123,12 @@ class ImageNetArchitecturesTest {
         assertThat(s.get("features.17")).containsExactly(2, 320, 2, 2);
         assertThat(s.get("features.18")).containsExactly(2, 1280, 2, 2);
         assertThat(s.get("pool")).containsExactly(2, 1280);
+    }
+
+    /** "LAYER NxCxHxW" per layer seen, in forward order: one assertion checks a network's maps. */
+    private static java.util.List<String> shapes(Map<String, long[]> seen) {
+        return seen.entrySet().stream().map(e -> e.getKey() + " " + java.util.Arrays.stream(e.getValue())
+                .mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("x"))).toList();
     }
 
     private static java.util.List<String> concat(java.util.List<String> a, String b) {
