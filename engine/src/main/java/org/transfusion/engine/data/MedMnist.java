@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.transfusion.engine.io.CacheDir;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -48,8 +49,6 @@ public final class MedMnist {
     }
 
     public static Path cacheDir() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("transfusion").resolve("medmnist");
+        return CacheDir.of("medmnist");
     }
 }
