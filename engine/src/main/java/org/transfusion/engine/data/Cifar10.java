@@ -16,7 +16,8 @@ import org.transfusion.io.Npy;
 import org.transfusion.io.NpyArray;
 
 /**
- * {@code cifar10:PATH}: CIFAR-10, the natural-image source task of the offline demo. Two layouts:
+ * {@code cifar10:PATH}: CIFAR-10, the natural-image source task of the offline demo; {@code cifar10:download}
+ * fetches the official binary release into the cache first ({@link Cifar10Download}). Two layouts:
  * <ul>
  *   <li>the official binary release ({@code cifar-10-batches-bin}: {@code data_batch_1..5.bin},
  *       {@code test_batch.bin}, records of 1 label byte + 3,072 pixel bytes in CHW order, class names in
@@ -39,12 +40,13 @@ public final class Cifar10 {
     private record Part(byte[] pixels, int[] labels, List<Path> files) {}
 
     public static Dataset open(String spec, String argument, DataOptions options) {
-        Path dir = Path.of(argument);
+        Path dir = argument.equals(Cifar10Download.KEYWORD) ? Cifar10Download.batches(options) : Path.of(argument);
         if (!Files.isDirectory(dir)) {
             throw new BadInputException(dir + ": not a folder (expected CIFAR-10 binary batches or "
-                    + "cifar10_{train,test}_NN.npz chunks)");
+                    + "cifar10_{train,test}_NN.npz chunks; cifar10:" + Cifar10Download.KEYWORD
+                    + " fetches the official release into the cache)");
         }
-        Path bin = Files.isRegularFile(dir.resolve("test_batch.bin")) ? dir : dir.resolve("cifar-10-batches-bin");
+        Path bin = Files.isRegularFile(dir.resolve("test_batch.bin")) ? dir : dir.resolve(Cifar10Download.FOLDER);
         Part train;
         Part test;
         List<String> names;

@@ -18,6 +18,7 @@ public final class DatasetSpecs {
         KINDS.put("chexpert", CheXpert::open);
         KINDS.put("eyepacs", EyePacs::open);
         KINDS.put("cifar10", Cifar10::open);
+        KINDS.put("imagenet", ImageNet::open);
         KINDS.put("folder", FolderDataset::open);
         KINDS.put("synthetic", Synthetic::open);
     }

@@ -45,23 +45,19 @@ public final class FolderDataset {
         Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
         String rule;
         if (presplit) {
-            FileImageSplit train = listImages(dir.resolve("train"), classes);
-            FileImageSplit test = listImages(dir.resolve("test"), classes);
+            FileImageSplit train = listImages(dir.resolve("train"), classes, ImageFiles.Mode.AS_STORED);
+            FileImageSplit test = listImages(dir.resolve("test"), classes, ImageFiles.Mode.AS_STORED);
             if (Files.isDirectory(dir.resolve("val"))) {
                 splits.put(Split.TRAIN, train);
-                splits.put(Split.VAL, listImages(dir.resolve("val"), classes));
+                splits.put(Split.VAL, listImages(dir.resolve("val"), classes, ImageFiles.Mode.AS_STORED));
                 rule = "train/, val/, test/ folders";
             } else {
-                int[] assign = SeededSplits.stratified(classIndices(train), new double[] {7, 1}, options.seed(),
-                        "folder:val");
-                SeededSplits.requireEverySplit(assign, new String[] {"train", "val"}, dir.resolve("train"), "images");
-                splits.put(Split.TRAIN, train.subset(SeededSplits.indices(assign, 0)));
-                splits.put(Split.VAL, train.subset(SeededSplits.indices(assign, 1)));
+                splits.putAll(carveVal(train, new double[] {7, 1}, options.seed(), "folder:val", dir.resolve("train")));
                 rule = "train/ and test/ folders; val = stratified 1/8 of train/, seed " + options.seed();
             }
             splits.put(Split.TEST, test);
         } else {
-            FileImageSplit all = listImages(dir, classes);
+            FileImageSplit all = listImages(dir, classes, ImageFiles.Mode.AS_STORED);
             int[] assign = SeededSplits.stratified(classIndices(all), SeededSplits.TRAIN_VAL_TEST, options.seed(),
                     "folder:split");
             SeededSplits.requireEverySplit(assign, new String[] {"train", "val", "test"}, dir, "images");
@@ -82,7 +78,8 @@ public final class FolderDataset {
                 splits, identity, task);
     }
 
-    private static List<String> subfolders(Path dir) {
+    /** The non-hidden sub-folders of {@code dir}, sorted (the class order); none when {@code dir} does not exist. */
+    static List<String> subfolders(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -94,8 +91,11 @@ public final class FolderDataset {
         }
     }
 
-    /** All images under {@code root/CLASS/}, sorted by path so the order (and a seeded split) is reproducible. */
-    private static FileImageSplit listImages(Path root, List<String> classes) {
+    /**
+     * All images under {@code root/CLASS/}, labelled with the class's index, sorted by path so the order (and a
+     * seeded split) is reproducible; decoded to {@code mode}.
+     */
+    static FileImageSplit listImages(Path root, List<String> classes, ImageFiles.Mode mode) {
         List<Path> files = new ArrayList<>();
         List<float[]> labels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
@@ -114,8 +114,7 @@ public final class FolderDataset {
                 throw new BadInputException(classDir + ": cannot list folder (" + e.getMessage() + ")");
             }
         }
-        return new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), null,
-                ImageFiles.Mode.AS_STORED);
+        return new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), null, mode);
     }
 
     private static boolean hidden(Path base, Path file) {
@@ -125,6 +124,20 @@ public final class FolderDataset {
             }
         }
         return false;
+    }
+
+    /**
+     * Train and val from one training set: val a seeded, class-stratified share of it ({@code trainVal} are the
+     * two fractions), so val keeps the class balance; fails when either comes out empty.
+     */
+    static Map<Split, ImageSplit> carveVal(FileImageSplit train, double[] trainVal, long seed, String stream,
+                                          Path source) {
+        int[] assign = SeededSplits.stratified(classIndices(train), trainVal, seed, stream);
+        SeededSplits.requireEverySplit(assign, new String[] {"train", "val"}, source, "images");
+        Map<Split, ImageSplit> out = new EnumMap<>(Split.class);
+        out.put(Split.TRAIN, train.subset(SeededSplits.indices(assign, 0)));
+        out.put(Split.VAL, train.subset(SeededSplits.indices(assign, 1)));
+        return out;
     }
 
     private static int[] classIndices(FileImageSplit split) {
@@ -139,7 +152,7 @@ public final class FolderDataset {
      * A fingerprint of which files (relative path and size) are in which split: cheap, unlike hashing every
      * image, and it changes when a file is added, removed, resized or moved between classes.
      */
-    private static String listingDigest(Path dir, Map<Split, ImageSplit> splits) {
+    static String listingDigest(Path dir, Map<Split, ImageSplit> splits) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             for (Split s : Split.values()) {

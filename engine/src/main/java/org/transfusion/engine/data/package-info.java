@@ -13,7 +13,11 @@
  *   <li>{@code chexpert:PATH} CheXpert-v1.0(-small), uncertainty policy and frontal filter from
  *       {@link org.transfusion.engine.data.DataOptions} ({@link org.transfusion.engine.data.CheXpert});</li>
  *   <li>{@code eyepacs:PATH} Kaggle DR {@code trainLabels.csv} + JPEGs ({@link org.transfusion.engine.data.EyePacs});</li>
- *   <li>{@code cifar10:PATH} binary batches or npz chunks ({@link org.transfusion.engine.data.Cifar10});</li>
+ *   <li>{@code cifar10:PATH} binary batches or npz chunks; {@code cifar10:download} fetches the official binary
+ *       release (MD5-checked) into {@code $TRANSFUSION_CACHE/cifar10/} once, offline it says where to put it
+ *       ({@link org.transfusion.engine.data.Cifar10});</li>
+ *   <li>{@code imagenet:PATH} ILSVRC-2012 {@code train/<wnid>/}, validation (the test split) in {@code val/<wnid>/}
+ *       or flat with Kaggle's or the devkit's labels ({@link org.transfusion.engine.data.ImageNet});</li>
  *   <li>{@code folder:PATH} one sub-folder per class ({@link org.transfusion.engine.data.FolderDataset});</li>
  *   <li>{@code synthetic:retina|natural[?n=N&size=S&seed=S]} procedural data for the offline demo
  *       ({@link org.transfusion.engine.data.Synthetic}).</li>

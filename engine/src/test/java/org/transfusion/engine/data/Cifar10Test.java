@@ -68,7 +68,7 @@ class Cifar10Test {
     }
 
     /** {@code n} CIFAR binary records; record r: label r % 10, byte (c, y, x) = c * 7 + y * 3 + x + r. */
-    private static byte[] records(int n, int salt) {
+    static byte[] records(int n, int salt) {
         byte[] out = new byte[n * 3073];
         for (int r = 0; r < n; r++) {
             int base = r * 3073;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
@@ -138,6 +139,62 @@ public final class Fixtures {
             throw new IOException("no ImageIO writer for " + format);
         }
         return file;
+    }
+
+    /** One tar entry: its name, type flag ('0' file, '5' folder, '2' symbolic link) and contents. */
+    public record TarEntry(String name, char type, byte[] data) {
+        public static TarEntry file(String name, byte[] data) {
+            return new TarEntry(name, '0', data);
+        }
+    }
+
+    /** A ustar archive of {@code entries}: each a header then its data padded to 512 bytes; two zero blocks end it. */
+    public static byte[] tar(List<TarEntry> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (TarEntry e : entries) {
+            out.writeBytes(tarHeader(e.name(), e.type(), e.data().length));
+            out.writeBytes(e.data());
+            out.writeBytes(new byte[(512 - e.data().length % 512) % 512]);
+        }
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    /** One 512-byte ustar header declaring {@code size} bytes (which need not follow, for forged headers). */
+    public static byte[] tarHeader(String name, char type, long size) {
+        byte[] h = new byte[512];
+        put(h, 0, name);
+        put(h, 100, "0000644");
+        put(h, 108, "0000000");
+        put(h, 116, "0000000");
+        put(h, 124, String.format("%011o", size));
+        put(h, 136, "00000000000");
+        h[156] = (byte) type;
+        put(h, 257, "ustar");
+        put(h, 263, "00");
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        return h;
+    }
+
+    private static void put(byte[] header, int at, String text) {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, header, at, b.length);
+    }
+
+    public static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** Writes text lines (a CSV or a split list), creating parent folders. */

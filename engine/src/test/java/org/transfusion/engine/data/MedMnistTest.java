@@ -3,12 +3,9 @@ package org.transfusion.engine.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,34 +19,21 @@ import org.transfusion.error.BadInputException;
 
 class MedMnistTest {
     @TempDir Path dir;
-    private HttpServer server;
-    private byte[] served;
+    private LoopbackServer server;
 
     @BeforeEach
-    void serveOnLoopbackOnly() throws IOException {
-        // 127.0.0.1 only: nothing outside this machine can reach the test server.
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-        server.createContext("/files/", exchange -> {
-            byte[] body = served;
-            if (body == null) {
-                exchange.sendResponseHeaders(404, -1);
-            } else {
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            }
-            exchange.close();
-        });
-        server.start();
+    void serve() throws IOException {
+        server = new LoopbackServer();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
         System.clearProperty(MedMnistSources.MIRROR_PROPERTY);
     }
 
     private String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/files/";
+        return server.base();
     }
 
     @Test
@@ -110,7 +94,7 @@ class MedMnistTest {
     @Test
     void onlineDownloadFromAMirrorIsVerifiedAndOpened() throws IOException {
         // The local server plays Zenodo and serves the shared official file, whose MD5 is the published one.
-        served = Files.readAllBytes(SharedData.file("medmnist/retinamnist.npz"));
+        server.body = Files.readAllBytes(SharedData.file("medmnist/retinamnist.npz"));
         System.setProperty(MedMnistSources.MIRROR_PROPERTY, base());
         PrintStream savedErr = System.err;
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -130,7 +114,7 @@ class MedMnistTest {
 
     @Test
     void anMd5MismatchIsAnErrorAndLeavesNoFile() throws IOException {
-        served = "not the official bytes".getBytes(StandardCharsets.UTF_8);
+        server.body = "not the official bytes".getBytes(StandardCharsets.UTF_8);
         MedMnistSources.Source source = new MedMnistSources.Source("retinamnist", URI.create(base() + "retinamnist.npz"),
                 "bd4c0672f1bba3e3a89f0e4e876791e4");
         Path target = dir.resolve("retinamnist.npz");
@@ -147,7 +131,7 @@ class MedMnistTest {
 
     @Test
     void anHttpErrorNamesTheUrlAndLeavesNoFile() throws IOException {
-        served = null; // 404
+        server.body = null; // 404
         MedMnistSources.Source source = new MedMnistSources.Source("x", URI.create(base() + "x.npz"), "0");
         Path target = dir.resolve("x.npz");
         assertThatThrownBy(() -> MedMnistDownload.download(source, target, new PrintStream(new ByteArrayOutputStream())))
