@@ -1,15 +1,18 @@
 package org.transfusion.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
+import org.transfusion.study.Plan;
 import org.transfusion.study.PlannedRun;
 import org.transfusion.study.Presets;
 import org.transfusion.study.SpecReader;
@@ -41,17 +44,30 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Study folder") Path out;
     @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
             description = "Runs in parallel, each in its own process with its share of the cores (default: ${DEFAULT-VALUE})") int jobs;
+    @Option(names = "--models", split = ",", paramLabel = "NAME[,NAME...]",
+            description = "Models (overrides the spec's), e.g. cbr-small,cbr-tiny") List<String> models;
+    @Option(names = "--weights-dir", paramLabel = "DIR",
+            description = "Pretrained weights: MODEL.safetensors / MODEL.npz / Keras export folders (pretrain.weights)")
+    Path weightsDir;
+    @Option(names = "--pretrain-data", paramLabel = "SPEC",
+            description = "Source task to pretrain models without published weights on, e.g. imagenet:PATH, "
+                    + "cifar10:download (pretrain.data)") String pretrainData;
     @Option(names = "--print", description = "Print the resolved spec as YAML and exit (edit it, then run it)") boolean print;
+    @Option(names = "--plan", description = "List every run and every weights file the study will fetch or needs, "
+            + "without training; exit 2 with one line per missing input") boolean plan;
 
     @Override
     public Integer call() {
-        StudySpec s = resolve(what, scale, data, task);
+        StudySpec s = resolve(what, scale, data, task, models, weightsDir, pretrainData);
         if (print) {
             DumperOptions o = new DumperOptions();
             o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
             spec.commandLine().getOut().print(new Yaml(o).dump(s.toMap()));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+        if (plan) {
+            return printPlan(s);
         }
         if (out == null) {
             throw new BadInputException("--out DIR is required (the study folder)");
@@ -67,10 +83,48 @@ public final class StudyCommand implements Callable<Integer> {
     }
 
     static StudySpec resolve(String what, String scale, String data, String task) {
+        return resolve(what, scale, data, task, null, null, null);
+    }
+
+    static StudySpec resolve(String what, String scale, String data, String task, List<String> models,
+                             Path weightsDir, String pretrainData) {
         StudySpec s = what.endsWith(".yaml") || what.endsWith(".yml") || Files.isRegularFile(Path.of(what))
-                ? SpecReader.read(Path.of(what)) : Presets.get(what, scale);
-        return new StudySpec(s.name(), data != null ? data : s.data(), task != null ? task : s.task(), s.imageSize(),
-                s.models(), s.seeds(), s.training(), s.pretrain(), s.experiments());
+                ? SpecReader.read(Path.of(what)) : Presets.get(what, scale, weightsDir);
+        StudySpec.Pretrain p = s.pretrain();
+        StudySpec.Pretrain pretrain = new StudySpec.Pretrain(pretrainData != null ? pretrainData : p.data(), p.task(),
+                p.epochs(), weightsDir != null ? weightsDir.toString() : p.weights(), p.imageSize(), p.published());
+        StudySpec resolved = new StudySpec(s.name(), data != null ? data : s.data(), task != null ? task : s.task(),
+                s.imageSize(), models != null ? models : s.models(), s.seeds(), s.training(), pretrain,
+                s.experiments());
+        // Overrides are checked like the file's own values (a misspelt --models name, say).
+        return SpecReader.parse(new Yaml().dump(resolved.toMap()), "the study spec with the command's options");
+    }
+
+    /** The dry run: every run, where each model's pretrained weights come from, what is missing. */
+    private int printPlan(StudySpec s) {
+        Path dir = out != null ? out : Path.of("study-plan");
+        Plan p = Plan.of(s, dir, dataDir);
+        PrintWriter w = spec.commandLine().getOut();
+        w.println("study " + s.name() + ": " + (p.pretrains().size() + p.runs().size()) + " runs ("
+                + p.pretrains().size() + " pretraining)");
+        for (PlannedRun r : p.pretrains()) {
+            w.println("  pretrain  " + r.id() + "  on " + r.spec().data());
+        }
+        for (PlannedRun r : p.runs()) {
+            w.println("  run       " + r.id());
+        }
+        w.println("pretrained weights:");
+        p.sources().forEach((model, source) -> w.println("  " + model + ": " + source));
+        Hub.Config hub = Hub.Config.fromEnvironment();
+        p.published().values().forEach(src -> {
+            Hub.Fetched cached = Hub.cached(src, hub);
+            w.println("  fetch " + src.repo() + ": " + (cached != null ? "cached at " + cached.file()
+                    : (hub.offline() ? "NOT cached (offline) " : "will download ") + Hub.url(src, hub) + " to "
+                    + Hub.cachePath(src, hub)));
+        });
+        w.flush();
+        Study.refuseMissing(p);
+        return 0;
     }
 
     static Path run(StudySpec s, Path out, Path dataDir, int jobs, PrintStream log) {

@@ -1,6 +1,8 @@
 package org.transfusion.cli;
 
 import java.util.concurrent.Callable;
+import org.transfusion.engine.hub.Hub;
+import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.train.ConsoleProgress;
@@ -26,8 +28,21 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A transfer scheme without {@code --weights} uses the model's published ImageNet weights, fetched (or found
+     * in the cache) as timm's {@code pretrained=True} does; a model without any keeps the spec as it is, and its
+     * validation says what to give.
+     */
+    static RunSpec withPublishedWeights(RunSpec run) {
+        PretrainedSource source = PretrainedSource.of(run.model());
+        if (!run.init().needsWeights() || run.weights() != null || source == null) {
+            return run;
+        }
+        return run.toBuilder().weights(Hub.fetch(source, Hub.Config.fromEnvironment(), System.err).file()).build();
+    }
+
     static java.util.Map<String, Object> run(TrainingOptions options, CommandLine.ParseResult parsed) {
-        RunSpec run = options.toSpec(parsed);
+        RunSpec run = withPublishedWeights(options.toSpec(parsed));
         RunFolder folder = new RunFolder(options.out);
         if (options.resume && !folder.hasRun()) {
             throw new BadInputException(options.out + ": nothing to resume (no run.json there)");

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.transfusion.engine.hub.Hub;
+import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
@@ -14,6 +16,7 @@ import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
+import org.transfusion.error.BadInputException;
 import org.transfusion.io.Npy;
 import org.transfusion.io.NpyArray;
 import picocli.CommandLine.Command;
@@ -21,15 +24,70 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code transfusion weights inspect|init}. */
-@Command(name = "weights", mixinStandardHelpOptions = true, description = "Inspect weight files and write initialised weights.",
-        subcommands = {WeightsCommand.Inspect.class, WeightsCommand.Init.class})
+/** {@code transfusion weights fetch|list|inspect|init}. */
+@Command(name = "weights", mixinStandardHelpOptions = true,
+        description = "Fetch published pretrained weights, inspect weight files and write initialised weights.",
+        subcommands = {WeightsCommand.Fetch.class, WeightsCommand.ListPublished.class, WeightsCommand.Inspect.class,
+            WeightsCommand.Init.class})
 public final class WeightsCommand implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = {"Download a model's published ImageNet weights from the Hugging Face hub into the cache "
+                + "(verified by SHA-256), or find them there, and print the file's path.",
+                "Honours HF_ENDPOINT, HF_HUB_OFFLINE=1, HF_TOKEN and TRANSFUSION_CACHE (default ~/.cache/transfusion)."})
+    static final class Fetch implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "MODEL", description = "A model with published weights (see `weights list`)")
+        String model;
+
+        @Override
+        public Integer call() {
+            Hub.Fetched f = Hub.fetch(published(model), Hub.Config.fromEnvironment(), System.err);
+            spec.commandLine().getOut().println(f.file());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "The models with published pretrained weights: source, licence, input, cache state.")
+    static final class ListPublished implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Hub.Config config = Hub.Config.fromEnvironment();
+            out.printf(Locale.ROOT, "%-14s %-28s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
+                    "cached");
+            for (PretrainedSource s : PretrainedSource.all()) {
+                Hub.Fetched cached = Hub.cached(s, config);
+                out.printf(Locale.ROOT, "%-14s %-28s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
+                        s.inputSize(), s.mean().get(0) == 0.5 ? "inception" : "imagenet",
+                        cached == null ? "no" : cached.file().toString());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** The registry's published source of {@code model}; a bad input naming the models that have one otherwise. */
+    static PretrainedSource published(String model) {
+        ModelRegistry.get(model);
+        PretrainedSource s = PretrainedSource.of(model);
+        if (s == null) {
+            throw new BadInputException("no published pretrained weights for " + model + " (published: "
+                    + String.join(", ", PretrainedSource.all().stream().map(PretrainedSource::model).toList())
+                    + "); pretrain it yourself: transfusion pretrain ... --model " + model);
+        }
+        return s;
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true,

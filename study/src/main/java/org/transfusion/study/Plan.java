@@ -1,5 +1,6 @@
 package org.transfusion.study;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfusion.engine.hub.Hub;
+import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSpec;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.weights.KerasMobileNetV2;
 
 /**
  * Every run a study needs, each once: the pretraining runs (one per architecture that transfer schemes need,
@@ -23,6 +26,9 @@ public final class Plan {
     private final Path dataDir;
     private final Map<String, PlannedRun> pretrains = new LinkedHashMap<>();
     private final Map<String, PlannedRun> runs = new LinkedHashMap<>();
+    private final Map<String, PretrainedSource> published = new LinkedHashMap<>();
+    private final Map<String, String> sources = new LinkedHashMap<>();
+    private final Map<String, String> missing = new LinkedHashMap<>();
 
     private Plan(StudySpec spec, Path dir, Path dataDir) {
         this.spec = spec;
@@ -31,10 +37,11 @@ public final class Plan {
     }
 
     public static Plan of(StudySpec spec, Path dir, Path dataDir) {
-        if (spec.data() == null) {
-            throw new BadInputException("the study has no data: give --data SPEC (e.g. medmnist:retinamnist)");
-        }
         Plan p = new Plan(spec, dir, dataDir);
+        if (spec.data() == null) {
+            p.missing.put("data", "data: the study has no data: give --data SPEC (e.g. medmnist:retinamnist, "
+                    + "chexpert:PATH, eyepacs:PATH)");
+        }
         List<Experiment> experiments = Experiments.of(spec);
         for (String model : spec.models()) {
             for (long seed : spec.seeds()) {
@@ -92,25 +99,95 @@ public final class Plan {
     /** A run with the study's training settings (3 input channels: pretrained and random runs alike). */
     private RunSpec.Builder training(String data, String task, String model, int epochs) {
         StudySpec.Training t = spec.training();
-        return RunSpec.builder(data, model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
+        // A study without data is only ever listed (--plan): missing() refuses to run it.
+        return RunSpec.builder(data != null ? data : "(no data given)", model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
                 .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
                 .augment(t.augment()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
     }
 
-    /** The pretrained weights of {@code model}: a given file or folder, or a pretraining run planned here. */
+    /** Published weights the plan uses (fetched before the runs start), by model. */
+    public Map<String, PretrainedSource> published() {
+        return new LinkedHashMap<>(published);
+    }
+
+    /** Inputs the plan needs that are not there, one line each (empty when the study can run). */
+    public List<String> missing() {
+        List<String> out = new ArrayList<>(missing.values());
+        Hub.Config hub = Hub.Config.fromEnvironment();
+        for (PretrainedSource s : published.values()) {
+            if (Hub.cached(s, hub) == null && hub.offline()) {
+                out.add(s.model() + ": HF_HUB_OFFLINE is set and " + s.repo() + " is not cached: download "
+                        + Hub.url(s, hub) + " and place it at " + Hub.cachePath(s, hub).toAbsolutePath());
+            }
+        }
+        return out;
+    }
+
+    /** Where each model's pretrained weights come from, in words (for the report and the dry run). */
+    public Map<String, String> sources() {
+        return new LinkedHashMap<>(sources);
+    }
+
+    /** Fetches the published weights the plan uses (from the cache when there). */
+    public void fetchPublished(PrintStream log) {
+        Hub.Config hub = Hub.Config.fromEnvironment();
+        published.values().forEach(s -> Hub.fetch(s, hub, log));
+    }
+
+    /**
+     * The pretrained weights of {@code model}, from the first source that has them: a file for it under
+     * {@code pretrain.weights}; its published ImageNet weights (when {@code pretrain.published}); a pretraining run
+     * on {@code pretrain.data} planned here. None: a line in {@link #missing()}.
+     */
     private Path weightsFor(String model) {
         StudySpec.Pretrain p = spec.pretrain();
         if (p.weights() != null) {
-            Path w = Path.of(p.weights());
-            Path file = Files.isDirectory(w) || p.weights().endsWith("/") ? w.resolve(model + ".safetensors") : w;
-            if (!Files.isRegularFile(file)) {
-                throw new BadInputException("pretrain.weights: no pretrained weights for " + model + " at " + file);
+            Path given = localWeights(Path.of(p.weights()), model);
+            if (given != null) {
+                sources.put(model, "weights file " + given.toAbsolutePath().normalize());
+                return given;
             }
-            return file;
         }
-        PlannedRun run = pretrains.computeIfAbsent(model, m -> new PlannedRun("pretrain__" + m, m, "random", null, 0L,
-                training(p.data(), p.task(), m, p.epochs()).build(), dir.resolve("pretrain").resolve(m)));
-        return new RunFolder(run.folder()).bestWeights();
+        PretrainedSource source = PretrainedSource.of(model);
+        if (p.published() && source != null) {
+            published.put(model, source);
+            sources.put(model, "ImageNet weights " + source.repo() + " (" + source.licence() + "), fetched from the hub");
+            return Hub.cachePath(source, Hub.Config.fromEnvironment());
+        }
+        if (p.data() != null) {
+            PlannedRun run = pretrains.computeIfAbsent(model, m -> {
+                RunSpec.Builder b = training(p.data(), p.task(), m, p.epochs());
+                if (p.imageSize() > 0) {
+                    b.imageSize(p.imageSize()); // else the study's size, like the runs it serves
+                }
+                return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), dir.resolve("pretrain").resolve(m));
+            });
+            sources.put(model, "pretrained in this study on " + p.data() + (p.task() != null ? " (" + p.task() + ")"
+                    : "") + ", " + p.epochs() + " epochs");
+            return new RunFolder(run.folder()).bestWeights();
+        }
+        sources.put(model, "MISSING");
+        missing.put(model, model + ": no pretrained weights: put " + model + ".safetensors in a folder given as "
+                + "pretrain.weights (--weights-dir), or give a source task to pretrain on as pretrain.data "
+                + "(--pretrain-data, e.g. imagenet:PATH)" + (source != null && !p.published()
+                ? ", or allow its published weights (pretrain.published: true)" : ""));
+        return dir.resolve("missing-weights").resolve(model + ".safetensors");
+    }
+
+    /**
+     * A model's weights under {@code given}: the file itself, or in a folder {@code MODEL.safetensors},
+     * {@code MODEL.npz}, a Keras export folder {@code MODEL/} (or Keras' own folder name for its MobileNetV2).
+     */
+    private static Path localWeights(Path given, String model) {
+        if (Files.isRegularFile(given)) {
+            return given;
+        }
+        List<Path> candidates = new ArrayList<>(List.of(given.resolve(model + ".safetensors"),
+                given.resolve(model + ".npz"), given.resolve(model)));
+        if (model.equals("mobilenet-v2-0.35-keras")) {
+            candidates.add(given.resolve(KerasMobileNetV2.WIDTH_035_FOLDER));
+        }
+        return candidates.stream().filter(Files::exists).findFirst().orElse(null);
     }
 }

@@ -1,14 +1,18 @@
 package org.transfusion.study;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.transfusion.engine.weights.KerasMobileNetV2;
 import org.transfusion.error.BadInputException;
 
 /**
  * The paper's experiments as specs, at three scales: {@code demo} (synthetic data, 32 px, one small CBR, two
- * seeds: minutes on a laptop), {@code quick} (real data at its stored size, two CBRs, two seeds: under an hour on
- * 2 cores) and {@code paper} (224 px, the paper's architectures, five seeds: for a GPU).
+ * seeds: minutes on a laptop), {@code quick} (real data at 64 px, ImageNet resnet18 and CIFAR-10-pretrained CBRs,
+ * three seeds: a CPU) and {@code paper} (224 px, the paper's architectures, ImageNet for all, five seeds: a GPU).
  */
 public final class Presets {
     public static final List<String> NAMES =
@@ -18,6 +22,15 @@ public final class Presets {
     private Presets() {}
 
     public static StudySpec get(String name, String scale) {
+        return get(name, scale, null);
+    }
+
+    /**
+     * The preset {@code name} at {@code scale}; {@code weightsDir} (or null) is where pretrained weights files are
+     * looked for first, and at {@code quick} scale the ImageNet MobileNetV2-0.35 joins the models when its Keras
+     * export is there.
+     */
+    public static StudySpec get(String name, String scale, Path weightsDir) {
         String n = name.toLowerCase(Locale.ROOT);
         if (!NAMES.contains(n)) {
             throw new BadInputException("unknown preset '" + name + "'" + suggestion(n, NAMES) + " (presets: "
@@ -30,16 +43,26 @@ public final class Presets {
         }
         boolean demo = s.equals("demo");
         boolean paper = s.equals("paper");
-        List<String> models = demo ? List.of("cbr-small") : paper
+        List<String> models = new ArrayList<>(demo ? List.of("cbr-small") : paper
                 ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
-                : List.of("cbr-small", "cbr-tiny");
-        List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : List.of(0L, 1L);
+                : List.of("resnet18", "cbr-small", "cbr-tiny"));
+        if (s.equals("quick") && weightsDir != null
+                && Files.isDirectory(weightsDir.resolve(KerasMobileNetV2.WIDTH_035_FOLDER))) {
+            models.add("mobilenet-v2-0.35-keras");
+        }
+        List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : demo ? List.of(0L, 1L) : List.of(0L, 1L, 2L);
         StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)
-                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(15, 64, 1e-3, 4);
-        StudySpec.Pretrain pretrain = demo ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, null)
-                : paper ? new StudySpec.Pretrain(null, null, 0, "imagenet-weights/")
-                : new StudySpec.Pretrain("synthetic:natural?n=6000&size=32", "multiclass", 6, null);
-        String small = paper ? "cbr-small" : models.get(0);
+                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(10, 64, 1e-3, 4);
+        String weights = weightsDir == null ? null : weightsDir.toString();
+        // What "pretrained" means at each scale (README, "The study"): demo, synthetic natural images (offline);
+        // quick, ImageNet weights where published (resnet18; the Keras MobileNetV2-0.35 from --weights-dir) and
+        // CIFAR-10 at its own 32 px for the CBRs; paper, ImageNet for all: published ResNet50/Inception-v3 and the
+        // CBRs pretrained on imagenet:PATH (--pretrain-data) or given as files in --weights-dir.
+        StudySpec.Pretrain pretrain = demo
+                ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, weights, 0, false)
+                : paper ? new StudySpec.Pretrain(null, "multiclass", 30, weights, 224, true)
+                : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
+        String small = "cbr-small";
         boolean all = n.equals("all");
         StudySpec.Experiments e = new StudySpec.Experiments(
                 all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
@@ -54,7 +77,7 @@ public final class Presets {
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
                         List.of("slim", "gabor", "gabor+meanvar")) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
-        return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 0, models, seeds, training, pretrain, e);
+        return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);
     }
 
     /** " (did you mean X?)" for the closest name by edit distance, when it is close. */

@@ -75,13 +75,11 @@ public final class SpecReader {
                 number(t, "momentum", "training", 0.9), number(t, "weight_decay", "training", 1e-4),
                 named(t, "augment", "training", "default", Augment.Policy::parse));
         Map<String, Object> p = map(require(m, "pretrain", ""), "pretrain");
-        keys(p, "pretrain", Set.of("data", "task", "epochs", "weights"));
+        keys(p, "pretrain", Set.of("data", "task", "epochs", "weights", "image_size", "published"));
         StudySpec.Pretrain pretrain = new StudySpec.Pretrain(string(p, "data", "pretrain", null),
                 string(p, "task", "pretrain", null), integer(p, "epochs", "pretrain", 5),
-                string(p, "weights", "pretrain", null));
-        if (pretrain.data() == null && pretrain.weights() == null) {
-            throw new BadInputException(file + ": pretrain: give data (a source task) or weights (a file)");
-        }
+                string(p, "weights", "pretrain", null), integer(p, "image_size", "pretrain", 0),
+                bool(p, "published", "pretrain", true));
         Map<String, Object> e = map(require(m, "experiments", ""), "experiments");
         keys(e, "experiments", Set.of("performance", "small_data", "representations", "convergence", "transfusion",
                 "hybrid"));
@@ -324,6 +322,17 @@ public final class SpecReader {
             throw new BadInputException(file + ": " + path(where, key) + ": expected a whole number, got '" + o + "'");
         }
         return n;
+    }
+
+    private boolean bool(Map<String, Object> m, String key, String where, boolean fallback) {
+        Object o = m.get(key);
+        if (o == null) {
+            return fallback;
+        }
+        if (!(o instanceof Boolean b)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected true or false, got '" + o + "'");
+        }
+        return b;
     }
 
     private double number(Map<String, Object> m, String key, String where, double fallback) {

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
@@ -20,10 +21,21 @@ public final class Study {
     /** Runs (or resumes) the study in {@code dir}: training, analyses, report. Returns the report's path. */
     public static Path run(StudySpec spec, Path dir, Path dataDir, StudyRunner runner, PrintStream out) {
         Plan plan = Plan.of(spec, dir, dataDir);
+        refuseMissing(plan);
         record(spec, dir, dataDir);
+        plan.fetchPublished(out);
         runner.run(plan);
         Experiments.of(spec).forEach(e -> e.analyse(plan, out));
         return Report.write(plan);
+    }
+
+    /** A bad input listing, one line each, the inputs the plan needs that are not there. */
+    public static void refuseMissing(Plan plan) {
+        List<String> missing = plan.missing();
+        if (!missing.isEmpty()) {
+            throw new BadInputException(missing.size() + " missing input" + (missing.size() == 1 ? "" : "s")
+                    + " (nothing was run):\n  " + String.join("\n  ", missing));
+        }
     }
 
     /** Rebuilds the report of a study folder from its results, without training. */

@@ -24,8 +24,17 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         }
     }
 
-    /** The source task the CBR nets are pretrained on (the paper used ImageNet). */
-    public record Pretrain(String data, String task, int epochs, String weights) {}
+    /**
+     * Where each model's pretrained weights come from, in this order: a file for it in {@code weights} (a file, or a
+     * folder of {@code MODEL.safetensors}, {@code MODEL.npz} or Keras export folders); its published ImageNet weights
+     * when {@code published} (fetched from the hub); else a pretraining run on {@code data} ({@code task},
+     * {@code epochs}, at {@code imageSize}, 0 = the data's stored size). The paper used ImageNet for all.
+     */
+    public record Pretrain(String data, String task, int epochs, String weights, int imageSize, boolean published) {
+        public Pretrain(String data, String task, int epochs, String weights) {
+            this(data, task, epochs, weights, 0, true);
+        }
+    }
 
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
@@ -70,6 +79,8 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         if (pretrain.weights() != null) {
             p.put("weights", pretrain.weights());
         }
+        p.put("image_size", pretrain.imageSize());
+        p.put("published", pretrain.published());
         m.put("pretrain", p);
         Map<String, Object> e = new LinkedHashMap<>();
         Experiments x = experiments;

@@ -133,7 +133,18 @@ public final class Hub {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", weights.toAbsolutePath().normalize().toString());
         try {
-            m.put("sha256", Download.hash(weights, "SHA-256"));
+            if (Files.isDirectory(weights)) {
+                // A Keras export folder: the hash of each file in it.
+                Map<String, String> files = new java.util.TreeMap<>();
+                try (var list = Files.list(weights)) {
+                    for (Path f : list.filter(Files::isRegularFile).toList()) {
+                        files.put(f.getFileName().toString(), Download.hash(f, "SHA-256"));
+                    }
+                }
+                m.put("sha256", files);
+            } else {
+                m.put("sha256", Download.hash(weights, "SHA-256"));
+            }
         } catch (IOException e) {
             throw new BadInputException(weights + ": cannot read (" + e.getMessage() + ")");
         }

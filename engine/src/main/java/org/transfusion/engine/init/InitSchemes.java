@@ -9,6 +9,7 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.weights.KerasMobileNetV2;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -85,8 +86,8 @@ public final class InitSchemes {
 
     /** Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map. */
     private static StateDict source(Path weights, Architecture arch, long seed) {
-        if (weights.toString().endsWith(".npz")) {
-            return org.transfusion.engine.weights.KerasMobileNetV2.load(weights, arch, seed).weights();
+        if (KerasMobileNetV2.isKerasExport(weights)) {
+            return KerasMobileNetV2.load(weights, arch, seed).weights();
         }
         return SafeTensors.read(weights);
     }

@@ -52,6 +52,12 @@ public final class ModelRegistry {
                 + "convs, BN eps 0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", 224,
                 "features.0.0.weight", "classifier.1", "inception",
                 (c, k, w) -> new MobileNetV2("mobilenet-v2-keras", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.KERAS)));
+        // Keras publishes MobileNetV2 ImageNet weights per width; this name fixes the width of the ones a study can
+        // use without a --width setting of its own (../shared/data/weights has the 0.35 backbone).
+        register(new ModelInfo("mobilenet-v2-0.35-keras", "mobilenet-v2-keras at width 0.35, the width of Keras' "
+                + "smallest ImageNet MobileNetV2", 224, "features.0.0.weight", "classifier.1", "inception",
+                (c, k, w) -> new MobileNetV2("mobilenet-v2-0.35-keras", c, k, 0.35, Integer.MAX_VALUE,
+                        MobileNetV2.Style.KERAS)));
     }
 
     static {

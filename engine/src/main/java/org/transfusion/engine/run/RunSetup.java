@@ -13,6 +13,7 @@ import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelInfo;
 import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.weights.KerasMobileNetV2;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -56,7 +57,7 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
      * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
      */
     private static int defaultChannels(RunSpec o, ModelInfo info, Image first) {
-        if (o.weights() != null && o.weights().toString().endsWith(".npz")) {
+        if (o.weights() != null && KerasMobileNetV2.isKerasExport(o.weights())) {
             return 3; // Keras ImageNet weights: RGB
         }
         if (o.weights() != null && o.init().needsWeights()) {

@@ -127,8 +127,9 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         Architecture arch = ModelRegistry.get(model).build(channels == null ? 3 : channels, 2, width);
         init.checkFits(arch);
         if (init.needsWeights() && weights == null) {
-            throw new BadInputException("--init " + init.spec() + " needs --weights FILE (pretrained weights, "
-                    + "safetensors)");
+            throw new BadInputException("--init " + init.spec() + " needs --weights FILE (pretrained weights: "
+                    + "safetensors, or a Keras MobileNetV2 export); " + model + " has no published weights to fetch "
+                    + "(see `transfusion weights list`)");
         }
         if (!init.needsWeights() && weights != null) {
             throw new BadInputException("--weights is not used by --init " + init.spec());

@@ -20,6 +20,7 @@ import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.Metrics;
+import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
@@ -301,6 +302,10 @@ public final class Trainer {
             data.put("sizes", s.data().sizes());
             run.put("data", data);
             run.put("init", initReport);
+            if (o.weights() != null) {
+                // Where the pretrained weights came from: the hub's URL, SHA-256 and licence, or a file and its hash.
+                run.put("weights", Hub.provenance(o.weights()));
+            }
             Map<String, Object> prov = Versions.provenance();
             prov.put("started", Instant.now().toString());
             prov.put("threads", JniUtils.getNumThreads());

@@ -44,6 +44,9 @@ public final class KerasMobileNetV2 {
     /** The registry name of the architecture these weights belong to. */
     public static final String MODEL = "mobilenet-v2-keras";
 
+    /** The folder name of the width-0.35 ImageNet backbone export (as in ../shared/data/weights). */
+    public static final String WIDTH_035_FOLDER = "mobilenet_v2_035_imagenet";
+
     private KerasMobileNetV2() {}
 
     private enum LayerKind { CONV, DEPTHWISE, BN }
@@ -91,6 +94,11 @@ public final class KerasMobileNetV2 {
             }
         }
         return map;
+    }
+
+    /** Whether {@code weights} is a Keras export (an {@code .npz}, or a folder holding one) rather than safetensors. */
+    public static boolean isKerasExport(Path weights) {
+        return weights.toString().endsWith(".npz") || java.nio.file.Files.isDirectory(weights);
     }
 
     /** The architecture the weights fit: Keras-style MobileNetV2 at width 0.35. */

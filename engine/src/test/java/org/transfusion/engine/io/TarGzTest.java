@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfusion.engine.data.Fixtures;
 import org.transfusion.engine.data.Fixtures.TarEntry;
+import org.transfusion.engine.data.Fixtures;
 import org.transfusion.error.BadInputException;
 
 /** The minimal tar reader on archives written here: what it extracts, and the archives it refuses whole. */
