@@ -53,8 +53,9 @@ class ArchitectureTest {
     }
 
     /**
-     * Inside the engine, from the bottom: data; model; weights; init; run (a run's spec, folder and resolved
-     * setup); eval; train; probe (reads finished runs). Each may use the ones before it, never one after.
+     * Inside the engine, from the bottom: data; model; weights; init; hub (published weights; used by the trainer for
+     * provenance, and by study and cli to fetch); run (a run's spec, folder and resolved setup); eval; train; probe
+     * (reads finished runs). Each may use the ones before it, never one after.
      */
     @Test
     void enginePackagesInOrder() {
@@ -64,6 +65,7 @@ class ArchitectureTest {
                 .layer("eval").definedBy("org.transfusion.engine.eval..")
                 .layer("run").definedBy("org.transfusion.engine.run..")
                 .layer("init").definedBy("org.transfusion.engine.init..")
+                .layer("hub").definedBy("org.transfusion.engine.hub..")
                 .layer("weights").definedBy("org.transfusion.engine.weights..")
                 .layer("model").definedBy("org.transfusion.engine.model..")
                 .layer("data").definedBy("org.transfusion.engine.data..")
@@ -72,6 +74,7 @@ class ArchitectureTest {
                 .whereLayer("eval").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("run").mayOnlyBeAccessedByLayers("eval", "train", "probe")
                 .whereLayer("init").mayOnlyBeAccessedByLayers("run", "train", "probe")
+                .whereLayer("hub").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("weights").mayOnlyBeAccessedByLayers("init", "run", "eval", "train", "probe")
                 .whereLayer("model").mayOnlyBeAccessedByLayers("weights", "init", "run", "eval", "train", "probe")
                 .check(classes);

@@ -104,6 +104,31 @@ class StudyCommandTest {
         assertThat(thresholds.toString()).isEqualTo("[0.55,0.62]");
     }
 
+    @Test
+    void thePlanListsEveryRunAndEachMissingInputOnceWithoutRunningAnything() {
+        System.setProperty("HF_HUB_OFFLINE", "1");
+        System.setProperty("TRANSFUSION_CACHE", dir.resolve("cache").toString());
+        try {
+            Path out = dir.resolve("paper");
+            CliRun r = CliRun.of("study", "all", "--scale", "paper", "--plan", "--out", out.toString());
+            assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+            assertThat(r.out()).contains("  run       resnet50__random__all__s0", "  run       cbr-tiny__pretrained__n1000__s4",
+                    "resnet50: ImageNet weights timm/resnet50.tv_in1k (BSD-3-Clause), fetched from the hub",
+                    "fetch timm/inception_v3.tv_in1k: NOT cached (offline) "
+                            + "https://huggingface.co/timm/inception_v3.tv_in1k/resolve/main/model.safetensors");
+            List<String> lines = r.err().strip().lines().toList();
+            assertThat(lines.get(0)).isEqualTo("transfusion: error: 7 missing inputs (nothing was run):");
+            assertThat(lines.subList(1, lines.size())).hasSize(7).allMatch(l -> l.startsWith("  "))
+                    .anyMatch(l -> l.startsWith("  data: the study has no data"))
+                    .anyMatch(l -> l.startsWith("  cbr-small: no pretrained weights: put cbr-small.safetensors"))
+                    .anyMatch(l -> l.startsWith("  inception-v3: HF_HUB_OFFLINE is set"));
+            assertThat(out).doesNotExist();
+        } finally {
+            System.clearProperty("HF_HUB_OFFLINE");
+            System.clearProperty("TRANSFUSION_CACHE");
+        }
+    }
+
     /**
      * Every run folder's run.json spec, by folder, as text with the study's own folder written as STUDY (a
      * transfer run's weights are its study's pretraining output, so the two studies' paths differ by design).

@@ -114,13 +114,26 @@ public final class Report {
         StudySpec.Training t = s.training();
         row("training", t.epochs() + " epochs, batch " + t.batchSize() + ", " + optimiser(t) + " lr " + t.lr() + " ("
                 + t.schedule().spec() + "), validation every " + (t.evalEvery() > 0 ? t.evalEvery() + " steps" : "epoch"));
-        row("pretraining source", s.pretrain().weights() != null ? "weights " + s.pretrain().weights()
-                : s.pretrain().data() + " (" + s.pretrain().task() + ", " + s.pretrain().epochs() + " epochs)");
+        // Which source each model's pretrained runs used, with the hash of the weights as run.json recorded it.
+        plan.sources().forEach((model, source) -> row("pretrained " + model, source + weightsHash(model)));
         row("runs finished", results.all().size() + " of " + plan.runs().size());
         Map<String, Object> v = Versions.provenance();
         row("versions", "transfusion " + v.get("transfusion") + ", DJL " + v.get("djl") + ", libtorch " + v.get("libtorch")
                 + ", Java " + v.get("java"));
         html.append("</table>");
+    }
+
+    /** " (SHA-256 abcdef012345…)" of the weights a finished pretrained run of {@code model} started from. */
+    private String weightsHash(String model) {
+        for (RunResult r : results.all()) {
+            if (r.run().model().equals(model) && r.run().scheme().equals("pretrained")) {
+                JsonNode sha = Json.read(new RunFolder(r.run().folder()).runJson()).path("weights").path("sha256");
+                if (sha.isTextual()) {
+                    return " (SHA-256 " + sha.asText().substring(0, 12) + "…)";
+                }
+            }
+        }
+        return "";
     }
 
     private void row(String k, String v) {

@@ -313,48 +313,32 @@ public final class SpecReader {
         }
     }
 
-    private int integer(Map<String, Object> m, String key, String where, int fallback) {
+    /** The value of {@code key}, or {@code fallback} when absent; a value of another type names the key's path. */
+    private <T> T typed(Map<String, Object> m, String key, String where, T fallback, Class<T> type, String expected) {
         Object o = m.get(key);
         if (o == null) {
             return fallback;
         }
-        if (!(o instanceof Integer n)) {
-            throw new BadInputException(file + ": " + path(where, key) + ": expected a whole number, got '" + o + "'");
+        if (!type.isInstance(o)) {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected " + expected + ", got '" + o + "'");
         }
-        return n;
+        return type.cast(o);
+    }
+
+    private int integer(Map<String, Object> m, String key, String where, int fallback) {
+        return typed(m, key, where, fallback, Integer.class, "a whole number");
     }
 
     private boolean bool(Map<String, Object> m, String key, String where, boolean fallback) {
-        Object o = m.get(key);
-        if (o == null) {
-            return fallback;
-        }
-        if (!(o instanceof Boolean b)) {
-            throw new BadInputException(file + ": " + path(where, key) + ": expected true or false, got '" + o + "'");
-        }
-        return b;
+        return typed(m, key, where, fallback, Boolean.class, "true or false");
     }
 
     private double number(Map<String, Object> m, String key, String where, double fallback) {
-        Object o = m.get(key);
-        if (o == null) {
-            return fallback;
-        }
-        if (!(o instanceof Number n)) {
-            throw new BadInputException(file + ": " + path(where, key) + ": expected a number, got '" + o + "'");
-        }
-        return n.doubleValue();
+        return typed(m, key, where, fallback, Number.class, "a number").doubleValue();
     }
 
     private String string(Map<String, Object> m, String key, String where, String fallback) {
-        Object o = m.get(key);
-        if (o == null) {
-            return fallback;
-        }
-        if (!(o instanceof String s)) {
-            throw new BadInputException(file + ": " + path(where, key) + ": expected text, got '" + o + "'");
-        }
-        return s;
+        return typed(m, key, where, fallback, String.class, "text");
     }
 
     private static String path(String where, String key) {

@@ -11,7 +11,9 @@ import java.util.Map;
  * hub's own hash for the file is checked in every case).
  *
  * <p>The ImageNet models of the paper and the two medical imaging users reach for next to them come from timm's
- * {@code tv_in1k} weights: torchvision's own ImageNet weights, with torchvision's keys, BSD-3-Clause.
+ * {@code tv_in1k} weights: torchvision's own ImageNet weights, with torchvision's keys (TimmKeysTest). The licence
+ * is the one timm's {@code pretrained_cfg} states for each (timm commit aa4b585): bsd-3-clause for the ResNets,
+ * timm's default apache-2.0 for Inception-v3 and DenseNet-121.
  */
 public record PretrainedSource(String model, String repo, String file, String revision, String sha256,
                                String licence, String description, int inputSize, List<Double> mean,
@@ -24,19 +26,19 @@ public record PretrainedSource(String model, String repo, String file, String re
     private static final Map<String, PretrainedSource> REGISTRY = new LinkedHashMap<>();
 
     static {
-        register(torchvision("resnet18", 224, IMAGENET_MEAN, IMAGENET_STD, "conv1", "fc"));
-        register(torchvision("resnet50", 224, IMAGENET_MEAN, IMAGENET_STD, "conv1", "fc"));
+        register(torchvision("resnet18", "BSD-3-Clause", "conv1", "fc"));
+        register(torchvision("resnet50", "BSD-3-Clause", "conv1", "fc"));
         register(new PretrainedSource("inception-v3", "timm/inception_v3.tv_in1k", "model.safetensors", "main", null,
-                "BSD-3-Clause", "torchvision's Inception-v3 ImageNet-1k weights, via timm", 299, INCEPTION, INCEPTION,
+                "Apache-2.0", "torchvision's Inception-v3 ImageNet-1k weights, via timm", 299, INCEPTION, INCEPTION,
                 "Conv2d_1a_3x3.conv", "fc", 1000));
-        register(torchvision("densenet121", 224, IMAGENET_MEAN, IMAGENET_STD, "features.conv0", "classifier"));
+        register(torchvision("densenet121", "Apache-2.0", "features.conv0", "classifier"));
     }
 
-    private static PretrainedSource torchvision(String model, int size, List<Double> mean, List<Double> std,
-                                                String firstConv, String classifier) {
-        return new PretrainedSource(model, "timm/" + model + ".tv_in1k", "model.safetensors", "main", null,
-                "BSD-3-Clause", "torchvision's " + model + " ImageNet-1k weights, via timm", size, mean, std, firstConv,
-                classifier, 1000);
+    /** torchvision's ImageNet weights of {@code model} at 224 px with ImageNet's mean and std, as timm hosts them. */
+    private static PretrainedSource torchvision(String model, String licence, String firstConv, String classifier) {
+        return new PretrainedSource(model, "timm/" + model + ".tv_in1k", "model.safetensors", "main", null, licence,
+                "torchvision's " + model + " ImageNet-1k weights, via timm", 224, IMAGENET_MEAN, IMAGENET_STD,
+                firstConv, classifier, 1000);
     }
 
     private static void register(PretrainedSource s) {

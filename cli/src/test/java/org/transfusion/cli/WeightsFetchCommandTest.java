@@ -1,0 +1,60 @@
+package org.transfusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weights fetch} as a user meets it offline: the one line naming the URL and the exact cache path to place
+ * the file at, and clear refusals for models without published weights. (Fetching, verification, resuming and the
+ * cache are tested against a local hub in the engine's HubTest.) Settings are read like the environment variables
+ * of the same name, from system properties first.
+ */
+class WeightsFetchCommandTest {
+    @TempDir Path dir;
+
+    @AfterEach
+    void clear() {
+        System.clearProperty("HF_HUB_OFFLINE");
+        System.clearProperty("TRANSFUSION_CACHE");
+    }
+
+    @Test
+    void offlineItNamesTheUrlAndThePathAndExitsTwo() {
+        System.setProperty("HF_HUB_OFFLINE", "1");
+        System.setProperty("TRANSFUSION_CACHE", dir.toString());
+        CliRun.of("weights", "fetch", "resnet50").assertOneLineError("HF_HUB_OFFLINE is set and timm/resnet50.tv_in1k "
+                + "is not cached: download https://huggingface.co/timm/resnet50.tv_in1k/resolve/main/model.safetensors "
+                + "by hand and place it at " + dir.resolve("hub/models--timm--resnet50.tv_in1k/main/model.safetensors"));
+    }
+
+    @Test
+    void aModelWithoutPublishedWeightsSaysHowToGetSome() {
+        CliRun.of("weights", "fetch", "cbr-small").assertOneLineError("no published pretrained weights for cbr-small "
+                + "(published: resnet18, resnet50, inception-v3, densenet121); pretrain it yourself");
+        CliRun.of("weights", "fetch", "resnet-50").assertOneLineError("unknown model 'resnet-50'");
+    }
+
+    @Test
+    void trainingWithPublishedWeightsOfflineAndUncachedStopsBeforeTraining() {
+        System.setProperty("HF_HUB_OFFLINE", "1");
+        System.setProperty("TRANSFUSION_CACHE", dir.toString());
+        Path out = dir.resolve("run");
+        CliRun.of("train", "--data", "synthetic:retina?n=40&size=32", "--model", "resnet18", "--init", "pretrained",
+                "--out", out.toString()).assertOneLineError("HF_HUB_OFFLINE is set and timm/resnet18.tv_in1k is not "
+                + "cached");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void theListNamesEachSourceAndItsLicence() {
+        System.setProperty("TRANSFUSION_CACHE", dir.toString());
+        CliRun r = CliRun.of("weights", "list");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet18       timm/resnet18.tv_in1k        BSD-3-Clause")
+                .contains("inception-v3   timm/inception_v3.tv_in1k").contains("densenet121");
+    }
+}
