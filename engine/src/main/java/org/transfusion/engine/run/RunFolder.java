@@ -12,6 +12,7 @@ import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
+import org.transfusion.io.AtomicFiles;
 
 /**
  * A run's folder (DESIGN.md): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
@@ -117,6 +118,32 @@ public record RunFolder(Path dir) {
             return o;
         }
         return o.toBuilder().data(data != null ? data : o.data()).dataDir(dataDir).build();
+    }
+
+    /** The learning curve ({@code curve.csv}). */
+    public List<CurvePoint> curve() {
+        try {
+            List<String> lines = Files.readAllLines(curveCsv());
+            List<CurvePoint> out = new ArrayList<>();
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                out.add(CurvePoint.parse(line));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(curveCsv() + ": not a learning curve (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Writes the learning curve atomically. */
+    public void writeCurve(List<CurvePoint> curve) {
+        StringBuilder sb = new StringBuilder(CurvePoint.HEADER).append('\n');
+        curve.forEach(p -> sb.append(p.csv()).append('\n'));
+        AtomicFiles.writeString(curveCsv(), sb.toString());
+    }
+
+    /** What a finished run's metrics.json says. */
+    public RunMetrics metrics() {
+        return RunMetrics.of(Json.read(metricsJson()));
     }
 
     /** The run spec recorded in run.json. */

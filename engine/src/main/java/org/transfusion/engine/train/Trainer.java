@@ -26,12 +26,12 @@ import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
-import org.transfusion.io.AtomicFiles;
 
 /**
  * Trains one run end to end: opens the data and task, builds and initialises the model, runs gradient steps
@@ -78,7 +78,7 @@ public final class Trainer {
         private final RunSpec o;
         private final RunFolder folder;
         private final Progress progress;
-        private final List<String[]> curve = new ArrayList<>();
+        private final List<CurvePoint> curve = new ArrayList<>();
         private double bestAuc = Double.NEGATIVE_INFINITY;
         private long bestStep = -1;
         private double trainSeconds;
@@ -114,7 +114,7 @@ public final class Trainer {
                     initReport = init.report();
                     SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
                     writeRunJson(total, evalEvery, initReport);
-                    writeCurve();
+                    folder.writeCurve(curve);
                 }
                 StateDict modelWeights = new StateDict();
                 for (String key : s.arch().specs().keySet()) {
@@ -150,7 +150,7 @@ public final class Trainer {
                     Batch b = batches.next();
                     float lossValue = stepper.run(b, schedule.rate(step));
                     if (!Float.isFinite(lossValue)) {
-                        writeCurve();
+                        folder.writeCurve(curve);
                         throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
                                 + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
                                 o.lr(), folder.dir()));
@@ -169,8 +169,8 @@ public final class Trainer {
                         waitSeconds = batches.waitNanos() / 1e9;
                         Metrics m = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
                         progress.evaluated(done, m.auc(), m.loss());
-                        curve.add(new String[] {Long.toString(done), num(lossSum / lossCount), num(m.auc()),
-                            num(m.loss()), num(schedule.rate(step)), num(trainSeconds)});
+                        curve.add(CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(), schedule.rate(step),
+                                trainSeconds));
                         if (m.auc() > bestAuc || bestStep < 0) {
                             bestAuc = Double.isNaN(m.auc()) ? Double.NEGATIVE_INFINITY : m.auc();
                             bestStep = done;
@@ -223,10 +223,9 @@ public final class Trainer {
             Map<String, Object> out = new LinkedHashMap<>();
             for (double t : o.thresholds()) {
                 Long first = null;
-                for (String[] row : curve) {
-                    double auc = parse(row[2]);
-                    if (!Double.isNaN(auc) && auc >= t) {
-                        first = Long.parseLong(row[0]);
+                for (CurvePoint p : curve) {
+                    if (!Double.isNaN(p.valAuc()) && p.valAuc() >= t) {
+                        first = p.step();
                         break;
                     }
                 }
@@ -247,7 +246,7 @@ public final class Trainer {
             state.put("train_seconds", trainSeconds);
             state.put("loader_wait_seconds", waitSeconds);
             Json.write(folder.checkpointState(), state);
-            writeCurve();
+            folder.writeCurve(curve);
         }
 
         private void restore(StateDict saved, Optimizer optimizer, Network net) {
@@ -257,25 +256,7 @@ public final class Trainer {
             bestStep = state.path("best_step").asLong();
             trainSeconds = state.path("train_seconds").asDouble();
             optimizer.loadState(saved, net.trainable(), state.path("optimizer_updates").asLong());
-            try {
-                List<String> lines = Files.readAllLines(folder.curveCsv());
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] row = line.split(",", -1);
-                    if (Long.parseLong(row[0]) <= startStep) {
-                        curve.add(row);
-                    }
-                }
-            } catch (IOException e) {
-                throw new BadInputException(folder.curveCsv() + ": cannot read (" + e.getMessage() + ")");
-            }
-        }
-
-        private void writeCurve() {
-            StringBuilder sb = new StringBuilder("step,train_loss,val_auc,val_loss,lr,train_seconds\n");
-            for (String[] row : curve) {
-                sb.append(String.join(",", row)).append('\n');
-            }
-            AtomicFiles.writeString(folder.curveCsv(), sb.toString());
+            folder.curve().stream().filter(p -> p.step() <= startStep).forEach(curve::add);
         }
 
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
@@ -312,14 +293,6 @@ public final class Trainer {
             prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
             run.put("provenance", prov);
             Json.write(folder.runJson(), run);
-        }
-
-        private static String num(double v) {
-            return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-        }
-
-        private static double parse(String v) {
-            return v.isEmpty() ? Double.NaN : Double.parseDouble(v);
         }
     }
 }
