@@ -128,6 +128,13 @@ public final class Report {
         for (RunResult r : results.all()) {
             if (r.run().model().equals(model) && r.run().scheme().equals("pretrained")) {
                 JsonNode sha = Json.read(new RunFolder(r.run().folder()).runJson()).path("weights").path("sha256");
+                // A Keras export folder records a hash per file; its weights are the .npz.
+                for (var files = sha.fields(); files.hasNext() && !sha.isTextual(); ) {
+                    var f = files.next();
+                    if (f.getKey().endsWith(".npz")) {
+                        sha = f.getValue();
+                    }
+                }
                 if (sha.isTextual()) {
                     return " (SHA-256 " + sha.asText().substring(0, 12) + "…)";
                 }
