@@ -150,14 +150,16 @@ public final class Report {
     private void writeCsvs(List<Finding> findings) {
         StudySpec.Convergence c = plan.spec().experiments().convergence();
         List<Double> thresholds = c != null ? c.thresholds() : List.of(0.7, 0.8, 0.9);
-        StringBuilder runs = new StringBuilder("id,model,scheme,train_subset,seed,val_auc,test_auc");
+        StringBuilder runs = new StringBuilder("id,model,scheme,train_subset,seed,val_auc,test_auc,"
+                + "test_auc_ci95_low,test_auc_ci95_high");
         thresholds.forEach(t -> runs.append(",steps_to_").append(String.format(Locale.ROOT, "%.2f", t)));
         runs.append('\n');
         StringBuilder curves = new StringBuilder("id,step,val_auc\n");
         for (RunResult r : results.all()) {
             PlannedRun p = r.run();
             runs.append(String.join(",", p.id(), p.model(), p.scheme(), p.trainSubset() == null ? "" : p.trainSubset().toString(),
-                    Long.toString(p.seed()), ReportPage.f6(r.valAuc()), ReportPage.f6(r.testAuc())));
+                    Long.toString(p.seed()), ReportPage.f6(r.valAuc()), ReportPage.f6(r.testAuc()),
+                    ReportPage.f6(r.testAucLow()), ReportPage.f6(r.testAucHigh())));
             for (double t : thresholds) {
                 double s = r.stepsTo(t);
                 runs.append(',').append(Double.isInfinite(s) ? "" : String.format(Locale.ROOT, "%.0f", s));

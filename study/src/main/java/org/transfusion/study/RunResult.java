@@ -6,9 +6,12 @@ import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunMetrics;
 
-/** A finished run's numbers as the report uses them: val/test AUC, steps to each threshold, the learning curve. */
-public record RunResult(PlannedRun run, double valAuc, double testAuc, Map<Double, Long> stepsToAuc, double[] steps,
-                        double[] valCurve) {
+/**
+ * A finished run's numbers as the report uses them: val/test AUC (with the test AUC's DeLong 95% interval, NaN where
+ * the task has several outputs), steps to each threshold, the learning curve.
+ */
+public record RunResult(PlannedRun run, double valAuc, double testAuc, double testAucLow, double testAucHigh,
+                        Map<Double, Long> stepsToAuc, double[] steps, double[] valCurve) {
 
     public static RunResult load(PlannedRun run) {
         RunFolder f = new RunFolder(run.folder());
@@ -19,7 +22,7 @@ public record RunResult(PlannedRun run, double valAuc, double testAuc, Map<Doubl
         List<CurvePoint> curve = f.curve();
         double[] steps = curve.stream().mapToDouble(CurvePoint::step).toArray();
         double[] val = curve.stream().mapToDouble(CurvePoint::valAuc).toArray();
-        return new RunResult(run, m.valAuc(), m.testAuc(), m.stepsToAuc(), steps, val);
+        return new RunResult(run, m.valAuc(), m.testAuc(), m.testAucLow(), m.testAucHigh(), m.stepsToAuc(), steps, val);
     }
 
     /** Steps to reach {@code threshold}, or infinity when the run never did. */

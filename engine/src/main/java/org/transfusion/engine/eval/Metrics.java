@@ -9,11 +9,12 @@ import org.transfusion.engine.data.Task;
 /**
  * The metrics of one evaluation, from predicted probabilities and targets: the headline {@code auc} (binary
  * AUC; macro one-vs-rest over classes for multiclass; mean over labels for multi-label, masked labels left
- * out), per-output AUCs, accuracy, and sensitivity/specificity at the threshold for binary tasks. Outputs whose
+ * out), per-output AUCs with their DeLong 95% intervals ({@link DeLong}), accuracy, and sensitivity/specificity at the threshold for binary tasks. Outputs whose
  * AUC is undefined (one class present) are NaN, left out of the mean, and named in {@code warnings}.
  */
-public record Metrics(double auc, Map<String, Double> perOutputAuc, double accuracy, double sensitivity,
-                      double specificity, double loss, int count, List<String> warnings) {
+public record Metrics(double auc, Map<String, Double> perOutputAuc, Map<String, DeLong.Interval> perOutputCi,
+                      double accuracy, double sensitivity, double specificity, double loss, int count,
+                      List<String> warnings) {
 
     /**
      * @param probs   n x outputs probabilities (sigmoid for binary/multi-label, softmax for multiclass), row-major
@@ -23,6 +24,7 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, double accur
         int outputs = task.outputs();
         int tw = task.targetWidth();
         Map<String, Double> per = new LinkedHashMap<>();
+        Map<String, DeLong.Interval> ci = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         double sum = 0;
         int defined = 0;
@@ -41,6 +43,7 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, double accur
             double auc = RocAuc.binary(s, y);
             String name = task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
             per.put(name, auc);
+            ci.put(name, DeLong.interval(s, y));
             if (Double.isNaN(auc)) {
                 warnings.add("AUC of '" + name + "' is undefined: only one class present among " + n + " images");
             } else {
@@ -89,7 +92,7 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, double accur
         double accuracy = counted == 0 ? Double.NaN : (double) correct / counted;
         double sens = task.type() == Task.Type.BINARY && tp + fn > 0 ? (double) tp / (tp + fn) : Double.NaN;
         double spec = task.type() == Task.Type.BINARY && tn + fp > 0 ? (double) tn / (tn + fp) : Double.NaN;
-        return new Metrics(auc, per, accuracy, sens, spec, loss, n, warnings);
+        return new Metrics(auc, per, ci, accuracy, sens, spec, loss, n, warnings);
     }
 
     /** As a JSON-friendly map (NaN kept as null by the writer). */
@@ -97,6 +100,14 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, double accur
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("auc", auc);
         m.put("auc_per_output", perOutputAuc);
+        // DeLong 95% intervals per output (for a binary task, of the headline AUC); a macro or mean AUC over
+        // several outputs has none here.
+        Map<String, List<Double>> intervals = new LinkedHashMap<>();
+        perOutputCi.forEach((k, v) -> intervals.put(k, Double.isNaN(v.se()) ? null : List.of(v.low(), v.high())));
+        m.put("auc_ci95_per_output", intervals);
+        if (perOutputCi.size() == 1) {
+            m.put("auc_ci95", intervals.values().iterator().next());
+        }
         m.put("accuracy", accuracy);
         if (!Double.isNaN(sensitivity) || !Double.isNaN(specificity)) {
             m.put("sensitivity", sensitivity);
