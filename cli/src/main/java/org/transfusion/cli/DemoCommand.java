@@ -38,6 +38,10 @@ public final class DemoCommand implements Callable<Integer> {
         var p = spec.commandLine().getOut();
         p.println("demo done. report: " + report.toAbsolutePath());
         p.println("  open it in a browser; the numbers are in " + report.getParent().toAbsolutePath() + "/*.csv");
+        if (s.data().startsWith("synthetic:")) {
+            p.println("  its verdicts are illustrative: synthetic images at 32 px, one small model, two seeds; "
+                    + "run `study all --scale quick --data ...` on real data for findings");
+        }
         p.flush();
         return 0;
     }

@@ -2,6 +2,7 @@ package org.transfusion.cli;
 
 import java.io.PrintWriter;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
@@ -82,6 +83,7 @@ public final class Main implements Runnable {
         cli.registerConverter(OptimizerKind.class, text -> parsed(() -> OptimizerKind.parse(text)));
         cli.registerConverter(ScheduleKind.class, text -> parsed(() -> ScheduleKind.parse(text)));
         cli.registerConverter(Augment.Policy.class, text -> parsed(() -> Augment.Policy.parse(text)));
+        cli.registerConverter(UncertaintyPolicy.class, text -> parsed(() -> UncertaintyPolicy.parse(text)));
     }
 
     /** A converter's result, its bad-input message passed to picocli as the reason the value is invalid. */

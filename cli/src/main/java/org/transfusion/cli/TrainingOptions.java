@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.RunSpec;
@@ -85,6 +86,13 @@ public final class TrainingOptions {
             description = "Validation AUC thresholds for steps_to_auc in metrics.json (default: 0.6,0.65,...,0.95)")
     List<Double> thresholds;
 
+    @Option(names = "--uncertainty", defaultValue = "u-ones", paramLabel = "u-ones|u-zeros|u-ignore",
+            description = "CheXpert: what uncertain labels become (default: ${DEFAULT-VALUE})")
+    UncertaintyPolicy uncertainty;
+
+    @Option(names = "--all-views", description = "CheXpert: keep lateral views too (default: frontal only, as the paper)")
+    boolean allViews;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Root seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -135,7 +143,8 @@ public final class TrainingOptions {
         return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, e)
                 .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
-                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).threads(threads)
+                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).uncertainty(uncertainty)
+                .frontalOnly(!allViews).threads(threads)
                 .dataDir(dataDir).build();
     }
 

@@ -102,7 +102,7 @@ public final class Plan {
         // A study without data is only ever listed (--plan): missing() refuses to run it.
         return RunSpec.builder(data != null ? data : "(no data given)", model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
                 .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
-                .augment(t.augment()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
+                .augment(t.augment()).uncertainty(t.uncertainty()).frontalOnly(t.frontalOnly()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
     }
 

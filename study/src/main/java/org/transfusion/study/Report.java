@@ -82,6 +82,10 @@ public final class Report {
             html.append("<p>No finished runs yet.</p>");
             return;
         }
+        if (plan.spec().data() != null && plan.spec().data().startsWith("synthetic:")) {
+            html.append("<p><b>Illustrative only:</b> this study ran on synthetic images, so its verdicts show how the "
+                    + "method works and say nothing about medical data.</p>");
+        }
         html.append("<table><tr><th>experiment</th><th>the paper's claim</th><th>measured here</th><th>verdict</th></tr>");
         for (Finding f : findings) {
             String cls = f.verdict() == Finding.Verdict.REPRODUCED ? "reproduced"

@@ -65,12 +65,17 @@ final class ReportPage {
             html.append("<tr><td>").append(Svg.esc(model)).append("</td>");
             for (String s : schemes) {
                 double[] a = results.testAucs(model, s, subset);
-                html.append("<td>").append(Stats.count(a) == 0 ? "–" : Findings.pm(a)).append(" <span class='muted'>(n=")
-                        .append(Stats.count(a)).append(")</span></td>");
+                double[] ci = Stats.tInterval(a);
+                html.append("<td>").append(Stats.count(a) == 0 ? "–" : Findings.pm(a));
+                if (!Double.isNaN(ci[0])) {
+                    html.append(String.format(Locale.ROOT, " <span class='muted'>[%.3f, %.3f]</span>", ci[0], ci[1]));
+                }
+                html.append(" <span class='muted'>(n=").append(Stats.count(a)).append(")</span></td>");
             }
             html.append("</tr>");
         }
-        html.append("</table><p class='muted'>mean ± standard deviation over seeds.</p>");
+        html.append("</table><p class='muted'>mean ± standard deviation over seeds [95% t-interval of the mean]; "
+                + "each run's test AUC with its DeLong 95% interval is in runs.csv.</p>");
     }
 
     /** The model a scheme's runs use: the slim variant for {@code slim}. */

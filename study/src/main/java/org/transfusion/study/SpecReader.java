@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Tasks;
+import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelInfo;
@@ -66,14 +67,16 @@ public final class SpecReader {
                 "experiments"));
         Map<String, Object> t = map(require(m, "training", ""), "training");
         keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every", "optimizer", "schedule", "momentum",
-                "weight_decay", "augment"));
+                "weight_decay", "augment", "uncertainty", "frontal_only"));
         StudySpec.Training training = new StudySpec.Training(integer(t, "epochs", "training", 10),
                 integer(t, "batch_size", "training", 64), number(t, "lr", "training", 1e-3),
                 integer(t, "eval_every", "training", 0),
                 named(t, "optimizer", "training", "adam", OptimizerKind::parse),
                 named(t, "schedule", "training", "cosine", ScheduleKind::parse),
                 number(t, "momentum", "training", 0.9), number(t, "weight_decay", "training", 1e-4),
-                named(t, "augment", "training", "default", Augment.Policy::parse));
+                named(t, "augment", "training", "default", Augment.Policy::parse),
+                named(t, "uncertainty", "training", "u-ones", UncertaintyPolicy::parse),
+                bool(t, "frontal_only", "training", true));
         Map<String, Object> p = map(require(m, "pretrain", ""), "pretrain");
         keys(p, "pretrain", Set.of("data", "task", "epochs", "weights", "image_size", "published"));
         StudySpec.Pretrain pretrain = new StudySpec.Pretrain(string(p, "data", "pretrain", null),

@@ -1,6 +1,6 @@
 package org.transfusion.study;
 
-/** Mean and sample standard deviation over seeds, ignoring NaN (an undefined value is not a zero). */
+/** Mean, sample standard deviation and t-interval over seeds, ignoring NaN (an undefined value is not a zero). */
 public final class Stats {
     private Stats() {}
 
@@ -28,6 +28,28 @@ public final class Stats {
             }
         }
         return n == 0 ? Double.NaN : n == 1 ? 0 : Math.sqrt(s / (n - 1));
+    }
+
+    /**
+     * Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom (standard tables, e.g. NIST/SEMATECH
+     * e-Handbook 1.3.6.7.2); beyond 30 the normal 1.96 is within 2%.
+     */
+    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
+        2.056, 2.052, 2.048, 2.045, 2.042};
+
+    /**
+     * The 95% t-interval of the mean over seeds, {low, high}: mean -+ t(0.975, n - 1) sd / sqrt(n); NaN bounds for
+     * fewer than two values (one seed says nothing about the spread).
+     */
+    public static double[] tInterval(double[] v) {
+        int n = count(v);
+        if (n < 2) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double t = n - 1 <= T975.length ? T975[n - 2] : 1.96;
+        double half = t * sd(v) / Math.sqrt(n);
+        return new double[] {mean(v) - half, mean(v) + half};
     }
 
     public static int count(double[] v) {

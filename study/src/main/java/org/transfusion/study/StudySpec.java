@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 
@@ -16,11 +17,15 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
 
     /** The training settings shared by every run. */
     public record Training(int epochs, int batchSize, double lr, int evalEvery, OptimizerKind optimizer,
-                           ScheduleKind schedule, double momentum, double weightDecay, Augment.Policy augment) {
-        /** Adam with a cosine schedule, momentum 0.9, weight decay 1e-4 and the default augmentation. */
+                           ScheduleKind schedule, double momentum, double weightDecay, Augment.Policy augment,
+                           UncertaintyPolicy uncertainty, boolean frontalOnly) {
+        /**
+         * Adam with a cosine schedule, momentum 0.9, weight decay 1e-4, the default augmentation, and CheXpert read
+         * as the paper did (uncertain = positive, frontal views).
+         */
         public Training(int epochs, int batchSize, double lr, int evalEvery) {
             this(epochs, batchSize, lr, evalEvery, OptimizerKind.ADAM, ScheduleKind.COSINE, 0.9, 1e-4,
-                    Augment.Policy.DEFAULT);
+                    Augment.Policy.DEFAULT, UncertaintyPolicy.U_ONES, true);
         }
     }
 
@@ -71,6 +76,8 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         t.put("momentum", training.momentum());
         t.put("weight_decay", training.weightDecay());
         t.put("augment", training.augment().spec());
+        t.put("uncertainty", training.uncertainty().spec());
+        t.put("frontal_only", training.frontalOnly());
         m.put("training", t);
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data", pretrain.data());

@@ -29,7 +29,9 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
     public static RunSetup prepare(RunSpec o) {
         o.validate();
         ModelInfo info = ModelRegistry.get(o.model());
-        DataOptions dataOptions = DataOptions.defaults().withDataDir(o.dataDir());
+        DataOptions d = DataOptions.defaults();
+        DataOptions dataOptions = new DataOptions(o.dataDir(), d.seed(), o.uncertainty().spec(), o.frontalOnly(),
+                d.online());
         Dataset data = DatasetSpecs.open(o.data(), dataOptions);
         Task task = Tasks.resolve(o.task(), data);
         if (o.trainSubset() != null) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelRegistry;
@@ -40,6 +41,8 @@ import org.transfusion.error.BadInputException;
  * @param channels     model input channels; null = the dataset's (3 when pretrained weights need RGB)
  * @param trainSubset  train on a seeded subset of this many images (the paper's small-data experiments)
  * @param thresholds   validation AUC thresholds for steps_to_auc
+ * @param uncertainty  CheXpert: what uncertain labels become (u-ones by default)
+ * @param frontalOnly  CheXpert: frontal views only (true by default, as in the paper)
  * @param threads      engine threads; 0 = libtorch's choice (not part of the identity)
  * @param dataDir      where {@code medmnist:NAME} files are looked up first (not part of the identity)
  */
@@ -48,7 +51,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
                       Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
                       double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
                       Augment.Policy augment, Integer channels, Integer trainSubset, double width,
-                      List<Double> thresholds, int threads, Path dataDir) {
+                      List<Double> thresholds, UncertaintyPolicy uncertainty, Boolean frontalOnly, int threads,
+                      Path dataDir) {
 
     public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
 
@@ -69,12 +73,14 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         schedule = schedule == null ? ScheduleKind.COSINE : schedule;
         augment = augment == null ? Augment.Policy.DEFAULT : augment;
         thresholds = thresholds == null || thresholds.isEmpty() ? DEFAULT_THRESHOLDS : List.copyOf(thresholds);
+        uncertainty = uncertainty == null ? UncertaintyPolicy.U_ONES : uncertainty;
+        frontalOnly = frontalOnly == null ? Boolean.TRUE : frontalOnly;
     }
 
     /** A run of {@code model} on {@code data} with every other setting at its default (20 epochs, Adam, cosine). */
     public static Builder builder(String data, String model) {
         return new Builder(new RunSpec(data, null, model, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4, null, null,
-                0, 0L, null, null, null, 1.0, null, 0, null));
+                0, 0L, null, null, null, 1.0, null, null, null, 0, null));
     }
 
     public Builder toBuilder() {
@@ -195,6 +201,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private Integer trainSubset;
         private double width;
         private List<Double> thresholds;
+        private UncertaintyPolicy uncertainty;
+        private Boolean frontalOnly;
         private int threads;
         private Path dataDir;
 
@@ -220,6 +228,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             trainSubset = s.trainSubset;
             width = s.width;
             thresholds = s.thresholds;
+            uncertainty = s.uncertainty;
+            frontalOnly = s.frontalOnly;
             threads = s.threads;
             dataDir = s.dataDir;
         }
@@ -245,6 +255,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder trainSubset(Integer v) { trainSubset = v; return this; }
         public Builder width(double v) { width = v; return this; }
         public Builder thresholds(List<Double> v) { thresholds = v; return this; }
+        public Builder uncertainty(UncertaintyPolicy v) { uncertainty = v; return this; }
+        public Builder frontalOnly(Boolean v) { frontalOnly = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
 
@@ -258,7 +270,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public RunSpec build() {
             return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
                     weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
-                    thresholds, threads, dataDir);
+                    thresholds, uncertainty, frontalOnly, threads, dataDir);
         }
     }
 
