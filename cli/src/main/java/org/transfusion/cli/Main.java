@@ -47,6 +47,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        stopWithParent();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -75,6 +76,27 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A run that {@code study --jobs} started ({@code -Dtransfusion.parent-pid}) ends when the study's JVM ends, however
+     * it ended (kill -9 included): no orphaned run keeps writing into the study folder. Its run folder stays as of its
+     * last checkpoint, and rerunning the study resumes it.
+     */
+    private static void stopWithParent() {
+        String parent = System.getProperty("transfusion.parent-pid");
+        if (parent == null) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(parent)).ifPresentOrElse(p -> p.onExit().thenRun(Main::orphaned),
+                Main::orphaned);
+    }
+
+    private static void orphaned() {
+        System.err.println("transfusion: the study that started this run has ended; stopping (rerun the study to "
+                + "resume this run)");
+        System.err.flush();
+        Runtime.getRuntime().halt(143);
     }
 
     /** One parser per typed option, the same one study specs and run specs use. */

@@ -136,6 +136,7 @@ public final class StudyCommand implements Callable<Integer> {
     private static void launch(PlannedRun r, int threads) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(inheritedJvmFlags());
+        cmd.add("-Dtransfusion.parent-pid=" + ProcessHandle.current().pid());
         cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "train"));
         // The run itself travels as its spec (JSON), never re-spelled as flags.
@@ -166,7 +167,7 @@ public final class StudyCommand implements Callable<Integer> {
     static List<String> inheritedJvmFlags() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:ErrorFile=") || a.startsWith("-XX:OnError=")
-                        || a.equals("-XX:-CreateCoredumpOnCrash") || a.startsWith("-Dtransfusion."))
+                        || (a.startsWith("-Dtransfusion.") && !a.startsWith("-Dtransfusion.parent-pid=")))
                 .toList();
     }
 }

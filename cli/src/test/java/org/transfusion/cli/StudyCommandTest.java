@@ -104,6 +104,43 @@ class StudyCommandTest {
         assertThat(thresholds.toString()).isEqualTo("[0.55,0.62]");
     }
 
+    /** kill -9 of a --jobs study leaves no run behind: each child JVM watches its parent and stops with it. */
+    @Test
+    void killingTheStudyStopsItsRunsAndARerunResumes() throws Exception {
+        Path yaml = dir.resolve("tiny.yaml");
+        Files.writeString(yaml, SPEC);
+        Path out = dir.resolve("killed");
+        Process study = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "study",
+                yaml.toString(), "--out", out.toString(), "--jobs", "2").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile()).start();
+        List<ProcessHandle> runs = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (runs.isEmpty() && study.isAlive() && System.nanoTime() < deadline) {
+            runs = study.toHandle().children().toList();
+            Thread.sleep(20);
+        }
+        assertThat(runs).as("a run started: " + Files.readString(dir.resolve("killed.log"))).isNotEmpty();
+        study.destroyForcibly();
+        for (ProcessHandle run : runs) {
+            run.onExit().get(60, TimeUnit.SECONDS);
+        }
+        // Stopped by its parent's end, not by finishing: its log says so (a run's log is RUN_ID.log by its folder).
+        String logs;
+        try (Stream<Path> files = Files.walk(out)) {
+            logs = String.join("\n", files.filter(f -> f.toString().endsWith(".log")).map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+        }
+        assertThat(logs).contains("the study that started this run has ended; stopping");
+        CliRun resumed = CliRun.of("study", yaml.toString(), "--out", out.toString(), "--jobs", "1");
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+    }
+
     @Test
     void thePlanListsEveryRunAndEachMissingInputOnceWithoutRunningAnything() {
         System.setProperty("HF_HUB_OFFLINE", "1");
