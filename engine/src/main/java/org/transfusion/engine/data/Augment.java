@@ -3,7 +3,7 @@ package org.transfusion.engine.data;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.Choices;
 
 /**
  * Seeded training-time augmentation, applied in one resampling pass: a random square crop covering
@@ -47,12 +47,7 @@ public record Augment(boolean flip, double minScale, double maxRotationDegrees) 
 
         @JsonCreator
         public static Policy parse(String name) {
-            for (Policy p : values()) {
-                if (p.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
-                    return p;
-                }
-            }
-            throw new BadInputException("unknown augmentation '" + name + "' (expected default or none)");
+            return Choices.parse(values(), Policy::spec, name, "augmentation");
         }
     }
 

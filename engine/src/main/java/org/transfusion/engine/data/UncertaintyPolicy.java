@@ -3,7 +3,7 @@ package org.transfusion.engine.data;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.Choices;
 
 /**
  * What CheXpert's uncertain labels (-1.0) become (Irvin et al. 2019): {@code u-ones} positive (the paper's and
@@ -20,11 +20,6 @@ public enum UncertaintyPolicy {
 
     @JsonCreator
     public static UncertaintyPolicy parse(String name) {
-        for (UncertaintyPolicy p : values()) {
-            if (p.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw new BadInputException("unknown uncertainty policy '" + name + "' (expected u-ones, u-zeros or u-ignore)");
+        return Choices.parse(values(), UncertaintyPolicy::spec, name, "uncertainty policy");
     }
 }

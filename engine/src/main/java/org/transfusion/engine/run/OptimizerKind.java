@@ -3,7 +3,7 @@ package org.transfusion.engine.run;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.Choices;
 
 /** The update rule, by name ({@code --optimizer}); see the trainer's {@code Optimizer}. */
 public enum OptimizerKind {
@@ -16,11 +16,6 @@ public enum OptimizerKind {
 
     @JsonCreator
     public static OptimizerKind parse(String name) {
-        for (OptimizerKind k : values()) {
-            if (k.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
-                return k;
-            }
-        }
-        throw new BadInputException("unknown optimizer '" + name + "' (expected adam or sgd)");
+        return Choices.parse(values(), OptimizerKind::spec, name, "optimizer");
     }
 }

@@ -3,7 +3,7 @@ package org.transfusion.engine.run;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
-import org.transfusion.error.BadInputException;
+import org.transfusion.engine.Choices;
 
 /** The learning-rate schedule's shape, by name ({@code --schedule}); see the trainer's {@code Schedule}. */
 public enum ScheduleKind {
@@ -16,11 +16,6 @@ public enum ScheduleKind {
 
     @JsonCreator
     public static ScheduleKind parse(String name) {
-        for (ScheduleKind k : values()) {
-            if (k.spec().equals(name == null ? "" : name.trim().toLowerCase(Locale.ROOT))) {
-                return k;
-            }
-        }
-        throw new BadInputException("unknown schedule '" + name + "' (expected constant, cosine or step)");
+        return Choices.parse(values(), ScheduleKind::spec, name, "schedule");
     }
 }
