@@ -13,6 +13,10 @@ import java.util.Locale;
 final class Findings {
     /** Smallest test-AUC difference that matters in practice, however small its standard error. */
     private static final double AUC_MARGIN = 0.01;
+    /** A "no difference" claim is reproduced when the interval of the difference lies within this of zero. */
+    static final double EQUIVALENCE = 0.02;
+    /** Fewer paired seeds than this cannot support a verdict on a difference between initialisations. */
+    static final int MIN_SEEDS = 3;
     /** PWCCA similarities closer than this count as "about as similar" (no standard error is available). */
     private static final double SIMILARITY_MARGIN = 0.05;
     /** Before/after PWCCA of the lowest and top layers must differ by more than this to show which changed less. */
@@ -23,17 +27,41 @@ final class Findings {
     private Findings() {}
 
     /**
-     * The claim is "no difference", so it is reproduced whenever the difference does not count (within the margin
-     * or within noise); it is never inconclusive.
+     * "Transfer does not significantly change test performance" as an equivalence judgement over seeds. Random and
+     * transfer runs of the same seed share the data split, so the differences are paired by seed; their 95%
+     * t-interval decides: reproduced when it lies within +-{@value #EQUIVALENCE} AUC (no difference that matters
+     * is plausible), contradicted when it excludes 0 and the mean difference exceeds the practical margin (a real,
+     * relevant change), inconclusive otherwise — an interval too wide to tell, or fewer than {@value #MIN_SEEDS}
+     * paired seeds. Too little evidence no longer reads as agreement.
      */
     static Finding judgePerformance(String model, double[] random, double[] transfer) {
-        double diff = Stats.mean(transfer) - Stats.mean(random);
-        double se = se(random, transfer);
-        String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s (difference %+.3f, "
-                + "2 s.e. %.3f, %d seeds)", model, pm(random), pm(transfer), diff, 2 * se, Stats.count(random));
-        Finding.Verdict v = Math.abs(diff) <= margin(se) ? Finding.Verdict.REPRODUCED : Finding.Verdict.NOT_REPRODUCED;
-        return new Finding("performance", "Transfer from pretraining gives little or no gain in final test AUC "
-                + "over random initialisation on the medical task (Tables 1-2).", measured, v);
+        double[] d = pairedDifferences(random, transfer);
+        int n = Stats.count(d);
+        String claim = "Transfer from pretraining gives little or no gain in final test AUC over random "
+                + "initialisation on the medical task (Tables 1-2).";
+        String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s", model, pm(random),
+                pm(transfer));
+        if (n < MIN_SEEDS) {
+            return new Finding("performance", claim, measured + String.format(Locale.ROOT, "; %d paired seed%s "
+                    + "(at least %d needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+        }
+        double mean = Stats.mean(d);
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", mean,
+                ci[0], ci[1], n);
+        Finding.Verdict v = (ci[0] > 0 || ci[1] < 0) && Math.abs(mean) > AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED
+                : ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE ? Finding.Verdict.REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("performance", claim, measured, v);
+    }
+
+    /** b - a per seed where both are known (NaN elsewhere, left out by {@link Stats}). */
+    static double[] pairedDifferences(double[] a, double[] b) {
+        double[] d = new double[Math.min(a.length, b.length)];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = b[i] - a[i];
+        }
+        return d;
     }
 
     /**

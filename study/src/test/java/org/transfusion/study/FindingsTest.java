@@ -31,70 +31,69 @@ class FindingsTest {
         }
 
         @Test
-        void reproducedWhenTheDifferenceIsWithinThePracticalMargin() {
-            // diff 0.805 - 0.800 = 0.005 <= max(0.01, 2 s.e. 0) (equal seeds: variance 0)
-            assertThat(verdict(v(0.80, 0.80), v(0.805, 0.805))).isEqualTo(Verdict.REPRODUCED);
-        }
-
-        @Test
-        void reproducedWhenTheDifferenceIsWithinNoise() {
-            // diff 0.80 - 0.75 = 0.05; var 0.005 each (sd 0.0707), s.e. sqrt(0.005/2 + 0.005/2) = 0.0707;
-            // 0.05 <= max(0.01, 2 s.e. 0.141)
-            assertThat(verdict(v(0.70, 0.80), v(0.75, 0.85))).isEqualTo(Verdict.REPRODUCED);
+        void reproducedWhenThePairedIntervalLiesWithinTheEquivalenceMargin() {
+            // differences per seed 0.005, 0.000, 0.010: mean 0.005, sd 0.005, t(0.975, 2) = 4.303;
+            // half-width 4.303 * 0.005 / sqrt(3) = 0.012422; CI [-0.007422, 0.017422] within [-0.02, 0.02]
+            Finding f = Findings.judgePerformance("cbr-small", v(0.800, 0.810, 0.790), v(0.805, 0.810, 0.800));
+            assertThat(f).isEqualTo(new Finding("performance", "Transfer from pretraining gives little or no gain in "
+                    + "final test AUC over random initialisation on the medical task (Tables 1-2).",
+                    "cbr-small: test AUC random 0.800 ± 0.010, transfer 0.805 ± 0.005; paired difference +0.005, "
+                            + "95% CI [-0.007, +0.017], 3 seeds", Verdict.REPRODUCED));
         }
 
         @Test
         void contradictedWhenTransferClearlyGains() {
-            // diff 0.81 - 0.71 = 0.100; var 0.0002 each (sd 0.0141), s.e. sqrt(0.0001 + 0.0001) = 0.0141;
-            // 0.100 > max(0.01, 2 s.e. 0.028)
-            Finding f = Findings.judgePerformance("cbr-small", v(0.70, 0.72), v(0.80, 0.82));
-            assertThat(f).isEqualTo(new Finding("performance", "Transfer from pretraining gives little or no gain in "
-                    + "final test AUC over random initialisation on the medical task (Tables 1-2).",
-                    "cbr-small: test AUC random 0.710 ± 0.014, transfer 0.810 ± 0.014 (difference +0.100, 2 s.e. "
-                            + "0.028, 2 seeds)", Verdict.NOT_REPRODUCED));
+            // differences 0.10, 0.11, 0.09: mean 0.10, sd 0.01, half-width 4.303 * 0.01 / sqrt(3) = 0.0248;
+            // CI [0.075, 0.125] excludes 0 and 0.10 > the 0.01 practical margin
+            assertThat(verdict(v(0.70, 0.70, 0.70), v(0.80, 0.81, 0.79))).isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
         void contradictedWhenTransferClearlyLoses() {
-            // diff 0.71 - 0.81 = -0.100; |-0.100| > max(0.01, 2 s.e. 0.028) as above
-            assertThat(verdict(v(0.80, 0.82), v(0.70, 0.72))).isEqualTo(Verdict.NOT_REPRODUCED);
+            assertThat(verdict(v(0.80, 0.81, 0.79), v(0.70, 0.70, 0.70))).isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
-        void missingSeedsAreLeftOut() {
-            // NaN seeds ignored: the same numbers as contradictedWhenTransferClearlyGains, 2 seeds each
-            Finding f = Findings.judgePerformance("cbr-small", v(0.70, NaN, 0.72), v(NaN, 0.80, 0.82));
-            assertThat(f.verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
-            assertThat(f.measured()).endsWith("(difference +0.100, 2 s.e. 0.028, 2 seeds)");
+        void inconclusiveWhenTheIntervalIsTooWideToTell() {
+            // the quick study's cbr-small: differences +0.0113, +0.0162, -0.0233: mean +0.0014, sd 0.0216,
+            // half-width 4.303 * 0.0216 / sqrt(3) = 0.0536: CI [-0.052, +0.055] includes 0 but not within +-0.02
+            assertThat(verdict(v(0.778030, 0.775126, 0.820859), v(0.789343, 0.791313, 0.797551)))
+                    .isEqualTo(Verdict.INCONCLUSIVE);
         }
 
         @Test
-        void exactlyAtThePracticalMarginIsReproduced() {
-            // One seed each, s.e. 0: diff 0.01 - 0.0 = 0.01 exactly (no rounding), 0.01 <= max(0.01, 0)
-            assertThat(verdict(v(0.0), v(0.01))).isEqualTo(Verdict.REPRODUCED);
-            assertThat(verdict(v(0.01), v(0.0))).isEqualTo(Verdict.REPRODUCED);
-            // just beyond: 0.011 > max(0.01, 0)
-            assertThat(verdict(v(0.0), v(0.011))).isEqualTo(Verdict.NOT_REPRODUCED);
+        void inconclusiveWithTooFewSeedsHoweverCloseTheNumbers() {
+            // two identical seeds used to read as agreement; two seeds cannot support a verdict
+            Finding f = Findings.judgePerformance("cbr-small", v(0.80, 0.80), v(0.80, 0.80));
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).endsWith("; 2 paired seeds (at least 3 needed to judge)");
         }
 
         @Test
-        void exactlyAtTwoStandardErrorsIsReproduced() {
-            // Dyadic values, exact in binary. transfer = 0.8125 -+ d with d = 1/32: var 2d^2; random var 0;
-            // s.e. sqrt(2d^2 / 2) = d = 0.03125, 2 s.e. 0.0625; diff 0.8125 - 0.75 = 0.0625 <= max(0.01, 0.0625)
-            assertThat(verdict(v(0.75, 0.75), v(0.78125, 0.84375))).isEqualTo(Verdict.REPRODUCED);
-            // shifted up by 1/64: diff 0.078125 > 0.0625 (the s.e. is unchanged)
-            assertThat(verdict(v(0.75, 0.75), v(0.796875, 0.859375))).isEqualTo(Verdict.NOT_REPRODUCED);
+        void onlySeedsWithBothRunsArePaired() {
+            // seed 2 lacks its random run, seed 1 its transfer run: one pair left
+            Finding f = Findings.judgePerformance("m", v(0.70, 0.72, NaN), v(0.80, NaN, 0.82));
+            assertThat(f.measured()).endsWith("; 1 paired seed (at least 3 needed to judge)");
         }
 
         @Test
-        void neverInconclusive() {
-            // The claim is "no difference": a difference that does not count reproduces it, so the rule has only two
-            // outcomes. Sweep the transfer AUC from 0.50 to 1.00 around a random AUC of 0.75, with and without noise.
-            for (int i = 0; i <= 50; i++) {
-                double t = 0.5 + i / 100.0;
-                assertThat(verdict(v(0.75), v(t))).isNotEqualTo(Verdict.INCONCLUSIVE);
-                assertThat(verdict(v(0.70, 0.80), v(t - 0.05, t + 0.05))).isNotEqualTo(Verdict.INCONCLUSIVE);
-            }
+        void aSignificantButNegligibleDifferenceIsNotAContradiction() {
+            // differences 0.005, 0.006, 0.004: CI [0.0025, 0.0075] excludes 0, but the mean 0.005 is within the 0.01
+            // practical margin and the interval within +-0.02: reproduced
+            assertThat(verdict(v(0.8, 0.8, 0.8), v(0.805, 0.806, 0.804))).isEqualTo(Verdict.REPRODUCED);
+        }
+
+        @Test
+        void thePracticalMarginSeparatesAContradictionFromEquivalence() {
+            // Dyadic differences, exact in binary, identical over seeds (sd 0: the interval is the point):
+            // 3/256 = 0.0117 > 0.01 and the interval excludes 0: contradicted;
+            // 1/128 = 0.0078 <= 0.01, the interval within +-0.02: reproduced
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 3.0 / 256, 0.5 + 3.0 / 256, 0.5 + 3.0 / 256)))
+                    .isEqualTo(Verdict.NOT_REPRODUCED);
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 1.0 / 128, 0.5 + 1.0 / 128, 0.5 + 1.0 / 128)))
+                    .isEqualTo(Verdict.REPRODUCED);
+            // differences -1/64, 0, +1/64: mean 0, sd 1/64, half-width 4.303 / 64 / sqrt(3) = 0.0388 > 0.02
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 - 1.0 / 64, 0.5, 0.5 + 1.0 / 64))).isEqualTo(Verdict.INCONCLUSIVE);
         }
     }
 
