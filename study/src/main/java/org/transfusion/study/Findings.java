@@ -1,6 +1,9 @@
 package org.transfusion.study;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * States each of the paper's claims next to what the study measured. A difference counts only when it exceeds
@@ -64,27 +67,114 @@ final class Findings {
         return d;
     }
 
-    /**
-     * Compares transfer's gain (transfer minus random) on {@code size} training images with its gain on all of them;
-     * the two gains come from separate runs, so their standard errors add in quadrature.
-     */
-    static Finding judgeSmallData(String model, int size, double[] randomSmall, double[] transferSmall,
-                                  double[] randomFull, double[] transferFull) {
-        double gapSmall = Stats.mean(transferSmall) - Stats.mean(randomSmall);
-        double gapFull = Stats.mean(transferFull) - Stats.mean(randomFull);
-        double se = Math.sqrt(Math.pow(se(randomSmall, transferSmall), 2) + Math.pow(se(randomFull, transferFull), 2));
-        String measured = String.format(Locale.ROOT, "%s: transfer gain %+.3f with %d training images vs %+.3f with "
-                + "all (2 s.e. of the difference %.3f)", model, gapSmall, size, gapFull, 2 * se);
-        Finding.Verdict v = gapSmall - gapFull > margin(se) ? Finding.Verdict.REPRODUCED
-                : gapFull - gapSmall > margin(se) ? Finding.Verdict.NOT_REPRODUCED
-                : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("small data", "With very little data, transfer helps more than with the full "
-                + "dataset (Table 3).", measured, v);
+    /** The paper's large models, the ones its size claims contrast with the small CBRs. */
+    static boolean isLarge(String model) {
+        return model.equals("resnet50") || model.equals("inception-v3");
     }
 
-    /** A difference in test AUC counts only beyond both the practical margin and twice its standard error. */
-    private static double margin(double se) {
-        return Math.max(AUC_MARGIN, 2 * se);
+    /** The paper's small models: the CBR family (not their slim variants, which are a hybrid). */
+    static boolean isSmall(String model) {
+        return model.startsWith("cbr-") && !model.endsWith("-slim");
+    }
+
+    /** A finding that cannot be judged here because the models it is about are not in the study. */
+    static Finding outOfScope(String experiment, String claim, String needs, List<String> models) {
+        return new Finding(experiment, claim, "out of scope: needs " + needs + "; this study has "
+                + String.join(", ", models), Finding.Verdict.INCONCLUSIVE);
+    }
+
+    /**
+     * Claim 2 over a study's models: one finding per (CBR, large model) pair from {@code randomAucs} (test AUC per
+     * seed from random init), or one out-of-scope finding when the study lacks either family.
+     */
+    static List<Finding> smallLikeLarge(List<String> models, Function<String, double[]> randomAucs) {
+        List<String> small = models.stream().filter(Findings::isSmall).toList();
+        List<String> large = models.stream().filter(Findings::isLarge).toList();
+        if (small.isEmpty() || large.isEmpty()) {
+            return List.of(outOfScope("performance", SMALL_LIKE_LARGE, "a CBR and ResNet50 or Inception-v3", models));
+        }
+        List<Finding> out = new ArrayList<>();
+        for (String sm : small) {
+            for (String l : large) {
+                out.add(judgeSmallLikeLarge(sm, randomAucs.apply(sm), l, randomAucs.apply(l)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Claim 4 over a study's models: one finding per (large model, CBR) pair from {@code gains} (transfer - random
+     * test AUC per seed on {@code size} images), or one out-of-scope finding when the study lacks either family.
+     */
+    static List<Finding> littleData(List<String> models, int size, Function<String, double[]> gains) {
+        List<String> small = models.stream().filter(Findings::isSmall).toList();
+        List<String> large = models.stream().filter(Findings::isLarge).toList();
+        if (small.isEmpty() || large.isEmpty()) {
+            return List.of(outOfScope("small data", LITTLE_DATA, "a CBR and ResNet50 or Inception-v3 with small-data "
+                    + "runs", models));
+        }
+        List<Finding> out = new ArrayList<>();
+        for (String l : large) {
+            for (String sm : small) {
+                out.add(judgeLittleData(size, l, gains.apply(l), sm, gains.apply(sm)));
+            }
+        }
+        return out;
+    }
+
+    static final String SMALL_LIKE_LARGE = "The small CBRs perform comparably to ResNet50 / Inception-v3 on the medical "
+            + "task (Tables 1-2).";
+
+    /**
+     * A small model against a large one, both from random initialisation, paired by seed (the same split): the
+     * claim holds when the small model is not worse by more than {@value #EQUIVALENCE} AUC (the interval's lower end
+     * of small - large at or above -0.02), fails when it is clearly worse (the whole interval below -0.01), and is
+     * inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeSmallLikeLarge(String small, double[] smallAucs, String large, double[] largeAucs) {
+        double[] d = pairedDifferences(largeAucs, smallAucs);
+        int n = Stats.count(d);
+        String measured = String.format(Locale.ROOT, "%s %s vs %s %s (random init)", small, pm(smallAucs), large,
+                pm(largeAucs));
+        if (n < MIN_SEEDS) {
+            return new Finding("performance", SMALL_LIKE_LARGE, measured + String.format(Locale.ROOT, "; %d paired "
+                    + "seed%s (at least %d needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS),
+                    Finding.Verdict.INCONCLUSIVE);
+        }
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),
+                ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] >= -EQUIVALENCE ? Finding.Verdict.REPRODUCED
+                : ci[1] < -AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("performance", SMALL_LIKE_LARGE, measured, v);
+    }
+
+    static final String LITTLE_DATA = "With very little data, transfer helps the large models more than the small "
+            + "CBRs (Table 3).";
+
+    /**
+     * Transfer's gain (transfer - random, per seed) on {@code size} training images of a large model against a small
+     * one: the difference of the mean gains with a Welch 95% interval (t with the smaller sample's degrees of
+     * freedom, a conservative choice); reproduced when the interval lies above 0, contradicted when below,
+     * inconclusive otherwise or under {@value #MIN_SEEDS} seeds of either.
+     */
+    static Finding judgeLittleData(int size, String large, double[] largeGains, String small, double[] smallGains) {
+        int nl = Stats.count(largeGains);
+        int ns = Stats.count(smallGains);
+        String measured = String.format(Locale.ROOT, "%d training images: transfer gain %s %+.3f, %s %+.3f", size,
+                large, Stats.mean(largeGains), small, Stats.mean(smallGains));
+        if (Math.min(nl, ns) < MIN_SEEDS) {
+            return new Finding("small data", LITTLE_DATA, measured + String.format(Locale.ROOT, "; %d and %d seeds "
+                    + "(at least %d each needed to judge)", nl, ns, MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+        }
+        double diff = Stats.mean(largeGains) - Stats.mean(smallGains);
+        double se = Math.sqrt(Math.pow(Stats.sd(largeGains), 2) / nl + Math.pow(Stats.sd(smallGains), 2) / ns);
+        double half = Stats.t975(Math.min(nl, ns) - 1) * se;
+        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f]", diff, diff - half,
+                diff + half);
+        Finding.Verdict v = diff - half > 0 ? Finding.Verdict.REPRODUCED
+                : diff + half < 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("small data", LITTLE_DATA, measured, v);
     }
 
     /**
@@ -150,15 +240,6 @@ final class Findings {
 
     private static String steps(double v) {
         return Double.isInfinite(v) ? "not reached (in some seed)" : String.format(Locale.ROOT, "%.0f", v);
-    }
-
-    private static double se(double[] a, double[] b) {
-        return Math.sqrt(var(a) / Math.max(1, Stats.count(a)) + var(b) / Math.max(1, Stats.count(b)));
-    }
-
-    private static double var(double[] v) {
-        double sd = Stats.sd(v);
-        return Double.isNaN(sd) ? 0 : sd * sd;
     }
 
     static String pm(double[] v) {

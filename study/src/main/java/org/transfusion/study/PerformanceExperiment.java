@@ -26,6 +26,7 @@ final class PerformanceExperiment implements Experiment {
                 out.add(Findings.judgePerformance(model, r, p));
             }
         }
+        out.addAll(Findings.smallLikeLarge(results.spec().models(), m -> results.testAucs(m, "random", null)));
         return out;
     }
 

@@ -98,7 +98,9 @@ public final class Report {
         html.append("</table><p class='muted'>Performance: random and transfer runs of a seed are paired; \"no "
                 + "significant change\" is reproduced when the 95% t-interval of the paired difference lies within "
                 + "±0.02 AUC, contradicted when it excludes 0 and the difference exceeds 0.01, and inconclusive "
-                + "otherwise or with fewer than 3 seeds. Other claims: a difference counts when it exceeds both 0.01 "
+                + "otherwise or with fewer than 3 seeds. Small vs large models (CBRs against ResNet50 / Inception-v3) are judged the "
+                + "same way from seed-paired or Welch intervals, and only when the study has both families; otherwise "
+                + "out of scope. Other claims: a difference counts when it exceeds both 0.01 "
                 + "AUC and twice its standard error over seeds; a speed-up counts when a scheme needs at most 0.8x the "
                 + "steps of random initialisation. With few seeds and small data, many claims are inconclusive by "
                 + "design.</p>");

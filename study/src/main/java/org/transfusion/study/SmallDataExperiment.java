@@ -1,6 +1,5 @@
 package org.transfusion.study;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** Test ROC AUC with a few hundred (or thousand) training images, random init vs transfer (Table 3). */
@@ -20,21 +19,17 @@ final class SmallDataExperiment implements Experiment {
 
     @Override
     public List<Finding> findings(Results results) {
-        List<Finding> out = new ArrayList<>();
         if (spec.sizes().isEmpty()) {
-            return out;
+            return List.of();
         }
         int smallest = spec.sizes().stream().min(Integer::compare).orElseThrow();
-        for (String model : results.spec().models()) {
-            double[] rs = results.testAucs(model, "random", smallest);
-            double[] ps = results.testAucs(model, "pretrained", smallest);
-            double[] rf = results.testAucs(model, "random", null);
-            double[] pf = results.testAucs(model, "pretrained", null);
-            if (Stats.count(rs) > 0 && Stats.count(ps) > 0 && Stats.count(rf) > 0 && Stats.count(pf) > 0) {
-                out.add(Findings.judgeSmallData(model, smallest, rs, ps, rf, pf));
-            }
-        }
-        return out;
+        return Findings.littleData(results.spec().models(), smallest, m -> gains(results, m, smallest));
+    }
+
+    /** Transfer minus random test AUC per seed on {@code size} training images (NaN where a run is missing). */
+    private static double[] gains(Results results, String model, int size) {
+        return Findings.pairedDifferences(results.testAucs(model, "random", size),
+                results.testAucs(model, "pretrained", size));
     }
 
     @Override

@@ -47,9 +47,13 @@ public final class Stats {
         if (n < 2) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        double t = n - 1 <= T975.length ? T975[n - 2] : 1.96;
-        double half = t * sd(v) / Math.sqrt(n);
+        double half = t975(n - 1) * sd(v) / Math.sqrt(n);
         return new double[] {mean(v) - half, mean(v) + half};
+    }
+
+    /** The two-sided 95% quantile of Student's t with {@code df} (at least 1) degrees of freedom. */
+    public static double t975(int df) {
+        return df <= T975.length ? T975[df - 1] : 1.96;
     }
 
     public static int count(double[] v) {

@@ -2,6 +2,7 @@ package org.transfusion.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.transfusion.study.Finding.Verdict;
@@ -98,77 +99,83 @@ class FindingsTest {
     }
 
     @Nested
-    class SmallData {
-        private Verdict verdict(double[] randomSmall, double[] transferSmall, double[] randomFull,
-                                double[] transferFull) {
-            return Findings.judgeSmallData("m", 100, randomSmall, transferSmall, randomFull, transferFull).verdict();
+    class SmallLikeLarge {
+        @Test
+        void reproducedWhenTheCbrIsNotWorseByMoreThanTheMargin() {
+            // cbr - resnet50 per seed: -0.005, 0.005, 0.000: mean 0, sd 0.005, half-width 4.303 * 0.005 / sqrt(3)
+            // = 0.0124: CI [-0.012, +0.012], lower end >= -0.02
+            List<Finding> f = Findings.smallLikeLarge(List.of("cbr-small", "resnet50"),
+                    m -> m.equals("resnet50") ? v(0.80, 0.80, 0.80) : v(0.795, 0.805, 0.800));
+            assertThat(f).singleElement().extracting(Finding::verdict).isEqualTo(Verdict.REPRODUCED);
+            assertThat(f.get(0).measured()).startsWith("cbr-small 0.800 ± 0.005 vs resnet50 0.800 ± 0.000");
         }
 
         @Test
-        void reproducedWhenTransferGainsMoreWithLittleData() {
-            // One seed each, s.e. 0: gain small 0.70 - 0.60 = 0.100, full 0.81 - 0.80 = 0.010;
-            // 0.100 - 0.010 = 0.090 > max(0.01, 0)
-            Finding f = Findings.judgeSmallData("cbr-small", 100, v(0.60), v(0.70), v(0.80), v(0.81));
-            assertThat(f).isEqualTo(new Finding("small data", "With very little data, transfer helps more than with "
-                    + "the full dataset (Table 3).", "cbr-small: transfer gain +0.100 with 100 training images vs "
-                    + "+0.010 with all (2 s.e. of the difference 0.000)", Verdict.REPRODUCED));
+        void contradictedWhenTheCbrIsClearlyWorse() {
+            // differences -0.10, -0.11, -0.09: CI [-0.125, -0.075] wholly below -0.01
+            assertThat(Findings.judgeSmallLikeLarge("cbr-tiny", v(0.70, 0.69, 0.71), "inception-v3", v(0.80, 0.80, 0.80))
+                    .verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
-        void reproducedBeyondTheCombinedStandardError() {
-            // gain small 0.71 - 0.61 = 0.100, full 0.82 - 0.81 = 0.010; every pair has var 0.0002, so each gain's
-            // s.e. sqrt(0.0001 + 0.0001) = 0.0141 and the difference's sqrt(0.0002 + 0.0002) = 0.02;
-            // 0.090 > max(0.01, 2 s.e. 0.04)
-            assertThat(verdict(v(0.60, 0.62), v(0.70, 0.72), v(0.80, 0.82), v(0.81, 0.83)))
-                    .isEqualTo(Verdict.REPRODUCED);
+        void inconclusiveWhenTheIntervalStraddles() {
+            // differences -0.05, 0.00, -0.10: mean -0.05, sd 0.05, half-width 0.124: CI [-0.174, +0.074]
+            assertThat(Findings.judgeSmallLikeLarge("cbr-tiny", v(0.75, 0.80, 0.70), "resnet50", v(0.80, 0.80, 0.80))
+                    .verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         }
 
         @Test
-        void contradictedWhenTransferGainsMoreWithAllData() {
-            // gain small 0.61 - 0.60 = 0.010, full 0.90 - 0.80 = 0.100; 0.100 - 0.010 = 0.090 > max(0.01, 0)
-            assertThat(verdict(v(0.60), v(0.61), v(0.80), v(0.90))).isEqualTo(Verdict.NOT_REPRODUCED);
+        void outOfScopeWithoutALargeModel() {
+            // The quick preset's models: CBRs and a MobileNet, none of the paper's large models
+            List<Finding> f = Findings.smallLikeLarge(List.of("cbr-small", "cbr-tiny", "mobilenet-v2-0.35-keras"),
+                    m -> v(0.8, 0.8, 0.8));
+            assertThat(f).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.measured()).isEqualTo("out of scope: needs a CBR and ResNet50 or Inception-v3; this "
+                        + "study has cbr-small, cbr-tiny, mobilenet-v2-0.35-keras");
+            });
+            assertThat(Findings.isSmall("cbr-small-slim")).as("a slim CBR is a hybrid, not the small family").isFalse();
+        }
+    }
+
+    @Nested
+    class LittleData {
+        @Test
+        void reproducedWhenTheLargeModelGainsMore() {
+            // gains resnet50 0.10, 0.12, 0.08 (mean 0.10, sd 0.02); cbr 0.00, 0.01, -0.01 (mean 0, sd 0.01);
+            // Welch s.e. sqrt(0.0004/3 + 0.0001/3) = 0.012910, t(0.975, 2) = 4.303: half-width 0.05555,
+            // difference 0.10: CI [0.0444, 0.1556] above 0
+            List<Finding> f = Findings.littleData(List.of("resnet50", "cbr-small"), 100,
+                    m -> m.equals("resnet50") ? v(0.10, 0.12, 0.08) : v(0.00, 0.01, -0.01));
+            assertThat(f).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.REPRODUCED);
+                assertThat(x.measured()).isEqualTo("100 training images: transfer gain resnet50 +0.100, cbr-small "
+                        + "+0.000; difference +0.100, 95% CI [+0.044, +0.156]");
+            });
         }
 
         @Test
-        void inconclusiveWhenTheGainsDifferByLessThanThePracticalMargin() {
-            // gain small 0.615 - 0.60 = 0.015, full 0.010; 0.005 exceeds max(0.01, 0) neither way
-            assertThat(verdict(v(0.60), v(0.615), v(0.80), v(0.81))).isEqualTo(Verdict.INCONCLUSIVE);
+        void contradictedWhenTheCbrGainsMore() {
+            assertThat(Findings.judgeLittleData(100, "resnet50", v(0.00, 0.01, -0.01), "cbr-small", v(0.10, 0.12, 0.08))
+                    .verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
-        void inconclusiveWhenTheGainsDifferWithinNoise() {
-            // gain small 0.80 - 0.60 = 0.200, full 0.010: 0.190; small pairs var 0.02 each, s.e. sqrt(0.01 + 0.01)
-            // = 0.1414, full s.e. 0; 0.190 <= max(0.01, 2 s.e. 0.283)
-            assertThat(verdict(v(0.50, 0.70), v(0.70, 0.90), v(0.80, 0.80), v(0.81, 0.81)))
-                    .isEqualTo(Verdict.INCONCLUSIVE);
+        void inconclusiveWhenTheIntervalStraddlesOrSeedsAreFew() {
+            // gains 0.05 +- 0.05 vs 0.03 +- 0.05: difference 0.02, half-width 4.303 * sqrt(0.0025/3 * 2) = 0.175
+            assertThat(Findings.judgeLittleData(100, "resnet50", v(0.0, 0.05, 0.10), "cbr-small", v(-0.02, 0.03, 0.08))
+                    .verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            Finding two = Findings.judgeLittleData(100, "resnet50", v(0.10, 0.12), "cbr-small", v(0.0, 0.0, 0.0));
+            assertThat(two.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(two.measured()).endsWith("; 2 and 3 seeds (at least 3 each needed to judge)");
         }
 
         @Test
-        void standardErrorsOfTheTwoGainsAddInQuadrature() {
-            // gain small 0.100, full 0.875 - 0.81 = 0.065: 0.035; each gain's s.e. 0.0141 as above, combined 0.02;
-            // 0.035 <= 2 s.e. 0.04, though it would exceed twice either s.e. alone (0.028)
-            assertThat(verdict(v(0.60, 0.62), v(0.70, 0.72), v(0.80, 0.82), v(0.865, 0.885)))
-                    .isEqualTo(Verdict.INCONCLUSIVE);
-        }
-
-        @Test
-        void exactlyAtThePracticalMarginIsInconclusive() {
-            // One seed each: gain small 0.01 - 0.0 = 0.01 exactly, full 0; 0.01 is not > max(0.01, 0)
-            assertThat(verdict(v(0.0), v(0.01), v(0.5), v(0.5))).isEqualTo(Verdict.INCONCLUSIVE);
-            // mirrored: full - small = 0.01, not > 0.01
-            assertThat(verdict(v(0.5), v(0.5), v(0.0), v(0.01))).isEqualTo(Verdict.INCONCLUSIVE);
-        }
-
-        @Test
-        void exactlyAtTwoStandardErrorsIsInconclusive() {
-            // Dyadic values: small gain 0.8125 - 0.75 = 0.0625 with s.e. 1/32 (as in Performance), full gain 0 with
-            // s.e. 0; combined s.e. sqrt(0.03125^2 + 0) = 0.03125; 0.0625 is not > max(0.01, 0.0625)
-            assertThat(verdict(v(0.75, 0.75), v(0.78125, 0.84375), v(0.5), v(0.5))).isEqualTo(Verdict.INCONCLUSIVE);
-            assertThat(verdict(v(0.5), v(0.5), v(0.75, 0.75), v(0.78125, 0.84375))).isEqualTo(Verdict.INCONCLUSIVE);
-            // shifted by 1/64 the difference 0.078125 exceeds 0.0625 either way
-            assertThat(verdict(v(0.75, 0.75), v(0.796875, 0.859375), v(0.5), v(0.5))).isEqualTo(Verdict.REPRODUCED);
-            assertThat(verdict(v(0.5), v(0.5), v(0.75, 0.75), v(0.796875, 0.859375)))
-                    .isEqualTo(Verdict.NOT_REPRODUCED);
+        void outOfScopeOnCbrsAlone() {
+            // the example: the claim used to be judged on CBRs alone
+            List<Finding> f = Findings.littleData(List.of("cbr-small", "cbr-tiny"), 100, m -> v(0.1, 0.1, 0.1));
+            assertThat(f).singleElement().extracting(Finding::verdict).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.get(0).measured()).startsWith("out of scope: needs a CBR and ResNet50 or Inception-v3");
         }
     }
 
