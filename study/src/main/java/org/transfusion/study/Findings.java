@@ -192,6 +192,24 @@ final class Findings {
                 + "(other seeds) are to each other (Figure 2).", measured, v);
     }
 
+    static final String LARGE_DIFFER = "For large models, two random-init networks are much more similar to each other "
+            + "in their top layers than either is to a network trained from pretrained weights (Figure 2).";
+
+    /**
+     * The large-model half of Figure 2's claim, at the top conv layer: reproduced when random-vs-random PWCCA exceeds
+     * random-vs-transfer by more than {@value #SIMILARITY_MARGIN}, contradicted when it does not exceed it at all,
+     * inconclusive in between.
+     */
+    static Finding judgeLargeTopLayerSimilarity(String model, String layer, double randomVsRandom,
+                                                double randomVsTransfer) {
+        double gap = randomVsRandom - randomVsTransfer;
+        String measured = String.format(Locale.ROOT, "%s, %s: PWCCA random-vs-random %.3f, random-vs-transfer %.3f "
+                + "(gap %+.3f)", model, layer, randomVsRandom, randomVsTransfer, gap);
+        Finding.Verdict v = gap > SIMILARITY_MARGIN ? Finding.Verdict.REPRODUCED
+                : gap <= 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("representations", LARGE_DIFFER, measured, v);
+    }
+
     /** PWCCA of the transfer network before vs after fine-tuning, at the lowest ({@code low}) and top layer. */
     static Finding judgeBeforeAfter(String model, String lowLayer, double low, String topLayer, double high) {
         String measured = String.format(Locale.ROOT, "%s (transfer): PWCCA before vs after training %.3f at %s, "

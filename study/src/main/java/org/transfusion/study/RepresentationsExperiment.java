@@ -115,14 +115,22 @@ final class RepresentationsExperiment implements Experiment {
             int top = lastConv(layers);
             double rr = m.path("random_vs_random").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
             double rp = m.path("random_vs_pretrained").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
-            if (!Double.isNaN(rr) && !Double.isNaN(rp)) {
+            // Figure 2's claim has two halves, one per model family; other models are outside both.
+            if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isSmall(model)) {
                 out.add(Findings.judgeTopLayerSimilarity(model, layers.path(top).asText(), rr, rp));
+            } else if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isLarge(model)) {
+                out.add(Findings.judgeLargeTopLayerSimilarity(model, layers.path(top).asText(), rr, rp));
             }
             JsonNode ba = m.path("before_after").path("pretrained").path("pwcca").path("mean");
             if (ba.size() >= 2) {
                 out.add(Findings.judgeBeforeAfter(model, layers.path(0).asText(), ba.path(0).asDouble(Double.NaN),
                         layers.path(top).asText(), ba.path(top).asDouble(Double.NaN)));
             }
+        }
+        List<String> models = results.spec().models();
+        if (models.stream().noneMatch(m -> Findings.isSmall(m) || Findings.isLarge(m))) {
+            out.add(0, Findings.outOfScope("representations", Findings.LARGE_DIFFER, "a CBR or ResNet50 / "
+                    + "Inception-v3", models));
         }
         return out;
     }

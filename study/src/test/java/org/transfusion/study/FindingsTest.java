@@ -227,6 +227,32 @@ class FindingsTest {
     }
 
     @Nested
+    class LargeTopLayerSimilarity {
+        private Verdict verdict(double randomVsRandom, double randomVsTransfer) {
+            return Findings.judgeLargeTopLayerSimilarity("resnet50", "layer4", randomVsRandom, randomVsTransfer)
+                    .verdict();
+        }
+
+        @Test
+        void reproducedWhenRandomNetsAreMuchCloserToEachOther() {
+            // gap 0.60 - 0.40 = 0.20 > 0.05
+            assertThat(verdict(0.60, 0.40)).isEqualTo(Verdict.REPRODUCED);
+        }
+
+        @Test
+        void contradictedWhenTransferIsAsCloseOrCloser() {
+            // gap 0.40 - 0.45 = -0.05 <= 0
+            assertThat(verdict(0.40, 0.45)).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveForASmallGap() {
+            // gap 0.625 - 0.59375 = 0.03125 (exact in binary): above 0, below 0.05
+            assertThat(verdict(0.625, 0.59375)).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+    }
+
+    @Nested
     class BeforeAfter {
         private Verdict verdict(double low, double high) {
             return Findings.judgeBeforeAfter("m", "conv1", low, "conv4", high).verdict();
