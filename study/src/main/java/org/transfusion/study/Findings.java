@@ -3,7 +3,9 @@ package org.transfusion.study;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * States each of the paper's claims next to what the study measured. A difference counts only when it exceeds
@@ -45,8 +47,7 @@ final class Findings {
         String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s", model, pm(random),
                 pm(transfer));
         if (n < MIN_SEEDS) {
-            return new Finding("performance", claim, measured + String.format(Locale.ROOT, "; %d paired seed%s "
-                    + "(at least %d needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+            return tooFewSeeds("performance", claim, measured, n);
         }
         double mean = Stats.mean(d);
         double[] ci = Stats.tInterval(d);
@@ -56,6 +57,12 @@ final class Findings {
                 : ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
         return new Finding("performance", claim, measured, v);
+    }
+
+    /** An inconclusive finding: {@code n} paired seeds are fewer than a verdict needs. */
+    private static Finding tooFewSeeds(String experiment, String claim, String measured, int n) {
+        return new Finding(experiment, claim, measured + String.format(Locale.ROOT, "; %d paired seed%s (at least %d "
+                + "needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
     }
 
     /** b - a per seed where both are known (NaN elsewhere, left out by {@link Stats}). */
@@ -88,18 +95,9 @@ final class Findings {
      * seed from random init), or one out-of-scope finding when the study lacks either family.
      */
     static List<Finding> smallLikeLarge(List<String> models, Function<String, double[]> randomAucs) {
-        List<String> small = models.stream().filter(Findings::isSmall).toList();
-        List<String> large = models.stream().filter(Findings::isLarge).toList();
-        if (small.isEmpty() || large.isEmpty()) {
-            return List.of(outOfScope("performance", SMALL_LIKE_LARGE, "a CBR and ResNet50 or Inception-v3", models));
-        }
-        List<Finding> out = new ArrayList<>();
-        for (String sm : small) {
-            for (String l : large) {
-                out.add(judgeSmallLikeLarge(sm, randomAucs.apply(sm), l, randomAucs.apply(l)));
-            }
-        }
-        return out;
+        return perFamilyPair(models, () -> outOfScope("performance", SMALL_LIKE_LARGE, "a CBR and ResNet50 or "
+                + "Inception-v3", models), (sm, l) -> judgeSmallLikeLarge(sm, randomAucs.apply(sm), l,
+                randomAucs.apply(l)));
     }
 
     /**
@@ -107,16 +105,26 @@ final class Findings {
      * test AUC per seed on {@code size} images), or one out-of-scope finding when the study lacks either family.
      */
     static List<Finding> littleData(List<String> models, int size, Function<String, double[]> gains) {
+        return perFamilyPair(models, () -> outOfScope("small data", LITTLE_DATA, "a CBR and ResNet50 or Inception-v3 "
+                + "with small-data runs", models), (sm, l) -> judgeLittleData(size, l, gains.apply(l), sm,
+                gains.apply(sm)));
+    }
+
+    /**
+     * One finding per (small, large) model pair of the study, or the out-of-scope finding when it lacks either
+     * family: the scope rule every small-vs-large claim shares.
+     */
+    private static List<Finding> perFamilyPair(List<String> models, Supplier<Finding> outOfScope,
+                                               BiFunction<String, String, Finding> judge) {
         List<String> small = models.stream().filter(Findings::isSmall).toList();
         List<String> large = models.stream().filter(Findings::isLarge).toList();
         if (small.isEmpty() || large.isEmpty()) {
-            return List.of(outOfScope("small data", LITTLE_DATA, "a CBR and ResNet50 or Inception-v3 with small-data "
-                    + "runs", models));
+            return List.of(outOfScope.get());
         }
         List<Finding> out = new ArrayList<>();
-        for (String l : large) {
-            for (String sm : small) {
-                out.add(judgeLittleData(size, l, gains.apply(l), sm, gains.apply(sm)));
+        for (String sm : small) {
+            for (String l : large) {
+                out.add(judge.apply(sm, l));
             }
         }
         return out;
@@ -137,9 +145,7 @@ final class Findings {
         String measured = String.format(Locale.ROOT, "%s %s vs %s %s (random init)", small, pm(smallAucs), large,
                 pm(largeAucs));
         if (n < MIN_SEEDS) {
-            return new Finding("performance", SMALL_LIKE_LARGE, measured + String.format(Locale.ROOT, "; %d paired "
-                    + "seed%s (at least %d needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS),
-                    Finding.Verdict.INCONCLUSIVE);
+            return tooFewSeeds("performance", SMALL_LIKE_LARGE, measured, n);
         }
         double[] ci = Stats.tInterval(d);
         measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),

@@ -40,14 +40,26 @@ final class SmallMapConv {
      * How 1x1 convolutions (no padding, one group) that no other rule rewrites are computed. {@code MATMUL}: all
      * of them as the matrix product they are. {@code ONEDNN} (the default, measured faster: resnet50 64 px
      * training 125 vs 94 img/s on an AMD EPYC family 26 with libtorch's MKL products): libtorch's convolution,
-     * with the shapes in {@link #crashesOneDnn} split ({@link #convolve}). Chosen by {@code -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1}.
+     * with the shapes in {@link #crashesOneDnn} split ({@link #convolve}). Chosen by {@code -Dtransfusion.conv1x1}
+     * or {@code TRANSFUSION_CONV1X1}, read once (every convolution of every step asks).
      */
     enum Conv1x1 {
         MATMUL, ONEDNN;
 
         static final Conv1x1 DEFAULT = ONEDNN;
 
+        private static volatile Conv1x1 chosen;
+
         static Conv1x1 chosen() {
+            Conv1x1 c = chosen;
+            if (c == null) {
+                c = read();
+                chosen = c;
+            }
+            return c;
+        }
+
+        private static Conv1x1 read() {
             String value = System.getProperty("transfusion.conv1x1", System.getenv("TRANSFUSION_CONV1X1"));
             if (value == null || value.isBlank()) {
                 return DEFAULT;
