@@ -55,6 +55,36 @@ class NativeCrashTest {
                 .isEqualTo(Files.readAllBytes(dir.resolve("whole").resolve("weights.safetensors")));
     }
 
+    /**
+     * A crash inside oneDNN's 1x1 blocking heuristic (the frame the issue reported, in a JVM log written here as
+     * the JVM writes one) leaves the marker that makes later runs split those convolutions, and says so.
+     */
+    @Test
+    void aOneDnnOneByOneCrashLeavesTheMarkerThatAvoidsItNextTime() throws Exception {
+        Path crash = Files.createDirectories(dir.resolve("crash"));
+        Files.writeString(crash.resolve("hs_err_pid4242.log"), String.join("\n",
+                "#", "# A fatal error has been detected by the Java Runtime Environment:", "#",
+                "#  SIGFPE (0x8) at pc=0x00007f5c1d66937c, pid=4242, tid=4243", "#",
+                "# Problematic frame:",
+                "# C  [libtorch_cpu.so+0x1166937c]  dnnl::impl::cpu::x64::brgemm_convolution_utils::brg_blocking_t"
+                        + "::est_eff_1x1()+0xa5c", "#", ""));
+        Process p = new ProcessBuilder("sh", ROOT.resolve("scripts").resolve("crash-note.sh").toString(), "4242",
+                crash.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).isZero();
+        assertThat(crash.resolve("onednn-1x1-crashed")).exists();
+        assertThat(said).contains("(SIGFPE)").contains("est_eff_1x1").contains("later runs now avoid it");
+
+        // Any other crash leaves no marker.
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("hs_err_pid7.log"), "#  SIGSEGV (0xb)\n# C  [libc.so.6+0x1234]  memcpy+0x1\n");
+        Process q = new ProcessBuilder("sh", ROOT.resolve("scripts").resolve("crash-note.sh").toString(), "7",
+                other.toString()).redirectErrorStream(true).start();
+        assertThat(new String(q.getInputStream().readAllBytes())).contains("(SIGSEGV)").contains("--threads 1");
+        assertThat(q.waitFor()).isZero();
+        assertThat(other.resolve("onednn-1x1-crashed")).doesNotExist();
+    }
+
     private static List<String> train(Path out) {
         return List.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small", "--steps", "8",
                 "--batch-size", "8", "--eval-every", "2", "--threads", "1", "--out", out.toString());

@@ -38,53 +38,70 @@ final class SmallMapConv {
 
     /**
      * How 1x1 convolutions (no padding, one group) that no other rule rewrites are computed. {@code MATMUL}: all
-     * of them as the matrix product they are. {@code ONEDNN} (the default, measured faster: resnet50 64 px
-     * training 125 vs 94 img/s on an AMD EPYC family 26 with libtorch's MKL products): libtorch's convolution,
-     * with the shapes in {@link #crashesOneDnn} split ({@link #convolve}). Chosen by {@code -Dtransfusion.conv1x1}
-     * or {@code TRANSFUSION_CONV1X1}, read once (every convolution of every step asks).
+     * of them as the matrix product they are. The others use libtorch's convolution (measured faster: resnet50 64 px
+     * training 125 vs 94 img/s on an AMD EPYC family 26 with libtorch's MKL products) and differ in the channel
+     * pairs that crash oneDNN on some CPUs ({@link #crashesOneDnn}): {@code ONEDNN} always splits them ({@link
+     * #convolve}), {@code NATIVE} never does, {@code AUTO} (the default) splits them only where {@link OneDnnProbe}
+     * finds this machine needs it — the split costs resnet50 2-3% where oneDNN is fine. Chosen by {@code
+     * -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1} ({@code matmul}, {@code onednn}, {@code native},
+     * {@code auto}), read once (every convolution of every step asks).
      */
     enum Conv1x1 {
-        MATMUL, ONEDNN;
+        MATMUL, ONEDNN, NATIVE, AUTO;
 
-        static final Conv1x1 DEFAULT = ONEDNN;
+        static final Conv1x1 DEFAULT = AUTO;
 
         private static volatile Conv1x1 chosen;
 
         static Conv1x1 chosen() {
             Conv1x1 c = chosen;
             if (c == null) {
-                c = read();
+                c = parse(System.getProperty("transfusion.conv1x1", System.getenv("TRANSFUSION_CONV1X1")));
                 chosen = c;
             }
             return c;
         }
 
-        private static Conv1x1 read() {
-            String value = System.getProperty("transfusion.conv1x1", System.getenv("TRANSFUSION_CONV1X1"));
+        static Conv1x1 parse(String value) {
             if (value == null || value.isBlank()) {
                 return DEFAULT;
             }
             return switch (value.trim().toLowerCase(Locale.ROOT)) {
                 case "matmul" -> MATMUL;
                 case "onednn" -> ONEDNN;
-                default -> throw new BadInputException("transfusion.conv1x1 is '" + value
-                        + "'; expected matmul or onednn");
+                case "native" -> NATIVE;
+                case "auto" -> AUTO;
+                default -> throw new BadInputException("transfusion.conv1x1 (TRANSFUSION_CONV1X1) is '" + value
+                        + "'; expected auto, onednn, native or matmul");
             };
+        }
+
+        /** Whether the crashing channel pairs are split: asks the probe (once per process) only under AUTO. */
+        boolean splitsCrashingPairs() {
+            return this == ONEDNN || (this == AUTO && OneDnnProbe.hazardous());
         }
     }
 
     /**
      * The convolution of {@code x} with {@code w}: a small-map rewrite where one applies ({@link #apply}), otherwise
      * libtorch's convolution — split over slices of the output channels, joined again, when oneDNN would see one
-     * of the channel pairs that crash it ({@link #crashesOneDnn}).
+     * of the channel pairs that crash it ({@link #crashesOneDnn}) and the policy says this machine needs it.
      */
     static NDArray convolve(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding, int groups) {
-        NDArray small = apply(x, w, bias, stride, padding, groups);
+        return convolve(x, w, bias, stride, padding, groups, Conv1x1.chosen());
+    }
+
+    /** {@link #convolve(NDArray, NDArray, NDArray, Shape, Shape, int)} under a given 1x1 policy. */
+    static NDArray convolve(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding, int groups,
+                            Conv1x1 policy) {
+        NDArray small = apply(x, w, bias, stride, padding, groups,
+                BatchArrays.defaultFormat() == BatchArrays.MemoryFormat.CHANNELS_LAST, JniUtils.isGradMode(), policy);
         if (small != null) {
             return small;
         }
         Shape ws = w.getShape();
-        long first = ws.get(2) == 1 && ws.get(3) == 1 && groups == 1 ? oneDnnSafeSplit(ws.get(1), ws.get(0)) : 0;
+        long first = ws.get(2) == 1 && ws.get(3) == 1 && groups == 1 && crashesOneDnn(ws.get(1), ws.get(0))
+                && policy.splitsCrashingPairs() ? oneDnnSafeSplit(ws.get(1), ws.get(0)) : 0;
         if (first == 0) {
             return Conv2d.conv2d(x, w, bias, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
         }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfusion.engine.Faults;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Batch;

@@ -119,7 +119,8 @@ class SmallMapConvTest {
                 NDArray x = layout(m, xs, new Shape(n, in, size, size), true);
                 NDArray w = m.create(ws, new Shape(out, in, 1, 1));
                 NDArray b = m.create(bs);
-                float[] y = SmallMapConv.convolve(x, w, b, new Shape(1, 1), new Shape(0, 0), 1).toFloatArray();
+                float[] y = SmallMapConv.convolve(x, w, b, new Shape(1, 1), new Shape(0, 0), 1,
+                        SmallMapConv.Conv1x1.ONEDNN).toFloatArray();
                 float[] want = new float[n * out * size * size];
                 int hw = size * size;
                 for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package org.transfusion.engine.train;
+package org.transfusion.engine;
 
 import java.lang.reflect.Field;
 
