@@ -5,6 +5,11 @@ import java.util.List;
 
 /** Learning curves and steps to validation-AUC thresholds per init scheme, for every model (Figure 7). */
 final class ConvergenceExperiment implements Experiment {
+    static final String TRANSFER_FASTER = "Transfer speeds up convergence: fewer steps to reach a validation AUC "
+            + "(Figure 7).";
+    static final String MEANVAR_FASTER = "Mean Var Init, which keeps only the pretrained weights' scaling, speeds up "
+            + "convergence over random init (Section 6).";
+
     private final StudySpec.Convergence spec;
 
     ConvergenceExperiment(StudySpec.Convergence spec) {
@@ -25,21 +30,19 @@ final class ConvergenceExperiment implements Experiment {
                 continue;
             }
             double[] r = results.steps(model, "random", threshold);
+            double cap = results.runLength(model);
             for (String scheme : spec.schemes()) {
                 if (scheme.equals("random")) {
                     continue;
                 }
                 double[] s = results.steps(model, scheme, threshold);
-                if (s.length == 0 || r.length == 0) {
+                if (Stats.count(s) == 0 || Stats.count(r) == 0) {
                     continue;
                 }
-                String claim = scheme.equals("pretrained")
-                        ? "Transfer speeds up convergence: fewer steps to reach a validation AUC (Figure 7)."
-                        : scheme.startsWith("meanvar")
-                        ? "Mean Var Init, which keeps only the pretrained weights' scaling, speeds up convergence "
-                        + "nearly as much as transfer (Section 6)."
-                        : "The '" + scheme + "' initialisation changes convergence speed.";
-                out.add(Findings.judgeSpeed("convergence", claim, model, scheme, threshold, s, r));
+                String claim = scheme.equals("pretrained") ? TRANSFER_FASTER
+                        : scheme.startsWith("meanvar") ? MEANVAR_FASTER
+                        : "The '" + scheme + "' initialisation speeds up convergence over random init.";
+                out.add(Findings.judgeSpeedup("convergence", claim, model, scheme, "random", threshold, s, r, cap));
             }
         }
         return out;

@@ -3,14 +3,18 @@ package org.transfusion.study;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * States each of the paper's claims next to what the study measured. A difference counts only when it exceeds
- * both a practical margin and twice its standard error over seeds; otherwise the claim of "no difference" is
- * reproduced, and a claimed difference is inconclusive.
+ * States each of the paper's claims next to what the study measured, as a rule with its scope: each gives
+ * reproduced, not reproduced or inconclusive, with the numbers it used. Differences between initialisations are
+ * paired by seed (runs of one seed share the data split) and judged by their 95% t-interval against a practical
+ * margin; fewer than {@value #MIN_SEEDS} seeds, an interval too wide to decide, or a study without the model family
+ * a claim is about give inconclusive (the last says "out of scope" and what it needs).
  *
  * <p>Each experiment ({@link Experiment#findings}) gathers the numbers from its runs; each verdict rule here is a
  * static {@code judge...} function over those plain numbers, so that the rules can be tested without training.
@@ -22,12 +26,8 @@ final class Findings {
     static final double EQUIVALENCE = 0.02;
     /** Fewer paired seeds than this cannot support a verdict on a difference between initialisations. */
     static final int MIN_SEEDS = 3;
-    /** PWCCA similarities closer than this count as "about as similar" (no standard error is available). */
+    /** Similarities closer than this count as "about as similar" (no standard error is available). */
     private static final double SIMILARITY_MARGIN = 0.05;
-    /** Before/after PWCCA of the lowest and top layers must differ by more than this to show which changed less. */
-    private static final double BEFORE_AFTER_MARGIN = 0.02;
-    /** A speed-up needs at most this fraction of random init's steps; at 1.0 or above there is none. */
-    private static final double SPEEDUP_RATIO = 0.8;
 
     private Findings() {}
 
@@ -173,24 +173,18 @@ final class Findings {
             return new Finding("small data", LITTLE_DATA, measured + String.format(Locale.ROOT, "; %d and %d seeds "
                     + "(at least %d each needed to judge)", nl, ns, MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
         }
-        double diff = Stats.mean(largeGains) - Stats.mean(smallGains);
-        double se = Math.sqrt(Math.pow(Stats.sd(largeGains), 2) / nl + Math.pow(Stats.sd(smallGains), 2) / ns);
-        double half = Stats.t975(Math.min(nl, ns) - 1) * se;
-        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f]", diff, diff - half,
-                diff + half);
-        Finding.Verdict v = diff - half > 0 ? Finding.Verdict.REPRODUCED
-                : diff + half < 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("small data", LITTLE_DATA, measured, v);
+        return welch("small data", LITTLE_DATA, measured, largeGains, smallGains);
     }
 
     /**
-     * Mean PWCCA at the top conv layer; the claim is "about as similar", so it is reproduced within the margin and
+     * Similarity over the top layers ({@code what} names the measure and layers: the study uses mean SVCCA over
+     * them, as the paper does); the claim is "about as similar", so it is reproduced within the margin and
      * contradicted beyond it, never inconclusive.
      */
-    static Finding judgeTopLayerSimilarity(String model, String layer, double randomVsRandom, double randomVsTransfer) {
+    static Finding judgeTopLayerSimilarity(String model, String what, double randomVsRandom, double randomVsTransfer) {
         double diff = randomVsTransfer - randomVsRandom;
-        String measured = String.format(Locale.ROOT, "%s, %s: PWCCA random-vs-random %.3f, random-vs-transfer "
-                + "%.3f (difference %+.3f)", model, layer, randomVsRandom, randomVsTransfer, diff);
+        String measured = String.format(Locale.ROOT, "%s, %s: random-vs-random %.3f, random-vs-transfer "
+                + "%.3f (difference %+.3f)", model, what, randomVsRandom, randomVsTransfer, diff);
         Finding.Verdict v = Math.abs(diff) <= SIMILARITY_MARGIN ? Finding.Verdict.REPRODUCED
                 : Finding.Verdict.NOT_REPRODUCED;
         return new Finding("representations", "For small models, the top layers of networks trained from "
@@ -202,53 +196,318 @@ final class Findings {
             + "in their top layers than either is to a network trained from pretrained weights (Figure 2).";
 
     /**
-     * The large-model half of Figure 2's claim, at the top conv layer: reproduced when random-vs-random PWCCA exceeds
+     * The large-model half of Figure 2's claim, over the top layers: reproduced when random-vs-random similarity exceeds
      * random-vs-transfer by more than {@value #SIMILARITY_MARGIN}, contradicted when it does not exceed it at all,
      * inconclusive in between.
      */
-    static Finding judgeLargeTopLayerSimilarity(String model, String layer, double randomVsRandom,
+    static Finding judgeLargeTopLayerSimilarity(String model, String what, double randomVsRandom,
                                                 double randomVsTransfer) {
         double gap = randomVsRandom - randomVsTransfer;
-        String measured = String.format(Locale.ROOT, "%s, %s: PWCCA random-vs-random %.3f, random-vs-transfer %.3f "
-                + "(gap %+.3f)", model, layer, randomVsRandom, randomVsTransfer, gap);
+        String measured = String.format(Locale.ROOT, "%s, %s: random-vs-random %.3f, random-vs-transfer %.3f "
+                + "(gap %+.3f)", model, what, randomVsRandom, randomVsTransfer, gap);
         Finding.Verdict v = gap > SIMILARITY_MARGIN ? Finding.Verdict.REPRODUCED
                 : gap <= 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
         return new Finding("representations", LARGE_DIFFER, measured, v);
     }
 
-    /** PWCCA of the transfer network before vs after fine-tuning, at the lowest ({@code low}) and top layer. */
-    static Finding judgeBeforeAfter(String model, String lowLayer, double low, String topLayer, double high) {
-        String measured = String.format(Locale.ROOT, "%s (transfer): PWCCA before vs after training %.3f at %s, "
-                + "%.3f at %s", model, low, lowLayer, high, topLayer);
-        Finding.Verdict v = low > high + BEFORE_AFTER_MARGIN ? Finding.Verdict.REPRODUCED
-                : high > low + BEFORE_AFTER_MARGIN ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("representations", "Lower layers change less through fine-tuning than higher "
-                + "layers (higher before/after similarity at the bottom).", measured, v);
+    /** A speed-up smaller than this fraction of the reference's steps (10%) does not matter. */
+    static final double NEGLIGIBLE_SPEEDUP = 0.9;
+
+    /**
+     * Steps to a validation AUC of a scheme against a reference, paired by seed on the log scale: for seed i,
+     * ln(s_i / r_i). A run that never reached the threshold counts as the run's length ({@code cap}), a lower bound
+     * of its true steps: for the reference that understates the speed-up, for the scheme it can only make it look
+     * no faster — never a false speed-up. A seed where neither reached it says nothing and is left out (and
+     * counted in the text). Missing runs are NaN.
+     */
+    record PairedSteps(double[] logRatios, int neitherReached, double geometricRatio, double[] ratioCi) {
+        static PairedSteps of(double[] s, double[] r, double cap) {
+            List<Double> l = new ArrayList<>();
+            int neither = 0;
+            for (int i = 0; i < Math.min(s.length, r.length); i++) {
+                if (Double.isNaN(s[i]) || Double.isNaN(r[i])) {
+                    continue;
+                }
+                if (Double.isInfinite(s[i]) && Double.isInfinite(r[i])) {
+                    neither++;
+                    continue;
+                }
+                double a = Math.max(1, Math.min(s[i], cap));
+                double b = Math.max(1, Math.min(r[i], cap));
+                l.add(Math.log(a / b));
+            }
+            double[] lr = l.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] ci = Stats.tInterval(lr);
+            return new PairedSteps(lr, neither, Math.exp(Stats.mean(lr)),
+                    new double[] {Math.exp(ci[0]), Math.exp(ci[1])});
+        }
+
+        int n() {
+            return logRatios.length;
+        }
+
+        String text() {
+            return String.format(Locale.ROOT, "%.2fx the steps (geometric mean over %d paired seed%s, 95%% CI "
+                    + "[%.2fx, %.2fx])%s", geometricRatio, n(), n() == 1 ? "" : "s", ratioCi[0], ratioCi[1],
+                    neitherReached > 0 ? "; " + neitherReached + " seed(s) where neither reached it left out" : "");
+        }
     }
 
     /**
-     * The claim of a speed-up, judged on the mean steps to {@code threshold} of {@code scheme} ({@code s}) against
-     * random init ({@code r}), one value per seed. A seed that never reached the threshold makes its mean infinite:
-     * reaching it where random init did not is a speed-up, not reaching it is none.
+     * A claimed speed-up of {@code scheme} over {@code reference}, from steps to val AUC {@code threshold} per seed:
+     * reproduced when the 95% interval of the paired step ratio lies below 1 (significantly fewer steps),
+     * contradicted when it lies above {@value #NEGLIGIBLE_SPEEDUP} (a speed-up of more than 10% is excluded),
+     * inconclusive in between or under {@value #MIN_SEEDS} informative seeds.
      */
-    static Finding judgeSpeed(String experiment, String claim, String model, String scheme, double threshold,
-                              double[] s, double[] r) {
-        double ms = meanSteps(s);
-        double mr = meanSteps(r);
-        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs random %s", model, threshold,
-                scheme, steps(ms), steps(mr));
-        Finding.Verdict v;
-        if (Double.isInfinite(mr) && !Double.isInfinite(ms)) {
-            v = Finding.Verdict.REPRODUCED;
-        } else if (Double.isInfinite(ms)) {
-            v = Finding.Verdict.NOT_REPRODUCED;
-        } else {
-            double ratio = ms / mr;
-            v = ratio <= SPEEDUP_RATIO ? Finding.Verdict.REPRODUCED : ratio >= 1.0 ? Finding.Verdict.NOT_REPRODUCED
-                    : Finding.Verdict.INCONCLUSIVE;
-            measured += String.format(Locale.ROOT, " (%.2fx)", ratio);
+    static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
+                                double threshold, double[] s, double[] r, double cap) {
+        PairedSteps p = PairedSteps.of(s, r, cap);
+        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs %s %s", model, threshold,
+                scheme, stepsText(s), reference, stepsText(r));
+        if (p.n() < MIN_SEEDS) {
+            return tooFewSeeds(experiment, claim, measured, p.n());
         }
+        measured += "; " + scheme + " took " + p.text();
+        Finding.Verdict v = p.ratioCi()[1] < 1 ? Finding.Verdict.REPRODUCED
+                : p.ratioCi()[0] > NEGLIGIBLE_SPEEDUP ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
         return new Finding(experiment, claim, measured, v);
+    }
+
+    static final String TRANSFUSION = "Weight transfusion: reusing pretrained weights only up to a low block recovers "
+            + "most of full transfer's convergence speed-up (Figure 8).";
+
+    /**
+     * Claim 8: transfusion up to block {@code block} ({@code k}) against random ({@code r}) and full transfer
+     * ({@code p}), steps per seed. It can only be judged where full transfer itself is significantly faster than
+     * random (else there is no speed-up to recover: inconclusive). "Most" is read as more than half: per seed
+     * d_i = k_i - (r_i + p_i) / 2, the distance below the midpoint between random and full transfer; reproduced
+     * when its 95% interval lies below 0, contradicted when above 0, inconclusive otherwise or under
+     * {@value #MIN_SEEDS} seeds. Runs that never reached the threshold count as {@code cap} steps.
+     */
+    static Finding judgeTransfusion(String model, String block, double threshold, double[] k, double[] p,
+                                    double[] r, double cap) {
+        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: up to %s %s, full transfer %s, "
+                + "random %s", model, threshold, block, stepsText(k), stepsText(p), stepsText(r));
+        PairedSteps full = PairedSteps.of(p, r, cap);
+        List<Double> d = new ArrayList<>();
+        for (int i = 0; i < Math.min(k.length, Math.min(p.length, r.length)); i++) {
+            if (!Double.isNaN(k[i]) && !Double.isNaN(p[i]) && !Double.isNaN(r[i])) {
+                d.add(Math.min(k[i], cap) - (Math.min(r[i], cap) + Math.min(p[i], cap)) / 2);
+            }
+        }
+        double[] dv = d.stream().mapToDouble(Double::doubleValue).toArray();
+        if (dv.length < MIN_SEEDS || full.n() < MIN_SEEDS) {
+            return tooFewSeeds("transfusion", TRANSFUSION, measured, Math.min(dv.length, full.n()));
+        }
+        if (!(full.ratioCi()[1] < 1)) {
+            return new Finding("transfusion", TRANSFUSION, measured + "; full transfer took " + full.text()
+                    + " of random's: no significant speed-up to recover", Finding.Verdict.INCONCLUSIVE);
+        }
+        double mr = capMean(r, cap);
+        double recovered = (mr - capMean(k, cap)) / (mr - capMean(p, cap));
+        double[] ci = Stats.tInterval(dv);
+        measured += String.format(Locale.ROOT, "; recovers %.0f%% of the speed-up; steps minus the random/transfer "
+                + "midpoint %+.0f, 95%% CI [%+.0f, %+.0f], %d seeds", 100 * recovered, Stats.mean(dv), ci[0], ci[1],
+                dv.length);
+        Finding.Verdict v = ci[1] < 0 ? Finding.Verdict.REPRODUCED : ci[0] > 0 ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("transfusion", TRANSFUSION, measured, v);
+    }
+
+    static final String SLIM = "A slim model (pretrained up to block 2, the rest halved and random) matches full transfer "
+            + "in test AUC and convergence speed (Section 6).";
+    /** Convergence "matches" when the step ratio's interval lies within [1 / 1.25, 1.25]. */
+    static final double STEP_EQUIVALENCE = 1.25;
+
+    /**
+     * Claim 9's slim half: the slim model against the full model with transfer, paired by seed, on both counts.
+     * Test AUC: equivalent when the 95% interval of slim - full lies within +-{@value #EQUIVALENCE}, different when
+     * it excludes 0 by more than the practical margin. Steps: equivalent when the ratio's interval lies within
+     * [0.8, {@value #STEP_EQUIVALENCE}], different when it lies wholly outside 1 beyond that. Reproduced when both
+     * are equivalent, contradicted when either differs, inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeSlim(String slim, String full, double threshold, double[] slimAucs, double[] fullAucs,
+                             double[] slimSteps, double[] fullSteps, double cap) {
+        double[] d = pairedDifferences(fullAucs, slimAucs);
+        PairedSteps p = PairedSteps.of(slimSteps, fullSteps, cap);
+        String measured = String.format(Locale.ROOT, "%s vs %s with transfer: test AUC %s vs %s; steps to val AUC "
+                + "%.2f %s vs %s", slim, full, pm(slimAucs), pm(fullAucs), threshold, stepsText(slimSteps),
+                stepsText(fullSteps));
+        int n = Math.min(Stats.count(d), p.n());
+        if (n < MIN_SEEDS) {
+            return tooFewSeeds("hybrid", SLIM, measured, n);
+        }
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; AUC difference %+.3f, 95%% CI [%+.3f, %+.3f]; slim took %s",
+                Stats.mean(d), ci[0], ci[1], p.text());
+        boolean aucSame = ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE;
+        boolean aucDiffers = (ci[0] > 0 || ci[1] < 0) && Math.abs(Stats.mean(d)) > AUC_MARGIN;
+        double[] rc = p.ratioCi();
+        boolean stepsSame = rc[0] >= 1 / STEP_EQUIVALENCE && rc[1] <= STEP_EQUIVALENCE;
+        boolean stepsDiffer = rc[0] > STEP_EQUIVALENCE || rc[1] < 1 / STEP_EQUIVALENCE;
+        Finding.Verdict v = aucDiffers || stepsDiffer ? Finding.Verdict.NOT_REPRODUCED
+                : aucSame && stepsSame ? Finding.Verdict.REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("hybrid", SLIM, measured, v);
+    }
+
+    private static double capMean(double[] v, double cap) {
+        double[] c = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            c[i] = Double.isNaN(v[i]) ? Double.NaN : Math.min(v[i], cap);
+        }
+        return Stats.mean(c);
+    }
+
+    /** Steps per seed: "120, 80, not reached". */
+    static String stepsText(double[] v) {
+        List<String> parts = new ArrayList<>();
+        for (double x : v) {
+            parts.add(Double.isNaN(x) ? "missing" : Double.isInfinite(x) ? "not reached"
+                    : String.format(Locale.ROOT, "%.0f", x));
+        }
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    static final String LOWER_CHANGE_LESS = "Lower layers change less through training than higher layers; feature "
+            + "reuse happens mostly in the lowest layers (Figures 3-4).";
+
+    /**
+     * Claim 6's layer half, from before-vs-after similarity per seed: {@code lowerMinusHigher[i]} is seed i's mean
+     * similarity over the lower half of the layers minus that over the upper half (higher = changed less).
+     * Reproduced when its 95% interval lies above 0, contradicted when below, inconclusive otherwise or under
+     * {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeLowerChangeLess(String model, String scheme, String measure, double[] lowerMinusHigher,
+                                        String lower, String higher) {
+        int n = Stats.count(lowerMinusHigher);
+        String measured = String.format(Locale.ROOT, "%s (%s): %s before vs after training, lower layers (%s) minus "
+                + "higher (%s): %+.3f", model, scheme, measure, lower, higher, Stats.mean(lowerMinusHigher));
+        if (n < MIN_SEEDS) {
+            return tooFewSeeds("representations", LOWER_CHANGE_LESS, measured, n);
+        }
+        double[] ci = Stats.tInterval(lowerMinusHigher);
+        measured += String.format(Locale.ROOT, ", 95%% CI [%+.3f, %+.3f], %d seeds", ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("representations", LOWER_CHANGE_LESS, measured, v);
+    }
+
+    static final String LARGE_CHANGE_LESS = "Large models change less through training than small ones, even from "
+            + "random init (Figure 3).";
+
+    /**
+     * Claim 6's size half over a study's models: per (CBR, large model) pair, the mean before-vs-after similarity
+     * over all layers of random-init runs per seed ({@code similarity}); or one out-of-scope finding.
+     */
+    static List<Finding> largeChangeLess(List<String> models, String measure, Function<String, double[]> similarity) {
+        return perFamilyPair(models, () -> outOfScope("representations", LARGE_CHANGE_LESS, "a CBR and ResNet50 or "
+                + "Inception-v3", models), (sm, l) -> judgeLargeChangeLess(measure, l, similarity.apply(l), sm,
+                similarity.apply(sm)));
+    }
+
+    /**
+     * A large model's before-vs-after similarity against a small one's (random init, per seed): the difference of
+     * means with a Welch 95% interval (conservative degrees of freedom); reproduced above 0 (the large model changed
+     * less), contradicted below, inconclusive otherwise or under {@value #MIN_SEEDS} seeds of either.
+     */
+    static Finding judgeLargeChangeLess(String measure, String large, double[] largeSim, String small,
+                                        double[] smallSim) {
+        int nl = Stats.count(largeSim);
+        int ns = Stats.count(smallSim);
+        String measured = String.format(Locale.ROOT, "%s before vs after training (random init, mean over layers): "
+                + "%s %.3f, %s %.3f", measure, large, Stats.mean(largeSim), small, Stats.mean(smallSim));
+        if (Math.min(nl, ns) < MIN_SEEDS) {
+            return tooFewSeeds("representations", LARGE_CHANGE_LESS, measured, Math.min(nl, ns));
+        }
+        return welch("representations", LARGE_CHANGE_LESS, measured, largeSim, smallSim);
+    }
+
+    /**
+     * A difference of two groups' means (a - b) with a Welch 95% interval (t with the smaller group's degrees of
+     * freedom, a conservative choice): reproduced when the interval lies above 0, contradicted when below,
+     * inconclusive otherwise.
+     */
+    private static Finding welch(String experiment, String claim, String measured, double[] a, double[] b) {
+        int na = Stats.count(a);
+        int nb = Stats.count(b);
+        double diff = Stats.mean(a) - Stats.mean(b);
+        double se = Math.sqrt(Math.pow(Stats.sd(a), 2) / na + Math.pow(Stats.sd(b), 2) / nb);
+        double half = Stats.t975(Math.min(na, nb) - 1) * se;
+        String text = measured + String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f]", diff,
+                diff - half, diff + half);
+        Finding.Verdict v = diff - half > 0 ? Finding.Verdict.REPRODUCED
+                : diff + half < 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        return new Finding(experiment, claim, text, v);
+    }
+
+    static final String PRETRAINING_NOT_PREDICTIVE = "Performance on the pretraining task does not predict performance "
+            + "on the medical task (Section 3).";
+
+    /** A model's accuracy on the pretraining task ({@code source}: what it was pretrained on). */
+    record Pretraining(String model, String source, double accuracy) {}
+
+    /**
+     * Claim 3 over the models pretrained on the same task (accuracies are only comparable within one): for each
+     * pair whose pretraining accuracies differ by at least one point, the seed-paired difference of their test AUCs
+     * after transfer (better pretrainer minus worse). Reproduced when some pair's 95% interval lies below the
+     * practical margin (the better pretrainer is not meaningfully better on the medical task), contradicted when
+     * every pair's lies above 0 (ranking by pretraining accuracy held throughout), inconclusive otherwise or under
+     * {@value #MIN_SEEDS} seeds; out of scope without two such models.
+     */
+    static List<Finding> pretrainingNotPredictive(List<String> models, List<Pretraining> pretraining,
+                                                  Function<String, double[]> transferAucs) {
+        Map<String, List<Pretraining>> bySource = new TreeMap<>();
+        for (Pretraining p : pretraining) {
+            if (!Double.isNaN(p.accuracy())) {
+                bySource.computeIfAbsent(p.source(), k -> new ArrayList<>()).add(p);
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (Map.Entry<String, List<Pretraining>> e : bySource.entrySet()) {
+            List<Pretraining> group = new ArrayList<>(e.getValue());
+            group.sort((a, b) -> Double.compare(b.accuracy(), a.accuracy()));
+            List<String> parts = new ArrayList<>();
+            boolean anyNotBetter = false;
+            boolean allBetter = true;
+            int pairs = 0;
+            int fewest = Integer.MAX_VALUE;
+            for (int i = 0; i < group.size(); i++) {
+                for (int j = i + 1; j < group.size(); j++) {
+                    Pretraining hi = group.get(i);
+                    Pretraining lo = group.get(j);
+                    if (hi.accuracy() - lo.accuracy() < 0.01) {
+                        continue;
+                    }
+                    double[] d = pairedDifferences(transferAucs.apply(lo.model()), transferAucs.apply(hi.model()));
+                    int n = Stats.count(d);
+                    fewest = Math.min(fewest, n);
+                    pairs++;
+                    double[] ci = Stats.tInterval(d);
+                    parts.add(String.format(Locale.ROOT, "%s (%.1f%%) minus %s (%.1f%%): test AUC %+.3f, 95%% CI "
+                            + "[%+.3f, %+.3f]", hi.model(), 100 * hi.accuracy(), lo.model(), 100 * lo.accuracy(),
+                            Stats.mean(d), ci[0], ci[1]));
+                    anyNotBetter |= ci[1] < AUC_MARGIN;
+                    allBetter &= ci[0] > 0;
+                }
+            }
+            if (pairs == 0) {
+                continue;
+            }
+            String measured = "pretrained on " + e.getKey() + ", accuracy there vs test AUC after transfer: "
+                    + String.join("; ", parts);
+            if (fewest < MIN_SEEDS) {
+                out.add(tooFewSeeds("performance", PRETRAINING_NOT_PREDICTIVE, measured, fewest));
+                continue;
+            }
+            Finding.Verdict v = anyNotBetter ? Finding.Verdict.REPRODUCED
+                    : allBetter ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+            out.add(new Finding("performance", PRETRAINING_NOT_PREDICTIVE, measured + "; " + fewest + " seeds", v));
+        }
+        if (out.isEmpty()) {
+            out.add(outOfScope("performance", PRETRAINING_NOT_PREDICTIVE, "two models pretrained on the same task "
+                    + "with known accuracies at least a point apart", models));
+        }
+        return out;
     }
 
     static double meanSteps(double[] s) {
@@ -260,10 +519,6 @@ final class Findings {
             sum += x;
         }
         return s.length == 0 ? Double.NaN : sum / s.length;
-    }
-
-    private static String steps(double v) {
-        return Double.isInfinite(v) ? "not reached (in some seed)" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     static String pm(double[] v) {

@@ -32,19 +32,25 @@ final class HybridExperiment extends SchemeSweep {
         }
         List<Finding> out = new ArrayList<>();
         double[] r = results.steps(model, "random", threshold);
+        double[] p = results.steps(model, "pretrained", threshold);
         for (String scheme : spec.schemes()) {
             String runModel = ReportPage.runModel(model, scheme);
             double[] s = results.steps(runModel, scheme, threshold);
-            if (r.length == 0 || s.length == 0) {
+            double cap = Math.max(results.runLength(model), results.runLength(runModel));
+            if (Stats.count(s) == 0) {
                 continue;
             }
-            String claim = scheme.equals("slim")
-                    ? "A slim model (pretrained lower blocks, halved random upper blocks) converges faster than random "
-                    + "init, close to full transfer (Section 6)."
-                    : scheme.startsWith("gabor+")
-                    ? "Synthetic Gabor filters in the first layer with Mean Var Init above speed up convergence (Section 6)."
-                    : "Synthetic Gabor filters in the first layer alone speed up convergence somewhat (Section 6).";
-            out.add(Findings.judgeSpeed("hybrid", claim, runModel, scheme, threshold, s, r));
+            if (scheme.equals("slim")) {
+                out.add(Findings.judgeSlim(runModel, model, threshold, results.testAucs(runModel, scheme, null),
+                        results.testAucs(model, "pretrained", null), s, p, cap));
+                continue;
+            }
+            String claim = scheme.startsWith("gabor+")
+                    ? "Synthetic Gabor filters in the first layer with Mean Var Init above give a significant "
+                    + "convergence speed-up over random init (Section 6)."
+                    : "Synthetic Gabor filters in the first layer give a significant convergence speed-up over random "
+                    + "init (Section 6).";
+            out.add(Findings.judgeSpeedup("hybrid", claim, runModel, scheme, "random", threshold, s, r, cap));
         }
         return out;
     }

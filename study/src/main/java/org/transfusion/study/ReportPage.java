@@ -76,6 +76,38 @@ final class ReportPage {
         }
         html.append("</table><p class='muted'>mean ± standard deviation over seeds [95% t-interval of the mean]; "
                 + "each run's test AUC with its DeLong 95% interval is in runs.csv.</p>");
+        aucBars(schemes, subset);
+    }
+
+    /** The table's means as bars, the 95% t-interval of each as its error bar (none under two seeds). */
+    private void aucBars(List<String> schemes, Integer subset) {
+        List<String> models = spec().models();
+        List<Svg.Series> series = new ArrayList<>();
+        double lo = 1;
+        double hi = 0;
+        for (String s : schemes) {
+            double[] y = new double[models.size()];
+            double[] e = new double[models.size()];
+            for (int i = 0; i < y.length; i++) {
+                double[] a = results.testAucs(models.get(i), s, subset);
+                double[] ci = Stats.tInterval(a);
+                y[i] = Stats.mean(a);
+                e[i] = Double.isNaN(ci[0]) ? 0 : (ci[1] - ci[0]) / 2;
+                if (!Double.isNaN(y[i])) {
+                    lo = Math.min(lo, y[i] - e[i]);
+                    hi = Math.max(hi, y[i] + e[i]);
+                }
+            }
+            series.add(new Svg.Series(s, null, y, e));
+        }
+        if (hi < lo) {
+            return;
+        }
+        double yMin = Math.max(0, Math.floor((lo - 0.05) * 20) / 20);
+        double yMax = Math.min(1, Math.ceil((hi + 0.02) * 20) / 20);
+        html.append("<div class='charts'><figure>").append(Svg.bars("test ROC AUC" + (subset == null ? ""
+                : " with " + subset + " training images"), "test AUC", models, series, yMin, yMax))
+                .append("<figcaption>mean over seeds; error bars: 95% t-interval</figcaption></figure></div>");
     }
 
     /** The model a scheme's runs use: the slim variant for {@code slim}. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.io.Json;
@@ -26,7 +27,14 @@ import org.transfusion.similarity.Method;
  * {@code DIR/analysis/representations.json}; deterministic for the same runs, so a resumed study reports the same.
  */
 final class RepresentationsExperiment implements Experiment {
-    static final List<String> MEASURES = List.of("pwcca", "cka_linear");
+    static final List<String> MEASURES = List.of("svcca", "pwcca", "cka_linear");
+    /** The measure the claims are judged on, as the paper judged them. */
+    static final String CLAIM_MEASURE = "svcca";
+    /**
+     * CCA on fewer points than about ten per neuron is degenerate (with as many neurons as points every direction
+     * correlates perfectly): such layers are shown but left out of the verdicts.
+     */
+    static final int POINTS_PER_NEURON = 10;
 
     private final StudySpec.Representations spec;
 
@@ -57,7 +65,7 @@ final class RepresentationsExperiment implements Experiment {
     @Override
     public void analyse(Plan plan, PrintStream out) {
         RunComparison.Request request = new RunComparison.Request(null, null, Split.TEST, List.of(),
-                Method.parse("pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
         Map<String, Object> all = new LinkedHashMap<>();
         List<Long> seeds = plan.spec().seeds();
         for (String model : plan.spec().models()) {
@@ -76,15 +84,27 @@ final class RepresentationsExperiment implements Experiment {
             }
             List<LayerSimilarity> first = randomPretrained.get(0);
             m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
+            m.put("points", first.stream().map(LayerSimilarity::points).toList());
+            m.put("neurons", first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList());
             m.put("random_vs_random", summary(randomRandom));
             m.put("random_vs_pretrained", summary(randomPretrained));
             Map<String, Object> beforeAfter = new LinkedHashMap<>();
             Map<String, Object> movement = new LinkedHashMap<>();
             for (String scheme : List.of("random", "pretrained")) {
-                RunComparison.Result r = RunComparison.beforeAfter(
-                        plan.run(model, scheme, null, seeds.get(0)).folder(), request);
-                beforeAfter.put(scheme, summary(List.of(r.layers())));
-                movement.put(scheme, r.movement());
+                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
+                Map<String, List<Double>> moved = new LinkedHashMap<>();
+                for (long seed : seeds) {
+                    out.println("analysis: " + model + " " + scheme + " seed " + seed + " before vs after training");
+                    RunComparison.Result r = RunComparison.beforeAfter(
+                            plan.run(model, scheme, null, seed).folder(), request);
+                    perSeed.add(r.layers());
+                    r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                }
+                beforeAfter.put(scheme, summary(perSeed));
+                Map<String, Double> meanMoved = new LinkedHashMap<>();
+                moved.forEach((k, v) -> meanMoved.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue)
+                        .toArray())));
+                movement.put(scheme, meanMoved);
             }
             m.put("before_after", beforeAfter);
             m.put("weight_movement", movement);
@@ -106,28 +126,46 @@ final class RepresentationsExperiment implements Experiment {
         if (repr == null) {
             return out;
         }
-        for (String model : results.spec().models()) {
+        List<String> models = results.spec().models();
+        for (String model : models) {
             JsonNode m = repr.path(model);
             if (m.isMissingNode()) {
                 continue;
             }
-            JsonNode layers = m.path("layers");
-            int top = lastConv(layers);
-            double rr = m.path("random_vs_random").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
-            double rp = m.path("random_vs_pretrained").path("pwcca").path("mean").path(top).asDouble(Double.NaN);
+            Layers l = Layers.of(m);
+            List<Integer> top = l.top();
+            String what = "mean " + CLAIM_MEASURE.toUpperCase(Locale.ROOT) + " over " + l.names(top)
+                    + l.dropped(top);
+            double rr = l.mean(m.path("random_vs_random").path(CLAIM_MEASURE).path("mean"), top);
+            double rp = l.mean(m.path("random_vs_pretrained").path(CLAIM_MEASURE).path("mean"), top);
             // Figure 2's claim has two halves, one per model family; other models are outside both.
             if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isSmall(model)) {
-                out.add(Findings.judgeTopLayerSimilarity(model, layers.path(top).asText(), rr, rp));
+                out.add(Findings.judgeTopLayerSimilarity(model, what, rr, rp));
             } else if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isLarge(model)) {
-                out.add(Findings.judgeLargeTopLayerSimilarity(model, layers.path(top).asText(), rr, rp));
+                out.add(Findings.judgeLargeTopLayerSimilarity(model, what, rr, rp));
             }
-            JsonNode ba = m.path("before_after").path("pretrained").path("pwcca").path("mean");
-            if (ba.size() >= 2) {
-                out.add(Findings.judgeBeforeAfter(model, layers.path(0).asText(), ba.path(0).asDouble(Double.NaN),
-                        layers.path(top).asText(), ba.path(top).asDouble(Double.NaN)));
+            JsonNode values = m.path("before_after").path("pretrained").path(CLAIM_MEASURE).path("values");
+            List<Integer> lower = l.lower();
+            List<Integer> higher = l.higher();
+            if (values.size() > 0 && !lower.isEmpty() && !higher.isEmpty()) {
+                double[] d = new double[values.size()];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = l.mean(values.path(i), lower) - l.mean(values.path(i), higher);
+                }
+                out.add(Findings.judgeLowerChangeLess(model, "transfer", CLAIM_MEASURE, d, l.names(lower),
+                        l.names(higher)));
             }
         }
-        List<String> models = results.spec().models();
+        out.addAll(Findings.largeChangeLess(models, CLAIM_MEASURE, model -> {
+            JsonNode m = repr.path(model);
+            JsonNode values = m.path("before_after").path("random").path(CLAIM_MEASURE).path("values");
+            Layers l = Layers.of(m);
+            double[] v = new double[values.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = l.mean(values.path(i), l.usable(l.convs()));
+            }
+            return v;
+        }));
         if (models.stream().noneMatch(m -> Findings.isSmall(m) || Findings.isLarge(m))) {
             out.add(0, Findings.outOfScope("representations", Findings.LARGE_DIFFER, "a CBR or ResNet50 / "
                     + "Inception-v3", models));
@@ -135,9 +173,78 @@ final class RepresentationsExperiment implements Experiment {
         return out;
     }
 
-    private static int lastConv(JsonNode layers) {
+    /**
+     * A model's probed layers as the verdicts group them: the conv layers (the last entry is left out when it is
+     * the pooled output), their lower and higher halves, the top ones (the last third, at least two), and which
+     * are usable for CCA ({@value #POINTS_PER_NEURON} points per neuron or more).
+     */
+    record Layers(List<String> names, int[] points, int[] neurons) {
+        static Layers of(JsonNode m) {
+            List<String> names = new ArrayList<>();
+            m.path("layers").forEach(n -> names.add(n.asText()));
+            int[] points = new int[names.size()];
+            int[] neurons = new int[names.size()];
+            for (int i = 0; i < points.length; i++) {
+                points[i] = m.path("points").path(i).asInt(Integer.MAX_VALUE);
+                neurons[i] = m.path("neurons").path(i).asInt(0);
+            }
+            return new Layers(names, points, neurons);
+        }
+
+        List<Integer> convs() {
+            int n = lastConv(names) + 1;
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                out.add(i);
+            }
+            return out;
+        }
+
+        List<Integer> top() {
+            List<Integer> c = convs();
+            int k = Math.min(c.size(), Math.max(2, (c.size() + 2) / 3));
+            return c.subList(c.size() - k, c.size());
+        }
+
+        List<Integer> lower() {
+            List<Integer> c = usable(convs());
+            return c.subList(0, c.size() / 2);
+        }
+
+        List<Integer> higher() {
+            List<Integer> c = usable(convs());
+            return c.subList(c.size() / 2, c.size());
+        }
+
+        boolean usable(int i) {
+            return (long) points[i] >= (long) POINTS_PER_NEURON * neurons[i];
+        }
+
+        List<Integer> usable(List<Integer> layers) {
+            return layers.stream().filter(this::usable).toList();
+        }
+
+        /** The mean of {@code values} over the usable ones of {@code layers}; NaN when none is usable. */
+        double mean(JsonNode values, List<Integer> layers) {
+            double[] v = usable(layers).stream().mapToDouble(i -> values.path(i).asDouble(Double.NaN)).toArray();
+            return v.length == 0 ? Double.NaN : Stats.mean(v);
+        }
+
+        String names(List<Integer> layers) {
+            return String.join(", ", usable(layers).stream().map(names::get).toList());
+        }
+
+        /** " (conv4 left out: 900 points for 128 neurons)" for the layers too few points make degenerate. */
+        String dropped(List<Integer> layers) {
+            List<String> d = layers.stream().filter(i -> !usable(i)).map(i -> String.format(Locale.ROOT,
+                    "%s left out: %d points for %d neurons", names.get(i), points[i], neurons[i])).toList();
+            return d.isEmpty() ? "" : " (" + String.join("; ", d) + ")";
+        }
+    }
+
+    private static int lastConv(List<String> layers) {
         int top = layers.size() - 1;
-        if (top > 0 && layers.path(top).asText().equals("pool")) {
+        if (top > 0 && layers.get(top).equals("pool")) {
             top--;
         }
         return Math.max(top, 0);
@@ -167,10 +274,12 @@ final class RepresentationsExperiment implements Experiment {
                         s, layers, 0, 1)).append("<figcaption>mean ± sd over seed pairs</figcaption></figure>");
             }
             List<Svg.Series> ba = new ArrayList<>();
-            ba.add(series("random init", m.path("before_after").path("random").path("pwcca")));
-            ba.add(series("transfer", m.path("before_after").path("pretrained").path("pwcca")));
-            html.append("<figure>").append(Svg.lines(model + ": PWCCA before vs after training", "layer", "pwcca", ba,
-                    layers, 0, 1)).append("<figcaption>1 = the layer did not change</figcaption></figure>");
+            ba.add(series("random init", m.path("before_after").path("random").path(CLAIM_MEASURE)));
+            ba.add(series("transfer", m.path("before_after").path("pretrained").path(CLAIM_MEASURE)));
+            int seeds = m.path("before_after").path("pretrained").path("comparisons").asInt();
+            html.append("<figure>").append(Svg.lines(model + ": " + CLAIM_MEASURE + " before vs after training, per "
+                    + "layer", "layer (lower to higher)", CLAIM_MEASURE, ba, layers, 0, 1)).append("<figcaption>mean ± "
+                    + "sd over ").append(seeds).append(" seeds; 1 = the layer did not change</figcaption></figure>");
             List<Svg.Series> mv = new ArrayList<>();
             List<String> keys = new ArrayList<>();
             m.path("weight_movement").path("random").fieldNames().forEachRemaining(keys::add);
@@ -184,7 +293,50 @@ final class RepresentationsExperiment implements Experiment {
             html.append("<figure>").append(Svg.bars(model + ": weight movement ||w - w0|| / ||w0||", "relative change",
                     keys, mv, 0, max * 1.15)).append("</figure></div>");
         }
+        changeTable(page, repr);
         writeCsv(page, repr);
+    }
+
+    /**
+     * The paper's summary of how much representations change: per model and init, 1 - before-vs-after similarity
+     * averaged over the lower and the higher half of the usable layers (mean ± sd over seeds), and the mean relative
+     * weight movement. Models ordered as the study lists them; the size family is named.
+     */
+    private static void changeTable(ReportPage page, JsonNode repr) {
+        StringBuilder h = page.html();
+        h.append("<h3>How much representations change through training</h3><table><tr><th>model</th><th>size</th>"
+                + "<th>init</th><th>change, lower layers</th><th>change, higher layers</th><th>weight movement</th>"
+                + "</tr>");
+        for (String model : page.spec().models()) {
+            JsonNode m = repr.path(model);
+            if (m.isMissingNode()) {
+                continue;
+            }
+            Layers l = Layers.of(m);
+            String size = Findings.isLarge(model) ? "large" : Findings.isSmall(model) ? "small" : "-";
+            for (String scheme : List.of("random", "pretrained")) {
+                JsonNode values = m.path("before_after").path(scheme).path(CLAIM_MEASURE).path("values");
+                double[] low = new double[values.size()];
+                double[] high = new double[values.size()];
+                for (int i = 0; i < low.length; i++) {
+                    low[i] = 1 - l.mean(values.path(i), l.lower());
+                    high[i] = 1 - l.mean(values.path(i), l.higher());
+                }
+                List<Double> mvs = new ArrayList<>();
+                m.path("weight_movement").path(scheme).forEach(x -> mvs.add(x.asDouble(Double.NaN)));
+                double[] moved = mvs.stream().mapToDouble(Double::doubleValue).toArray();
+                h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(size).append("</td><td>")
+                        .append(scheme.equals("pretrained") ? "transfer" : "random").append("</td><td>")
+                        .append(Findings.pm(low)).append(" <small>(").append(Svg.esc(l.names(l.lower())))
+                        .append(")</small></td><td>").append(Findings.pm(high)).append(" <small>(")
+                        .append(Svg.esc(l.names(l.higher()))).append(")</small></td><td>")
+                        .append(String.format(Locale.ROOT, "%.3f", Stats.mean(moved))).append("</td></tr>");
+            }
+        }
+        h.append("</table><p class='note'>change = 1 - ").append(CLAIM_MEASURE.toUpperCase(Locale.ROOT))
+                .append(" between a layer's representation at initialisation and after training (mean ± sd over "
+                        + "seeds); weight movement = mean over layers of ||w - w0|| / ||w0||. Layers with fewer than ")
+                .append(POINTS_PER_NEURON).append(" points per neuron are left out (CCA is degenerate there).</p>");
     }
 
     private static void writeCsv(ReportPage page, JsonNode repr) {
@@ -197,6 +349,17 @@ final class RepresentationsExperiment implements Experiment {
                     for (int i = 0; i < layers.size(); i++) {
                         r.append(m.getKey()).append(',').append(cmp).append(',').append(measure).append(',')
                                 .append(layers.path(i).asText()).append(',')
+                                .append(ReportPage.f6(node.path("mean").path(i).asDouble(Double.NaN))).append(',')
+                                .append(ReportPage.f6(node.path("sd").path(i).asDouble(Double.NaN))).append('\n');
+                    }
+                }
+            }
+            for (String scheme : List.of("random", "pretrained")) {
+                for (String measure : MEASURES) {
+                    JsonNode node = m.getValue().path("before_after").path(scheme).path(measure);
+                    for (int i = 0; i < layers.size(); i++) {
+                        r.append(m.getKey()).append(",before_after_").append(scheme).append(',').append(measure)
+                                .append(',').append(layers.path(i).asText()).append(',')
                                 .append(ReportPage.f6(node.path("mean").path(i).asDouble(Double.NaN))).append(',')
                                 .append(ReportPage.f6(node.path("sd").path(i).asDouble(Double.NaN))).append('\n');
                     }
@@ -223,7 +386,10 @@ final class RepresentationsExperiment implements Experiment {
         return new Svg.Series(name, x, y, e);
     }
 
-    /** Per measure: per-layer mean and standard deviation over the comparisons (sd 0 for one). */
+    /**
+     * Per measure: per-layer mean and standard deviation over the comparisons (sd 0 for one), and each comparison's
+     * per-layer values ({@code values}, one list per comparison, e.g. per seed).
+     */
     static Map<String, Object> summary(List<List<LayerSimilarity>> comparisons) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("comparisons", comparisons.size());
@@ -234,15 +400,22 @@ final class RepresentationsExperiment implements Experiment {
         for (String measure : MEASURES) {
             List<Double> means = new ArrayList<>();
             List<Double> sds = new ArrayList<>();
+            List<List<Double>> values = new ArrayList<>();
+            comparisons.forEach(c -> values.add(new ArrayList<>()));
             for (int l = 0; l < layers; l++) {
                 double[] v = new double[comparisons.size()];
                 for (int c = 0; c < v.length; c++) {
                     v[c] = comparisons.get(c).get(l).values().getOrDefault(measure, Double.NaN);
+                    values.get(c).add(v[c]);
                 }
                 means.add(Stats.mean(v));
                 sds.add(Stats.sd(v));
             }
-            out.put(measure, Map.of("mean", means, "sd", sds));
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("mean", means);
+            one.put("sd", sds);
+            one.put("values", values);
+            out.put(measure, one);
         }
         return out;
     }

@@ -47,16 +47,30 @@ final class Results {
         return out;
     }
 
-    /** Steps to the threshold of every finished run of (model, scheme) on all data. */
+    /**
+     * Steps to the threshold per seed of the study for (model, scheme) on all data: infinity where the run never
+     * reached it, NaN where the run is missing — aligned by seed, so that two schemes' arrays pair up.
+     */
     double[] steps(String model, String scheme, double threshold) {
-        List<Double> v = new ArrayList<>();
-        for (long seed : plan.spec().seeds()) {
-            RunResult r = get(model, scheme, null, seed);
-            if (r != null) {
-                v.add(r.stepsTo(threshold));
-            }
+        List<Long> seeds = plan.spec().seeds();
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            RunResult r = get(model, scheme, null, seeds.get(i));
+            out[i] = r == null ? Double.NaN : r.stepsTo(threshold);
         }
-        return v.stream().mapToDouble(Double::doubleValue).toArray();
+        return out;
+    }
+
+    /** The longest run of {@code model} (any scheme, all data): the step count a never-reached threshold is given. */
+    double runLength(String model) {
+        return byId.values().stream().filter(r -> r.run().model().equals(model) && r.run().trainSubset() == null)
+                .mapToLong(RunResult::length).max().orElse(0);
+    }
+
+    /** The pretraining run of {@code model} in this study, finished, or null. */
+    RunResult pretraining(String model) {
+        return plan.pretrains().stream().filter(p -> p.model().equals(model)).findFirst().map(RunResult::load)
+                .orElse(null);
     }
 
     /**
@@ -65,7 +79,7 @@ final class Results {
      */
     double commonThreshold(String model, List<Double> thresholds) {
         double[] first = steps(model, "random", thresholds.get(0));
-        if (first.length == 0) {
+        if (Stats.count(first) == 0) {
             return Double.NaN;
         }
         double best = thresholds.get(0);

@@ -1,5 +1,6 @@
 package org.transfusion.study;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.run.CurvePoint;
@@ -8,10 +9,12 @@ import org.transfusion.engine.run.RunMetrics;
 
 /**
  * A finished run's numbers as the report uses them: val/test AUC (with the test AUC's DeLong 95% interval, NaN where
- * the task has several outputs), steps to each threshold, the learning curve.
+ * the task has several outputs), steps to each threshold, the learning curve, the run's length in steps and its
+ * test accuracy (the pretraining task's, for a pretraining run), and the test AUC of each output (each finding).
  */
 public record RunResult(PlannedRun run, double valAuc, double testAuc, double testAucLow, double testAucHigh,
-                        Map<Double, Long> stepsToAuc, double[] steps, double[] valCurve) {
+                        Map<Double, Long> stepsToAuc, double[] steps, double[] valCurve, long length,
+                        double testAccuracy, Map<String, Double> testAucPerOutput) {
 
     public static RunResult load(PlannedRun run) {
         RunFolder f = new RunFolder(run.folder());
@@ -22,7 +25,13 @@ public record RunResult(PlannedRun run, double valAuc, double testAuc, double te
         List<CurvePoint> curve = f.curve();
         double[] steps = curve.stream().mapToDouble(CurvePoint::step).toArray();
         double[] val = curve.stream().mapToDouble(CurvePoint::valAuc).toArray();
-        return new RunResult(run, m.valAuc(), m.testAuc(), m.testAucLow(), m.testAucHigh(), m.stepsToAuc(), steps, val);
+        double accuracy = m.json().path("test").path("accuracy").isNumber()
+                ? m.json().path("test").path("accuracy").asDouble() : Double.NaN;
+        Map<String, Double> perOutput = new LinkedHashMap<>();
+        m.json().path("test").path("auc_per_output").fields().forEachRemaining(e ->
+                perOutput.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : Double.NaN));
+        return new RunResult(run, m.valAuc(), m.testAuc(), m.testAucLow(), m.testAucHigh(), m.stepsToAuc(), steps, val,
+                m.steps(), accuracy, perOutput);
     }
 
     /** Steps to reach {@code threshold}, or infinity when the run never did. */

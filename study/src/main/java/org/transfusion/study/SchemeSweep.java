@@ -3,8 +3,9 @@ package org.transfusion.study;
 import java.util.List;
 
 /**
- * An experiment that compares a list of init schemes on one model and the study's first seed, by learning curves,
- * steps to validation-AUC thresholds and a table of the runs (weight transfusion, the hybrid initialisations).
+ * An experiment that compares a list of init schemes on one model over the study's seeds, by learning curves,
+ * steps to validation-AUC thresholds and a table of the first seed's runs (weight transfusion, the hybrid
+ * initialisations).
  */
 abstract class SchemeSweep implements Experiment {
     protected final String model;
@@ -21,11 +22,13 @@ abstract class SchemeSweep implements Experiment {
     /** The section heading. */
     abstract String title();
 
+    /** Every scheme on every seed of the study: its claims are judged over seeds, like the others. */
     @Override
     public void planOnce(Plan plan) {
-        long first = plan.spec().seeds().get(0);
-        for (String scheme : schemes()) {
-            plan.add(ReportPage.runModel(model, scheme), scheme, null, first);
+        for (long seed : plan.spec().seeds()) {
+            for (String scheme : schemes()) {
+                plan.add(ReportPage.runModel(model, scheme), scheme, null, seed);
+            }
         }
     }
 

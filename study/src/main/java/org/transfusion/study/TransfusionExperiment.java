@@ -32,12 +32,13 @@ final class TransfusionExperiment extends SchemeSweep {
             return List.of();
         }
         double[] r = results.steps(model, "random", threshold);
+        double[] p = results.steps(model, "pretrained", threshold);
         String lowest = "transfusion:" + spec.blocks().get(0);
-        double[] s = results.steps(model, lowest, threshold);
-        if (r.length == 0 || s.length == 0) {
+        double[] k = results.steps(model, lowest, threshold);
+        if (Stats.count(r) == 0 || Stats.count(k) == 0 || Stats.count(p) == 0) {
             return List.of();
         }
-        return List.of(Findings.judgeSpeed("transfusion", "Reusing pretrained weights only up to a low block already "
-                + "gives much of the convergence speed-up of full transfer (Figure 8).", model, lowest, threshold, s, r));
+        return List.of(Findings.judgeTransfusion(model, spec.blocks().get(0), threshold, k, p, r,
+                results.runLength(model)));
     }
 }

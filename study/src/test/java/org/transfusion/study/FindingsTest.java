@@ -182,16 +182,16 @@ class FindingsTest {
     @Nested
     class TopLayerSimilarity {
         private Verdict verdict(double randomVsRandom, double randomVsTransfer) {
-            return Findings.judgeTopLayerSimilarity("m", "conv4", randomVsRandom, randomVsTransfer).verdict();
+            return Findings.judgeTopLayerSimilarity("m", "conv4 PWCCA", randomVsRandom, randomVsTransfer).verdict();
         }
 
         @Test
         void reproducedWhenTransferIsAboutAsSimilarAsAnotherSeed() {
             // |0.38 - 0.40| = 0.02 <= 0.05
-            Finding f = Findings.judgeTopLayerSimilarity("cbr-small", "conv4", 0.40, 0.38);
+            Finding f = Findings.judgeTopLayerSimilarity("cbr-small", "conv4 PWCCA", 0.40, 0.38);
             assertThat(f).isEqualTo(new Finding("representations", "For small models, the top layers of networks "
                     + "trained from pretrained weights are about as similar to random-init networks as random-init "
-                    + "networks (other seeds) are to each other (Figure 2).", "cbr-small, conv4: PWCCA "
+                    + "networks (other seeds) are to each other (Figure 2).", "cbr-small, conv4 PWCCA: "
                     + "random-vs-random 0.400, random-vs-transfer 0.380 (difference -0.020)", Verdict.REPRODUCED));
         }
 
@@ -229,7 +229,7 @@ class FindingsTest {
     @Nested
     class LargeTopLayerSimilarity {
         private Verdict verdict(double randomVsRandom, double randomVsTransfer) {
-            return Findings.judgeLargeTopLayerSimilarity("resnet50", "layer4", randomVsRandom, randomVsTransfer)
+            return Findings.judgeLargeTopLayerSimilarity("resnet50", "layer4 PWCCA", randomVsRandom, randomVsTransfer)
                     .verdict();
         }
 
@@ -252,117 +252,239 @@ class FindingsTest {
         }
     }
 
+    /** Claims 7 and 9 (Gabor): a speed-up over a reference, seed-paired on the log step ratio. */
     @Nested
-    class BeforeAfter {
-        private Verdict verdict(double low, double high) {
-            return Findings.judgeBeforeAfter("m", "conv1", low, "conv4", high).verdict();
+    class Speedup {
+        private static final String CLAIM = ConvergenceExperiment.TRANSFER_FASTER;
+
+        private Finding judge(double[] scheme, double[] random, double cap) {
+            return Findings.judgeSpeedup("convergence", CLAIM, "cbr-small", "pretrained", "random", 0.8, scheme,
+                    random, cap);
         }
 
         @Test
-        void reproducedWhenTheLowestLayerChangedLess() {
-            // 0.90 > 0.50 + 0.02
-            Finding f = Findings.judgeBeforeAfter("cbr-small", "conv1", 0.90, "conv4", 0.50);
-            assertThat(f).isEqualTo(new Finding("representations", "Lower layers change less through fine-tuning "
-                    + "than higher layers (higher before/after similarity at the bottom).", "cbr-small (transfer): "
-                    + "PWCCA before vs after training 0.900 at conv1, 0.500 at conv4", Verdict.REPRODUCED));
+        void reproducedWhenTheRatioIntervalLiesBelowOne() {
+            // ln(50/100), ln(60/100), ln(70/100) = -0.693147, -0.510826, -0.356675: mean -0.520216, sd 0.168432,
+            // half-width 4.303 * 0.168432 / sqrt(3) = 0.418449: CI [-0.938665, -0.101767], exp [0.39x, 0.90x] < 1;
+            // geometric mean ratio exp(-0.520216) = 0.59x
+            Finding f = judge(v(50, 60, 70), v(100, 100, 100), 1000);
+            assertThat(f).isEqualTo(new Finding("convergence", CLAIM, "cbr-small: steps to val AUC 0.80: pretrained "
+                    + "[50, 60, 70] vs random [100, 100, 100]; pretrained took 0.59x the steps (geometric mean over 3 "
+                    + "paired seeds, 95% CI [0.39x, 0.90x])", Verdict.REPRODUCED));
         }
 
         @Test
-        void contradictedWhenTheTopLayerChangedLess() {
-            // 0.90 > 0.50 + 0.02 with the layers the other way round
-            assertThat(verdict(0.50, 0.90)).isEqualTo(Verdict.NOT_REPRODUCED);
+        void contradictedWhenASpeedUpOfMoreThanTenPercentIsExcluded() {
+            // ln(1.00), ln(1.05), ln(1.10) = 0, 0.048790, 0.095310: mean 0.048033, sd 0.047658, half-width
+            // 4.303 * 0.047658 / sqrt(3) = 0.118399: CI lower -0.070366, exp 0.932 > 0.9
+            assertThat(judge(v(100, 105, 110), v(100, 100, 100), 1000).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
-        void inconclusiveWhenBothChangedAboutAsMuch() {
-            // 0.61 vs 0.60: neither exceeds the other + 0.02
-            assertThat(verdict(0.61, 0.60)).isEqualTo(Verdict.INCONCLUSIVE);
-            assertThat(verdict(0.60, 0.61)).isEqualTo(Verdict.INCONCLUSIVE);
+        void inconclusiveWhenTheIntervalIsTooWide() {
+            // ln 0.5, 0, ln 1.5 = -0.693, 0, 0.405: mean -0.096, sd 0.555, half-width 1.379: CI exp [0.23x, 3.6x]
+            // includes 1 and reaches below 0.9
+            assertThat(judge(v(50, 100, 150), v(100, 100, 100), 1000).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         }
 
         @Test
-        void exactlyAtTheMarginIsInconclusive() {
-            // 0.60 + 0.02 == 0.62 in binary: 0.62 is not > 0.62, either way round
-            assertThat(verdict(0.62, 0.60)).isEqualTo(Verdict.INCONCLUSIVE);
-            assertThat(verdict(0.60, 0.62)).isEqualTo(Verdict.INCONCLUSIVE);
-            // just beyond: 0.63 > 0.62
-            assertThat(verdict(0.63, 0.60)).isEqualTo(Verdict.REPRODUCED);
-            assertThat(verdict(0.60, 0.63)).isEqualTo(Verdict.NOT_REPRODUCED);
+        void inconclusiveUnderThreeSeeds() {
+            Finding f = judge(v(50, 60), v(100, 100), 1000);
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).endsWith("; 2 paired seeds (at least 3 needed to judge)");
         }
 
         @Test
-        void aMissingValueIsInconclusive() {
-            // Every comparison with NaN is false, so neither direction holds
-            assertThat(verdict(NaN, 0.50)).isEqualTo(Verdict.INCONCLUSIVE);
-            assertThat(verdict(0.90, NaN)).isEqualTo(Verdict.INCONCLUSIVE);
+        void aThresholdNeverReachedCountsAsTheRunsLengthAndNeitherReachedIsLeftOut() {
+            // random never reached it: counted as the cap 200 (a lower bound, understating the speed-up);
+            // ln(50/200), ln(60/200), ln(70/200) all < 0 with a CI below 1; seed 0 (neither reached) is left out
+            Finding f = judge(v(INF, 50, 60, 70), v(INF, INF, INF, INF), 200);
+            assertThat(f.verdict()).isEqualTo(Verdict.REPRODUCED);
+            assertThat(f.measured()).contains("[not reached, 50, 60, 70]").contains("over 3 paired seeds")
+                    .contains("1 seed(s) where neither reached it left out");
+            // the scheme never reached what random reached in 100 steps: ln(200/100) each, sd 0, CI [2x, 2x] > 0.9
+            assertThat(judge(v(INF, INF, INF), v(100, 100, 100), 200).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void missingRunsArePairedOut() {
+            // seed 1's scheme run is missing: two pairs remain
+            assertThat(judge(v(50, NaN, 70), v(100, 100, 100), 1000).measured()).contains("2 paired seeds");
         }
     }
 
+    /** Claim 8: transfusion up to a low block against the random / full-transfer midpoint. */
     @Nested
-    class Speed {
-        private static final String CLAIM = "Transfer speeds up convergence: fewer steps to reach a validation AUC "
-                + "(Figure 7).";
-
-        private Finding judge(double[] scheme, double[] random) {
-            return Findings.judgeSpeed("convergence", CLAIM, "cbr-small", "pretrained", 0.8, scheme, random);
+    class Transfusion {
+        private Finding judge(double[] k, double[] p, double[] r) {
+            return Findings.judgeTransfusion("cbr-small", "layer1", 0.7, k, p, r, 1000);
         }
 
         @Test
-        void reproducedWithAtMostFourFifthsOfTheSteps() {
-            // mean 70 vs 100: ratio 0.70 <= 0.8
-            assertThat(judge(v(60, 80), v(100, 100))).isEqualTo(new Finding("convergence", CLAIM,
-                    "cbr-small: steps to val AUC 0.80: pretrained 70 vs random 100 (0.70x)", Verdict.REPRODUCED));
+        void reproducedWhenBelowTheMidpoint() {
+            // full transfer 50 vs random 100 every seed: ratio 0.5, sd 0, CI [0.5, 0.5] < 1 (a speed-up exists);
+            // d = k - 75 = -20, -15, -10: mean -15, sd 5, half-width 4.303 * 5 / sqrt(3) = 12.42: CI [-27, -3] < 0;
+            // recovered (100 - 60) / (100 - 50) = 80%
+            Finding f = judge(v(55, 60, 65), v(50, 50, 50), v(100, 100, 100));
+            assertThat(f.verdict()).isEqualTo(Verdict.REPRODUCED);
+            assertThat(f.measured()).contains("recovers 80% of the speed-up").contains("95% CI [-27, -3]");
         }
 
         @Test
-        void contradictedWhenNoFaster() {
-            // mean 120 vs 100: ratio 1.20 >= 1.0
-            assertThat(judge(v(110, 130), v(100, 100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        void contradictedWhenAboveTheMidpoint() {
+            // d = 20, 15, 25: mean 20, sd 5: CI [8, 32] > 0; recovered (100 - 95) / 50 = 10%
+            Finding f = judge(v(95, 90, 100), v(50, 50, 50), v(100, 100, 100));
+            assertThat(f.verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+            assertThat(f.measured()).contains("recovers 10%");
         }
 
         @Test
-        void inconclusiveWhenSomewhatFaster() {
-            // 90 vs 100: 0.8 < ratio 0.90 < 1.0
-            assertThat(judge(v(90), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        void inconclusiveWhenTheIntervalStraddlesTheMidpoint() {
+            // d = -15, 15, 5: mean 1.7, sd 15.3, half-width 37.9
+            assertThat(judge(v(60, 90, 80), v(50, 50, 50), v(100, 100, 100)).verdict())
+                    .isEqualTo(Verdict.INCONCLUSIVE);
         }
 
         @Test
-        void boundariesOfTheRatio() {
-            // 80 / 100 = 0.8 exactly (division is correctly rounded to the double 0.8): <= 0.8
-            assertThat(judge(v(80), v(100)).verdict()).isEqualTo(Verdict.REPRODUCED);
-            // 81 / 100 = 0.81 > 0.8 and 99 / 100 = 0.99 < 1.0
-            assertThat(judge(v(81), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-            assertThat(judge(v(99), v(100)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-            // 100 / 100 = 1.0: >= 1.0
-            assertThat(judge(v(100), v(100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        void inconclusiveWhenFullTransferIsNotSignificantlyFaster() {
+            // ln 1.0, ln 1.1, ln 0.9: the ratio's CI includes 1: nothing to recover
+            Finding f = judge(v(50, 50, 50), v(100, 110, 90), v(100, 100, 100));
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).endsWith("no significant speed-up to recover");
         }
 
         @Test
-        void reproducedWhenOnlyRandomInitFailsToReachTheThreshold() {
-            // random's mean is infinite (one seed never reached it), the scheme's 50 is finite: no ratio is shown
-            assertThat(judge(v(40, 60), v(100, INF))).isEqualTo(new Finding("convergence", CLAIM,
-                    "cbr-small: steps to val AUC 0.80: pretrained 50 vs random not reached (in some seed)",
-                    Verdict.REPRODUCED));
+        void inconclusiveUnderThreeSeeds() {
+            assertThat(judge(v(55, 60), v(50, 50), v(100, 100)).measured()).endsWith("(at least 3 needed to judge)");
+        }
+    }
+
+    /** Claim 9's slim half: equivalence to full transfer in test AUC and in steps. */
+    @Nested
+    class Slim {
+        private Finding judge(double[] slimAuc, double[] fullAuc, double[] slimSteps, double[] fullSteps) {
+            return Findings.judgeSlim("cbr-small-slim", "cbr-small", 0.7, slimAuc, fullAuc, slimSteps, fullSteps, 1000);
         }
 
         @Test
-        void contradictedWhenTheSchemeFailsToReachTheThresholdInSomeSeed() {
-            // one seed of the scheme never reached it: its mean is infinite, however fast the other seed was
-            assertThat(judge(v(10, INF), v(100, 100)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        void reproducedWhenBothAreEquivalent() {
+            // AUC d = 0, +0.005, -0.005: sd 0.005, half-width 0.0124: CI [-0.012, +0.012] within +-0.02;
+            // steps ln 1, ln 1.05, ln 0.95: mean -0.00083, sd 0.0500, half-width 0.1243: exp [0.88, 1.13] within
+            // [0.8, 1.25]
+            assertThat(judge(v(0.800, 0.805, 0.795), v(0.8, 0.8, 0.8), v(100, 105, 95), v(100, 100, 100)).verdict())
+                    .isEqualTo(Verdict.REPRODUCED);
         }
 
         @Test
-        void contradictedWhenNeitherReachesTheThreshold() {
-            // both means infinite: the scheme did not reach it, which the rule counts as no speed-up
-            assertThat(judge(v(INF), v(INF)).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        void contradictedWhenTheSlimModelIsClearlyWorse() {
+            // AUC d = -0.10, -0.09, -0.11: CI [-0.125, -0.075] excludes 0, |mean| 0.10 > 0.01
+            assertThat(judge(v(0.70, 0.71, 0.69), v(0.8, 0.8, 0.8), v(100, 105, 95), v(100, 100, 100)).verdict())
+                    .isEqualTo(Verdict.NOT_REPRODUCED);
         }
 
         @Test
-        void experimentAndClaimComeFromTheCaller() {
-            // hybrid passes the slim model's name and its own claim; 45 / 100 = 0.45 <= 0.8
-            Finding f = Findings.judgeSpeed("hybrid", "slim claim", "cbr-small-slim", "slim", 0.7, v(45), v(100));
-            assertThat(f).isEqualTo(new Finding("hybrid", "slim claim",
-                    "cbr-small-slim: steps to val AUC 0.70: slim 45 vs random 100 (0.45x)", Verdict.REPRODUCED));
+        void contradictedWhenTheSlimModelIsClearlySlower() {
+            // steps ln 2.0, ln 2.1, ln 1.9: CI exp about [1.7, 2.3], wholly above 1.25
+            assertThat(judge(v(0.800, 0.805, 0.795), v(0.8, 0.8, 0.8), v(200, 210, 190), v(100, 100, 100))
+                    .verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveWhenTheAucIntervalIsTooWide() {
+            // AUC d = -0.03, +0.02, +0.01: mean 0, sd 0.0265, half-width 0.066: neither within +-0.02 nor excluding 0
+            assertThat(judge(v(0.77, 0.82, 0.81), v(0.8, 0.8, 0.8), v(100, 105, 95), v(100, 100, 100)).verdict())
+                    .isEqualTo(Verdict.INCONCLUSIVE);
+        }
+    }
+
+    /** Claim 6: lower vs higher layers, and large vs small models, by before-vs-after similarity. */
+    @Nested
+    class Change {
+        private Verdict layers(double... d) {
+            return Findings.judgeLowerChangeLess("cbr-small", "transfer", "svcca", d, "conv1", "conv4").verdict();
+        }
+
+        @Test
+        void lowerLayersChangingLessIsJudgedOnThePerSeedDifference() {
+            // 0.20, 0.25, 0.30: mean 0.25, sd 0.05, half-width 0.124: CI [0.126, 0.374] > 0
+            assertThat(layers(0.20, 0.25, 0.30)).isEqualTo(Verdict.REPRODUCED);
+            assertThat(layers(-0.20, -0.25, -0.30)).isEqualTo(Verdict.NOT_REPRODUCED);
+            // 0.10, -0.10, 0.05: mean 0.017, sd 0.104, half-width 0.258: CI includes 0
+            assertThat(layers(0.10, -0.10, 0.05)).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(layers(0.20, 0.30)).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        private List<Finding> size(List<String> models, double[] large, double[] small) {
+            return Findings.largeChangeLess(models, "svcca", m -> Findings.isLarge(m) ? large : small);
+        }
+
+        @Test
+        void largeModelsChangingLessNeedsBothFamilies() {
+            List<String> both = List.of("cbr-small", "resnet50");
+            // 0.90/0.91/0.89 vs 0.70/0.71/0.69: difference 0.20, s.e. sqrt(2 * 0.0001 / 3) = 0.00816,
+            // half-width 4.303 * 0.00816 = 0.0351: CI [0.165, 0.235] > 0
+            assertThat(size(both, v(0.90, 0.91, 0.89), v(0.70, 0.71, 0.69))).singleElement()
+                    .extracting(Finding::verdict).isEqualTo(Verdict.REPRODUCED);
+            assertThat(size(both, v(0.70, 0.71, 0.69), v(0.90, 0.91, 0.89))).singleElement()
+                    .extracting(Finding::verdict).isEqualTo(Verdict.NOT_REPRODUCED);
+            // 0.9/0.7/0.8 vs 0.8/0.85/0.75: difference 0
+            assertThat(size(both, v(0.9, 0.7, 0.8), v(0.8, 0.85, 0.75))).singleElement()
+                    .extracting(Finding::verdict).isEqualTo(Verdict.INCONCLUSIVE);
+            List<Finding> out = size(List.of("cbr-small", "mobilenet-v2"), v(0.9, 0.9, 0.9), v(0.7, 0.7, 0.7));
+            assertThat(out).singleElement().satisfies(f -> {
+                assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(f.measured()).startsWith("out of scope: needs a CBR and ResNet50 or Inception-v3; this "
+                        + "study has cbr-small, mobilenet-v2");
+            });
+        }
+    }
+
+    /** Claim 3: pretraining accuracy against test AUC after transfer, within one pretraining task. */
+    @Nested
+    class PretrainingNotPredictive {
+        private List<Finding> judge(double accA, double[] aucA, double accB, double[] aucB, String sourceB) {
+            List<Findings.Pretraining> p = List.of(new Findings.Pretraining("cbr-small", "cifar10", accA),
+                    new Findings.Pretraining("cbr-tiny", sourceB, accB));
+            return Findings.pretrainingNotPredictive(List.of("cbr-small", "cbr-tiny"), p,
+                    m -> m.equals("cbr-small") ? aucA : aucB);
+        }
+
+        @Test
+        void reproducedWhenTheBetterPretrainerIsNotBetterHere() {
+            // cbr-small (60%) minus cbr-tiny (50%): -0.020, -0.025, -0.015: sd 0.005, half-width 0.0124:
+            // CI [-0.032, -0.008], upper end below the 0.01 margin
+            List<Finding> f = judge(0.60, v(0.78, 0.78, 0.78), 0.50, v(0.80, 0.805, 0.795), "cifar10");
+            assertThat(f).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.REPRODUCED);
+                assertThat(x.measured()).isEqualTo("pretrained on cifar10, accuracy there vs test AUC after "
+                        + "transfer: cbr-small (60.0%) minus cbr-tiny (50.0%): test AUC -0.020, 95% CI [-0.032, "
+                        + "-0.008]; 3 seeds");
+            });
+        }
+
+        @Test
+        void contradictedWhenTheRankingHolds() {
+            // +0.05, +0.06, +0.04: CI [0.025, 0.075] > 0
+            assertThat(judge(0.60, v(0.85, 0.86, 0.84), 0.50, v(0.8, 0.8, 0.8), "cifar10")).singleElement()
+                    .extracting(Finding::verdict).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveWhenTheIntervalStraddles() {
+            // +0.02, -0.02, 0: mean 0, sd 0.02, half-width 0.0497
+            assertThat(judge(0.60, v(0.82, 0.78, 0.80), 0.50, v(0.8, 0.8, 0.8), "cifar10")).singleElement()
+                    .extracting(Finding::verdict).isEqualTo(Verdict.INCONCLUSIVE);
+        }
+
+        @Test
+        void outOfScopeAcrossPretrainingTasksOrWithoutAnAccuracyGap() {
+            List<Finding> across = judge(0.60, v(0.78, 0.78, 0.78), 0.50, v(0.8, 0.8, 0.8), "imagenet");
+            assertThat(across).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.measured()).startsWith("out of scope: needs two models pretrained on the same task");
+            });
+            assertThat(judge(0.605, v(0.78, 0.78, 0.78), 0.600, v(0.8, 0.8, 0.8), "cifar10")).singleElement()
+                    .extracting(Finding::measured).asString().startsWith("out of scope");
         }
     }
 }
