@@ -15,7 +15,7 @@ interface Experiment {
      */
     default void plan(Plan plan, String model, long seed) {}
 
-    /** Adds runs this experiment needs once per study (first seed; e.g. one model's transfusion sweep). */
+    /** Adds runs this experiment needs once per study, not per model (e.g. one model's transfusion sweep). */
     default void planOnce(Plan plan) {}
 
     /** Analyses over the finished runs, saved under the study's analysis folder (most experiments have none). */

@@ -1,8 +1,24 @@
 package org.transfusion.study;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.eval.Bootstrap;
+import org.transfusion.engine.eval.DeLong;
+import org.transfusion.engine.eval.Evaluator;
+import org.transfusion.engine.eval.RunEvaluation;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.run.RunFolder;
 
 /** Test ROC AUC of each model from random init and from pretrained weights on all the data (Tables 1-2). */
 final class PerformanceExperiment implements Experiment {
@@ -15,6 +31,76 @@ final class PerformanceExperiment implements Experiment {
     @Override
     public void plan(Plan plan, String model, long seed) {
         spec.schemes().forEach(s -> plan.add(model, s, null, seed));
+    }
+
+    private static final double Z95 = 1.959963984540054;
+
+    static Path pairedFile(Path studyDir) {
+        return studyDir.resolve("analysis").resolve("paired-delong.json");
+    }
+
+    private boolean paired() {
+        return spec.schemes().contains("random") && spec.schemes().contains("pretrained");
+    }
+
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        return paired() && !Files.isRegularFile(pairedFile(plan.dir()))
+                && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
+    }
+
+    /**
+     * The paired DeLong test of transfer against random init of the same seed: both runs' best weights scored
+     * again on the test split (same images, same order, since a seed fixes the split), one row per model and
+     * seed in {@code analysis/paired-delong.json}. DeLong's paired test covers one output; for a macro AUC (several
+     * classes or labels) the paired bootstrap over the test images ({@link Bootstrap}) is used, and the row says so.
+     */
+    @Override
+    public void analyse(Plan plan, PrintStream log) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (long seed : plan.spec().seeds()) {
+                log.println("analysis: paired test of " + model + " seed " + seed + ", transfer vs random");
+                RunEvaluation.TaskScores random = RunEvaluation.scores(plan.run(model, "random", null, seed).folder(),
+                        Split.TEST);
+                RunEvaluation.TaskScores transfer = RunEvaluation.scores(
+                        plan.run(model, "pretrained", null, seed).folder(), Split.TEST);
+                Evaluator.Scores r = random.scores();
+                Evaluator.Scores p = transfer.scores();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("model", model);
+                row.put("seed", seed);
+                if (!Arrays.equals(r.targets(), p.targets())) {
+                    row.put("note", "the two runs' test sets differ");
+                } else if (r.outputs() == 1) {
+                    DeLong.Paired d = DeLong.paired(p.probs(), r.probs(), r.targets());
+                    row.put("method", "DeLong");
+                    row.put("auc_random", d.auc2());
+                    row.put("auc_transfer", d.auc1());
+                    row.put("difference", d.difference());
+                    row.put("ci95", List.of(d.difference() - Z95 * d.se(), d.difference() + Z95 * d.se()));
+                    row.put("p", d.p());
+                } else {
+                    // Macro / mean-over-labels AUC: no closed form; the paired bootstrap over test images.
+                    Bootstrap.Paired b = Bootstrap.paired(random.task(), p, r, Bootstrap.RESAMPLES, seed);
+                    row.put("method", "bootstrap (" + b.resamples() + " resamples)");
+                    row.put("auc_random", b.aucB());
+                    row.put("auc_transfer", b.aucA());
+                    row.put("difference", b.difference());
+                    row.put("ci95", List.of(b.low(), b.high()));
+                    row.put("p", b.p());
+                }
+                row.put("images", r.n());
+                rows.add(row);
+            }
+        }
+        Path file = pairedFile(plan.dir());
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Json.write(file, rows);
     }
 
     @Override
@@ -53,8 +139,44 @@ final class PerformanceExperiment implements Experiment {
     public void section(ReportPage page) {
         page.html().append("<h2>Performance: test ROC AUC (Tables 1-2)</h2>");
         page.aucTable(spec.schemes(), null);
+        pairedTable(page);
         perOutputTable(page);
         pretrainingTable(page);
+    }
+
+    /** The paired DeLong tests, one row per model and seed. */
+    private static void pairedTable(ReportPage page) {
+        Path file = pairedFile(page.plan().dir());
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        StringBuilder h = page.html();
+        h.append("<h3>Transfer vs random init on the same test images (paired DeLong test; bootstrap for a macro AUC)</h3><table><tr>"
+                + "<th>model</th><th>seed</th><th>random</th><th>transfer</th><th>difference [95% CI]</th><th>p</th>"
+                + "<th>test</th></tr>");
+        StringBuilder csv = new StringBuilder("model,seed,auc_random,auc_transfer,difference,ci_low,ci_high,p,test\n");
+        for (JsonNode row : Json.read(file)) {
+            h.append("<tr><td>").append(Svg.esc(row.path("model").asText())).append("</td><td>")
+                    .append(row.path("seed").asLong()).append("</td>");
+            if (row.has("note")) {
+                h.append("<td colspan='4'>").append(Svg.esc(row.path("note").asText())).append("</td></tr>");
+                continue;
+            }
+            JsonNode ci = row.path("ci95");
+            h.append(String.format(Locale.ROOT, "<td>%.3f</td><td>%.3f</td><td>%+.3f [%+.3f, %+.3f]</td><td>%.3g</td>"
+                    + "<td>%s</td></tr>", row.path("auc_random").asDouble(), row.path("auc_transfer").asDouble(),
+                    row.path("difference").asDouble(), ci.path(0).asDouble(), ci.path(1).asDouble(),
+                    row.path("p").asDouble(), Svg.esc(row.path("method").asText())));
+            csv.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s%n", row.path("model").asText(),
+                    row.path("seed").asLong(), ReportPage.f6(row.path("auc_random").asDouble()),
+                    ReportPage.f6(row.path("auc_transfer").asDouble()), ReportPage.f6(row.path("difference").asDouble()),
+                    ReportPage.f6(ci.path(0).asDouble()), ReportPage.f6(ci.path(1).asDouble()),
+                    ReportPage.f6(row.path("p").asDouble()), row.path("method").asText()));
+        }
+        h.append("</table><p class='muted'>Each seed's two runs scored again on the test split; the difference is "
+                + "transfer minus random, its interval and two-sided p from DeLong's paired test (one output) or the "
+                + "paired bootstrap over test images (macro AUC of several outputs).</p>");
+        page.writeFile("paired-delong.csv", csv.toString());
     }
 
     /** Table 2: the test AUC of each output (each finding, for CheXpert) per model and scheme, mean over seeds. */

@@ -2,13 +2,17 @@ package org.transfusion.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.train.Trainer;
@@ -77,6 +81,21 @@ class StudyResumeTest {
                 .isEqualTo(Files.readString(whole.resolve("report/runs.csv")));
         // The page shows each part of the study.
         assertThat(Files.readString(resumed)).contains("<h2>Findings</h2>", "<h2>Performance", "<svg", "<h2>Representations",
-                "data:image/png;base64,");
+                "data:image/png;base64,", "paired DeLong test", "How much representations change",
+                "error bars: 95% t-interval");
+        // The paired test scores each run's best weights again: its AUCs must be the ones training computed on the
+        // same test split (metrics.json, by the rank-sum AUC; here by DeLong's placement values).
+        JsonNode rows = Json.read(PerformanceExperiment.pairedFile(killed));
+        assertThat(rows).hasSize(2);
+        for (JsonNode row : rows) {
+            long seed = row.path("seed").asLong();
+            for (String scheme : List.of("random", "pretrained")) {
+                double trained = Json.read(plan.run("cbr-small", scheme, null, seed).folder().resolve("metrics.json"))
+                        .path("test").path("auc").asDouble();
+                assertThat(row.path(scheme.equals("random") ? "auc_random" : "auc_transfer").asDouble())
+                        .as("%s seed %d", scheme, seed).isCloseTo(trained, within(1e-9));
+            }
+            assertThat(row.path("p").asDouble()).isBetween(0.0, 1.0);
+        }
     }
 }

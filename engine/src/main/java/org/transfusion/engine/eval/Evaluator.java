@@ -12,7 +12,19 @@ import org.transfusion.engine.model.Network;
 public final class Evaluator {
     private Evaluator() {}
 
+    /**
+     * What a network gave on a split: probabilities ({@code n x outputs}, row-major) and targets ({@code n x
+     * targetWidth}) in the split's order, and the mean loss.
+     */
+    public record Scores(double[] probs, double[] targets, int n, int outputs, double loss) {}
+
     public static Metrics evaluate(Network net, BatchLoader loader, Task task, int size) {
+        Scores s = scores(net, loader, task, size);
+        return Metrics.compute(task, s.probs(), s.targets(), s.n(), s.loss(), 0.5);
+    }
+
+    /** The network's scores on every image the loader gives, in order (the loader must not shuffle). */
+    public static Scores scores(Network net, BatchLoader loader, Task task, int size) {
         int outputs = task.outputs();
         int tw = task.targetWidth();
         double[] probs = new double[size * outputs];
@@ -38,6 +50,6 @@ public final class Evaluator {
                 }
             }
         }
-        return Metrics.compute(task, probs, targets, seen, lossSum / Math.max(seen, 1), 0.5);
+        return new Scores(probs, targets, seen, outputs, lossSum / Math.max(seen, 1));
     }
 }

@@ -17,6 +17,41 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, Map<String, 
                       List<String> warnings) {
 
     /**
+     * Output {@code o} as a binary problem: its scores into {@code s} and its 1/0 labels (NaN masked; one-vs-rest
+     * for multiclass) into {@code y}, both of length n.
+     */
+    static void column(Task task, double[] probs, double[] targets, int o, double[] s, double[] y) {
+        int outputs = task.outputs();
+        int tw = task.targetWidth();
+        for (int i = 0; i < s.length; i++) {
+            s[i] = probs[i * outputs + o];
+            if (task.type() == Task.Type.MULTICLASS) {
+                double t = targets[i * tw];
+                y[i] = Double.isNaN(t) ? Double.NaN : (t == o ? 1 : 0);
+            } else {
+                y[i] = targets[i * tw + o];
+            }
+        }
+    }
+
+    /** The headline AUC only ({@link #compute}'s {@code auc}): the mean of the outputs' defined AUCs. */
+    public static double headlineAuc(Task task, double[] probs, double[] targets, int n) {
+        double sum = 0;
+        int defined = 0;
+        double[] s = new double[n];
+        double[] y = new double[n];
+        for (int o = 0; o < task.outputs(); o++) {
+            column(task, probs, targets, o, s, y);
+            double auc = RocAuc.binary(s, y);
+            if (!Double.isNaN(auc)) {
+                sum += auc;
+                defined++;
+            }
+        }
+        return defined == 0 ? Double.NaN : sum / defined;
+    }
+
+    /**
      * @param probs   n x outputs probabilities (sigmoid for binary/multi-label, softmax for multiclass), row-major
      * @param targets n x task.targetWidth(), row-major (NaN masked)
      */
@@ -31,15 +66,7 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, Map<String, 
         for (int o = 0; o < outputs; o++) {
             double[] s = new double[n];
             double[] y = new double[n];
-            for (int i = 0; i < n; i++) {
-                s[i] = probs[i * outputs + o];
-                if (task.type() == Task.Type.MULTICLASS) {
-                    double t = targets[i * tw];
-                    y[i] = Double.isNaN(t) ? Double.NaN : (t == o ? 1 : 0);
-                } else {
-                    y[i] = targets[i * tw + o];
-                }
-            }
+            column(task, probs, targets, o, s, y);
             double auc = RocAuc.binary(s, y);
             String name = task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
             per.put(name, auc);
