@@ -58,5 +58,11 @@ final class ConvergenceExperiment implements Experiment {
                     spec.thresholds(), false));
         }
         page.html().append("</div>");
+        int every = page.spec().training().evalEvery();
+        page.html().append("<p class='note'>Convergence is measured on <b>validation</b> AUC, evaluated every ")
+                .append(every > 0 ? every + " steps" : "epoch")
+                .append(" — a deliberate departure from the paper, which plots test AUC during training: here the "
+                        + "test set is scored once per run, with the weights of the best validation AUC. A run that "
+                        + "never reached a threshold counts as its full length in the verdicts.</p>");
     }
 }

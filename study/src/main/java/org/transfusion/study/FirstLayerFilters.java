@@ -17,8 +17,9 @@ import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.io.AtomicFiles;
 
 /**
- * First-layer filters of the study's first model and seed, as the runs saved them: the pretrained source, and the
- * initial weights of the random, Mean Var and Gabor runs (their init.safetensors). No runs or findings of its own.
+ * First-layer filters of the study's first model and seed, as the runs saved them: the pretrained source, the
+ * random run at initialisation and after training, the transfer run after training, and the initial weights of
+ * the Mean Var and Gabor runs (their init.safetensors). No runs or findings of its own.
  */
 final class FirstLayerFilters implements Experiment {
     @Override
@@ -41,13 +42,18 @@ final class FirstLayerFilters implements Experiment {
         if (pretrained != null && Files.isRegularFile(pretrained)) {
             sources.put("pretrained (source task)", SafeTensors.read(pretrained));
         }
-        // Every other panel is the initial weights a run of the study actually started from (its init.safetensors).
-        String[][] inits = {{"random init", "random"}, {"Mean Var init", "meanvar"}, {"synthetic Gabor init", "gabor"}};
-        for (String[] init : inits) {
-            PlannedRun run = plan.run(model, init[1], null, seed);
-            Path file = run == null ? null : new RunFolder(run.folder()).initWeights();
+        // Every other panel is weights a run of the study saved: where it started (init.safetensors) or where
+        // training took it (its best weights), so that the filters can be compared before and after training.
+        String[][] panels = {{"random init", "random", "init"}, {"random after training", "random", "trained"},
+            {"transfer after training", "pretrained", "trained"}, {"Mean Var init", "meanvar", "init"},
+            {"synthetic Gabor init", "gabor", "init"}};
+        for (String[] panel : panels) {
+            PlannedRun run = plan.run(model, panel[1], null, seed);
+            RunFolder folder = run == null ? null : new RunFolder(run.folder());
+            Path file = folder == null ? null : panel[2].equals("init") ? folder.initWeights()
+                    : folder.isComplete() ? folder.bestWeights() : null;
             if (file != null && Files.isRegularFile(file)) {
-                sources.put(init[0], SafeTensors.read(file));
+                sources.put(panel[0], SafeTensors.read(file));
             }
         }
         Architecture arch = ModelRegistry.get(model).build(3, 2, 1.0);
@@ -58,7 +64,8 @@ final class FirstLayerFilters implements Experiment {
             if (w == null) {
                 continue;
             }
-            String file = "filters-" + e.getKey().split(" ")[0].toLowerCase(Locale.ROOT) + ".png";
+            String file = "filters-" + e.getKey().replaceAll("[^A-Za-z]+", "-").replaceAll("-$", "")
+                    .toLowerCase(Locale.ROOT) + ".png";
             byte[] png = ReportPage.png(FilterGrid.render(w, null, 64)); // the caption is HTML: glyph rasterisation is not reproducible
             AtomicFiles.write(page.dir().resolve(file), out -> out.write(png));
             html.append("<figure><img alt='").append(Svg.esc(e.getKey())).append(" filters' src='data:image/png;base64,")
