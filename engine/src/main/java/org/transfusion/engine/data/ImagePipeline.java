@@ -4,13 +4,17 @@ import java.util.SplittableRandom;
 
 /**
  * Turns a decoded {@link Image} into the model's input: channel adaptation (grey replicated to RGB, or RGB to
- * luminance for a 1-channel model), resize to {@code size x size} by bilinear sampling, scaling to [0, 1],
+ * luminance for a 1-channel model), resize to {@code size x size} (bilinear when upscaling; when downscaling the mean
+ * of samples spread over each output pixel's footprint, an area filter, so that large images are not aliased),
+ * scaling to [0, 1],
  * per-channel normalisation {@code (v - mean) / std}, and, for training, {@link Augment} folded into the same
  * sampling pass (one inverse affine map per image, so augmentation costs no extra copies).
  *
  * <p>Output layout is CHW float32, written into a caller's buffer (the batch) at an offset.
  */
 public record ImagePipeline(int size, int channels, float[] mean, float[] std, Augment augment) {
+    /** Most samples per axis an output pixel averages when downscaling (8 x 8 = 64 from a 512 px image to 64 px). */
+    static final int MAX_TAPS = 8;
 
     public ImagePipeline {
         if (size < 1) {
@@ -84,18 +88,41 @@ public record ImagePipeline(int size, int channels, float[] mean, float[] std, A
         byte[] px = img.pixels();
         int plane = size * size;
         float[] value = new float[3];
+        float[] tap = new float[3];
+        // Source pixels per output pixel along each axis, rounded up: 1 when upscaling (bilinear), up to MAX_TAPS.
+        int taps = (int) Math.min(MAX_TAPS, Math.max(1, Math.ceil(step - 1e-9)));
         boolean identity = angle == 0 && !flip && h == size && w == size && side == size;
         for (int v = 0; v < size; v++) {
             for (int u = 0; u < size; u++) {
                 int o = v * size + u;
                 if (identity) {
                     readPixel(px, (v * w + u) * srcC, srcC, value);
-                } else {
+                } else if (taps == 1) {
                     double du = ((flip ? size - 1 - u : u) + 0.5) * step - side / 2;
                     double dv = (v + 0.5) * step - side / 2;
                     double x = cx + cos * du - sin * dv - 0.5;
                     double y = cy + sin * du + cos * dv - 0.5;
                     sample(px, h, w, srcC, x, y, value);
+                } else {
+                    // Downscaling: the mean of taps x taps samples spread evenly over the output pixel's footprint
+                    // (at integer ratios exactly the source pixels it covers: an area filter), not one sample at
+                    // its centre, which aliases fine detail (vessels, lung markings) into noise.
+                    value[0] = value[1] = value[2] = 0;
+                    for (int j = 0; j < taps; j++) {
+                        double dv = (v + (j + 0.5) / taps) * step - side / 2;
+                        for (int i = 0; i < taps; i++) {
+                            double du = ((flip ? size - 1 - u : u) + (i + 0.5) / taps) * step - side / 2;
+                            double x = cx + cos * du - sin * dv - 0.5;
+                            double y = cy + sin * du + cos * dv - 0.5;
+                            sample(px, h, w, srcC, x, y, tap);
+                            for (int c = 0; c < srcC; c++) {
+                                value[c] += tap[c];
+                            }
+                        }
+                    }
+                    for (int c = 0; c < srcC; c++) {
+                        value[c] /= taps * taps;
+                    }
                 }
                 if (channels == 3) {
                     for (int c = 0; c < 3; c++) {

@@ -53,6 +53,35 @@ class ImagePipelineTest {
         }
     }
 
+    /**
+     * Downscaling by an integer factor is an area filter: each output pixel is the mean of the source block it
+     * covers, computed here by plain loops over the block. One bilinear sample at the centre would read only the
+     * block's middle four pixels (aliasing).
+     */
+    @Test
+    void downscalingAveragesEachOutputPixelsBlock() {
+        Image img = randomImage(64, 1, 9);
+        float[] out = resize(img, 8);
+        byte[] px = img.pixels();
+        for (int v = 0; v < 8; v++) {
+            for (int u = 0; u < 8; u++) {
+                double sum = 0;
+                for (int y = 8 * v; y < 8 * v + 8; y++) {
+                    for (int x = 8 * u; x < 8 * u + 8; x++) {
+                        sum += px[y * 64 + x] & 0xff;
+                    }
+                }
+                assertThat(out[v * 8 + u] * 255.0).as("(%d, %d)", v, u).isCloseTo(sum / 64, within(1e-3));
+            }
+        }
+        // 64 -> 4 needs 16 x 16 per pixel: capped at 8 x 8 samples, at source positions 2 apart (16 / 8): still
+        // within 2 grey levels of the block mean for a smooth image (the gradient 4 * x: block mean 4 * (16u + 7.5))
+        float[] smooth = resize(gradient(64, 64, 4), 4);
+        for (int u = 0; u < 4; u++) {
+            assertThat(smooth[u] * 255.0).isCloseTo(4 * (16 * u + 7.5), within(2.0));
+        }
+    }
+
     @Test
     void upscalingInterpolatesAndClampsAtTheBorder() {
         // 4x4, value 64 * x. Output pixel u of 8 centres at source x = u / 2 - 0.25: u=3 -> 1.25 -> 80; the ends
