@@ -95,15 +95,18 @@ public final class Report {
                     .append("</td><td class='verdict ").append(cls).append("'>").append(f.verdict().text())
                     .append("</td></tr>");
         }
-        html.append("</table><p class='muted'>Performance: random and transfer runs of a seed are paired; \"no "
-                + "significant change\" is reproduced when the 95% t-interval of the paired difference lies within "
-                + "±0.02 AUC, contradicted when it excludes 0 and the difference exceeds 0.01, and inconclusive "
-                + "otherwise or with fewer than 3 seeds. Small vs large models (CBRs against ResNet50 / Inception-v3) are judged the "
-                + "same way from seed-paired or Welch intervals, and only when the study has both families; otherwise "
-                + "out of scope. Other claims: a difference counts when it exceeds both 0.01 "
-                + "AUC and twice its standard error over seeds; a speed-up counts when a scheme needs at most 0.8x the "
-                + "steps of random initialisation. With few seeds and small data, many claims are inconclusive by "
-                + "design.</p>");
+        StudySpec spec = plan.spec();
+        html.append("</table><p class='muted'>Every verdict covers the data ").append(Svg.esc(spec.data()))
+                .append(spec.task() != null ? " (task " + Svg.esc(spec.task()) + ")" : "")
+                .append(" at ").append(spec.imageSize()).append(" px over seeds ").append(spec.seeds())
+                .append(", and the models it names. Runs of one seed share the data split, so differences are paired "
+                        + "by seed and judged by their 95% t-interval: \"no difference\" claims are reproduced when the "
+                        + "interval lies within ±0.02 AUC (step ratios within [0.8, 1.25]) and contradicted when it "
+                        + "excludes 0 beyond 0.01; claimed speed-ups are reproduced when the interval of the paired step "
+                        + "ratio lies below 1 and contradicted when a speed-up over 10% is excluded. Fewer than 3 seeds, "
+                        + "an interval too wide to decide, or a study without the model family a claim is about (CBRs "
+                        + "against ResNet50 / Inception-v3) give inconclusive; the last says \"out of scope\" and what "
+                        + "it needs. The full rules are in the README.</p>");
     }
 
     private void setup() {
