@@ -68,7 +68,7 @@ public final class Presets {
                 all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
                 all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(150) : paper
                         ? List.of(5000, 1000) : List.of(300, 100), List.of("random", "pretrained")) : null,
-                all || n.equals("representations") ? new StudySpec.Representations(demo ? 2000 : paper ? 25000 : 5000, "flatten") : null,
+                all || n.equals("representations") ? new StudySpec.Representations(demo ? 3000 : paper ? 25000 : 5000, "flatten") : null,
                 all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained", "meanvar"),
                         List.of(0.7, 0.8, 0.9)) : null,
                 all || n.equals("transfusion") ? new StudySpec.Transfusion(paper ? "resnet50" : small,

@@ -68,7 +68,9 @@ final class ReportPage {
                 double[] ci = Stats.tInterval(a);
                 html.append("<td>").append(Stats.count(a) == 0 ? "–" : Findings.pm(a));
                 if (!Double.isNaN(ci[0])) {
-                    html.append(String.format(Locale.ROOT, " <span class='muted'>[%.3f, %.3f]</span>", ci[0], ci[1]));
+                    // an AUC lies in [0, 1]; a t-interval over few seeds can reach past it
+                    html.append(String.format(Locale.ROOT, " <span class='muted'>[%.3f, %.3f]</span>",
+                            Math.max(0, ci[0]), Math.min(1, ci[1])));
                 }
                 html.append(" <span class='muted'>(n=").append(Stats.count(a)).append(")</span></td>");
             }
