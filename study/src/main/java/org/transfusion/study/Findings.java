@@ -192,6 +192,38 @@ final class Findings {
                 + "(other seeds) are to each other (Figure 2).", measured, v);
     }
 
+    /** Figure 2's numbers for one model: what was measured (measure and layers) and the two mean similarities. */
+    record Figure2(String what, double randomVsRandom, double randomVsTransfer) {}
+
+    /**
+     * Claim 5 over a study's models: the small-model half for each CBR, the large-model half for ResNet50 /
+     * Inception-v3, other models outside both; inconclusive under {@value #MIN_SEEDS} seeds (random-vs-random then
+     * rests on one or no pair of networks); one out-of-scope finding when the study has neither family.
+     * {@code numbers} gives null for a model without them.
+     */
+    static List<Finding> figure2(List<String> models, int seeds, Function<String, Figure2> numbers) {
+        List<Finding> out = new ArrayList<>();
+        for (String model : models) {
+            boolean small = isSmall(model);
+            if (!small && !isLarge(model)) {
+                continue;
+            }
+            Figure2 f = numbers.apply(model);
+            if (f == null || Double.isNaN(f.randomVsRandom()) || Double.isNaN(f.randomVsTransfer())) {
+                continue;
+            }
+            Finding judged = small ? judgeTopLayerSimilarity(model, f.what(), f.randomVsRandom(), f.randomVsTransfer())
+                    : judgeLargeTopLayerSimilarity(model, f.what(), f.randomVsRandom(), f.randomVsTransfer());
+            out.add(seeds < MIN_SEEDS ? new Finding("representations", judged.claim(), judged.measured()
+                    + String.format(Locale.ROOT, "; %d seeds (at least %d needed to judge)", seeds, MIN_SEEDS),
+                    Finding.Verdict.INCONCLUSIVE) : judged);
+        }
+        if (models.stream().noneMatch(m -> isSmall(m) || isLarge(m))) {
+            out.add(outOfScope("representations", LARGE_DIFFER, "a CBR or ResNet50 / Inception-v3", models));
+        }
+        return out;
+    }
+
     static final String LARGE_DIFFER = "For large models, two random-init networks are much more similar to each other "
             + "in their top layers than either is to a network trained from pretrained weights (Figure 2).";
 

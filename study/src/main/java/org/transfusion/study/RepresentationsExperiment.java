@@ -127,23 +127,23 @@ final class RepresentationsExperiment implements Experiment {
             return out;
         }
         List<String> models = results.spec().models();
+        out.addAll(Findings.figure2(models, results.spec().seeds().size(), model -> {
+            JsonNode m = repr.path(model);
+            if (m.isMissingNode()) {
+                return null;
+            }
+            Layers l = Layers.of(m);
+            List<Integer> top = l.top();
+            return new Findings.Figure2("mean " + CLAIM_MEASURE.toUpperCase(Locale.ROOT) + " over " + l.names(top)
+                    + l.dropped(top), l.mean(m.path("random_vs_random").path(CLAIM_MEASURE).path("mean"), top),
+                    l.mean(m.path("random_vs_pretrained").path(CLAIM_MEASURE).path("mean"), top));
+        }));
         for (String model : models) {
             JsonNode m = repr.path(model);
             if (m.isMissingNode()) {
                 continue;
             }
             Layers l = Layers.of(m);
-            List<Integer> top = l.top();
-            String what = "mean " + CLAIM_MEASURE.toUpperCase(Locale.ROOT) + " over " + l.names(top)
-                    + l.dropped(top);
-            double rr = l.mean(m.path("random_vs_random").path(CLAIM_MEASURE).path("mean"), top);
-            double rp = l.mean(m.path("random_vs_pretrained").path(CLAIM_MEASURE).path("mean"), top);
-            // Figure 2's claim has two halves, one per model family; other models are outside both.
-            if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isSmall(model)) {
-                out.add(Findings.judgeTopLayerSimilarity(model, what, rr, rp));
-            } else if (!Double.isNaN(rr) && !Double.isNaN(rp) && Findings.isLarge(model)) {
-                out.add(Findings.judgeLargeTopLayerSimilarity(model, what, rr, rp));
-            }
             JsonNode values = m.path("before_after").path("pretrained").path(CLAIM_MEASURE).path("values");
             List<Integer> lower = l.lower();
             List<Integer> higher = l.higher();
@@ -166,10 +166,6 @@ final class RepresentationsExperiment implements Experiment {
             }
             return v;
         }));
-        if (models.stream().noneMatch(m -> Findings.isSmall(m) || Findings.isLarge(m))) {
-            out.add(0, Findings.outOfScope("representations", Findings.LARGE_DIFFER, "a CBR or ResNet50 / "
-                    + "Inception-v3", models));
-        }
         return out;
     }
 

@@ -252,6 +252,52 @@ class FindingsTest {
         }
     }
 
+    /** Claim 5 over a study's models: each half for its family, inconclusive under three seeds, else out of scope. */
+    @Nested
+    class Figure2 {
+        private List<Finding> judge(List<String> models, int seeds) {
+            // CBRs about as similar (0.40 vs 0.38: within 0.05); resnet50 with a 0.20 gap
+            return Findings.figure2(models, seeds, m -> m.startsWith("cbr")
+                    ? new Findings.Figure2("mean SVCCA over conv3, conv4", 0.40, 0.38)
+                    : new Findings.Figure2("mean SVCCA over layer3, layer4", 0.60, 0.40));
+        }
+
+        @Test
+        void eachFamilyGetsItsHalfOfTheClaim() {
+            List<Finding> f = judge(List.of("cbr-small", "resnet50", "mobilenet-v2"), 3);
+            assertThat(f).extracting(Finding::claim).containsExactly(
+                    Findings.judgeTopLayerSimilarity("x", "y", 0, 0).claim(), Findings.LARGE_DIFFER);
+            assertThat(f).extracting(Finding::verdict).containsOnly(Verdict.REPRODUCED);
+            assertThat(f.get(0).measured()).isEqualTo("cbr-small, mean SVCCA over conv3, conv4: random-vs-random "
+                    + "0.400, random-vs-transfer 0.380 (difference -0.020)");
+        }
+
+        @Test
+        void contradictedForTheLargeHalfWhenTransferIsAsClose() {
+            List<Finding> f = Findings.figure2(List.of("inception-v3"), 3,
+                    m -> new Findings.Figure2("mean SVCCA over Mixed_7b, Mixed_7c", 0.40, 0.45));
+            assertThat(f).singleElement().extracting(Finding::verdict).isEqualTo(Verdict.NOT_REPRODUCED);
+        }
+
+        @Test
+        void inconclusiveUnderThreeSeeds() {
+            List<Finding> f = judge(List.of("cbr-small"), 2);
+            assertThat(f).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.measured()).endsWith("; 2 seeds (at least 3 needed to judge)");
+            });
+        }
+
+        @Test
+        void outOfScopeWithoutEitherFamily() {
+            assertThat(judge(List.of("mobilenet-v2", "resnet18"), 3)).singleElement().satisfies(x -> {
+                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.measured()).isEqualTo("out of scope: needs a CBR or ResNet50 / Inception-v3; this study "
+                        + "has mobilenet-v2, resnet18");
+            });
+        }
+    }
+
     /** Claims 7 and 9 (Gabor): a speed-up over a reference, seed-paired on the log step ratio. */
     @Nested
     class Speedup {
