@@ -52,7 +52,7 @@ public final class Presets {
         }
         List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : demo ? List.of(0L, 1L) : List.of(0L, 1L, 2L);
         StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)
-                : paper ? new StudySpec.Training(30, 32, 1e-3, 0) : new StudySpec.Training(10, 64, 1e-3, 4);
+                : paper ? new StudySpec.Training(30, 32, 1e-3, 250) : new StudySpec.Training(10, 64, 1e-3, 4);
         String weights = weightsDir == null ? null : weightsDir.toString();
         // What "pretrained" means at each scale (README, "The study"): demo, synthetic natural images (offline);
         // quick, ImageNet weights where published (resnet18; the Keras MobileNetV2-0.35 from --weights-dir) and
