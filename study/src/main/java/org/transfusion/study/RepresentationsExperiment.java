@@ -261,6 +261,17 @@ final class RepresentationsExperiment implements Experiment {
             }
             List<String> layers = new ArrayList<>();
             m.path("layers").forEach(l -> layers.add(l.asText()));
+            Layers grouped = Layers.of(m);
+            List<String> sizes = new ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                sizes.add(String.format(Locale.ROOT, "%s %d points x %d neurons%s", layers.get(i),
+                        grouped.points()[i], grouped.neurons()[i], grouped.usable(i) ? "" : " (left out)"));
+            }
+            html.append("<p class='muted'>").append(Svg.esc(model)).append(": ")
+                    .append(Svg.esc(String.join("; ", sizes))).append(". Verdicts use mean ")
+                    .append(CLAIM_MEASURE.toUpperCase(Locale.ROOT)).append(" over the top layers (")
+                    .append(Svg.esc(grouped.names(grouped.top()))).append("); layers with fewer than ")
+                    .append(POINTS_PER_NEURON).append(" points per neuron are shown but left out.</p>");
             html.append("<div class='charts'>");
             for (String measure : MEASURES) {
                 List<Svg.Series> s = new ArrayList<>();
