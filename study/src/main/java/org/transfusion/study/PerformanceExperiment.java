@@ -57,6 +57,9 @@ final class PerformanceExperiment implements Experiment {
      */
     @Override
     public void analyse(Plan plan, PrintStream log) {
+        if (!paired()) {
+            return; // a performance experiment without both schemes has nothing to pair
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String model : plan.spec().models()) {
             for (long seed : plan.spec().seeds()) {
