@@ -19,6 +19,11 @@ public final class MedMnist {
 
     public static Dataset open(String spec, String argument, DataOptions options) {
         String name = argument.toLowerCase(Locale.ROOT).replaceFirst("\\.npz$", "");
+        if (!name.matches("[a-z0-9][a-z0-9_-]*")) {
+            // A name, never a path: "medmnist:../../x" must not read a file outside the data folders.
+            throw new BadInputException("medmnist:" + argument + ": expected a MedMNIST dataset name such as "
+                    + "retinamnist or retinamnist_64, not a path (use npz:PATH for a file)");
+        }
         List<Path> places = searchPath(options);
         for (Path dir : places) {
             Path file = dir.resolve(name + ".npz");

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,6 +90,21 @@ class MedMnistTest {
         assertThatThrownBy(() -> DatasetSpecs.open("medmnist:kidneymnist", online))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("unknown MedMNIST dataset 'kidneymnist'");
+    }
+
+    /** A name that is a path must not reach a file outside the data folders, even one that exists there. */
+    @Test
+    void pathsAreNotNames() throws IOException {
+        Path inside = Files.createDirectories(dir.resolve("data"));
+        Files.write(dir.resolve("outside.npz"), new byte[] {1, 2, 3});
+        DataOptions options = new DataOptions(inside, 0, "u-ones", false, true);
+        for (String spec : List.of("medmnist:../outside", "medmnist:../outside.npz", "medmnist:/etc/passwd",
+                "medmnist:retina/../../outside")) {
+            assertThatThrownBy(() -> DatasetSpecs.open(spec, options)).as(spec)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessageContaining("expected a MedMNIST dataset name such as retinamnist or retinamnist_64, "
+                            + "not a path (use npz:PATH for a file)");
+        }
     }
 
     @Test
