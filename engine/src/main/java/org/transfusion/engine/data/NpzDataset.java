@@ -22,6 +22,10 @@ public final class NpzDataset {
         return read(spec, Path.of(argument));
     }
 
+    /** More classes than this in a single-label file is a corrupt label, not a dataset (a label of 1e8 would ask for
+     *  a hundred million class names). */
+    static final int MAX_CLASSES = 10_000;
+
     static Dataset read(String spec, Path file) {
         List<String> keys = new ArrayList<>();
         for (Split s : Split.values()) {
@@ -39,7 +43,8 @@ public final class NpzDataset {
         for (Split s : Split.values()) {
             NpyArray images = arrays.get(s.id() + "_images");
             NpyArray labels = arrays.get(s.id() + "_labels");
-            InMemorySplit split = toSplit(file, s, images, labels, multiLabel);
+            InMemorySplit split = toSplit(file, s, images, labels, multiLabel,
+                    info != null && !info.multiLabel() ? info : null);
             if (!multiLabel) {
                 for (int i = 0; i < split.size(); i++) {
                     maxClass = Math.max(maxClass, (int) split.labels(i)[0]);
@@ -78,7 +83,13 @@ public final class NpzDataset {
         return names;
     }
 
-    private static InMemorySplit toSplit(Path file, Split s, NpyArray images, NpyArray labels, boolean multiLabel) {
+    /**
+     * One split's images and labels, each label checked: a class index (an integer from 0, below the known file's
+     * class count or {@value #MAX_CLASSES}), or for multi-label files targets of 0 or 1 (NaN: masked).
+     */
+    private static InMemorySplit toSplit(Path file, Split s, NpyArray images, NpyArray labels, boolean multiLabel,
+                                         MedMnistInfo known) {
+        int classes = known != null ? known.classNames().size() : MAX_CLASSES;
         String where = file + ": " + s.id() + "_images";
         if (images.ndim() != 3 && images.ndim() != 4) {
             throw new BadInputException(where + " has shape " + shape(images)
@@ -112,9 +123,14 @@ public final class NpzDataset {
             float[] row = new float[k];
             for (int j = 0; j < k; j++) {
                 double v = labels.getDouble((long) i * k + j);
-                if (!multiLabel && (v < 0 || v != Math.rint(v))) {
+                if (!multiLabel && !(v >= 0 && v < classes && v == Math.rint(v))) {
                     throw new BadInputException(file + ": " + s.id() + "_labels[" + i + "] = " + v
-                            + ", expected a class index >= 0");
+                            + ", expected a class index 0.." + (classes - 1)
+                            + (known != null ? " (" + known.name() + " has " + classes + " classes)" : ""));
+                }
+                if (multiLabel && !(v == 0 || v == 1 || Double.isNaN(v))) {
+                    throw new BadInputException(file + ": " + s.id() + "_labels[" + i + ", " + j + "] = " + v
+                            + ", expected 0 or 1 (a multi-label target)");
                 }
                 row[j] = (float) v;
             }

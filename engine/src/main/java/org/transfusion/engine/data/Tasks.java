@@ -32,10 +32,14 @@ public final class Tasks {
         return switch (task) {
             case "grade", "multiclass" -> {
                 requireClasses(task, data, 2);
+                if (task.equals("grade")) {
+                    requireGrades(task, data);
+                }
                 yield new Task(task, Task.Type.MULTICLASS, labels.names(), raw -> new float[] {raw[0]});
             }
             case "referable" -> {
                 requireClasses(task, data, 3);
+                requireGrades(task, data);
                 yield new Task(task, Task.Type.BINARY, List.of("referable (grade >= 2)"),
                         raw -> new float[] {Float.isNaN(raw[0]) ? Float.NaN : raw[0] >= 2 ? 1f : 0f});
             }
@@ -57,6 +61,16 @@ public final class Tasks {
             default -> throw new BadInputException("unknown task '" + name + "' (expected one of "
                     + String.join(", ", NAMES) + ")");
         };
+    }
+
+    /** Tasks on diabetic-retinopathy grades need labels that are grades: at most the five of the clinical scale. */
+    private static void requireGrades(String task, Dataset data) {
+        int n = data.labels().size();
+        if (n > DR_GRADES.size()) {
+            throw new BadInputException("task '" + task + "' is about the " + DR_GRADES.size() + " diabetic "
+                    + "retinopathy grades 0-4, but " + data.spec() + " has labels up to " + (n - 1)
+                    + "; use --task multiclass");
+        }
     }
 
     private static Task findings(String task, Dataset data, List<String> wanted) {
