@@ -3,6 +3,7 @@ package org.transfusion.io;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -30,8 +33,10 @@ import org.transfusion.error.BadInputException;
  * <p>Reading accepts little- and big-endian bool, signed and unsigned integers, float16/32/64 and fixed-width
  * strings ({@code <Un} unicode, {@code |Sn} bytes: patient ids and image names are often saved that way), in C
  * order. Fortran order, object arrays, complex numbers, structured dtypes and truncated data are rejected, since
- * reading them silently would give wrong numbers or images; every error is a {@link BadInputException} naming the
- * file. Writing produces little-endian float32 or float64 in C order, atomically (a temporary file renamed into
+ * reading them silently would give wrong numbers or images; so are zero-width strings and more strings than
+ * {@link #MAX_STRINGS}. An {@code .npz} member is checked against its zip entry before anything is allocated (the
+ * data its header declares must fit in the member, whose size must be one deflate can give) and after it is read
+ * (its CRC-32). Every error is a {@link BadInputException} naming the file. Writing produces little-endian float32 or float64 in C order, atomically (a temporary file renamed into
  * place).
  */
 public final class Npy {
@@ -41,6 +46,13 @@ public final class Npy {
     private static final int MAX_HEADER_BYTES = 1 << 20;
     /** The largest Java array some JVMs allow. */
     private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+    /** zlib's bound on deflate's compression ratio (its FAQ, "What's the maximum compression ratio?"). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+    /**
+     * String arrays are decoded into one Java string per element, tens of bytes each whatever the file holds;
+     * patient ids and image names of the largest datasets used (ImageNet, 1.28 million images) fit many times.
+     */
+    private static final long MAX_STRINGS = 1L << 24;
     private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*(['\"])(.*?)\\1");
     private static final Pattern STRUCTURED = Pattern.compile("['\"]descr['\"]\\s*:\\s*\\[");
     private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
@@ -78,7 +90,7 @@ public final class Npy {
      */
     public static NpyArray read(InputStream in, String source) {
         try {
-            return readStream(in, source);
+            return readStream(in, source, -1);
         } catch (IOException e) {
             throw new BadInputException(source + ": cannot read .npy data (" + describe(e) + ")", e);
         }
@@ -108,8 +120,17 @@ public final class Npy {
                     throw new BadInputException(npz + ": no array '" + name + "' (the file has "
                             + String.join(", ", entries.keySet()) + ")");
                 }
-                try (InputStream in = zip.getInputStream(entry)) {
-                    out.put(name, readStream(in, npz.getFileName() + ":" + name));
+                checkEntrySizes(npz, name, entry);
+                try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
+                    NpyArray array = readStream(in, npz.getFileName() + ":" + name, entry.getSize());
+                    in.transferTo(OutputStream.nullOutputStream()); // the CRC covers the whole member
+                    long crc = in.getChecksum().getValue();
+                    if (entry.getCrc() != -1 && crc != entry.getCrc()) {
+                        throw new BadInputException(npz + ": array '" + name + "' fails its CRC-32 check (the archive"
+                                + " records " + Long.toHexString(entry.getCrc()) + ", the data give "
+                                + Long.toHexString(crc) + "): the file is corrupt");
+                    }
+                    out.put(name, array);
                 } catch (ZipException e) {
                     throw new BadInputException(npz + ": array '" + name + "' is corrupt (" + e.getMessage() + ")");
                 } catch (EOFException e) {
@@ -152,9 +173,16 @@ public final class Npy {
         int read(byte[] into, int off, int len) throws IOException;
     }
 
-    /** The payload goes into one array of exactly its size: images are large and must not be held twice. */
-    private static NpyArray readStream(InputStream in, String source) throws IOException {
-        Header header = readHeader(in::readNBytes, -1, source);
+    /**
+     * The payload goes into one array of exactly its size: images are large and must not be held twice.
+     * {@code available} is the image's size when known (a zip member's uncompressed size), else -1; a header that
+     * declares more data than that is refused before anything is allocated.
+     */
+    private static NpyArray readStream(InputStream in, String source, long available) throws IOException {
+        Header header = readHeader(in::readNBytes, available, source);
+        if (available >= 0) {
+            checkLength(source, header, available - header.dataOffset);
+        }
         String tooLarge = source + ": .npy data of " + header.dataBytes + " bytes is too large to read into memory";
         if (header.dataBytes > MAX_ARRAY_BYTES) {
             throw new BadInputException(tooLarge);
@@ -254,12 +282,21 @@ public final class Npy {
             throw new BadInputException(source + ": unsupported dtype '" + descr + "' (" + why
                     + "; expected bool, integer, float or fixed-width string)");
         }
+        if (dtype.isString() && itemSize == 0) {
+            throw new BadInputException(source + ": dtype '" + descr + "' is a string of width 0, which holds "
+                    + "nothing (expected a width of at least 1, e.g. |S8 or <U8)");
+        }
         ByteOrder order = endian == '>' ? ByteOrder.BIG_ENDIAN
                 : endian == '<' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.nativeOrder();
         long[] shape = parseShape(s.group(1), source);
+        long count = NpyArray.elementCount(shape, source);
+        if (dtype.isString() && count > MAX_STRINGS) {
+            throw new BadInputException(source + ": shape " + NpyArray.shapeString(shape) + " of " + descr + " holds "
+                    + count + " strings, more than the " + MAX_STRINGS + " ids or names this reads");
+        }
         long dataBytes;
         try {
-            dataBytes = Math.multiplyExact(NpyArray.elementCount(shape, source), itemSize);
+            dataBytes = Math.multiplyExact(count, itemSize);
         } catch (ArithmeticException e) {
             throw new BadInputException(source + ": shape " + NpyArray.shapeString(shape) + " is too large");
         }
@@ -290,6 +327,26 @@ public final class Npy {
             throw new BadInputException(source + ": truncated .npy file (shape " + NpyArray.shapeString(header.shape)
                     + " of " + header.dtype.name().toLowerCase() + " needs " + header.dataBytes + " data bytes, found "
                     + Math.max(available, 0) + ")");
+        }
+    }
+
+    /**
+     * A member's sizes from the zip directory, checked before it is inflated: a stored member is as long as it is
+     * stored, and deflate gives at most {@value #MAX_DEFLATE_RATIO} bytes per compressed byte, so a directory that
+     * promises more than that is corrupt (and the declared size is then a bound on what reading allocates).
+     */
+    private static void checkEntrySizes(Path npz, String name, ZipEntry entry) {
+        long size = entry.getSize();
+        long compressed = entry.getCompressedSize();
+        if (size < 0 || compressed < 0) {
+            return;
+        }
+        boolean stored = entry.getMethod() == ZipEntry.STORED;
+        long most = stored ? compressed : compressed * MAX_DEFLATE_RATIO + 1024;
+        if (size > most) {
+            throw new BadInputException(npz + ": array '" + name + "' claims " + size + " bytes from " + compressed
+                    + (stored ? " stored bytes" : " compressed bytes, more than deflate can give (at most "
+                    + MAX_DEFLATE_RATIO + ":1)") + "; the archive is corrupt");
         }
     }
 

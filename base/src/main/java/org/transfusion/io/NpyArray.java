@@ -207,8 +207,8 @@ public final class NpyArray {
             case FLOAT32 -> b.getFloat(at);
             case FLOAT64 -> b.getDouble(at);
             case UINT64 -> unsignedToDouble(b.getLong(at));
-            case UNICODE, BYTE_STRING ->
-                    throw new IllegalStateException(source + " holds strings (" + descr + "), not numbers");
+            case UNICODE, BYTE_STRING -> throw new BadInputException(source + ": dtype is " + descr
+                    + " (strings), expected numbers");
             default -> integer(b, at);
         };
     }

@@ -91,7 +91,7 @@ class NpyTest {
         assertThat(a.shape()).containsExactly(3);
         assertThat(a.strings()).containsExactly("p1", "pat22", "é€😀");
         assertThat(a.getString(1)).isEqualTo("pat22");
-        assertThatThrownBy(() -> a.getDouble(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("<U5");
+        assertThatThrownBy(() -> a.getDouble(0)).isInstanceOf(BadInputException.class).hasMessageContaining("<U5");
     }
 
     @Test
