@@ -30,14 +30,14 @@ import org.transfusion.error.BadInputException;
  * Reads and writes NumPy {@code .npy} files (format versions 1.0 to 3.0) and reads {@code .npz} archives (zip,
  * stored or deflated, zip64 through {@link ZipFile}).
  *
- * <p>Reading accepts little- and big-endian bool, signed and unsigned integers, float16/32/64 and fixed-width
- * strings ({@code <Un} unicode, {@code |Sn} bytes: patient ids and image names are often saved that way), in C
- * order. Fortran order, object arrays, complex numbers, structured dtypes and truncated data are rejected, since
- * reading them silently would give wrong numbers or images; so are zero-width strings and more strings than
- * {@link #MAX_STRINGS}. An {@code .npz} member is checked against its zip entry before anything is allocated (the
- * data its header declares must fit in the member, whose size must be one deflate can give) and after it is read
- * (its CRC-32). Every error is a {@link BadInputException} naming the file. Writing produces little-endian float32 or float64 in C order, atomically (a temporary file renamed into
- * place).
+ * <p>Reading accepts little- and big-endian bool, signed and unsigned integers, float16/32/64 and fixed-width strings
+ * ({@code <Un} unicode, {@code |Sn} bytes: patient ids and image names are often saved that way), in C order. Fortran
+ * order, object arrays, complex numbers, structured dtypes and truncated data are rejected, since reading them silently
+ * would give wrong numbers or images; so are zero-width strings and more strings than 2^24 (ids and names, decoded one
+ * string each). An {@code .npz} member is checked against its zip entry before anything is allocated (the data its
+ * header declares must fit in the member, whose size must be one deflate can give) and after it is read (its CRC-32).
+ * Every error is a {@link BadInputException} naming the file. Writing produces little-endian float32 or float64 in C
+ * order, atomically (a temporary file renamed into place).
  */
 public final class Npy {
 
