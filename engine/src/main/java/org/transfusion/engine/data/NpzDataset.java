@@ -37,13 +37,14 @@ public final class NpzDataset {
         String stem = file.getFileName().toString().replaceFirst("\\.npz$", "");
         MedMnistInfo info = MedMnistInfo.find(stem);
         boolean multiLabel = arrays.get("train_labels").ndim() == 2 && arrays.get("train_labels").dim(1) > 1;
+        long columns = multiLabel ? arrays.get("train_labels").dim(1) : 1;
 
         Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
         int maxClass = -1;
         for (Split s : Split.values()) {
             NpyArray images = arrays.get(s.id() + "_images");
             NpyArray labels = arrays.get(s.id() + "_labels");
-            InMemorySplit split = toSplit(file, s, images, labels, multiLabel,
+            InMemorySplit split = toSplit(file, s, images, labels, columns,
                     info != null && !info.multiLabel() ? info : null);
             if (!multiLabel) {
                 for (int i = 0; i < split.size(); i++) {
@@ -84,11 +85,15 @@ public final class NpzDataset {
     }
 
     /**
-     * One split's images and labels, each label checked: a class index (an integer from 0, below the known file's
-     * class count or {@value #MAX_CLASSES}), or for multi-label files targets of 0 or 1 (NaN: masked).
+     * One split's images and labels, each checked before a run uses them: at least one image of at least 1 x 1
+     * pixels (an empty split or 0 x 0 images once failed only after a run folder was started), labels with the
+     * train split's {@code columns}, and each label a class index (an integer from 0, below the known file's class
+     * count or {@value #MAX_CLASSES}), or for multi-label files ({@code columns > 1}) targets of 0 or 1 (NaN:
+     * masked).
      */
-    private static InMemorySplit toSplit(Path file, Split s, NpyArray images, NpyArray labels, boolean multiLabel,
+    private static InMemorySplit toSplit(Path file, Split s, NpyArray images, NpyArray labels, long columns,
                                          MedMnistInfo known) {
+        boolean multiLabel = columns > 1;
         int classes = known != null ? known.classNames().size() : MAX_CLASSES;
         String where = file + ": " + s.id() + "_images";
         if (images.ndim() != 3 && images.ndim() != 4) {
@@ -97,6 +102,14 @@ public final class NpzDataset {
         }
         if (!images.isUnsignedBytes()) {
             throw new BadInputException(where + " has dtype " + images.descr() + ", expected uint8 pixels");
+        }
+        if (images.dim(0) == 0) {
+            throw new BadInputException(where + " has shape " + shape(images) + ", expected at least one image (the "
+                    + "train split trains, val picks the best weights, test scores them)");
+        }
+        if (images.dim(1) == 0 || images.dim(2) == 0) {
+            throw new BadInputException(where + " has shape " + shape(images) + ", images of " + images.dim(1)
+                    + " x " + images.dim(2) + " pixels; expected at least 1 x 1");
         }
         int n = (int) images.dim(0);
         int h = (int) images.dim(1);
@@ -114,9 +127,10 @@ public final class NpzDataset {
                     + s.id() + "_images has " + n + " images");
         }
         int k = labels.ndim() == 1 ? 1 : (int) labels.dim(1);
-        if (labels.ndim() > 2 || (!multiLabel && k != 1) || (multiLabel && labels.ndim() != 2)) {
-            throw new BadInputException(file + ": " + s.id() + "_labels has shape " + shape(labels)
-                    + ", expected (N,), (N,1) or (N,K) like the train split");
+        if (labels.ndim() > 2 || k != columns || (multiLabel && labels.ndim() != 2)) {
+            throw new BadInputException(file + ": " + s.id() + "_labels has shape " + shape(labels) + ", expected "
+                    + (multiLabel ? "(" + n + "," + columns + ")" : "(" + n + ",) or (" + n + ",1)")
+                    + " like train_labels");
         }
         float[][] raw = new float[n][];
         for (int i = 0; i < n; i++) {

@@ -38,7 +38,17 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
             data = data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(),
                     Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
         }
+        for (Split split : Split.values()) {
+            if (data.split(split).size() == 0) {
+                throw new BadInputException(o.data() + ": the " + split.id() + " split has no images (expected at "
+                        + "least one: train trains, val picks the best weights, test scores them)");
+            }
+        }
         Image first = data.split(Split.TRAIN).image(0);
+        if (first.height() < 1 || first.width() < 1) {
+            throw new BadInputException(o.data() + ": train image 0 is " + first.height() + " x " + first.width()
+                    + " pixels, expected at least 1 x 1");
+        }
         int channels = o.channels() != null ? o.channels() : defaultChannels(o, info, first);
         if (channels != 1 && channels != 3) {
             throw new BadInputException("--channels must be 1 or 3, got " + channels);
