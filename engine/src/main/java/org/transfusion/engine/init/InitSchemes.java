@@ -84,12 +84,15 @@ public final class InitSchemes {
         return new InitResult(result, report);
     }
 
-    /** Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map. */
+    /**
+     * Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map; NaN or
+     * infinite values are refused here, not found when the loss diverges.
+     */
     private static StateDict source(Path weights, Architecture arch, long seed) {
-        if (KerasMobileNetV2.isKerasExport(weights)) {
-            return KerasMobileNetV2.load(weights, arch, seed).weights();
-        }
-        return SafeTensors.read(weights);
+        StateDict w = KerasMobileNetV2.isKerasExport(weights) ? KerasMobileNetV2.load(weights, arch, seed).weights()
+                : SafeTensors.read(weights);
+        SafeTensors.requireFinite(weights, w);
+        return w;
     }
 
     /** Tensors in blocks after {@code block} (validated against the architecture's blocks). */

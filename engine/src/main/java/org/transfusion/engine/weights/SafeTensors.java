@@ -7,14 +7,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
@@ -30,27 +32,27 @@ import org.transfusion.io.Float16;
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The most values a file may hold, 2^28 (1 GiB as float32): the largest models here (Inception-v3, ResNet50) have about 25-27 million
+     * weights, and a header declaring more is refused before anything is allocated.
+     */
+    static final long MAX_VALUES = 1L << 28;
+    /** Bytes read at a time; a multiple of every dtype's width. */
+    private static final int READ_BYTES = 1 << 20;
 
     private SafeTensors() {}
 
     /** A file's tensors plus its {@code __metadata__} strings. */
     public record Contents(StateDict tensors, Map<String, String> metadata) {}
 
-    /** Shapes by key from the header alone (cheap: no tensor data is read). */
+    /** Shapes by key from the header alone (cheap: no tensor data is read), the header checked as by {@link #read}. */
     public static Map<String, long[]> shapes(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            JsonNode header = header(file, ch).json();
+            Header h = header(file, ch);
             Map<String, long[]> out = new LinkedHashMap<>();
-            header.fields().forEachRemaining(e -> {
-                if (!e.getKey().equals("__metadata__")) {
-                    JsonNode shape = e.getValue().path("shape");
-                    long[] dims = new long[shape.size()];
-                    for (int i = 0; i < dims.length; i++) {
-                        dims[i] = shape.get(i).asLong();
-                    }
-                    out.put(e.getKey(), dims);
-                }
-            });
+            for (Entry e : entries(file, h.json(), ch.size() - h.dataStart())) {
+                out.put(e.key(), e.shape().clone());
+            }
             return out;
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": file not found");
@@ -61,6 +63,9 @@ public final class SafeTensors {
 
     /** The parsed header and where the tensor data starts. */
     private record Header(JsonNode json, long dataStart) {}
+
+    /** One tensor's header entry, checked: its values fit its byte range, which lies within the file's data. */
+    private record Entry(String key, String dtype, long[] shape, long values, long begin, long end) {}
 
     private static Header header(Path file, FileChannel ch) throws IOException {
         long fileSize = ch.size();
@@ -75,34 +80,137 @@ public final class SafeTensors {
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         ch.read(headerBuf, 8);
+        JsonNode json;
         try {
-            return new Header(JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8)), 8 + headerLen);
+            json = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new BadInputException(file + ": safetensors header is not valid JSON");
         }
+        if (json == null || !json.isObject()) {
+            throw new BadInputException(file + ": safetensors header is not a JSON object (expected tensor names "
+                    + "mapped to dtype, shape and data_offsets)");
+        }
+        return new Header(json, 8 + headerLen);
+    }
+
+    /**
+     * The tensor entries of a header, checked before any data is read or allocated, as the safetensors format
+     * requires: a known dtype, a shape of non-negative integers, a byte range that holds exactly the shape's
+     * values, and ranges that cover the {@code dataBytes} after the header without gap or overlap (so a file that is
+     * larger than its tensors, such as a sparse file of gigabytes behind a small header, is refused). All tensors
+     * together hold at most {@value #MAX_VALUES} values.
+     */
+    private static List<Entry> entries(Path file, JsonNode header, long dataBytes) {
+        List<Entry> entries = new ArrayList<>();
+        long total = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("__metadata__")) {
+                Entry entry = entry(file, e.getKey(), e.getValue(), dataBytes);
+                total += entry.values();
+                if (total > MAX_VALUES) {
+                    throw new BadInputException(file + ": tensors up to '" + entry.key() + "' hold " + total
+                            + " values, more than the " + MAX_VALUES + " this reads (expected the weights of one "
+                            + "of the models here, at most tens of millions)");
+                }
+                entries.add(entry);
+            }
+        }
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long covered = 0;
+        for (Entry e : byOffset) {
+            if (e.begin() != covered) {
+                throw new BadInputException(file + ": tensor '" + e.key() + "' starts at data byte " + e.begin()
+                        + ", expected " + covered + " (tensors must cover the data without gaps or overlaps)");
+            }
+            covered = e.end();
+        }
+        if (covered != dataBytes) {
+            throw new BadInputException(file + ": the tensors cover " + covered + " data bytes but the file has "
+                    + dataBytes + " after its header (expected exactly the tensors' bytes)");
+        }
+        return entries;
+    }
+
+    private static Entry entry(Path file, String key, JsonNode info, long dataBytes) {
+        String where = file + ": tensor '" + key + "'";
+        JsonNode shapeNode = info.path("shape");
+        JsonNode offsets = info.path("data_offsets");
+        if (!info.isObject() || !shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2
+                || !isCount(offsets.get(0)) || !isCount(offsets.get(1))) {
+            throw new BadInputException(where + " has a malformed header entry (expected dtype, shape and "
+                    + "data_offsets [begin, end] of non-negative integers)");
+        }
+        String dtype = info.path("dtype").asText();
+        int width = switch (dtype) {
+            case "F32", "I32" -> 4;
+            case "F16", "BF16", "I16" -> 2;
+            case "F64", "I64" -> 8;
+            case "U8", "I8", "BOOL" -> 1;
+            default -> throw new BadInputException(where + " has unsupported dtype '" + dtype
+                    + "' (expected F32, F16, BF16, F64, I64, I32, I16, I8, U8 or BOOL)");
+        };
+        long[] shape = new long[shapeNode.size()];
+        long n = 1;
+        boolean empty = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (!isCount(shapeNode.get(i))) {
+                throw new BadInputException(where + " has shape " + shapeNode + ", expected non-negative integers");
+            }
+            shape[i] = shapeNode.get(i).asLong();
+            empty |= shape[i] == 0;
+            // saturates above the budget rather than overflowing
+            n = n > MAX_VALUES || shape[i] > MAX_VALUES ? MAX_VALUES + 1 : n * shape[i];
+        }
+        n = empty ? 0 : n;
+        if (n > MAX_VALUES) {
+            throw new BadInputException(where + " has shape " + shapeNode + ", more than the " + MAX_VALUES
+                    + " values this reads");
+        }
+        long begin = offsets.get(0).asLong();
+        long end = offsets.get(1).asLong();
+        if (end < begin || end - begin != n * width) {
+            throw new BadInputException(where + " has byte range [" + begin + ", " + end + "), expected "
+                    + n * width + " bytes for shape " + shapeNode + " of " + dtype);
+        }
+        if (end > dataBytes) {
+            throw new BadInputException(where + " has byte range [" + begin + ", " + end + ") past the file's "
+                    + dataBytes + " data bytes (truncated?)");
+        }
+        return new Entry(key, dtype, shape, n, begin, end);
+    }
+
+    /** A JSON integer from 0 that fits in a long. */
+    private static boolean isCount(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0;
     }
 
     public static StateDict read(Path file) {
         return readWithMetadata(file).tensors();
     }
 
+    /**
+     * The tensors, widened to float32, and the metadata. The header is checked in full before any tensor is read,
+     * and tensors are read in bounded pieces rather than by mapping the file, so neither a large file nor a lying
+     * header can exhaust memory or a mapping's 2 GiB limit.
+     */
     public static Contents readWithMetadata(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = header(file, ch);
-            JsonNode header = h.json();
-            long fileSize = ch.size();
-            long dataStart = h.dataStart();
-            MappedByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, fileSize - dataStart);
-            data.order(ByteOrder.LITTLE_ENDIAN);
-            StateDict out = new StateDict();
+            List<Entry> entries = entries(file, h.json(), ch.size() - h.dataStart());
             Map<String, String> meta = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
-                    continue;
+            JsonNode metadata = h.json().path("__metadata__");
+            if (!metadata.isMissingNode()) {
+                if (!metadata.isObject()) {
+                    throw new BadInputException(file + ": __metadata__ is not a JSON object of strings");
                 }
-                out.put(e.getKey(), decode(file, e.getKey(), e.getValue(), data));
+                metadata.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+            }
+            StateDict out = new StateDict();
+            ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry e : entries) {
+                out.put(e.key(), decode(file, ch, h.dataStart(), e, buffer));
             }
             return new Contents(out, meta);
         } catch (NoSuchFileException e) {
@@ -112,50 +220,53 @@ public final class SafeTensors {
         }
     }
 
-    private static HostTensor decode(Path file, String key, JsonNode info, ByteBuffer data) {
-        String dtype = info.path("dtype").asText();
-        JsonNode shapeNode = info.path("shape");
-        JsonNode offsets = info.path("data_offsets");
-        if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-            throw new BadInputException(file + ": tensor '" + key + "' has a malformed header entry");
+    private static HostTensor decode(Path file, FileChannel ch, long dataStart, Entry e, ByteBuffer buffer)
+            throws IOException {
+        float[] v = new float[(int) e.values()];
+        long at = dataStart + e.begin();
+        long stop = dataStart + e.end();
+        int i = 0;
+        while (at < stop) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), stop - at));
+            while (buffer.hasRemaining()) {
+                if (ch.read(buffer, at + buffer.position()) < 0) {
+                    throw new BadInputException(file + ": tensor '" + e.key() + "' ends past the end of the file "
+                            + "(truncated while reading?)");
+                }
+            }
+            at += buffer.flip().remaining();
+            while (buffer.hasRemaining()) {
+                v[i++] = switch (e.dtype()) {
+                    case "F32" -> buffer.getFloat();
+                    case "F64" -> (float) buffer.getDouble();
+                    case "F16" -> Float16.toFloat(buffer.getShort());
+                    case "BF16" -> Float.intBitsToFloat((buffer.getShort() & 0xffff) << 16);
+                    case "I64" -> buffer.getLong();
+                    case "I32" -> buffer.getInt();
+                    case "I16" -> buffer.getShort();
+                    case "U8", "BOOL" -> buffer.get() & 0xff;
+                    case "I8" -> buffer.get();
+                    default -> throw new IllegalStateException(e.dtype());
+                };
+            }
         }
-        long[] shape = new long[shapeNode.size()];
-        long n = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong();
-            n *= shape[i];
+        return new HostTensor(e.shape(), v);
+    }
+
+    /**
+     * Refuses weights holding NaN or infinity, naming the first such value: pretrained weights like that would
+     * otherwise be noticed only when the loss diverges, many steps into a run.
+     */
+    public static void requireFinite(Path file, StateDict weights) {
+        for (String key : weights.keys()) {
+            float[] v = weights.get(key).values();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new BadInputException(file + ": tensor '" + key + "' holds " + v[i] + " at index " + i
+                            + " (expected finite weights)");
+                }
+            }
         }
-        long begin = offsets.get(0).asLong();
-        long end = offsets.get(1).asLong();
-        int width = switch (dtype) {
-            case "F32", "I32" -> 4;
-            case "F16", "BF16", "I16" -> 2;
-            case "F64", "I64" -> 8;
-            case "U8", "I8", "BOOL" -> 1;
-            default -> throw new BadInputException(file + ": tensor '" + key + "' has unsupported dtype " + dtype);
-        };
-        if (end - begin != n * width || end > data.capacity() || begin < 0) {
-            throw new BadInputException(file + ": tensor '" + key + "' byte range [" + begin + ", " + end
-                    + ") does not fit its shape or the file (truncated?)");
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        b.position((int) begin);
-        for (int i = 0; i < v.length; i++) {
-            v[i] = switch (dtype) {
-                case "F32" -> b.getFloat();
-                case "F64" -> (float) b.getDouble();
-                case "F16" -> Float16.toFloat(b.getShort());
-                case "BF16" -> Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
-                case "I64" -> b.getLong();
-                case "I32" -> b.getInt();
-                case "I16" -> b.getShort();
-                case "U8", "BOOL" -> b.get() & 0xff;
-                case "I8" -> b.get();
-                default -> throw new IllegalStateException(dtype);
-            };
-        }
-        return new HostTensor(shape, v);
     }
 
     /** Writes atomically (temp file + rename). Keys ending in {@code num_batches_tracked} are written as I64. */

@@ -218,4 +218,20 @@ class InitSchemesTest {
             assertThat(sum).isCloseTo(0.0, within(1e-5));
         }
     }
+
+    @Test
+    void pretrainedWeightsHoldingNaNOrInfinityAreRefusedAtLoad() {
+        // Once noticed only when the loss diverged (exit 3), steps into the run.
+        StateDict bad = source.copy();
+        float[] v = bad.get("layers.1.conv.weight").values();
+        v[3] = Float.POSITIVE_INFINITY;
+        Path file = dir.resolve("infinite.safetensors");
+        SafeTensors.write(file, bad, Map.of());
+        for (String scheme : new String[] {"pretrained", "meanvar", "transfusion:layer2"}) {
+            assertThatThrownBy(() -> InitSchemes.apply(scheme, target(2), file, 0)).as(scheme)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(file + ": tensor 'layers.1.conv.weight' holds Infinity at index 3 (expected finite "
+                            + "weights)");
+        }
+    }
 }
