@@ -120,7 +120,9 @@ public final class BatchLoader {
                     queue.put(END);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // handed to the consumer, which rethrows it: a loader thread that died silently (out of
+                    // memory on one huge image) once left training waiting for a batch that never came
                     try {
                         queue.put(e);
                     } catch (InterruptedException stop) {
@@ -132,7 +134,10 @@ public final class BatchLoader {
             thread.start();
         }
 
-        /** The next batch, or null after the last one. Rethrows a reader error (e.g. an unreadable image). */
+        /**
+         * The next batch, or null after the last one. Rethrows a reader's exception (e.g. an unreadable image) or
+         * error (e.g. out of memory) rather than waiting for a thread that has stopped.
+         */
         public Batch next() {
             long t0 = System.nanoTime();
             Object item;
@@ -147,6 +152,9 @@ public final class BatchLoader {
                 throw new IllegalStateException("no batch after 10 minutes: the loader thread is stuck");
             }
             if (item instanceof RuntimeException e) {
+                throw e;
+            }
+            if (item instanceof Error e) {
                 throw e;
             }
             return item == END ? null : (Batch) item;

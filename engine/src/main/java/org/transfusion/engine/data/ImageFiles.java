@@ -5,9 +5,12 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -21,6 +24,12 @@ public final class ImageFiles {
 
     /** File extensions (lower case, no dot) that {@link #read} can decode. */
     public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+
+    /**
+     * The most pixels an image may have, 2^26 (8192 x 8192, 256 MiB as decoded ARGB): the largest images of the
+     * datasets here, EyePACS fundus photographs, have under 20 million.
+     */
+    public static final long MAX_PIXELS = 1L << 26;
 
     static {
         // Decoding never needs a display; without this a JVM with DISPLAY unset can fail on first AWT use.
@@ -38,13 +47,17 @@ public final class ImageFiles {
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1));
     }
 
+    /**
+     * Decodes one file. Its size is read from the header first and an image of more than {@value #MAX_PIXELS}
+     * pixels is refused before decoding: a small file can declare 40,000 x 40,000 pixels, 6.4 GB once decoded.
+     */
     public static Image read(Path file, Mode mode) {
         BufferedImage img;
         try {
             if (!Files.isRegularFile(file)) {
                 throw new BadInputException(file + ": image file not found");
             }
-            img = ImageIO.read(file.toFile());
+            img = decode(file);
         } catch (IOException | RuntimeException e) {
             if (e instanceof BadInputException bad) {
                 throw bad;
@@ -57,6 +70,29 @@ public final class ImageFiles {
             throw new BadInputException(file + ": not a readable image (expected PNG or JPEG; no decoder accepts it)");
         }
         return toImage(img, mode);
+    }
+
+    /** The decoded picture, or null when no reader takes the file; the header's size is checked first. */
+    private static BufferedImage decode(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width < 1 || height < 1 || width * height > MAX_PIXELS) {
+                    throw new BadInputException(file + ": image header declares " + width + " x " + height
+                            + " pixels, expected from 1 x 1 to " + MAX_PIXELS + " pixels (8192 x 8192)");
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     /** Converts a decoded picture to uint8 HWC with the channels {@code mode} asks for. */

@@ -1,6 +1,7 @@
 package org.transfusion.engine.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -76,5 +77,35 @@ class BatchLoaderTest {
         // Images 8 and 9, unaugmented even though the pipeline asked for augmentation.
         assertThat(last.images()[0] * 255f).isCloseTo(160f, org.assertj.core.data.Offset.offset(1e-3f));
         assertThat(last.images()[16] * 255f).isCloseTo(180f, org.assertj.core.data.Offset.offset(1e-3f));
+    }
+
+    @Test
+    void aLoaderThreadThatFailsWithAnErrorHandsItToTheConsumer() {
+        // Once the loader thread died of OutOfMemoryError (a huge image) and training waited ten minutes for a batch.
+        InMemorySplit good = (InMemorySplit) tenImages().split(Split.TRAIN);
+        ImageSplit failing = new ImageSplit() {
+            @Override
+            public int size() {
+                return good.size();
+            }
+
+            @Override
+            public Image image(int i) {
+                throw new OutOfMemoryError("Java heap space (simulated)");
+            }
+
+            @Override
+            public float[] labels(int i) {
+                return good.labels(i);
+            }
+        };
+        Dataset d = tenImages();
+        ImagePipeline p = new ImagePipeline(4, 1, new float[] {0}, new float[] {1}, Augment.NONE);
+        BatchLoader loader = new BatchLoader(failing, Tasks.resolve("grade", d), p, 5, true, 9);
+        long t0 = System.nanoTime();
+        try (BatchLoader.Prefetcher pre = loader.prefetch(0, 2)) {
+            assertThatThrownBy(pre::next).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("simulated");
+        }
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds").isLessThan(5);
     }
 }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +62,50 @@ class ImageFilesTest {
         assertThatThrownBy(() -> ImageFiles.read(dir.resolve("gone.png"), ImageFiles.Mode.RGB))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage(dir.resolve("gone.png") + ": image file not found");
+    }
+
+    /**
+     * The issue's pixel bomb: a small file whose header declares 40,000 x 40,000 pixels (1.6e9, 6.4 GB as decoded
+     * ARGB) once ran the loader out of memory. It is refused from the header, before decoding, in under a second.
+     */
+    @Test
+    void imageDeclaringFortyThousandSquaredPixelsIsRefusedFromItsHeader(@TempDir Path dir) throws IOException {
+        // PNG: IHDR's width and height are big-endian at bytes 16 and 20, its CRC-32 (over type and data, bytes
+        // 12-28) at 29 (PNG specification, 5.3 and 11.2.2); the CRC is recomputed so only the size is hostile.
+        byte[] png = Files.readAllBytes(Fixtures.greyImage(dir.resolve("small.png"), 1, 1, 0));
+        ByteBuffer b = ByteBuffer.wrap(png);
+        b.putInt(16, 40_000).putInt(20, 40_000);
+        CRC32 crc = new CRC32();
+        crc.update(png, 12, 17);
+        b.putInt(29, (int) crc.getValue());
+        Path pngBomb = Files.write(dir.resolve("bomb.png"), png);
+        // JPEG: the baseline frame header (marker FF C0) holds length, precision, then height and width as
+        // big-endian 16-bit numbers (ITU T.81, B.2.2)
+        byte[] jpeg = Files.readAllBytes(Fixtures.greyImage(dir.resolve("small.jpg"), 8, 8, 0));
+        int sof = indexOf(jpeg, (byte) 0xFF, (byte) 0xC0);
+        ByteBuffer.wrap(jpeg).putShort(sof + 5, (short) 40_000).putShort(sof + 7, (short) 40_000);
+        Path jpegBomb = Files.write(dir.resolve("bomb.jpg"), jpeg);
+        for (Path bomb : new Path[] {pngBomb, jpegBomb}) {
+            long t0 = System.nanoTime();
+            long before = allocated();
+            assertThatThrownBy(() -> ImageFiles.read(bomb, ImageFiles.Mode.GREY)).isInstanceOf(BadInputException.class)
+                    .hasMessage(bomb + ": image header declares 40000 x 40000 pixels, expected from 1 x 1 to 67108864 "
+                            + "pixels (8192 x 8192)");
+            assertThat(allocated() - before).as("bytes allocated").isLessThan(16L << 20);
+            assertThat((System.nanoTime() - t0) / 1e9).as("seconds").isLessThan(1);
+        }
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    private static int indexOf(byte[] bytes, byte first, byte second) {
+        for (int i = 0; i + 1 < bytes.length; i++) {
+            if (bytes[i] == first && bytes[i + 1] == second) {
+                return i;
+            }
+        }
+        throw new AssertionError("marker not found");
     }
 }
