@@ -41,6 +41,9 @@ public final class FiltersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (max < 1) {
+            throw new BadInputException("--max must be at least 1 (filters to draw), got " + max);
+        }
         Path file = source;
         if (Files.isDirectory(source)) {
             file = new RunFolder(source).weightsFile(at);

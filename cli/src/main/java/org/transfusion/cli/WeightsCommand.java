@@ -104,6 +104,10 @@ public final class WeightsCommand implements Runnable {
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             if (file.toString().endsWith(".npz")) {
                 for (Map.Entry<String, NpyArray> e : Npy.readNpz(file, java.util.List.of()).entrySet()) {
+                    if (!e.getValue().isNumeric()) {
+                        throw new BadInputException(file + ": array '" + e.getKey() + "' has dtype "
+                                + e.getValue().descr() + ", expected numbers (weights)");
+                    }
                     tensors.put(e.getKey(), new HostTensor(e.getValue().shape(), e.getValue().toFloatArray()));
                 }
             } else {

@@ -76,6 +76,10 @@ public final class Activations {
             throw new BadInputException(src + ": expected a 2-D (points, neurons) or 4-D (N, C, H, W) array, got shape "
                     + NpyArray.shapeString(shape));
         }
+        if (!array.isNumeric()) {
+            throw new BadInputException(src + ": dtype " + array.descr() + " holds strings, expected numbers "
+                    + "(activations)");
+        }
         if (array.size() == 0) {
             throw new BadInputException(src + ": empty array of shape " + NpyArray.shapeString(shape)
                     + " (need at least one data point and one neuron)");
