@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,16 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class NativeCrashTest {
     @TempDir Path dir;
 
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-
-    private record Proc(long pid, int code, String out, String err) {}
+    private static final Path ROOT = ChildCli.ROOT;
 
     @Test
     void crashIsLoggedInTheCrashFolderExplainedInOneLineAndTheRunResumes() throws Exception {
         Path cache = dir.resolve("cache");
         Path cwd = Files.createDirectories(dir.resolve("cwd"));
 
-        Proc crashed = java(cwd, cache, "-Dtransfusion.fault=checkpointed:4:native-crash", train(dir.resolve("run")));
+        ChildCli.Proc crashed = java(cwd, cache, "-Dtransfusion.fault=checkpointed:4:native-crash",
+                train(dir.resolve("run")));
         assertThat(crashed.code()).as(crashed.err()).isEqualTo(134);
         Path log = cache.resolve("crash").resolve("hs_err_pid" + crashed.pid() + ".log");
         assertThat(log).exists();
@@ -41,14 +39,14 @@ class NativeCrashTest {
         String note = crashed.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertThat(note).startsWith("transfusion: the process died on a native crash (SIGSEGV)")
                 .contains("JVM log: " + log).contains("--resume");
-        assertThat(dir.resolve("run").resolve("checkpoint.json")).exists();
+        assertThat(dir.resolve("run").resolve("checkpoint.safetensors")).exists();
 
         List<String> resume = new ArrayList<>(train(dir.resolve("run")));
         resume.add("--resume");
-        Proc resumed = java(cwd, cache, null, resume);
+        ChildCli.Proc resumed = java(cwd, cache, null, resume);
         assertThat(resumed.code()).as(resumed.err()).isZero();
 
-        Proc whole = java(cwd, cache, null, train(dir.resolve("whole")));
+        ChildCli.Proc whole = java(cwd, cache, null, train(dir.resolve("whole")));
         assertThat(whole.code()).as(whole.err()).isZero();
         assertThat(Files.readAllBytes(dir.resolve("run").resolve("weights.safetensors")))
                 .as("resumed weights equal an uninterrupted run's")
@@ -90,28 +88,7 @@ class NativeCrashTest {
                 "--batch-size", "8", "--eval-every", "2", "--threads", "1", "--out", out.toString());
     }
 
-    /** The CLI in a JVM started the way the launcher starts it: native-env.sh sourced, its JVM flags passed. */
-    private static Proc java(Path cwd, Path cache, String extra, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c",
-                ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
-                ROOT.resolve("scripts").resolve("native-env.sh").toString(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (extra != null) {
-            cmd.add(extra);
-        }
-        cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(args);
-        Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
-        Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        pb.environment().put("TRANSFUSION_CACHE", cache.toString());
-        Process p = pb.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + cmd);
-        }
-        return new Proc(p.pid(), p.exitValue(), Files.readString(out), Files.readString(err));
+    private static ChildCli.Proc java(Path cwd, Path cache, String extra, List<String> args) throws Exception {
+        return ChildCli.run(cwd, cache, extra, args);
     }
 }

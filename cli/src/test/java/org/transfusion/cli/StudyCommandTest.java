@@ -83,7 +83,8 @@ class StudyCommandTest {
         assertThat(p.exitValue()).as(Files.readString(dir.resolve("two.log"))).isNotZero();
         List<Path> interrupted = new ArrayList<>();
         try (Stream<Path> runs = Files.list(two.resolve("runs"))) {
-            runs.filter(Files::isDirectory).filter(r -> Files.exists(r.resolve("checkpoint.json"))).forEach(interrupted::add);
+            runs.filter(Files::isDirectory).filter(r -> Files.exists(r.resolve("checkpoint.safetensors")))
+                    .forEach(interrupted::add);
         }
         assertThat(interrupted).as("runs left interrupted by --jobs 2").isNotEmpty();
 

@@ -8,7 +8,9 @@ import java.lang.reflect.Field;
  * system property {@code transfusion.fault} is set to {@code POINT:STEP:KIND}, e.g.
  * {@code checkpointed:8:native-crash}: right after the checkpoint of step 8 is written, crash the JVM with a
  * native memory fault (SIGSEGV, as a crash inside libtorch would: hs_err log, exit 134) or, with kind
- * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log).
+ * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log). Points: {@code run-json-written}
+ * (step 0), {@code best-written}, {@code checkpoint-written} and {@code checkpointed} (the run folder's writes, in
+ * order) and {@code onednn-probe} (the 1x1-convolution probe's child, step 0).
  */
 public final class Faults {
     private static final String SPEC = System.getProperty("transfusion.fault");

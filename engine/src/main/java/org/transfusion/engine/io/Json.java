@@ -40,6 +40,15 @@ public final class Json {
         AtomicFiles.writeString(file, toString(value) + "\n");
     }
 
+    /** JSON text held inside another file (e.g. a checkpoint's metadata), which this project wrote itself. */
+    public static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not valid JSON: " + e.getMessage().split("\n")[0], e);
+        }
+    }
+
     public static JsonNode read(Path file) {
         try {
             return MAPPER.readTree(Files.readString(file));

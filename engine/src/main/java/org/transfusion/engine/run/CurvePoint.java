@@ -17,13 +17,15 @@ public record CurvePoint(long step, double trainLoss, double valAuc, double valL
         return new CurvePoint(step, round(trainLoss), round(valAuc), round(valLoss), round(lr), round(trainSeconds));
     }
 
-    static CurvePoint parse(String line) {
+    /** A point from its {@link #csv} line. */
+    public static CurvePoint parse(String line) {
         String[] c = line.split(",", -1);
         return new CurvePoint(Long.parseLong(c[0]), number(c[1]), number(c[2]), number(c[3]), number(c[4]),
                 number(c[5]));
     }
 
-    String csv() {
+    /** The point as a line of curve.csv (the form it also takes inside a checkpoint). */
+    public String csv() {
         return step + "," + text(trainLoss) + "," + text(valAuc) + "," + text(valLoss) + "," + text(lr) + ","
                 + text(trainSeconds);
     }

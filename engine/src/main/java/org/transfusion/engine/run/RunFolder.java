@@ -3,8 +3,14 @@ package org.transfusion.engine.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,7 +22,9 @@ import org.transfusion.io.AtomicFiles;
 
 /**
  * A run's folder (DESIGN.md): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
- * while training checkpoint.safetensors + checkpoint.json. Every file is written atomically.
+ * while training checkpoint.safetensors (weights, optimiser state, and the step, best-so-far and curve in its
+ * metadata: one atomic unit; checkpoint.json is only read from folders of earlier versions). Every file is written
+ * atomically; the folder is held by one writer at a time ({@link #lock}).
  */
 public record RunFolder(Path dir) {
     public Path runJson() { return dir.resolve("run.json"); }
@@ -26,6 +34,85 @@ public record RunFolder(Path dir) {
     public Path bestWeights() { return dir.resolve("weights.safetensors"); }
     public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
     public Path checkpointState() { return dir.resolve("checkpoint.json"); }
+
+    /** The file whose OS lock marks the folder's one writer (a hidden file: not counted as content). */
+    public Path lockFile() { return dir.resolve(".lock"); }
+
+    /**
+     * A held run-folder lock; closing it releases it. The lock is the operating system's file lock, so it is
+     * released when its holder dies however it dies (no stale lock to clear by hand), and it holds across processes
+     * and, on NFSv4 and most cluster file systems, across machines.
+     */
+    public static final class Lock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Lock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Takes the folder for this process (creating it), or refuses with a bad input naming the holder's pid when
+     * another writer has it: two runs into one folder would leave one of them, both reporting success.
+     */
+    public Lock lock() {
+        FileChannel ch = null;
+        try {
+            Files.createDirectories(dir);
+            ch = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this same process
+            }
+            if (lock == null) {
+                String holder = Files.readString(lockFile()).strip();
+                ch.close();
+                throw new BadInputException(dir + ": another process" + (holder.isEmpty() ? "" : " (pid " + holder
+                        + ")") + " is writing this run folder; wait for it to finish or choose a new --out");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            return new Lock(ch, lock);
+        } catch (IOException e) {
+            try {
+                if (ch != null) {
+                    ch.close();
+                }
+            } catch (IOException ignored) {
+                // the lock was not taken; nothing else to undo
+            }
+            throw new BadInputException(dir + ": cannot lock the run folder (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Deletes the hidden temp files an atomic write leaves behind when its process is killed mid-write. */
+    public void removeLeftovers() {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     public boolean isComplete() {
         return Files.isRegularFile(metricsJson()) && Files.isRegularFile(bestWeights());

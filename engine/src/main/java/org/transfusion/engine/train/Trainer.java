@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,6 +43,9 @@ import org.transfusion.error.BadInputException;
  * weights an uninterrupted one reaches (batches depend only on the seed and the step).
  */
 public final class Trainer {
+    /** The checkpoint file's metadata key holding the training state (step, best, curve) as JSON. */
+    static final String STATE_KEY = "transfusion_state";
+
     private Trainer() {}
 
     /**
@@ -54,11 +59,13 @@ public final class Trainer {
             progress.note("run in " + folder.dir() + " is already complete; not training again");
             return toMap(Json.read(folder.metricsJson()));
         }
-        boolean haveCheckpoint = same && Files.isRegularFile(folder.checkpoint())
-                && Files.isRegularFile(folder.checkpointState());
+        boolean haveCheckpoint = same && Files.isRegularFile(folder.checkpoint());
         if (haveCheckpoint && !resume) {
             throw new BadInputException(folder.dir() + ": holds an interrupted run of the same spec; pass --resume "
                     + "to continue it, or choose a new --out");
+        }
+        if (haveCheckpoint) {
+            verifyUnchanged(s, folder);
         }
         // The same run killed before its first checkpoint simply starts again.
         if (o.threads() > 0) {
@@ -66,7 +73,57 @@ public final class Trainer {
             JniUtils.setNumThreads(o.threads());
         }
         Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
-        return new Loop(s, folder, progress).run(resume && haveCheckpoint);
+        try (RunFolder.Lock lock = folder.lock()) {
+            folder.removeLeftovers();
+            return new Loop(s, folder, progress).run(resume && haveCheckpoint);
+        }
+    }
+
+    /**
+     * Resuming continues a run on the inputs it started with, or not at all: the data (its identity, with its
+     * SHA-256) and the pretrained weights' hash must be what run.json recorded. A data file replaced at the same path
+     * would otherwise be trained on silently, with run.json still naming the old one.
+     */
+    static void verifyUnchanged(RunSetup s, RunFolder folder) {
+        JsonNode run = Json.read(folder.runJson());
+        JsonNode was = withoutPaths(run.path("data").path("identity"));
+        // Through text, as run.json was: numbers then read back as the same node types (int vs long).
+        JsonNode now = withoutPaths(Json.parse(Json.toString(s.data().identity())));
+        if (!was.isMissingNode() && !was.equals(now)) {
+            throw new BadInputException(folder.dir() + ": the data changed since this run started (run.json records "
+                    + was.path("sha256").asText(was.toString()) + ", " + s.data().spec() + " is now "
+                    + now.path("sha256").asText(now.toString()) + "); resuming would mix two datasets: rerun it "
+                    + "into a new --out");
+        }
+        RunSpec o = s.options();
+        JsonNode recorded = run.path("weights").path("sha256");
+        if (o.weights() != null && !recorded.isMissingNode()) {
+            JsonNode current = Json.parse(Json.toString(Hub.provenance(o.weights()).get("sha256")));
+            if (!recorded.equals(current)) {
+                throw new BadInputException(folder.dir() + ": the pretrained weights " + o.weights() + " changed "
+                        + "since this run started (SHA-256 " + recorded.asText(recorded.toString()) + " then, "
+                        + current.asText(current.toString()) + " now); rerun it into a new --out");
+            }
+        }
+    }
+
+    /** An identity tree without its "path" fields: the same bytes read from another folder are the same data. */
+    private static JsonNode withoutPaths(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode copy = Json.MAPPER.createObjectNode();
+            node.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("path")) {
+                    copy.set(e.getKey(), withoutPaths(e.getValue()));
+                }
+            });
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = Json.MAPPER.createArrayNode();
+            node.forEach(n -> copy.add(withoutPaths(n)));
+            return copy;
+        }
+        return node;
     }
 
     private static Map<String, Object> toMap(JsonNode node) {
@@ -106,15 +163,19 @@ public final class Trainer {
             try (NDManager manager = NDManager.newBaseManager()) {
                 StateDict initial;
                 Map<String, Object> initReport;
+                SafeTensors.Contents checkpoint = null;
                 if (resuming) {
-                    initial = SafeTensors.read(folder.checkpoint());
+                    checkpoint = SafeTensors.readWithMetadata(folder.checkpoint());
+                    initial = checkpoint.tensors();
                     initReport = null;
                 } else {
                     InitResult init = InitSchemes.apply(o.init(), s.arch(), o.weights(), o.seed());
                     initial = init.weights();
                     initReport = init.report();
-                    SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
+                    // run.json first: from then on any state of the folder is this run, resumable or restartable.
                     writeRunJson(total, evalEvery, initReport);
+                    Faults.at("run-json-written", 0);
+                    SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
                     folder.writeCurve(curve);
                 }
                 StateDict modelWeights = new StateDict();
@@ -123,7 +184,7 @@ public final class Trainer {
                 }
                 try (Network net = Network.create(manager, s.arch(), modelWeights)) {
                     if (resuming) {
-                        restore(initial, optimizer, net);
+                        restore(optimizer, net, checkpoint);
                         progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
@@ -177,6 +238,7 @@ public final class Trainer {
                             bestStep = done;
                             SafeTensors.write(folder.bestWeights(), net.toStateDict(),
                                     Map.of("model", o.model(), "step", Long.toString(done)));
+                            Faults.at("best-written", done);
                         }
                         checkpoint(net, optimizer, done, waitSeconds);
                         Faults.at("checkpointed", done);
@@ -235,10 +297,15 @@ public final class Trainer {
             return out;
         }
 
+        /**
+         * The checkpoint is one file, written atomically: weights, optimiser state, and in its metadata the step
+         * counter, best-so-far and the learning curve up to this step. A kill at any instant leaves either the
+         * previous complete checkpoint or this one, never a mix; curve.csv is rewritten from it afterwards (and on
+         * resume), so it never disagrees with the checkpoint either.
+         */
         private void checkpoint(Network net, Optimizer optimizer, long step, double waitSeconds) {
             StateDict all = net.toStateDict();
             optimizer.saveState().asMap().forEach(all::put);
-            SafeTensors.write(folder.checkpoint(), all, Map.of("model", o.model(), "step", Long.toString(step)));
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("step", step);
             state.put("best_auc", Double.isInfinite(bestAuc) ? null : bestAuc);
@@ -246,18 +313,34 @@ public final class Trainer {
             state.put("optimizer_updates", optimizer.updates());
             state.put("train_seconds", trainSeconds);
             state.put("loader_wait_seconds", waitSeconds);
-            Json.write(folder.checkpointState(), state);
+            state.put("curve", curve.stream().map(CurvePoint::csv).toList());
+            SafeTensors.write(folder.checkpoint(), all, Map.of("model", o.model(), "step", Long.toString(step),
+                    STATE_KEY, Json.MAPPER.valueToTree(state).toString()));
+            Faults.at("checkpoint-written", step);
             folder.writeCurve(curve);
+            try {
+                Files.deleteIfExists(folder.checkpointState()); // the two-file layout of earlier versions
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
-        private void restore(StateDict saved, Optimizer optimizer, Network net) {
-            JsonNode state = Json.read(folder.checkpointState());
+        private void restore(Optimizer optimizer, Network net, SafeTensors.Contents saved) {
+            String inFile = saved.metadata().get(STATE_KEY);
+            // Checkpoints of earlier versions kept the state beside the weights (checkpoint.json) and the curve in
+            // curve.csv only.
+            JsonNode state = inFile != null ? Json.parse(inFile) : Json.read(folder.checkpointState());
             startStep = state.path("step").asLong();
             bestAuc = state.path("best_auc").isNull() ? Double.NEGATIVE_INFINITY : state.path("best_auc").asDouble();
             bestStep = state.path("best_step").asLong();
             trainSeconds = state.path("train_seconds").asDouble();
-            optimizer.loadState(saved, net.trainable(), state.path("optimizer_updates").asLong());
-            folder.curve().stream().filter(p -> p.step() <= startStep).forEach(curve::add);
+            optimizer.loadState(saved.tensors(), net.trainable(), state.path("optimizer_updates").asLong());
+            if (inFile != null) {
+                state.path("curve").forEach(line -> curve.add(CurvePoint.parse(line.asText())));
+            } else {
+                folder.curve().stream().filter(p -> p.step() <= startStep).forEach(curve::add);
+            }
+            folder.writeCurve(curve);
         }
 
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.data.FileIdentity;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
@@ -113,5 +114,86 @@ class TrainerTest {
         List<String> differing = a.keys().stream()
                 .filter(k -> !java.util.Arrays.equals(a.get(k).values(), b.get(k).values())).toList();
         assertThat(differing).as("tensors whose values differ").isEmpty();
+    }
+    private static Progress killAt(long at) {
+        return new Progress() {
+            @Override
+            public void step(long step, long total, double loss, double ips, double left, double best) {
+                if (step == at) {
+                    throw new IllegalStateException("simulated kill");
+                }
+            }
+        };
+    }
+
+    /**
+     * issue 18: --resume after the data file at the same path was replaced resumed on the new data while run.json
+     * kept the old SHA-256. Now it is refused, naming both hashes, and the folder is left as it was.
+     */
+    @Test
+    void resumingOnReplacedDataIsRefused() throws IOException {
+        Path dataDir = Files.createDirectories(dir.resolve("replaced-data"));
+        Path file = TestNpz.brightSquares(dataDir, 96, 32, 16, 3);
+        RunSpec o = tinyBatches(RunSpec.builder("npz:" + file, "cbr-small").length(30L, null).evalEvery(10).seed(11)
+                .build());
+        RunFolder run = new RunFolder(dir.resolve("replaced"));
+        assertThatThrownBy(() -> Trainer.run(o, run, false, killAt(15))).hasMessage("simulated kill");
+        byte[] checkpoint = Files.readAllBytes(run.checkpoint());
+        String before = FileIdentity.sha256(file);
+        TestNpz.brightSquares(dataDir, 96, 32, 16, 4); // same path, other images
+        String after = FileIdentity.sha256(file);
+        assertThat(after).isNotEqualTo(before);
+        assertThatThrownBy(() -> Trainer.run(o, run, true, Progress.SILENT)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("the data changed since this run started (run.json records " + before)
+                .hasMessageContaining("is now " + after);
+        assertThat(Files.readAllBytes(run.checkpoint())).isEqualTo(checkpoint);
+        assertThat(run.isComplete()).isFalse();
+    }
+
+    /** issue 18: two writers into one folder both "succeeded"; the second is now refused while the first holds it. */
+    @Test
+    void aSecondWriterIsRefusedWhileTheFolderIsHeld() {
+        RunFolder run = new RunFolder(dir.resolve("held"));
+        try (RunFolder.Lock held = run.lock()) {
+            assertThatThrownBy(() -> Trainer.run(tinyBatches(options(10)), run, false, Progress.SILENT))
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(run.dir() + ": another process (pid " + ProcessHandle.current().pid() + ") is writing "
+                            + "this run folder; wait for it to finish or choose a new --out");
+        }
+        // released: the run goes ahead
+        Trainer.run(tinyBatches(options(10)), run, false, Progress.SILENT);
+        assertThat(run.isComplete()).isTrue();
+    }
+
+    /**
+     * The checkpoint is one file holding the step counter, best-so-far and curve with the weights: a killed run's
+     * folder has no checkpoint.json, resuming rebuilds curve.csv from the checkpoint (here after curve.csv was
+     * damaged, as a kill between the two writes would leave it), temp files of interrupted writes are removed,
+     * and the result is the uninterrupted run's.
+     */
+    @Test
+    void theCheckpointIsOneUnitAndTheCurveComesFromIt() throws IOException {
+        RunFolder whole = new RunFolder(dir.resolve("unit-whole"));
+        Trainer.run(tinyBatches(options(30)), whole, false, Progress.SILENT);
+        RunFolder run = new RunFolder(dir.resolve("unit"));
+        assertThatThrownBy(() -> Trainer.run(tinyBatches(options(30)), run, false, killAt(25)))
+                .hasMessage("simulated kill");
+        assertThat(run.checkpoint()).exists();
+        assertThat(run.checkpointState()).doesNotExist();
+        assertThat(SafeTensors.readWithMetadata(run.checkpoint()).metadata().get(Trainer.STATE_KEY))
+                .contains("\"step\":20").contains("\"curve\":[\"10,").contains("\"20,");
+        Files.writeString(run.curveCsv(), "step,train_loss,val_auc,val_loss,lr,train_seconds\n"); // rows lost
+        Path leftover = Files.writeString(run.dir().resolve(".weights.safetensors.123.tmp"), "half a write");
+        Trainer.run(tinyBatches(options(30)), run, true, Progress.SILENT);
+        assertThat(leftover).doesNotExist();
+        assertThat(Files.readAllBytes(run.bestWeights())).isEqualTo(Files.readAllBytes(whole.bestWeights()));
+        assertThat(stepsAndAucs(run)).isEqualTo(stepsAndAucs(whole));
+        assertThat(Files.readString(run.metricsJson())).contains("\"steps_to_auc\"");
+        assertThat(run.metrics().stepsToAuc()).isEqualTo(whole.metrics().stepsToAuc());
+    }
+
+    /** curve.csv without its timing column (train_seconds differs between any two runs). */
+    private static List<String> stepsAndAucs(RunFolder run) throws IOException {
+        return Files.readAllLines(run.curveCsv()).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 }

@@ -1,0 +1,74 @@
+package org.transfusion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * issue 18: a run killed at any write of its folder resumes to what an uninterrupted run ends with. Each case
+ * kills a real `train` JVM (exit 137, as kill -9) right after one write of the protocol — run.json before the
+ * initial weights, the best weights before the checkpoint, the checkpoint before curve.csv, everything of a step —
+ * then reruns the same command with --resume. Before the one-file checkpoint, a kill between the weights and the
+ * step counter resumed 16 steps too many, and one after the counter lost a curve row (steps_to_auc wrong).
+ */
+class CheckpointProtocolTest {
+    @TempDir static Path dir;
+    private static Path whole;
+
+    private static List<String> train(Path out) {
+        return List.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small", "--steps", "8",
+                "--batch-size", "8", "--eval-every", "2", "--threads", "1", "--out", out.toString());
+    }
+
+    @BeforeAll
+    static void uninterrupted() throws Exception {
+        whole = dir.resolve("whole");
+        ChildCli.Proc p = ChildCli.run(Files.createDirectories(dir.resolve("cwd")), dir.resolve("cache"), null,
+                train(whole));
+        assertThat(p.code()).as(p.err()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run-json-written:0", "best-written:2", "checkpoint-written:4", "checkpointed:6"})
+    void killedAfterAnyWriteResumesToTheUninterruptedResult(String point) throws Exception {
+        Path run = dir.resolve(point.replace(':', '-'));
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        ChildCli.Proc killed = ChildCli.run(cwd, dir.resolve("cache"), "-Dtransfusion.fault=" + point + ":halt",
+                train(run));
+        assertThat(killed.code()).as("the fault fired: " + killed.err()).isEqualTo(137);
+        assertThat(run.resolve("run.json")).exists();
+
+        List<String> resume = new ArrayList<>(train(run));
+        resume.add("--resume");
+        ChildCli.Proc resumed = ChildCli.run(cwd, dir.resolve("cache"), null, resume);
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(Files.readAllBytes(run.resolve("weights.safetensors"))).as("best weights")
+                .isEqualTo(Files.readAllBytes(whole.resolve("weights.safetensors")));
+        assertThat(withoutTimes(run)).as("curve.csv").isEqualTo(withoutTimes(whole));
+        assertThat(stepsToAuc(run)).isEqualTo(stepsToAuc(whole));
+        try (var left = Files.list(run)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no checkpoint or temp file left")
+                    .noneMatch(n -> n.startsWith("checkpoint") || n.endsWith(".tmp"));
+        }
+    }
+
+    /** curve.csv without train_seconds, which differs between any two runs. */
+    private static List<String> withoutTimes(Path run) throws Exception {
+        return Files.readAllLines(run.resolve("curve.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(',')))
+                .toList();
+    }
+
+    private static String stepsToAuc(Path run) throws Exception {
+        String m = Files.readString(run.resolve("metrics.json"));
+        int i = m.indexOf("\"steps_to_auc\"");
+        return m.substring(i, m.indexOf('}', i) + 1) + m.substring(m.indexOf("\"best_step\""),
+                m.indexOf(',', m.indexOf("\"best_step\"")));
+    }
+}

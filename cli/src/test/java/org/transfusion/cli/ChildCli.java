@@ -1,0 +1,46 @@
+package org.transfusion.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The CLI in a child JVM started the way the launcher starts it (scripts/native-env.sh sourced, its JVM flags
+ * passed), for tests that kill or crash a process and look at what it left behind.
+ */
+final class ChildCli {
+    /** The repository root (tests run in the cli module's folder). */
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    /** A finished child: its pid, exit code, stdout and stderr. */
+    record Proc(long pid, int code, String out, String err) {}
+
+    private ChildCli() {}
+
+    /** Runs the CLI with {@code args} in {@code cwd}, {@code TRANSFUSION_CACHE=cache}, and one extra JVM flag. */
+    static Proc run(Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c",
+                ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
+                ROOT.resolve("scripts").resolve("native-env.sh").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (extraFlag != null) {
+            cmd.add(extraFlag);
+        }
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(args);
+        Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
+        Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().put("TRANSFUSION_CACHE", cache.toString());
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Proc(p.pid(), p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
