@@ -2,11 +2,14 @@ package org.transfusion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,6 +60,35 @@ class CheckpointProtocolTest {
             assertThat(left.map(p -> p.getFileName().toString())).as("no checkpoint or temp file left")
                     .noneMatch(n -> n.startsWith("checkpoint") || n.endsWith(".tmp"));
         }
+    }
+
+    /**
+     * issue 18: two `train` commands into one --out both printed done. The folder's lock is held here by another
+     * JVM (as a running `train` holds it); `train` into it exits 2 naming that process, writes nothing, and once
+     * the holder is gone (its lock released with it) the same command runs.
+     */
+    @Test
+    void aSecondWriterInAnotherProcessIsRefused() throws Exception {
+        Path run = dir.resolve("held");
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockHolder.class.getName(), run.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(new BufferedReader(new InputStreamReader(holder.getInputStream())).readLine())
+                    .isEqualTo("locked");
+            Path cwd = Files.createDirectories(dir.resolve("cwd"));
+            ChildCli.Proc second = ChildCli.run(cwd, dir.resolve("cache"), null, train(run));
+            assertThat(second.code()).as(second.err()).isEqualTo(2);
+            assertThat(second.err().strip()).isEqualTo("transfusion: error: " + run + ": another process (pid "
+                    + holder.pid() + ") is writing this run folder; wait for it to finish or choose a new --out");
+            assertThat(run.resolve("run.json")).doesNotExist();
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor();
+        }
+        Path cwd = dir.resolve("cwd");
+        ChildCli.Proc after = ChildCli.run(cwd, dir.resolve("cache"), null, train(run));
+        assertThat(after.code()).as(after.err()).isZero();
     }
 
     /** curve.csv without train_seconds, which differs between any two runs. */

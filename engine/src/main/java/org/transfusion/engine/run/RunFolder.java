@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -68,16 +69,36 @@ public record RunFolder(Path dir) {
      * another writer has it: two runs into one folder would leave one of them, both reporting success.
      */
     public Lock lock() {
+        return lock(Duration.ZERO);
+    }
+
+    /**
+     * {@link #lock()}, waiting up to {@code patience} for a holder to let go first — e.g. a run of a killed study,
+     * which stops within a second of its study (its lock going with it) while the rerun is already starting.
+     */
+    public Lock lock(Duration patience) {
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
             ch = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+            long until = System.nanoTime() + patience.toNanos();
             FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // held by this same process
+            while (true) {
+                try {
+                    lock = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null; // held by this same process
+                }
+                if (lock != null || System.nanoTime() >= until) {
+                    break;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
             if (lock == null) {
                 String holder = Files.readString(lockFile()).strip();

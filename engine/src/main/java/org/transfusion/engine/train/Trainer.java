@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ import org.transfusion.error.BadInputException;
 public final class Trainer {
     /** The checkpoint file's metadata key holding the training state (step, best, curve) as JSON. */
     static final String STATE_KEY = "transfusion_state";
+    /** How long a run waits for another writer of its folder to stop (a killed study's run stops within ~1 s). */
+    static final Duration LOCK_PATIENCE = Duration.ofSeconds(10);
 
     private Trainer() {}
 
@@ -73,7 +76,7 @@ public final class Trainer {
             JniUtils.setNumThreads(o.threads());
         }
         Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
-        try (RunFolder.Lock lock = folder.lock()) {
+        try (RunFolder.Lock lock = folder.lock(LOCK_PATIENCE)) {
             folder.removeLeftovers();
             return new Loop(s, folder, progress).run(resume && haveCheckpoint);
         }
