@@ -19,8 +19,15 @@ final class ChildCli {
 
     private ChildCli() {}
 
-    /** Runs the CLI with {@code args} in {@code cwd}, {@code TRANSFUSION_CACHE=cache}, and one extra JVM flag. */
-    static Proc run(Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
+    /** Starts the CLI (see {@link #run}) without waiting; its output is discarded. */
+    static Process start(Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(extraFlag, args)).directory(cwd.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("TRANSFUSION_CACHE", cache.toString());
+        return pb.start();
+    }
+
+    private static List<String> command(String extraFlag, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("bash", "-c",
                 ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
                 ROOT.resolve("scripts").resolve("native-env.sh").toString(),
@@ -31,6 +38,12 @@ final class ChildCli {
         cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Runs the CLI with {@code args} in {@code cwd}, {@code TRANSFUSION_CACHE=cache}, and one extra JVM flag. */
+    static Proc run(Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
+        List<String> cmd = command(extraFlag, args);
         Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
         Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
