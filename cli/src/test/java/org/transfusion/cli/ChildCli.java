@@ -28,8 +28,13 @@ final class ChildCli {
     }
 
     private static List<String> command(String extraFlag, List<String> args) {
+        return command("", extraFlag, args);
+    }
+
+    /** The command line; {@code shell} runs first in the same shell (e.g. {@code ulimit -f 64;}). */
+    private static List<String> command(String shell, String extraFlag, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("bash", "-c",
-                ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
+                shell + ". \"$0\" && exec \"$1\" \"${TRANSFUSION_JVM_FLAGS[@]}\" \"${@:2}\"",
                 ROOT.resolve("scripts").resolve("native-env.sh").toString(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (extraFlag != null) {
@@ -43,7 +48,12 @@ final class ChildCli {
 
     /** Runs the CLI with {@code args} in {@code cwd}, {@code TRANSFUSION_CACHE=cache}, and one extra JVM flag. */
     static Proc run(Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
-        List<String> cmd = command(extraFlag, args);
+        return run("", cwd, cache, extraFlag, args);
+    }
+
+    /** {@link #run(Path, Path, String, List)} after a shell command such as a {@code ulimit}. */
+    static Proc run(String shell, Path cwd, Path cache, String extraFlag, List<String> args) throws Exception {
+        List<String> cmd = command(shell, extraFlag, args);
         Path out = Files.createTempFile(cwd.getParent(), "out", ".txt");
         Path err = Files.createTempFile(cwd.getParent(), "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(out.toFile())
