@@ -1,0 +1,65 @@
+package org.transfusion.fuzz;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.management.ManagementFactory;
+import org.transfusion.error.BadInputException;
+
+/**
+ * The contract every fuzz target checks (issue 18): a reader given arbitrary bytes either returns or refuses them
+ * with a {@link BadInputException} whose message is one line; any other exception propagates and fails the target,
+ * and so does allocating more than the target's budget. Hangs are caught by the {@code @Timeout} on each target,
+ * which Jazzer also turns into libFuzzer's per-input {@code -timeout} when fuzzing.
+ *
+ * <p>Allocation is measured with HotSpot's per-thread counter, so the reader must run on the calling thread (the
+ * readers fuzzed here do). Shared by the fuzz tests of every module through base's test jar.
+ */
+public final class FuzzBudget {
+    /** What any read may allocate regardless of its input: buffers, parsers, class loading, the JIT's garbage. */
+    public static final long BASE_BYTES = 64L << 20;
+    /**
+     * Bytes allowed per input byte on top: decoding widens (a one-byte string element becomes a Java string of
+     * tens of bytes, a uint8 value a double), but never by more than this, whatever sizes the input declares.
+     */
+    public static final long BYTES_PER_INPUT_BYTE = 64;
+
+    private FuzzBudget() {}
+
+    /** A read of the input, which may throw {@link BadInputException} or any checked exception of a temp file. */
+    @FunctionalInterface
+    public interface Read {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code read} on {@code inputBytes} bytes of input with the default budget. */
+    public static void check(long inputBytes, Read read) throws Exception {
+        check(BASE_BYTES + BYTES_PER_INPUT_BYTE * inputBytes, read, "");
+    }
+
+    /**
+     * Runs {@code read}: returns when it returns or refuses its input with a {@link BadInputException} of one line,
+     * fails when it allocated more than {@code budgetBytes}; any other exception is rethrown as the finding.
+     * {@code why} explains a budget other than the default in the failure message.
+     */
+    public static void check(long budgetBytes, Read read, String why) throws Exception {
+        long before = allocated();
+        try {
+            read.run();
+        } catch (BadInputException e) {
+            String message = e.getMessage();
+            if (message == null || message.isBlank() || message.contains("\n") || message.contains("\r")) {
+                fail("BadInputException without a one-line message: " + message, e);
+            }
+        } finally {
+            long used = allocated() - before;
+            if (used > budgetBytes) {
+                fail("allocated " + used + " bytes, over the budget of " + budgetBytes + why);
+            }
+        }
+    }
+
+    /** Bytes this thread has allocated so far. */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+}
