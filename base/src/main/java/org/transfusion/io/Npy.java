@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,7 +178,8 @@ public final class Npy {
     /**
      * The payload goes into one array of exactly its size: images are large and must not be held twice.
      * {@code available} is the image's size when known (a zip member's uncompressed size), else -1; a header that
-     * declares more data than that is refused before anything is allocated.
+     * declares more data than that is refused before anything is allocated. Of a stream of unknown length, the
+     * payload is read into a growing buffer, since its header alone may lie.
      */
     private static NpyArray readStream(InputStream in, String source, long available) throws IOException {
         Header header = readHeader(in::readNBytes, available, source);
@@ -190,12 +192,33 @@ public final class Npy {
         }
         byte[] data;
         try {
-            data = new byte[(int) header.dataBytes];
+            data = available >= 0 ? new byte[(int) header.dataBytes] : readUpTo(in, (int) header.dataBytes);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(tooLarge, e);
         }
-        checkLength(source, header, in.readNBytes(data, 0, data.length));
+        checkLength(source, header, available >= 0 ? in.readNBytes(data, 0, data.length) : data.length);
         return header.array(source, new ByteBuffer[] {ByteBuffer.wrap(data)});
+    }
+
+    /**
+     * Up to {@code n} bytes of a stream whose length is unknown, in a buffer that grows as bytes arrive: a header
+     * that declares a gigabyte in front of a few bytes then allocates about what the stream holds, not what it
+     * declares (found by fuzzing, issue 18). The final buffer is exactly {@code n} bytes when the stream has them.
+     */
+    private static byte[] readUpTo(InputStream in, int n) throws IOException {
+        byte[] buf = new byte[Math.min(n, 1 << 16)];
+        int got = 0;
+        while (got < n) {
+            if (got == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
+            }
+            int r = in.read(buf, got, buf.length - got);
+            if (r < 0) {
+                break;
+            }
+            got += r;
+        }
+        return got == buf.length ? buf : Arrays.copyOf(buf, got);
     }
 
     /**

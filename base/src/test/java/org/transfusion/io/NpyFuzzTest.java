@@ -1,15 +1,11 @@
 package org.transfusion.io;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.fuzz.FuzzBudget;
 
@@ -18,8 +14,8 @@ import org.transfusion.fuzz.FuzzBudget;
  * each target runs once per file of its seed corpus ({@code NpyFuzzTestInputs/<method>/} under the test resources:
  * crafted files, small arrays cut from ../shared/data and every crash found so far), as part of the ordinary test
  * run; with it, Jazzer mutates those seeds for the {@code maxDuration} (README, "Fuzzing"). Every input must read or
- * be refused with a {@link org.transfusion.error.BadInputException}, within the time-out and
- * {@link FuzzBudget}'s allocation budget.
+ * be refused with a {@link org.transfusion.error.BadInputException}, within
+ * {@link FuzzBudget}'s time-out and allocation budget.
  */
 class NpyFuzzTest {
 
@@ -36,14 +32,12 @@ class NpyFuzzTest {
 
     /** An {@code .npy} image from a stream of unknown length (the form an {@code .npz} member is read in). */
     @FuzzTest(maxDuration = "2m")
-    @Timeout(value = 10, unit = SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
     void npyStream(byte[] input) throws Exception {
         FuzzBudget.check(input.length, () -> decode(Npy.read(new ByteArrayInputStream(input), "fuzz.npy")));
     }
 
     /** An {@code .npy} file, memory-mapped. */
     @FuzzTest(maxDuration = "2m")
-    @Timeout(value = 10, unit = SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
     void npyFile(byte[] input) throws Exception {
         Path file = Files.write(tmp.resolve("fuzz.npy"), input);
         FuzzBudget.check(input.length, () -> decode(Npy.read(file)));
@@ -51,7 +45,6 @@ class NpyFuzzTest {
 
     /** An {@code .npz} archive: its member list, then every member. */
     @FuzzTest(maxDuration = "2m")
-    @Timeout(value = 10, unit = SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
     void npz(byte[] input) throws Exception {
         Path file = Files.write(tmp.resolve("fuzz.npz"), input);
         FuzzBudget.check(input.length, () -> {
