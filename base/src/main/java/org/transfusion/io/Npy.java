@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class Npy {
         try (ZipFile zip = openZip(npz)) {
             return new ArrayList<>(entries(zip).keySet());
         } catch (IOException e) {
-            throw new BadInputException(npz + ": cannot read (" + e.getMessage() + ")");
+            throw new BadInputException(npz + ": cannot read (" + printable(e.getMessage()) + ")");
         }
     }
 
@@ -117,29 +118,30 @@ public final class Npy {
             for (String name : wanted) {
                 ZipEntry entry = entries.get(name);
                 if (entry == null) {
-                    throw new BadInputException(npz + ": no array '" + name + "' (the file has "
-                            + String.join(", ", entries.keySet()) + ")");
+                    throw new BadInputException(npz + ": no array '" + printable(name) + "' (the file has "
+                            + printable(String.join(", ", entries.keySet())) + ")");
                 }
                 checkEntrySizes(npz, name, entry);
                 try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-                    NpyArray array = readStream(in, npz.getFileName() + ":" + name, entry.getSize());
+                    NpyArray array = readStream(in, npz.getFileName() + ":" + printable(name), entry.getSize());
                     in.transferTo(OutputStream.nullOutputStream()); // the CRC covers the whole member
                     long crc = in.getChecksum().getValue();
                     if (entry.getCrc() != -1 && crc != entry.getCrc()) {
-                        throw new BadInputException(npz + ": array '" + name + "' fails its CRC-32 check (the archive"
-                                + " records " + Long.toHexString(entry.getCrc()) + ", the data give "
+                        throw new BadInputException(npz + ": array '" + printable(name) + "' fails its CRC-32 check"
+                                + " (the archive records " + Long.toHexString(entry.getCrc()) + ", the data give "
                                 + Long.toHexString(crc) + "): the file is corrupt");
                     }
                     out.put(name, array);
                 } catch (ZipException e) {
-                    throw new BadInputException(npz + ": array '" + name + "' is corrupt (" + e.getMessage() + ")");
+                    throw new BadInputException(npz + ": array '" + printable(name) + "' is corrupt ("
+                            + printable(e.getMessage()) + ")");
                 } catch (EOFException e) {
-                    throw new BadInputException(npz + ": array '" + name + "' is truncated");
+                    throw new BadInputException(npz + ": array '" + printable(name) + "' is truncated");
                 }
             }
             return out;
         } catch (IOException e) {
-            throw new BadInputException(npz + ": cannot read (" + e.getMessage() + ")");
+            throw new BadInputException(npz + ": cannot read (" + printable(e.getMessage()) + ")");
         }
     }
 
@@ -176,7 +178,8 @@ public final class Npy {
     /**
      * The payload goes into one array of exactly its size: images are large and must not be held twice.
      * {@code available} is the image's size when known (a zip member's uncompressed size), else -1; a header that
-     * declares more data than that is refused before anything is allocated.
+     * declares more data than that is refused before anything is allocated. Of a stream of unknown length, the
+     * payload is read into a growing buffer, since its header alone may lie.
      */
     private static NpyArray readStream(InputStream in, String source, long available) throws IOException {
         Header header = readHeader(in::readNBytes, available, source);
@@ -189,12 +192,33 @@ public final class Npy {
         }
         byte[] data;
         try {
-            data = new byte[(int) header.dataBytes];
+            data = available >= 0 ? new byte[(int) header.dataBytes] : readUpTo(in, (int) header.dataBytes);
         } catch (OutOfMemoryError e) {
             throw new BadInputException(tooLarge, e);
         }
-        checkLength(source, header, in.readNBytes(data, 0, data.length));
+        checkLength(source, header, available >= 0 ? in.readNBytes(data, 0, data.length) : data.length);
         return header.array(source, new ByteBuffer[] {ByteBuffer.wrap(data)});
+    }
+
+    /**
+     * Up to {@code n} bytes of a stream whose length is unknown, in a buffer that grows as bytes arrive: a header
+     * that declares a gigabyte in front of a few bytes then allocates about what the stream holds, not what it
+     * declares (found by fuzzing, issue 18). The final buffer is exactly {@code n} bytes when the stream has them.
+     */
+    private static byte[] readUpTo(InputStream in, int n) throws IOException {
+        byte[] buf = new byte[Math.min(n, 1 << 16)];
+        int got = 0;
+        while (got < n) {
+            if (got == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(n, 2L * buf.length));
+            }
+            int r = in.read(buf, got, buf.length - got);
+            if (r < 0) {
+                break;
+            }
+            got += r;
+        }
+        return got == buf.length ? buf : Arrays.copyOf(buf, got);
     }
 
     /**
@@ -254,7 +278,7 @@ public final class Npy {
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
             throw new BadInputException(source + ": malformed .npy header (expected keys descr, fortran_order and shape): "
-                    + header.strip());
+                    + printable(header.strip()));
         }
         if (f.group(1).equals("True")) {
             throw new BadInputException(source + ": Fortran-order arrays are not supported (expected C order; "
@@ -262,7 +286,7 @@ public final class Npy {
         }
         String descr = d.group(2);
         if (descr.length() < 2) {
-            throw new BadInputException(source + ": unsupported dtype '" + descr + "'");
+            throw new BadInputException(source + ": unsupported dtype '" + printable(descr) + "'");
         }
         char endian = descr.charAt(0);
         char kind = descr.charAt(1);
@@ -279,7 +303,7 @@ public final class Npy {
                     + "numpy.array(ids, dtype=str)"
                     : kind == 'c' ? "complex numbers are not supported"
                     : "not a supported type";
-            throw new BadInputException(source + ": unsupported dtype '" + descr + "' (" + why
+            throw new BadInputException(source + ": unsupported dtype '" + printable(descr) + "' (" + why
                     + "; expected bool, integer, float or fixed-width string)");
         }
         if (dtype.isString() && itemSize == 0) {
@@ -316,7 +340,7 @@ public final class Npy {
             try {
                 dims.add(Long.parseLong(t));
             } catch (NumberFormatException e) {
-                throw new BadInputException(source + ": malformed shape (" + inner + ") in .npy header");
+                throw new BadInputException(source + ": malformed shape (" + printable(inner) + ") in .npy header");
             }
         }
         return dims.stream().mapToLong(Long::longValue).toArray();
@@ -344,7 +368,8 @@ public final class Npy {
         boolean stored = entry.getMethod() == ZipEntry.STORED;
         long most = stored ? compressed : compressed * MAX_DEFLATE_RATIO + 1024;
         if (size > most) {
-            throw new BadInputException(npz + ": array '" + name + "' claims " + size + " bytes from " + compressed
+            throw new BadInputException(npz + ": array '" + printable(name) + "' claims " + size + " bytes from "
+                    + compressed
                     + (stored ? " stored bytes" : " compressed bytes, more than deflate can give (at most "
                     + MAX_DEFLATE_RATIO + ":1)") + "; the archive is corrupt");
         }
@@ -358,7 +383,7 @@ public final class Npy {
             return new ZipFile(npz.toFile());
         } catch (ZipException e) {
             throw new BadInputException(npz + ": not a readable .npz (zip) archive, truncated or corrupt ("
-                    + e.getMessage() + ")");
+                    + printable(e.getMessage()) + ")");
         }
     }
 
@@ -385,7 +410,29 @@ public final class Npy {
 
     private static String describe(IOException e) {
         String kind = e.getClass().getSimpleName();
-        return e.getMessage() == null ? kind : kind + ": " + e.getMessage();
+        return e.getMessage() == null ? kind : kind + ": " + printable(e.getMessage());
+    }
+
+    /**
+     * Text taken from a file (a header, a member name) made fit for a one-line message: control characters, line
+     * breaks among them, become Java's four-digit unicode escapes, and the text is cut at 200 characters (a header
+     * may hold a megabyte).
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        int end = Math.min(text.length(), 200);
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return end < text.length() ? out + "..." : out.toString();
     }
 
     private static void checkShape(Path path, long[] shape, int length) {
