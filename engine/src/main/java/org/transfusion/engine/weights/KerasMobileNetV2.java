@@ -195,6 +195,9 @@ public final class KerasMobileNetV2 {
         }
     }
 
+    /** Largest kernel side accepted (MobileNetV2 uses 1 x 1 and 3 x 3). */
+    static final int MAX_KERNEL_SIDE = 16;
+
     /** Keras layout to torchvision layout: HWIO -> OIHW; depthwise (H, W, C, 1) -> (C, 1, H, W); BN vectors as is. */
     static HostTensor convert(Path npz, String name, NpyArray a) {
         if (!a.isNumeric()) {
@@ -204,6 +207,12 @@ public final class KerasMobileNetV2 {
             if (a.ndim() != 4) {
                 throw new BadInputException(npz + ": array '" + name + "' has shape " + Arrays.toString(a.shape())
                         + ", expected a 4-d kernel (H, W, in, out)");
+            }
+            if (a.size() == 0 || a.dim(0) > MAX_KERNEL_SIDE || a.dim(1) > MAX_KERNEL_SIDE) {
+                // MobileNetV2's kernels are at most 3 x 3 and never empty; a (65536, 65536, 1, 0) shape would cost
+                // four billion empty loop passes before anything noticed.
+                throw new BadInputException(npz + ": array '" + name + "' has shape " + Arrays.toString(a.shape())
+                        + ", expected a non-empty kernel of at most " + MAX_KERNEL_SIDE + " x " + MAX_KERNEL_SIDE);
             }
             int h = (int) a.dim(0);
             int w = (int) a.dim(1);
