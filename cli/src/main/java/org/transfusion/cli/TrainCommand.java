@@ -1,6 +1,7 @@
 package org.transfusion.cli;
 
 import java.util.concurrent.Callable;
+import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.run.RunFolder;
@@ -42,6 +43,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static java.util.Map<String, Object> run(TrainingOptions options, CommandLine.ParseResult parsed) {
+        if (options.device != null) {
+            // checked here, before weights are fetched or a folder is touched; the run reads it as a setting
+            System.setProperty("transfusion.device", Devices.name(Devices.available(Devices.parse(options.device))));
+        }
         RunSpec run = withPublishedWeights(options.toSpec(parsed));
         RunFolder folder = new RunFolder(options.out);
         if (options.resume && !folder.hasRun()) {

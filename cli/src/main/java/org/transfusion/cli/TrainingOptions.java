@@ -99,6 +99,10 @@ public final class TrainingOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Engine threads (default: libtorch's choice)")
     int threads;
 
+    @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] (needs a CUDA libtorch; see "
+            + "the README); also TRANSFUSION_DEVICE")
+    String device;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where medmnist:NAME files are looked up first")
     Path dataDir;
 
@@ -149,5 +153,6 @@ public final class TrainingOptions {
     }
 
     /** The options that say how and where a run executes, not what it is. */
-    private static final List<String> HOW_AND_WHERE = List.of("--spec", "--threads", "--data-dir", "--out", "--resume");
+    private static final List<String> HOW_AND_WHERE = List.of("--spec", "--threads", "--device", "--data-dir", "--out",
+            "--resume");
 }

@@ -1,9 +1,11 @@
 package org.transfusion.cli;
 
+import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.transfusion.engine.Devices;
 import picocli.CommandLine;
 
 /** Versions of Transfusion and of the engine it was built against, from the filtered version.properties. */
@@ -28,6 +30,8 @@ public final class VersionInfo implements CommandLine.IVersionProvider {
             "transfusion " + p.getProperty("version", "unknown"),
             "DJL " + p.getProperty("djl", "?") + ", libtorch " + p.getProperty("libtorch", "?")
                     + ", Java " + System.getProperty("java.version"),
+            "engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
+                    + "; devices: " + Devices.describe(),
         };
     }
 }

@@ -2,12 +2,14 @@ package org.transfusion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.io.Json;
 
 class TrainCommandTest {
     @TempDir Path dir;
@@ -71,5 +73,24 @@ class TrainCommandTest {
     @Test
     void evaluatingAFolderThatIsNoRunIsABadInput() {
         CliRun.of("evaluate", dir.toString()).assertOneLineError("not a run folder (no run.json)");
+    }
+    /** --device: cuda where this libtorch has no GPU is one line before anything is written; cpu is recorded. */
+    @Test
+    void theDeviceIsCheckedFirstAndRecorded() throws Exception {
+        Path never = dir.resolve("cuda-run");
+        if (Engine.getInstance().getGpuCount() == 0) {
+            CliRun r = CliRun.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small",
+                    "--steps", "2", "--device", "cuda", "--out", never.toString());
+            r.assertOneLineError("device cuda:0: this process's libtorch sees no CUDA GPU");
+            assertThat(never).doesNotExist();
+        }
+        Path run = dir.resolve("cpu-run");
+        CliRun ok = CliRun.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small", "--steps",
+                "2", "--batch-size", "8", "--device", "cpu", "--out", run.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(Json.read(run.resolve("run.json")).path("provenance").path("device").asText()).isEqualTo("cpu");
+        CliRun typo = CliRun.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small",
+                "--device", "cdua", "--out", dir.resolve("typo").toString());
+        typo.assertOneLineError("device 'cdua': expected cpu, cuda or cuda:N");
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.transfusion.engine.Devices;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
@@ -50,7 +51,7 @@ public final class RunEvaluation {
         RunSpec o = run.specOn(dataSpec, dataDir);
         RunSetup s = RunSetup.prepare(o);
         BatchLoader loader = new BatchLoader(s.data().split(split), s.task(), s.pipeline(), o.batchSize(), false, 0);
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(Devices.chosen());
              Network net = Network.create(m, s.arch(), weights)) {
             return new Scored(o, s, Evaluator.scores(net, loader, s.task(), s.data().split(split).size()));
         }

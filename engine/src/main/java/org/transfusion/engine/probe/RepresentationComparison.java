@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.transfusion.engine.Devices;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.Network;
@@ -50,7 +51,7 @@ public final class RepresentationComparison {
 
     public static Map<String, LayerActivations> probe(Side side, BatchLoader loader, List<String> layers,
                                                       ProbeOptions probe) {
-        try (NDManager m = NDManager.newBaseManager(); Network net = Network.create(m, side.arch(), side.weights())) {
+        try (NDManager m = NDManager.newBaseManager(Devices.chosen()); Network net = Network.create(m, side.arch(), side.weights())) {
             return ActivationProbe.collect(net, loader, probe.images(), layers, probe.maxPoints(), probe.fold(),
                     probe.seed());
         }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfusion.engine.Devices;
 import org.transfusion.engine.Faults;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
@@ -56,6 +57,7 @@ public final class Trainer {
      * and continues an interrupted one from its checkpoint when {@code resume} is set (an error otherwise).
      */
     public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress) {
+        Devices.chosen(); // a device this machine lacks is refused before anything is written
         RunSetup s = RunSetup.prepare(o);
         boolean same = folder.checkReusable(o);
         if (same && folder.isComplete()) {
@@ -163,7 +165,7 @@ public final class Trainer {
             Optimizer optimizer = new Optimizer(o.optimizer(), (float) o.momentum(),
                     (float) o.weightDecay());
 
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager(Devices.chosen())) {
                 StateDict initial;
                 Map<String, Object> initReport;
                 SafeTensors.Contents checkpoint = null;
@@ -377,6 +379,7 @@ public final class Trainer {
             Map<String, Object> prov = Versions.provenance();
             prov.put("started", Instant.now().toString());
             prov.put("threads", JniUtils.getNumThreads());
+            prov.put("device", Devices.name(Devices.chosen()));
             prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
             run.put("provenance", prov);
             Json.write(folder.runJson(), run);
