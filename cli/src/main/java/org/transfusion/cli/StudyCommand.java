@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.error.BadInputException;
@@ -52,6 +53,8 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--pretrain-data", paramLabel = "SPEC",
             description = "Source task to pretrain models without published weights on, e.g. imagenet:PATH, "
                     + "cifar10:download (pretrain.data)") String pretrainData;
+    @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] for every run (needs a "
+            + "CUDA libtorch; see the README); also TRANSFUSION_DEVICE") String device;
     @Option(names = "--print", description = "Print the resolved spec as YAML and exit (edit it, then run it)") boolean print;
     @Option(names = "--plan", description = "List every run and every weights file the study will fetch or needs, "
             + "without training; exit 2 with one line per missing input") boolean plan;
@@ -71,6 +74,10 @@ public final class StudyCommand implements Callable<Integer> {
         }
         if (out == null) {
             throw new BadInputException("--out DIR is required (the study folder)");
+        }
+        if (device != null) {
+            // checked before anything runs; in-process runs read the setting, --jobs children get it as a flag
+            System.setProperty("transfusion.device", Devices.name(Devices.available(Devices.parse(device))));
         }
         if (jobs < 1 || jobs > Runtime.getRuntime().availableProcessors()) {
             throw new BadInputException("--jobs must be between 1 and the number of cores ("
@@ -137,6 +144,10 @@ public final class StudyCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(inheritedJvmFlags());
         cmd.add("-Dtransfusion.parent-pid=" + ProcessHandle.current().pid());
+        String device = System.getProperty("transfusion.device");
+        if (device != null) {
+            cmd.add("-Dtransfusion.device=" + device);
+        }
         cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "train"));
         // The run itself travels as its spec (JSON), never re-spelled as flags.

@@ -1,7 +1,9 @@
 package org.transfusion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -183,5 +185,15 @@ class StudyCommandTest {
             }
         }
         return out;
+    }
+    /** --device cuda where this libtorch sees no GPU is refused in one line before the study starts anything. */
+    @Test
+    void aDeviceThisMachineLacksIsRefusedFirst() throws Exception {
+        assumeTrue(Engine.getInstance().getGpuCount() == 0, "this machine has a CUDA GPU: cuda:0 is not refused");
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), SPEC);
+        Path out = dir.resolve("on-cuda");
+        CliRun r = CliRun.of("study", yaml.toString(), "--out", out.toString(), "--device", "cuda:0");
+        r.assertOneLineError("device cuda:0: this process's libtorch sees no CUDA GPU");
+        assertThat(out).doesNotExist();
     }
 }
