@@ -121,9 +121,10 @@ class KillLoopTest {
             p.destroyForcibly();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             kills++;
+            // Files are looked at once no writer is left: a killed study's runs stop within about a second.
+            awaitNoDescendantsOf(pid);
             midTraining += hasCheckpoint(folder) ? 1 : 0;
             everyFileParses(folder);
-            awaitNoDescendantsOf(pid);
         }
         // Kills during JVM start-up alone would prove little: enough must land where a checkpoint exists.
         assertThat(midTraining).as("kills that landed after a checkpoint").isGreaterThanOrEqualTo(KILLS / 4);
