@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunMetrics;
 
 /**
  * issue 18: a run killed at any write of its folder resumes to what an uninterrupted run ends with. Each case
@@ -97,10 +99,9 @@ class CheckpointProtocolTest {
                 .toList();
     }
 
-    private static String stepsToAuc(Path run) throws Exception {
-        String m = Files.readString(run.resolve("metrics.json"));
-        int i = m.indexOf("\"steps_to_auc\"");
-        return m.substring(i, m.indexOf('}', i) + 1) + m.substring(m.indexOf("\"best_step\""),
-                m.indexOf(',', m.indexOf("\"best_step\"")));
+    /** What metrics.json says of convergence: steps to each threshold and the best step. */
+    private static String stepsToAuc(Path run) {
+        RunMetrics m = new RunFolder(run).metrics();
+        return m.stepsToAuc() + " best " + m.bestStep();
     }
 }

@@ -321,26 +321,27 @@ final class Findings {
         String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: up to %s %s, full transfer %s, "
                 + "random %s", model, threshold, block, stepsText(k), stepsText(p), stepsText(r));
         PairedSteps full = PairedSteps.of(p, r, cap);
-        List<Double> d = new ArrayList<>();
-        for (int i = 0; i < Math.min(k.length, Math.min(p.length, r.length)); i++) {
-            if (!Double.isNaN(k[i]) && !Double.isNaN(p[i]) && !Double.isNaN(r[i])) {
-                d.add(Math.min(k[i], cap) - (Math.min(r[i], cap) + Math.min(p[i], cap)) / 2);
-            }
+        double[] kc = capped(k, cap);
+        double[] pc = capped(p, cap);
+        double[] rc = capped(r, cap);
+        double[] dv = new double[Math.min(kc.length, Math.min(pc.length, rc.length))];
+        for (int i = 0; i < dv.length; i++) {
+            dv[i] = kc[i] - (rc[i] + pc[i]) / 2; // NaN where a run is missing, left out by Stats
         }
-        double[] dv = d.stream().mapToDouble(Double::doubleValue).toArray();
-        if (dv.length < MIN_SEEDS || full.n() < MIN_SEEDS) {
-            return tooFewSeeds("transfusion", TRANSFUSION, measured, Math.min(dv.length, full.n()));
+        int paired = Stats.count(dv);
+        if (paired < MIN_SEEDS || full.n() < MIN_SEEDS) {
+            return tooFewSeeds("transfusion", TRANSFUSION, measured, Math.min(paired, full.n()));
         }
         if (!(full.ratioCi()[1] < 1)) {
             return new Finding("transfusion", TRANSFUSION, measured + "; full transfer took " + full.text()
                     + " of random's: no significant speed-up to recover", Finding.Verdict.INCONCLUSIVE);
         }
-        double mr = capMean(r, cap);
-        double recovered = (mr - capMean(k, cap)) / (mr - capMean(p, cap));
+        double mr = Stats.mean(rc);
+        double recovered = (mr - Stats.mean(kc)) / (mr - Stats.mean(pc));
         double[] ci = Stats.tInterval(dv);
         measured += String.format(Locale.ROOT, "; recovers %.0f%% of the speed-up; steps minus the random/transfer "
                 + "midpoint %+.0f, 95%% CI [%+.0f, %+.0f], %d seeds", 100 * recovered, Stats.mean(dv), ci[0], ci[1],
-                dv.length);
+                paired);
         Finding.Verdict v = ci[1] < 0 ? Finding.Verdict.REPRODUCED : ci[0] > 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
         return new Finding("transfusion", TRANSFUSION, measured, v);
@@ -382,12 +383,13 @@ final class Findings {
         return new Finding("hybrid", SLIM, measured, v);
     }
 
-    private static double capMean(double[] v, double cap) {
+    /** Steps with "never reached" (infinity) counted as the run's length {@code cap}; NaN (missing) kept. */
+    private static double[] capped(double[] v, double cap) {
         double[] c = new double[v.length];
         for (int i = 0; i < v.length; i++) {
             c[i] = Double.isNaN(v[i]) ? Double.NaN : Math.min(v[i], cap);
         }
-        return Stats.mean(c);
+        return c;
     }
 
     /** Steps per seed: "120, 80, not reached". */

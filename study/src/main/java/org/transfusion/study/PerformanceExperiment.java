@@ -33,8 +33,6 @@ final class PerformanceExperiment implements Experiment {
         spec.schemes().forEach(s -> plan.add(model, s, null, seed));
     }
 
-    private static final double Z95 = 1.959963984540054;
-
     static Path pairedFile(Path studyDir) {
         return studyDir.resolve("analysis").resolve("paired-delong.json");
     }
@@ -81,7 +79,7 @@ final class PerformanceExperiment implements Experiment {
                     row.put("auc_random", d.auc2());
                     row.put("auc_transfer", d.auc1());
                     row.put("difference", d.difference());
-                    row.put("ci95", List.of(d.difference() - Z95 * d.se(), d.difference() + Z95 * d.se()));
+                    row.put("ci95", List.of(d.low(), d.high()));
                     row.put("p", d.p());
                 } else {
                     // Macro / mean-over-labels AUC: no closed form; the paired bootstrap over test images.

@@ -18,7 +18,17 @@ public final class DeLong {
     public record Interval(double auc, double se, double low, double high) {}
 
     /** Two AUCs on the same images: their difference, its standard error, z and two-sided p. */
-    public record Paired(double auc1, double auc2, double difference, double se, double z, double p) {}
+    public record Paired(double auc1, double auc2, double difference, double se, double z, double p) {
+        /** Lower end of the difference's 95% interval. */
+        public double low() {
+            return difference - Z95 * se;
+        }
+
+        /** Upper end of the difference's 95% interval. */
+        public double high() {
+            return difference + Z95 * se;
+        }
+    }
 
     private static final double Z95 = 1.959963984540054;
 

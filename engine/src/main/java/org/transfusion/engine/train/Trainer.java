@@ -1,5 +1,6 @@
 package org.transfusion.engine.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -57,7 +58,7 @@ public final class Trainer {
      * and continues an interrupted one from its checkpoint when {@code resume} is set (an error otherwise).
      */
     public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress) {
-        Devices.chosen(); // a device this machine lacks is refused before anything is written
+        Device device = Devices.chosen(); // a device this machine lacks is refused before anything is written
         RunSetup s = RunSetup.prepare(o);
         boolean same = folder.checkReusable(o);
         if (same && folder.isComplete()) {
@@ -80,7 +81,7 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
         try (RunFolder.Lock lock = folder.lock(LOCK_PATIENCE)) {
             folder.removeLeftovers();
-            return new Loop(s, folder, progress).run(resume && haveCheckpoint);
+            return new Loop(s, folder, device, progress).run(resume && haveCheckpoint);
         }
     }
 
@@ -140,6 +141,7 @@ public final class Trainer {
         private final RunSetup s;
         private final RunSpec o;
         private final RunFolder folder;
+        private final Device device;
         private final Progress progress;
         private final List<CurvePoint> curve = new ArrayList<>();
         private double bestAuc = Double.NEGATIVE_INFINITY;
@@ -147,10 +149,11 @@ public final class Trainer {
         private double trainSeconds;
         private long startStep;
 
-        Loop(RunSetup s, RunFolder folder, Progress progress) {
+        Loop(RunSetup s, RunFolder folder, Device device, Progress progress) {
             this.s = s;
             this.o = s.options();
             this.folder = folder;
+            this.device = device;
             this.progress = progress;
         }
 
@@ -165,7 +168,7 @@ public final class Trainer {
             Optimizer optimizer = new Optimizer(o.optimizer(), (float) o.momentum(),
                     (float) o.weightDecay());
 
-            try (NDManager manager = NDManager.newBaseManager(Devices.chosen())) {
+            try (NDManager manager = NDManager.newBaseManager(device)) {
                 StateDict initial;
                 Map<String, Object> initReport;
                 SafeTensors.Contents checkpoint = null;
@@ -379,7 +382,7 @@ public final class Trainer {
             Map<String, Object> prov = Versions.provenance();
             prov.put("started", Instant.now().toString());
             prov.put("threads", JniUtils.getNumThreads());
-            prov.put("device", Devices.name(Devices.chosen()));
+            prov.put("device", Devices.name(device));
             prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
             run.put("provenance", prov);
             Json.write(folder.runJson(), run);
