@@ -44,6 +44,10 @@ class NpzLabelsTest {
         assertThatThrownBy(() -> NpzDataset.read("npz:b", huge)).hasMessageContaining("train_labels[1] = 1.0E8, "
                 + "expected a class index 0..9999");
         assertThat((System.nanoTime() - t0) / 1e9).as("refused before allocating anything per class").isLessThan(5);
+        // issue 18: a label of 2^31 (2147483648) wrapped to a negative int and was reported as "0 classes"
+        Path wrapped = npz("w.npz", new long[] {0, 1L << 31, 1});
+        assertThatThrownBy(() -> NpzDataset.read("npz:w", wrapped)).hasMessageContaining("train_labels[1] = "
+                + "2.147483648E9, expected a class index 0..9999");
         Path fractional = dir.resolve("c.npz");
         Fixtures.Array images = Fixtures.uint8(new byte[12], 3, 2, 2);
         Fixtures.Array labels = Fixtures.float32(new float[] {0, 1.5f, 1}, 3, 1);
