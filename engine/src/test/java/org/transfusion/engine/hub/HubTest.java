@@ -97,9 +97,19 @@ class HubTest {
         out.write(((range == null ? "HTTP/1.1 200 OK" : "HTTP/1.1 206 Partial Content") + "\r\nContent-Length: "
                 + (bytes.length - from) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         int to = cutAfter > 0 ? cutAfter : bytes.length;
+        boolean cut = cutAfter > 0;
         cutAfter = -1;
         out.write(bytes, from, to - from);
         out.flush();
+        if (cut) {
+            // Give the client time to take in what was sent before the connection drops: the JDK's HttpClient
+            // discards bytes it has received but not yet handed to the reader once it sees the early close.
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private Hub.Config config(boolean offline) {
@@ -150,11 +160,16 @@ class HubTest {
         assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)));
         Path part = Hub.cachePath(SOURCE, config(false)).resolveSibling("model.safetensors.part");
-        assertThat(part).hasSize(120_000);
+        // The server sent 120,000 bytes and closed; the client keeps what reached its reader (the JDK's HttpClient
+        // may drop its last unread buffers on an early close, so the part can be a little shorter, never longer),
+        // and every byte kept is the file's own.
+        long have = Files.size(part);
+        assertThat(have).isPositive().isLessThanOrEqualTo(120_000);
+        assertThat(Files.readAllBytes(part)).isEqualTo(java.util.Arrays.copyOf(bytes, (int) have));
 
         Hub.Fetched f = Hub.fetch(SOURCE, config(false), QUIET);
         assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
-        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET bytes=120000-");
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET bytes=" + have + "-");
         assertThat(part).doesNotExist();
     }
 
