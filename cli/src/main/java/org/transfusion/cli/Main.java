@@ -69,6 +69,10 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("transfusion: error: " + bad.getMessage());
                 return EXIT_BAD_INPUT;
             }
+            if (ex instanceof org.transfusion.engine.run.RunLease.Busy) {
+                commandLine.getErr().println("transfusion: " + ex.getMessage());
+                return org.transfusion.engine.run.RunLease.EXIT_LEASE;
+            }
             if (ex instanceof org.transfusion.engine.train.DivergedException) {
                 commandLine.getErr().println("transfusion: " + ex.getMessage());
                 return EXIT_DIVERGED;

@@ -2,17 +2,13 @@ package org.transfusion.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
-import org.transfusion.engine.run.RunFolder;
 import org.transfusion.error.BadInputException;
-import org.transfusion.io.AtomicFiles;
 import org.transfusion.study.Plan;
 import org.transfusion.study.PlannedRun;
 import org.transfusion.study.Presets;
@@ -55,6 +51,19 @@ public final class StudyCommand implements Callable<Integer> {
                     + "cifar10:download (pretrain.data)") String pretrainData;
     @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] for every run (needs a "
             + "CUDA libtorch; see the README); also TRANSFUSION_DEVICE") String device;
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
+            description = "Where runs execute: local (this machine, --jobs processes; default) or spark (each run a "
+                    + "Spark task; needs the Spark module, see the README)") String engine;
+    @Option(names = "--master", paramLabel = "URL", description = "With --engine spark: local[N], local[N,RETRIES], "
+            + "spark://HOST:7077, yarn, k8s://... (default: spark-submit's, else local[*])") String master;
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "With --engine spark: a Spark setting "
+            + "(repeatable), e.g. spark.task.maxFailures=4") java.util.Map<String, String> conf;
+    @Option(names = "--gpus-per-run", defaultValue = "0", paramLabel = "N", description = "With --engine spark: GPUs "
+            + "each run's task asks for (spark.task.resource.gpu.amount); the run trains on the GPU it is given")
+    int gpusPerRun;
+    @Option(names = "--threads-per-run", paramLabel = "N", description = "With --engine spark: CPU threads (and "
+            + "spark.task.cpus) per run (default: cores / N for local[N], else 1 with GPUs and 4 without)")
+    Integer threadsPerRun;
     @Option(names = "--print", description = "Print the resolved spec as YAML and exit (edit it, then run it)") boolean print;
     @Option(names = "--plan", description = "List every run and every weights file the study will fetch or needs, "
             + "without training; exit 2 with one line per missing input") boolean plan;
@@ -76,14 +85,41 @@ public final class StudyCommand implements Callable<Integer> {
             throw new BadInputException("--out DIR is required (the study folder)");
         }
         if (device != null) {
-            // checked before anything runs; in-process runs read the setting, --jobs children get it as a flag
-            System.setProperty("transfusion.device", Devices.name(Devices.available(Devices.parse(device))));
+            // Checked before anything runs (in-process runs read the setting, child runs get it as a flag), except
+            // for a cluster, whose runs use their nodes' GPUs, not this machine's.
+            boolean cluster = engine.equals("spark") && master != null && !master.startsWith("local");
+            System.setProperty("transfusion.device", Devices.name(cluster ? Devices.parse(device)
+                    : Devices.available(Devices.parse(device))));
         }
         if (jobs < 1 || jobs > Runtime.getRuntime().availableProcessors()) {
             throw new BadInputException("--jobs must be between 1 and the number of cores ("
                     + Runtime.getRuntime().availableProcessors() + "), got " + jobs);
         }
-        Path report = run(s, out, dataDir, jobs, System.err);
+        if (!engine.equals("local") && !engine.equals("spark")) {
+            throw new BadInputException("--engine must be local or spark, got '" + engine + "'");
+        }
+        if (engine.equals("local") && (master != null || conf != null || gpusPerRun != 0 || threadsPerRun != null)) {
+            throw new BadInputException("--master, --conf, --gpus-per-run and --threads-per-run need --engine spark");
+        }
+        if (engine.equals("spark") && jobs != 1) {
+            throw new BadInputException("--jobs is for --engine local; on Spark the runs at a time are the cluster's "
+                    + "task slots (--master local[N] on one machine)");
+        }
+        if (gpusPerRun < 0 || (threadsPerRun != null && threadsPerRun < 1)) {
+            throw new BadInputException("--gpus-per-run must be >= 0 and --threads-per-run >= 1");
+        }
+        Path report;
+        if (engine.equals("spark")) {
+            ClusterEngine e = clusterEngine("spark");
+            ClusterEngine.Options o = new ClusterEngine.Options(master, conf == null ? java.util.Map.of() : conf,
+                    gpusPerRun, threadsPerRun, System.err,
+                    (run, threads) -> RunProcess.of(run, threads, RunProcess.clusterClasspath()));
+            try (org.transfusion.study.RunExecutor executor = e.open(o)) {
+                report = Study.run(s, out, dataDir, new StudyRunner(System.err, executor), System.err);
+            }
+        } else {
+            report = run(s, out, dataDir, jobs, System.err);
+        }
         spec.commandLine().getOut().println("report: " + report.toAbsolutePath());
         spec.commandLine().getOut().flush();
         return 0;
@@ -141,44 +177,26 @@ public final class StudyCommand implements Callable<Integer> {
 
     /** One run in its own JVM (libtorch's autograd allows one training loop per process). */
     private static void launch(PlannedRun r, int threads) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(inheritedJvmFlags());
-        cmd.add("-Dtransfusion.parent-pid=" + ProcessHandle.current().pid());
-        String device = System.getProperty("transfusion.device");
-        if (device != null) {
-            cmd.add("-Dtransfusion.device=" + device);
-        }
-        cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "train"));
-        // The run itself travels as its spec (JSON), never re-spelled as flags.
-        Path specFile = r.folder().resolveSibling(r.id() + ".spec.json");
-        Files.createDirectories(specFile.getParent());
-        AtomicFiles.writeString(specFile, r.spec().toJson() + "\n");
-        cmd.addAll(List.of("--spec", specFile.toString(), "--threads", Integer.toString(threads), "--out",
-                r.folder().toString()));
-        if (new RunFolder(r.folder()).hasRun()) {
-            cmd.add("--resume");
-        }
-        Path log = r.folder().resolveSibling(r.id() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int code = p.waitFor();
+        RunProcess run = RunProcess.of(r, threads, System.getProperty("java.class.path"));
+        int code = run.start(ProcessHandle.current().pid(), java.util.Map.of()).waitFor();
         if (code == 134) {
             throw new IllegalStateException("run " + r.id() + " died on a native crash (exit 134); the last line of "
-                    + log + " says where the JVM's log is; rerun the study to resume it");
+                    + run.log() + " says where the JVM's log is; rerun the study to resume it");
         }
         if (code != 0) {
-            throw new IllegalStateException("run " + r.id() + " failed (exit " + code + "); see " + log);
+            throw new IllegalStateException("run " + r.id() + " failed (exit " + code + "); see " + run.log());
         }
     }
 
-    /**
-     * The flags of this JVM that a run's JVM must share: where a native crash is logged and what is printed then
-     * (set by the launcher, see scripts/native-env.sh) and Transfusion's own settings ({@code -Dtransfusion.*}).
-     */
-    static List<String> inheritedJvmFlags() {
-        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:ErrorFile=") || a.startsWith("-XX:OnError=")
-                        || (a.startsWith("-Dtransfusion.") && !a.startsWith("-Dtransfusion.parent-pid=")))
-                .toList();
+    /** The cluster engine called {@code name}, from the class path (the launcher adds the Spark module's jars). */
+    static ClusterEngine clusterEngine(String name) {
+        for (ClusterEngine e : java.util.ServiceLoader.load(ClusterEngine.class)) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        throw new BadInputException("--engine " + name + " needs the Spark module on the class path: run through the "
+                + "transfusion launcher (it adds spark/target/ when --engine spark is given; build it with ./mvnw "
+                + "install) or spark-submit the transfusion-spark jar (see the README, \"Studies on Spark\")");
     }
 }

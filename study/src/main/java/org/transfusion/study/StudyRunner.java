@@ -8,16 +8,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.ConsoleProgress;
-import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.train.Trainer;
 
 /**
  * Runs a plan: pretraining first, then every run, skipping the ones already complete in the study folder and
- * resuming interrupted ones, so rerunning a killed study continues where it stopped. With more than one job,
- * runs go to separate processes ({@link RunLauncher}), each with its share of the cores.
+ * resuming interrupted ones, so rerunning a killed study continues where it stopped. Where the runs execute is a
+ * {@link RunExecutor}: this JVM, separate processes ({@link RunLauncher}, each with its share of the cores), or a
+ * cluster engine.
  */
 public final class StudyRunner {
     /** Runs one planned run somewhere else (another JVM); the in-process trainer allows one run at a time. */
@@ -27,13 +26,18 @@ public final class StudyRunner {
     }
 
     private final PrintStream out;
-    private final int jobs;
-    private final RunLauncher launcher;
+    private final RunExecutor executor;
+    private int index;
+    private int total;
 
+    /** In this JVM ({@code jobs == 1} or no launcher), else {@code jobs} runs at a time through {@code launcher}. */
     public StudyRunner(PrintStream out, int jobs, RunLauncher launcher) {
+        this(out, jobs <= 1 || launcher == null ? inProcess(out) : pool(Math.max(1, jobs), launcher));
+    }
+
+    public StudyRunner(PrintStream out, RunExecutor executor) {
         this.out = out;
-        this.jobs = Math.max(1, jobs);
-        this.launcher = launcher;
+        this.executor = executor;
     }
 
     public void run(Plan plan) {
@@ -42,50 +46,59 @@ public final class StudyRunner {
         long done = all.stream().filter(r -> new RunFolder(r.folder()).isComplete()).count();
         out.printf(Locale.ROOT, "study %s: %d runs (%d pretraining), %d already complete, %d to do%n",
                 plan.spec().name(), all.size(), plan.pretrains().size(), done, all.size() - done);
-        AtomicInteger counter = new AtomicInteger((int) done);
-        execute(plan.pretrains(), counter, all.size());
-        execute(plan.runs(), counter, all.size());
+        index = (int) done;
+        total = all.size();
+        execute(plan.pretrains());
+        execute(plan.runs());
     }
 
-    private void execute(List<PlannedRun> runs, AtomicInteger counter, int total) {
+    private void execute(List<PlannedRun> runs) {
         List<PlannedRun> todo = runs.stream().filter(r -> !new RunFolder(r.folder()).isComplete()).toList();
-        if (jobs == 1 || launcher == null) {
-            for (PlannedRun r : todo) {
-                announce(r, counter.incrementAndGet(), total);
-                Trainer.run(r.spec(), new RunFolder(r.folder()), true, progress());
-            }
-            return;
-        }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / jobs);
-        ExecutorService pool = Executors.newFixedThreadPool(jobs);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (PlannedRun r : todo) {
-                futures.add(pool.submit(() -> {
-                    announce(r, counter.incrementAndGet(), total);
-                    launcher.launch(r, threads);
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("study interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+        if (!todo.isEmpty()) {
+            executor.execute(todo, this::announce);
         }
     }
 
-    private synchronized void announce(PlannedRun r, int index, int total) {
-        out.printf(Locale.ROOT, "[%d/%d] %s%n", index, total, r.id());
+    private synchronized void announce(PlannedRun r) {
+        out.printf(Locale.ROOT, "[%d/%d] %s%n", ++index, total, r.id());
         out.flush();
     }
 
-    private Progress progress() {
-        return new ConsoleProgress(out);
+    /** One run after another in this JVM, with its progress on {@code out}. */
+    public static RunExecutor inProcess(PrintStream out) {
+        return (runs, started) -> {
+            for (PlannedRun r : runs) {
+                started.started(r);
+                Trainer.run(r.spec(), new RunFolder(r.folder()), true, new ConsoleProgress(out));
+            }
+        };
+    }
+
+    /** {@code jobs} runs at a time, each through {@code launcher} with its share of this machine's cores. */
+    public static RunExecutor pool(int jobs, RunLauncher launcher) {
+        return (runs, started) -> {
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / jobs);
+            ExecutorService pool = Executors.newFixedThreadPool(jobs);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (PlannedRun r : runs) {
+                    futures.add(pool.submit(() -> {
+                        started.started(r);
+                        launcher.launch(r, threads);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("study interrupted", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        };
     }
 }

@@ -34,6 +34,7 @@ import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunLease;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.weights.SafeTensors;
@@ -79,9 +80,11 @@ public final class Trainer {
             JniUtils.setNumThreads(o.threads());
         }
         Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
-        try (RunFolder.Lock lock = folder.lock(LOCK_PATIENCE)) {
+        // The lease first (across machines: a retried attempt waits out a lost one), then the OS lock (this machine).
+        try (RunLease lease = RunLease.acquire(folder.dir(), RunLease.Timing.fromSystem());
+             RunFolder.Lock lock = folder.lock(LOCK_PATIENCE)) {
             folder.removeLeftovers();
-            return new Loop(s, folder, device, progress).run(resume && haveCheckpoint);
+            return new Loop(s, folder, device, progress, lease).run(resume && haveCheckpoint);
         }
     }
 
@@ -148,13 +151,16 @@ public final class Trainer {
         private long bestStep = -1;
         private double trainSeconds;
         private long startStep;
+        /** Checked before every write: an attempt that lost its lease to a retry stops instead of writing. */
+        private final RunLease lease;
 
-        Loop(RunSetup s, RunFolder folder, Device device, Progress progress) {
+        Loop(RunSetup s, RunFolder folder, Device device, Progress progress, RunLease lease) {
             this.s = s;
             this.o = s.options();
             this.folder = folder;
             this.device = device;
             this.progress = progress;
+            this.lease = lease;
         }
 
         Map<String, Object> run(boolean resuming) {
@@ -181,7 +187,9 @@ public final class Trainer {
                     initial = init.weights();
                     initReport = init.report();
                     // run.json first: from then on any state of the folder is this run, resumable or restartable.
+                    lease.verify();
                     writeRunJson(total, evalEvery, initReport);
+                    lease.record(folder.dir(), 0, attemptDetails());
                     Faults.at("run-json-written", 0);
                     SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
                     folder.writeCurve(curve);
@@ -193,6 +201,7 @@ public final class Trainer {
                 try (Network net = Network.create(manager, s.arch(), modelWeights)) {
                     if (resuming) {
                         restore(optimizer, net, checkpoint);
+                        lease.record(folder.dir(), startStep, attemptDetails());
                         progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
@@ -244,6 +253,7 @@ public final class Trainer {
                         if (m.auc() > bestAuc || bestStep < 0) {
                             bestAuc = Double.isNaN(m.auc()) ? Double.NEGATIVE_INFINITY : m.auc();
                             bestStep = done;
+                            lease.verify();
                             SafeTensors.write(folder.bestWeights(), net.toStateDict(),
                                     Map.of("model", o.model(), "step", Long.toString(done)));
                             Faults.at("best-written", done);
@@ -278,6 +288,7 @@ public final class Trainer {
             // Measured over this process's steps only (a resumed run's earlier waits are not known).
             m.put("loader_wait_fraction", trainSeconds > 0 ? waitSeconds / trainSeconds : null);
             m.put("steps_to_auc", stepsToAuc());
+            lease.verify();
             Json.write(folder.metricsJson(), m);
             try {
                 Files.deleteIfExists(folder.checkpoint());
@@ -314,6 +325,7 @@ public final class Trainer {
         private void checkpoint(Network net, Optimizer optimizer, long step, double waitSeconds) {
             StateDict all = net.toStateDict();
             optimizer.saveState().asMap().forEach(all::put);
+            lease.verify();
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("step", step);
             state.put("best_auc", Double.isInfinite(bestAuc) ? null : bestAuc);
@@ -331,6 +343,22 @@ public final class Trainer {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /**
+         * Where this attempt runs: the scheduler's attempt number, the host, and the GPU a cluster scheduler assigned
+         * ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES} narrowed to it), when one did.
+         */
+        private static Map<String, Object> attemptDetails() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("attempt", RunLease.attempt());
+            m.put("host", RunLease.host());
+            String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
+            if (gpu != null) {
+                m.put("gpu_address", gpu);
+                m.put("cuda_visible_devices", System.getenv("CUDA_VISIBLE_DEVICES"));
+            }
+            return m;
         }
 
         private void restore(Optimizer optimizer, Network net, SafeTensors.Contents saved) {
@@ -383,6 +411,7 @@ public final class Trainer {
             prov.put("started", Instant.now().toString());
             prov.put("threads", JniUtils.getNumThreads());
             prov.put("device", Devices.name(device));
+            prov.putAll(attemptDetails());
             prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
             run.put("provenance", prov);
             Json.write(folder.runJson(), run);
