@@ -36,13 +36,16 @@ public final class Versions {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         m.put("cpus", Runtime.getRuntime().availableProcessors());
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown";
-        }
-        m.put("host", host);
+        m.put("host", host());
         return m;
+    }
+
+    /** This machine's host name, or "unknown". */
+    public static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 }

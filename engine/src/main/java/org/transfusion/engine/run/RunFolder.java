@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
@@ -24,10 +25,16 @@ import org.transfusion.io.AtomicFiles;
 /**
  * A run's folder (DESIGN.md): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
  * while training checkpoint.safetensors (weights, optimiser state, and the step, best-so-far and curve in its
- * metadata: one atomic unit; checkpoint.json is only read from folders of earlier versions). Every file is written
- * atomically; the folder is held by one writer at a time ({@link #lock}).
+ * metadata: one atomic unit; checkpoint.json is only read from folders of earlier versions); TensorBoard's event
+ * files, one per training session, in tb/. Every file but the event files is written atomically (those are
+ * append-only records that readers take up to a torn tail); the folder is held by one writer at a time
+ * ({@link #lock}).
  */
 public record RunFolder(Path dir) {
+    /** The name of {@link #tensorboardDir()} inside the run folder, as run.json records it. */
+    public static final String TENSORBOARD = "tb";
+    private static final String EVENTS_PREFIX = "events.out.tfevents.";
+
     public Path runJson() { return dir.resolve("run.json"); }
     public Path metricsJson() { return dir.resolve("metrics.json"); }
     public Path curveCsv() { return dir.resolve("curve.csv"); }
@@ -35,6 +42,8 @@ public record RunFolder(Path dir) {
     public Path bestWeights() { return dir.resolve("weights.safetensors"); }
     public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
     public Path checkpointState() { return dir.resolve("checkpoint.json"); }
+    /** TensorBoard's event files of the run (a folder, so that run.json can name it before any file exists). */
+    public Path tensorboardDir() { return dir.resolve(TENSORBOARD); }
 
     /** The file whose OS lock marks the folder's one writer (a hidden file: not counted as content). */
     public Path lockFile() { return dir.resolve(".lock"); }
@@ -118,6 +127,48 @@ public record RunFolder(Path dir) {
                 // the lock was not taken; nothing else to undo
             }
             throw new BadInputException(dir + ": cannot lock the run folder (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * A new event file for one training session: {@code tb/events.out.tfevents.SECONDS.HOST} (TensorFlow's naming),
+     * SECONDS being the current time or, where an earlier session's file has that second or a later one (a resume
+     * within the second, a clock set back), one more than the latest. TensorBoard reads a run's event files in the
+     * order of their names, and the newest session's file has to come last for its points to win.
+     */
+    public Path newEventFile(long epochSeconds, String host) {
+        long seconds = epochSeconds;
+        Path tb = tensorboardDir();
+        if (Files.isDirectory(tb)) {
+            try (var files = Files.list(tb)) {
+                for (Path p : files.toList()) {
+                    String name = p.getFileName().toString();
+                    if (name.startsWith(EVENTS_PREFIX)) {
+                        String[] parts = name.substring(EVENTS_PREFIX.length()).split("\\.", 2);
+                        if (parts[0].matches("[0-9]{1,18}")) {
+                            seconds = Math.max(seconds, Long.parseLong(parts[0]) + 1);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String safeHost = host.replaceAll("[^A-Za-z0-9.-]", "_");
+        return tb.resolve(String.format(Locale.ROOT, "%s%010d.%s", EVENTS_PREFIX, seconds,
+                safeHost.isEmpty() ? "localhost" : safeHost));
+    }
+
+    /** TensorBoard's event files of the run, in the order they were written (their names' order). */
+    public List<Path> eventFiles() {
+        Path tb = tensorboardDir();
+        if (!Files.isDirectory(tb)) {
+            return List.of();
+        }
+        try (var files = Files.list(tb)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(EVENTS_PREFIX)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.transfusion.engine.Versions;
 import org.transfusion.engine.io.Json;
 import org.transfusion.io.AtomicFiles;
 
@@ -198,12 +198,7 @@ public final class RunLease implements AutoCloseable {
 
     /** This machine's name as the lease and run.json record it. */
     public static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            String h = System.getenv("HOSTNAME");
-            return h != null ? h : "unknown-host";
-        }
+        return Versions.host();
     }
 
     private static Optional<JsonNode> read(Path file) {

@@ -153,6 +153,7 @@ public final class Trainer {
         private long startStep;
         /** Checked before every write: an attempt that lost its lease to a retry stops instead of writing. */
         private final RunLease lease;
+        private TensorBoardLog events;
 
         Loop(RunSetup s, RunFolder folder, Device device, Progress progress, RunLease lease) {
             this.s = s;
@@ -209,7 +210,10 @@ public final class Trainer {
                                 s.data().split(Split.TRAIN).size(), s.data().split(Split.VAL).size(),
                                 s.data().split(Split.TEST).size(), s.imageSize(), total, o.batchSize(), folder.dir()));
                     }
-                    return loop(net, optimizer, schedule, train, val, test, total, evalEvery);
+                    try (TensorBoardLog log = TensorBoardLog.start(folder, o, curve)) {
+                        events = log;
+                        return loop(net, optimizer, schedule, train, val, test, total, evalEvery);
+                    }
                 }
             }
         }
@@ -230,6 +234,7 @@ public final class Trainer {
                     float lossValue = stepper.run(b, schedule.rate(step));
                     if (!Float.isFinite(lossValue)) {
                         folder.writeCurve(curve);
+                        events.ended(TensorBoardLog.STATUS_FAILURE, step + 1);
                         throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
                                 + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
                                 o.lr(), folder.dir()));
@@ -248,8 +253,10 @@ public final class Trainer {
                         waitSeconds = batches.waitNanos() / 1e9;
                         Metrics m = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
                         progress.evaluated(done, m.auc(), m.loss());
-                        curve.add(CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(), schedule.rate(step),
-                                trainSeconds));
+                        CurvePoint point = CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(),
+                                schedule.rate(step), trainSeconds);
+                        curve.add(point);
+                        events.add(point);
                         if (m.auc() > bestAuc || bestStep < 0) {
                             bestAuc = Double.isNaN(m.auc()) ? Double.NEGATIVE_INFINITY : m.auc();
                             bestStep = done;
@@ -290,6 +297,7 @@ public final class Trainer {
             m.put("steps_to_auc", stepsToAuc());
             lease.verify();
             Json.write(folder.metricsJson(), m);
+            events.ended(TensorBoardLog.STATUS_SUCCESS, total);
             try {
                 Files.deleteIfExists(folder.checkpoint());
                 Files.deleteIfExists(folder.checkpointState());
@@ -403,6 +411,8 @@ public final class Trainer {
             data.put("sizes", s.data().sizes());
             run.put("data", data);
             run.put("init", initReport);
+            // The folder of TensorBoard's event files, one per training session (relative to the run folder).
+            run.put("tensorboard", RunFolder.TENSORBOARD);
             if (o.weights() != null) {
                 // Where the pretrained weights came from: the hub's URL, SHA-256 and licence, or a file and its hash.
                 run.put("weights", Hub.provenance(o.weights()));

@@ -115,7 +115,8 @@ class TrainerTest {
                 .filter(k -> !java.util.Arrays.equals(a.get(k).values(), b.get(k).values())).toList();
         assertThat(differing).as("tensors whose values differ").isEmpty();
     }
-    private static Progress killAt(long at) {
+    /** A progress that stops the run (as a kill would) when step {@code at} is done. */
+    static Progress killAt(long at) {
         return new Progress() {
             @Override
             public void step(long step, long total, double loss, double ips, double left, double best) {
