@@ -31,8 +31,8 @@ final class DicomAttributes {
     static final int VOI_LUT_FUNCTION = 0x00281056;
     static final int PIXEL_DATA = 0x7FE00010;
 
-    /** The attributes kept, by their DICOM keyword (PS3.6), for messages. */
-    static final Map<Integer, String> KEPT = Map.ofEntries(
+    /** The attributes kept (and Pixel Data), by their DICOM keyword (PS3.6), for messages. */
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(TRANSFER_SYNTAX, "Transfer Syntax UID"),
             Map.entry(SOP_INSTANCE_UID, "SOP Instance UID"),
             Map.entry(SAMPLES_PER_PIXEL, "Samples per Pixel"),
@@ -49,7 +49,8 @@ final class DicomAttributes {
             Map.entry(WINDOW_WIDTH, "Window Width"),
             Map.entry(RESCALE_INTERCEPT, "Rescale Intercept"),
             Map.entry(RESCALE_SLOPE, "Rescale Slope"),
-            Map.entry(VOI_LUT_FUNCTION, "VOI LUT Function"));
+            Map.entry(VOI_LUT_FUNCTION, "VOI LUT Function"),
+            Map.entry(PIXEL_DATA, "Pixel Data"));
 
     /** Longer values of the kept attributes (all short numbers, codes and UIDs) are refused, not allocated. */
     static final int MAX_VALUE_BYTES = 1024;
@@ -63,9 +64,14 @@ final class DicomAttributes {
         this.error = error;
     }
 
+    /** Whether a top-level element is one decoding needs (Pixel Data is read apart, as it is large). */
+    static boolean kept(int tag) {
+        return tag != PIXEL_DATA && NAMES.containsKey(tag);
+    }
+
     /** {@code (0028,0010) Rows}, or just the tag for attributes not kept. */
     static String describe(int tag) {
-        String name = KEPT.get(tag);
+        String name = NAMES.get(tag);
         String hex = String.format("(%04X,%04X)", tag >>> 16, tag & 0xFFFF);
         return name == null ? hex : hex + " " + name;
     }

@@ -16,7 +16,7 @@ import org.transfusion.error.BadInputException;
  * VR little endian) with the transfer syntax, then the data set as that syntax says ({@link DicomSyntax}). A file
  * without preamble and meta group is read too when it starts with a group 0008 element (old exports); its VR
  * encoding is told by whether a known VR follows the first tag. Only top-level attributes are kept
- * ({@link DicomAttributes#KEPT}); sequences are skipped, defined or undefined length, nested at most
+ * ({@link DicomAttributes#kept}); sequences are skipped, defined or undefined length, nested at most
  * {@value #MAX_DEPTH} deep. Reading stops at the first frame of the pixel data.
  *
  * <p>Written here rather than taken from a library: dcm4che is not on Maven Central, and ImageJ's reader guesses
@@ -166,8 +166,8 @@ final class DicomFile {
                 throw in.error("item tag " + what + " at byte " + at + " outside any sequence");
             }
             if (h.length < 0) {
-                skipSequence(1, syntax.explicitVr && !"UN".equals(h.vr));
-            } else if (DicomAttributes.KEPT.containsKey(h.tag)) {
+                skipUndefined(h, 1, syntax.explicitVr);
+            } else if (DicomAttributes.kept(h.tag)) {
                 if (h.length > DicomAttributes.MAX_VALUE_BYTES) {
                     throw in.error(what + " is " + h.length + " bytes long, expected at most "
                             + DicomAttributes.MAX_VALUE_BYTES);
@@ -220,14 +220,33 @@ final class DicomFile {
             throw in.error(what + ": expected the first fragment item (FFFE,E000) at " + in.where() + ", found "
                     + DicomAttributes.describe(fragment.tag));
         }
-        // RLE never grows data by more than 1 byte in 128, plus headers: a longer fragment is not RLE of this frame.
-        long most = 2L * format.frameBytes() + 128;
-        if (fragment.length > most) {
-            throw in.error("the first RLE fragment has " + fragment.length + " bytes, expected at most " + most
-                    + " for a frame of " + format.frameBytes());
+        // PackBits turns 128 bytes into at most 129 (a literal run) and at best into 2 (a repeat run): a fragment
+        // outside these bounds is not this frame, and the lower one keeps a tiny file from allocating a big frame.
+        long n = format.pixels();
+        int segments = format.samples() * format.bytesPerSample();
+        long most = 64 + segments * (n + (n + 127) / 128 + 1);
+        long least = 64 + segments * 2 * ((n + 127) / 128);
+        if (fragment.length > most || fragment.length < least) {
+            throw in.error("the first RLE fragment has " + fragment.length + " bytes, expected " + least + " to "
+                    + most + " for " + segments + " segments of " + n + " bytes (Rows x Columns)");
         }
         byte[] data = DicomRle.decode(in.bytes(fragment.length, "the first RLE fragment"), format, in);
         return new DicomImage(format.inPlanes(), attributes, true, data);
+    }
+
+    /** Skips the value of an undefined-length element: a sequence, or a UN holding one in implicit VR LE. */
+    private void skipUndefined(Header h, int depth, boolean explicit) throws IOException {
+        if (!"UN".equals(h.vr)) {
+            skipSequence(depth, explicit);
+            return;
+        }
+        boolean big = in.bigEndian;
+        in.bigEndian = false; // PS3.5 6.2.2: such a UN value is encoded in Implicit VR Little Endian
+        try {
+            skipSequence(depth, false);
+        } finally {
+            in.bigEndian = big;
+        }
     }
 
     /** Skips the items of an undefined-length sequence, up to and including its delimiter. */
@@ -264,7 +283,7 @@ final class DicomFile {
                         + in.where());
             }
             if (h.length < 0) {
-                skipSequence(depth + 1, explicit && !"UN".equals(h.vr));
+                skipUndefined(h, depth + 1, explicit);
             } else {
                 in.skip(h.length, DicomAttributes.describe(h.tag));
             }

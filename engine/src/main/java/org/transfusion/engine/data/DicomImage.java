@@ -109,7 +109,8 @@ final class DicomImage {
             int representation = a.unsignedShort(DicomAttributes.PIXEL_REPRESENTATION, 0);
             if (representation > 1 || (representation == 1 && samples != 1)) {
                 throw a.error(DicomAttributes.describe(DicomAttributes.PIXEL_REPRESENTATION) + " is "
-                        + representation + ", expected 0 (unsigned)" + (samples == 1 ? " or 1 (signed)" : " for colour"));
+                        + representation + ", expected 0 (unsigned)"
+                        + (samples == 1 ? " or 1 (signed)" : " for colour"));
             }
             if (photometric.equals("YBR_FULL") && stored != 8) {
                 throw a.error("YBR_FULL with " + DicomAttributes.describe(DicomAttributes.BITS_STORED) + " " + stored

@@ -103,7 +103,8 @@ class DicomSharedFilesTest {
         Path root = SharedData.require().resolve("dicom");
         List<String> files;
         try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(p -> p.toString().endsWith(".dcm")).map(p -> root.relativize(p).toString().replace('\\', '/'))
+            files = s.filter(p -> p.toString().endsWith(".dcm"))
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
                     .sorted().toList();
         }
         Map<String, String> unexpected = new TreeMap<>();
