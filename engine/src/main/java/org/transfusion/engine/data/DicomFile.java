@@ -159,7 +159,7 @@ final class DicomFile {
                 return new Parsed(attributes, pixels(h));
             }
             if (Integer.compareUnsigned(h.tag, stopAt) > 0) {
-                return new Parsed(attributes, null);
+                break; // past where it would be
             }
             String what = DicomAttributes.describe(h.tag);
             if (h.group() == 0xFFFE) {

@@ -141,6 +141,9 @@ class DicomHostileInputTest {
         Path noPixels = write("nopixels.dcm", new DicomWriter(DicomSyntax.EXPLICIT_LITTLE)
                 .text(DicomAttributes.SOP_INSTANCE_UID, "UI", "1.2.3").part10());
         refused(noPixels).hasMessage(noPixels + ": no (7FE0,0010) Pixel Data (not an image)");
+        Path pastPixels = write("past.dcm", new DicomWriter(DicomSyntax.EXPLICIT_LITTLE)
+                .grey("MONOCHROME2", 1, 1, 8, 8, false).element(0x7FE10010, "OB", new byte[2]).part10());
+        refused(pastPixels).hasMessage(pastPixels + ": no (7FE0,0010) Pixel Data (not an image)");
     }
 
     @Test
