@@ -37,7 +37,7 @@ public final class DatasetsCommand implements Runnable {
             description = {"Print images per split, label prevalence per class and split, and image sizes/channels;",
                 "with --out, write a PNG contact sheet of example images per class."},
             footer = {"", "Specs: medmnist:NAME, npz:PATH, nih-cxr14:PATH, chexpert:PATH, eyepacs:PATH, cifar10:PATH,",
-                "cifar10:download (official release into the cache), imagenet:PATH, folder:PATH,",
+                "cifar10:download (official release into the cache), imagenet:PATH, folder:PATH, dicom:PATH,",
                 "synthetic:retina|natural[?n=N&size=S&seed=S]."})
     static final class Inspect implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -20,6 +20,7 @@ public final class DatasetSpecs {
         KINDS.put("cifar10", Cifar10::open);
         KINDS.put("imagenet", ImageNet::open);
         KINDS.put("folder", FolderDataset::open);
+        KINDS.put("dicom", DicomDataset::open);
         KINDS.put("synthetic", Synthetic::open);
     }
 

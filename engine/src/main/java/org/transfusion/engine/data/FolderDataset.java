@@ -117,7 +117,8 @@ public final class FolderDataset {
         return new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), null, mode);
     }
 
-    private static boolean hidden(Path base, Path file) {
+    /** Whether any part of {@code file}'s path below {@code base} starts with a dot. */
+    static boolean hidden(Path base, Path file) {
         for (Path part : base.relativize(file)) {
             if (part.toString().startsWith(".")) {
                 return true;

@@ -14,7 +14,8 @@ import javax.imageio.stream.ImageInputStream;
 import org.transfusion.error.BadInputException;
 
 /**
- * Decodes image files (PNG, JPEG, BMP, GIF, TIFF: what ImageIO reads without plug-ins) into uint8 {@link Image}s.
+ * Decodes image files (PNG, JPEG, BMP, GIF, TIFF: what ImageIO reads without plug-ins; DICOM {@code .dcm} through
+ * {@link DicomFile}) into uint8 {@link Image}s.
  * Any decoding failure becomes a one-line {@link BadInputException} naming the file, since one corrupt file
  * in a 200,000-image folder is a user-data problem, not a program bug.
  */
@@ -23,7 +24,7 @@ public final class ImageFiles {
     public enum Mode { GREY, RGB, AS_STORED }
 
     /** File extensions (lower case, no dot) that {@link #read} can decode. */
-    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "dcm");
 
     /**
      * The most pixels an image may have, 2^26 (8192 x 8192, 256 MiB as decoded ARGB): the largest images of the
@@ -42,9 +43,19 @@ public final class ImageFiles {
     private ImageFiles() {}
 
     public static boolean isImage(Path file) {
+        return EXTENSIONS.contains(extension(file));
+    }
+
+    /** Whether {@code file} is named as a DICOM file ({@code .dcm}), which {@link #read} decodes with its own reader. */
+    public static boolean isDicom(Path file) {
+        return extension(file).equals("dcm");
+    }
+
+    /** The lower-case extension without the dot, or "" when the name has none. */
+    private static String extension(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = name.lastIndexOf('.');
-        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1));
+        return dot > 0 ? name.substring(dot + 1) : "";
     }
 
     /**
@@ -52,11 +63,16 @@ public final class ImageFiles {
      * pixels is refused before decoding: a small file can declare 40,000 x 40,000 pixels, 6.4 GB once decoded.
      */
     public static Image read(Path file, Mode mode) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file + ": image file not found");
+        }
+        if (isDicom(file)) {
+            // Outside the catch-all below: the DICOM reader's own checks give the one-line errors, and anything
+            // else it throws is a bug of ours to see, not a "cannot decode" to blame on the file.
+            return DicomFile.read(file).toImage(mode);
+        }
         BufferedImage img;
         try {
-            if (!Files.isRegularFile(file)) {
-                throw new BadInputException(file + ": image file not found");
-            }
             img = decode(file);
         } catch (IOException | RuntimeException e) {
             if (e instanceof BadInputException bad) {
@@ -110,7 +126,7 @@ public final class ImageFiles {
             int c = grey ? 1 : 3;
             byte[] px = new byte[w * h * c];
             for (int i = 0; i < samples.length; i++) {
-                int v = bits == 8 ? samples[i] : bits > 8 ? samples[i] >>> (bits - 8) : samples[i] * 255 / ((1 << bits) - 1);
+                int v = eightBit(samples[i], bits);
                 for (int k = 0; k < c; k++) {
                     px[i * c + k] = (byte) v;
                 }
@@ -122,8 +138,7 @@ public final class ImageFiles {
             byte[] px = new byte[w * h];
             for (int i = 0; i < argb.length; i++) {
                 int p = argb[i];
-                int lum = (299 * ((p >> 16) & 0xff) + 587 * ((p >> 8) & 0xff) + 114 * (p & 0xff) + 500) / 1000;
-                px[i] = (byte) lum;
+                px[i] = (byte) luminance((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
             }
             return new Image(h, w, 1, px);
         }
@@ -135,5 +150,15 @@ public final class ImageFiles {
             px[3 * i + 2] = (byte) p;
         }
         return new Image(h, w, 3, px);
+    }
+
+    /** A grey level from 8-bit RGB: the Rec. 601 luma weights, rounded. */
+    static int luminance(int r, int g, int b) {
+        return (299 * r + 587 * g + 114 * b + 500) / 1000;
+    }
+
+    /** A sample of {@code bits} bits scaled to 0..255: deeper samples keep their top 8 bits, shallower are stretched. */
+    static int eightBit(int v, int bits) {
+        return bits == 8 ? v : bits > 8 ? v >>> (bits - 8) : v * 255 / ((1 << bits) - 1);
     }
 }

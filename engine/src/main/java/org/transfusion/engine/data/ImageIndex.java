@@ -42,6 +42,15 @@ final class ImageIndex {
         }
     }
 
+    /**
+     * Files already found under {@code folder} and keyed by the caller (a DICOM folder walked and keyed by relative
+     * path or by SOP Instance UID), so that {@link #byName} and {@link #requireNoneMissing} work the same way.
+     */
+    ImageIndex(Path folder, Map<String, Path> byKey) {
+        folders.add(folder);
+        byName.putAll(byKey);
+    }
+
     List<Path> folders() {
         return folders;
     }

@@ -19,6 +19,8 @@
  *   <li>{@code imagenet:PATH} ILSVRC-2012 {@code train/<wnid>/}, validation (the test split) in {@code val/<wnid>/}
  *       or flat with Kaggle's or the devkit's labels ({@link org.transfusion.engine.data.ImageNet});</li>
  *   <li>{@code folder:PATH} one sub-folder per class ({@link org.transfusion.engine.data.FolderDataset});</li>
+ *   <li>{@code dicom:PATH} DICOM files with a labels CSV keyed by file or SOP Instance UID, or one folder per
+ *       class ({@link org.transfusion.engine.data.DicomDataset}; decoding in {@code DicomFile});</li>
  *   <li>{@code synthetic:retina|natural[?n=N&size=S&seed=S]} procedural data for the offline demo
  *       ({@link org.transfusion.engine.data.Synthetic}).</li>
  * </ul>
