@@ -196,4 +196,26 @@ class StudyCommandTest {
         r.assertOneLineError("device cuda:0: this process's libtorch sees no CUDA GPU");
         assertThat(out).doesNotExist();
     }
+
+    /** The engine options are refused in one line where they do not apply, before anything is written. */
+    @Test
+    void engineOptionsOutOfPlaceAreRefusedFirst() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), SPEC);
+        Path out = dir.resolve("engine");
+        String[][] cases = {
+            {"--engine", "ray"}, {"--engine must be local or spark, got 'ray'"},
+            {"--master", "local[2]"}, {"--master, --conf, --gpus-per-run and --threads-per-run need --engine spark"},
+            {"--gpus-per-run", "1"}, {"need --engine spark"},
+            {"--engine", "spark", "--jobs", "2"}, {"--jobs is for --engine local"},
+            // The CLI's own class path has no Spark (the launcher adds it for --engine spark only).
+            {"--engine", "spark"}, {"--engine spark needs the Spark module on the class path"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("study", yaml.toString(),
+                    "--out", out.toString()));
+            args.addAll(java.util.List.of(cases[i]));
+            CliRun.of(args.toArray(String[]::new)).assertOneLineError(cases[i + 1][0]);
+            assertThat(out).as(String.join(" ", cases[i])).doesNotExist();
+        }
+    }
 }
