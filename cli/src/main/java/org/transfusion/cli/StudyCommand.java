@@ -84,6 +84,7 @@ public final class StudyCommand implements Callable<Integer> {
         if (out == null) {
             throw new BadInputException("--out DIR is required (the study folder)");
         }
+        String device = this.device != null ? this.device : s.device(); // --device over the spec's device:
         if (device != null) {
             // Checked before anything runs (in-process runs read the setting, child runs get it as a flag), except
             // for a cluster, whose runs use their nodes' GPUs, not this machine's.
@@ -138,7 +139,7 @@ public final class StudyCommand implements Callable<Integer> {
                 p.epochs(), weightsDir != null ? weightsDir.toString() : p.weights(), p.imageSize(), p.published());
         StudySpec resolved = new StudySpec(s.name(), data != null ? data : s.data(), task != null ? task : s.task(),
                 s.imageSize(), models != null ? models : s.models(), s.seeds(), s.training(), pretrain,
-                s.experiments());
+                s.experiments(), s.device());
         // Overrides are checked like the file's own values (a misspelt --models name, say).
         return SpecReader.parse(new Yaml().dump(resolved.toMap()), "the study spec with the command's options");
     }

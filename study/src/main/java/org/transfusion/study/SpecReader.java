@@ -64,7 +64,7 @@ public final class SpecReader {
     private StudySpec spec(Object root) {
         Map<String, Object> m = map(root, "");
         keys(m, "", Set.of("name", "data", "task", "image_size", "models", "seeds", "training", "pretrain",
-                "experiments"));
+                "experiments", "device"));
         Map<String, Object> t = map(require(m, "training", ""), "training");
         keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every", "optimizer", "schedule", "momentum",
                 "weight_decay", "augment", "uncertainty", "frontal_only"));
@@ -116,8 +116,16 @@ public final class SpecReader {
         if (seeds.isEmpty()) {
             throw new BadInputException(file + ": seeds: expected at least one seed");
         }
+        String device = string(m, "device", "", null);
+        if (device != null) {
+            try {
+                device = org.transfusion.engine.Devices.name(org.transfusion.engine.Devices.parse(device));
+            } catch (BadInputException bad) {
+                throw new BadInputException(file + ": device: " + bad.getMessage());
+            }
+        }
         return new StudySpec(string(m, "name", "", "study"), string(m, "data", "", null), task,
-                integer(m, "image_size", "", 0), models, seeds, training, pretrain, experiments);
+                integer(m, "image_size", "", 0), models, seeds, training, pretrain, experiments, device);
     }
 
     private StudySpec.Performance performance(Map<String, Object> e) {

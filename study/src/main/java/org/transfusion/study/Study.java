@@ -56,6 +56,12 @@ public final class Study {
         return Report.write(plan);
     }
 
+    private static Map<String, Object> withoutDevice(Map<String, Object> spec) {
+        Map<String, Object> m = new LinkedHashMap<>(spec);
+        m.remove("device");
+        return m;
+    }
+
     private static void record(StudySpec spec, Path dir, Path dataDir) {
         Path file = dir.resolve("study.json");
         Map<String, Object> wanted = new LinkedHashMap<>();
@@ -65,8 +71,9 @@ public final class Study {
             // By meaning, not text: the saved spec is read back as a spec (defaults filled in), then both compared
             // as JSON trees (key order and number spelling do not matter).
             StudySpec savedSpec = SpecReader.parse(Json.toString(Json.read(file).path("spec")), file.toString());
-            JsonNode saved = Json.MAPPER.valueToTree(savedSpec.toMap());
-            JsonNode now = Json.MAPPER.valueToTree(spec.toMap());
+            // The device is not the study's identity (a study resumes on another device).
+            JsonNode saved = Json.MAPPER.valueToTree(withoutDevice(savedSpec.toMap()));
+            JsonNode now = Json.MAPPER.valueToTree(withoutDevice(spec.toMap()));
             if (!saved.equals(now)) {
                 throw new BadInputException(dir + ": holds another study (its study.json differs from this spec); "
                         + "choose a new --out");

@@ -13,7 +13,17 @@ import org.transfusion.engine.run.ScheduleKind;
  * the paper's experiments to run. Read from YAML by {@link SpecReader}; the presets ({@link Presets}) are specs.
  */
 public record StudySpec(String name, String data, String task, int imageSize, List<String> models, List<Long> seeds,
-                        Training training, Pretrain pretrain, Experiments experiments) {
+                        Training training, Pretrain pretrain, Experiments experiments, String device) {
+
+    /**
+     * A spec whose runs use the default device. {@code device} (cpu, cuda, cuda:N; null = the default) is where
+     * every run trains; like a run's thread count it is not part of the study's identity, so a study started on one
+     * device resumes on another.
+     */
+    public StudySpec(String name, String data, String task, int imageSize, List<String> models, List<Long> seeds,
+                     Training training, Pretrain pretrain, Experiments experiments) {
+        this(name, data, task, imageSize, models, seeds, training, pretrain, experiments, null);
+    }
 
     /** The training settings shared by every run. */
     public record Training(int epochs, int batchSize, double lr, int evalEvery, OptimizerKind optimizer,
@@ -79,6 +89,9 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         t.put("uncertainty", training.uncertainty().spec());
         t.put("frontal_only", training.frontalOnly());
         m.put("training", t);
+        if (device != null) {
+            m.put("device", device);
+        }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data", pretrain.data());
         p.put("task", pretrain.task());

@@ -31,6 +31,18 @@ class SpecReaderTest {
     }
 
     @Test
+    void theDeviceIsReadCanonicalAndCheckedByName() {
+        assertThat(SpecReader.parse(VALID, "mini.yaml").device()).as("absent: the default device").isNull();
+        StudySpec gpu = SpecReader.parse(VALID + "device: CUDA\n", "mini.yaml");
+        assertThat(gpu.device()).isEqualTo("cuda:0");
+        assertThat(gpu.toMap()).containsEntry("device", "cuda:0");
+        assertThat(SpecReader.parse(VALID + "device: cpu\n", "mini.yaml").device()).isEqualTo("cpu");
+        assertThatThrownBy(() -> SpecReader.parse(VALID + "device: tpu\n", "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("mini.yaml: device: device 'tpu': expected cpu, cuda or cuda:N");
+    }
+
+    @Test
     void unknownKeyIsAnErrorNamingItsPath() {
         assertThatThrownBy(() -> SpecReader.parse(VALID.replace("sizes: [40]", "sizez: [40]"), "mini.yaml"))
                 .isInstanceOf(BadInputException.class)
