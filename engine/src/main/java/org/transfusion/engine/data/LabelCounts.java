@@ -46,7 +46,7 @@ public record LabelCounts(Task task, long[] positives, long[] known) {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int o = 0; o < positives.length; o++) {
-            String name = task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
+            String name = task.outputName(o);
             if (task.type() == Task.Type.MULTICLASS) {
                 m.put(name, positives[o]);
             } else {

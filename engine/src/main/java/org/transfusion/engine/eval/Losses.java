@@ -44,7 +44,7 @@ public final class Losses {
                 w[i] = (float) weights[classes[i]];
                 total += w[i];
             }
-            return picked.mul(m.create(w, new Shape(count, 1))).sum().div(-total);
+            return picked.mul(m.create(w, new Shape(count, 1))).sum().div((float) -total);
         }
         float[] y = new float[targets.length];
         float[] mask = new float[targets.length];

@@ -36,7 +36,7 @@ public final class MetricsReport {
             Metrics.column(task, val.probs(), val.targets(), o, s, y);
             thresholds[o] = Thresholds.choose(rule, s, y);
             if (Double.isNaN(thresholds[o])) {
-                warnings.add("operating point " + rule.spec() + " of '" + name(task, o) + "' is undefined: "
+                warnings.add("operating point " + rule.spec() + " of '" + task.outputName(o) + "' is undefined: "
                         + "validation lacks " + (rule instanceof OperatingPoint.Sensitivity ? "positives" : "one class"));
             }
         }
@@ -63,14 +63,14 @@ public final class MetricsReport {
         for (int o = 0; o < outputs; o++) {
             Metrics.column(task, s.probs(), s.targets(), o, col, y);
             double a = AveragePrecision.binary(col, y);
-            ap.put(name(task, o), a);
+            ap.put(task.outputName(o), a);
             if (!Double.isNaN(a)) {
                 apSum += a;
                 apDefined++;
             }
-            atHalf.put(name(task, o), Confusion.at(col, y, 0.5).toMap());
+            atHalf.put(task.outputName(o), Confusion.at(col, y, 0.5).toMap());
             double t = fitted.thresholds()[o];
-            atPoint.put(name(task, o), Double.isNaN(t) ? null : Confusion.at(col, y, t).toMap());
+            atPoint.put(task.outputName(o), Double.isNaN(t) ? null : Confusion.at(col, y, t).toMap());
         }
         m.put("average_precision", apDefined == 0 ? Double.NaN : apSum / apDefined);
         m.put("average_precision_per_output", ap);
@@ -113,8 +113,8 @@ public final class MetricsReport {
         for (int o = 0; o < task.outputs(); o++) {
             Metrics.column(task, probs, s.targets(), o, col, y);
             Reliability r = Reliability.of(col, y, Reliability.BINS);
-            ece.put(name(task, o), r.ece());
-            tables.put(name(task, o), r.table());
+            ece.put(task.outputName(o), r.ece());
+            tables.put(task.outputName(o), r.table());
             if (!Double.isNaN(r.ece())) {
                 sum += r.ece();
                 defined++;
@@ -164,7 +164,7 @@ public final class MetricsReport {
         } else {
             Map<String, Object> per = new LinkedHashMap<>();
             for (int o = 0; o < task.outputs(); o++) {
-                per.put(name(task, o), temperatures[o]);
+                per.put(task.outputName(o), temperatures[o]);
             }
             t.put("temperature_per_output", per);
         }
@@ -179,9 +179,5 @@ public final class MetricsReport {
         t.put("ece_per_output_after", after.get("ece_per_output"));
         t.put("reliability_per_output_after", after.get("reliability_per_output"));
         return t;
-    }
-
-    static String name(Task task, int o) {
-        return task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
     }
 }

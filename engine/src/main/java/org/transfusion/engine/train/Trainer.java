@@ -394,7 +394,7 @@ public final class Trainer {
                 }
                 Map<String, Object> per = new LinkedHashMap<>();
                 for (int k = 0; k < s.classWeights().length; k++) {
-                    per.put(s.task().outputNames().get(Math.min(k, s.task().outputNames().size() - 1)),
+                    per.put(s.task().outputName(k),
                             s.classWeights()[k]);
                 }
                 w.put("per_output", per);
