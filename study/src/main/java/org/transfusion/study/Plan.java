@@ -107,7 +107,8 @@ public final class Plan {
         return RunSpec.builder(data != null ? data : "(no data given)", model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
                 .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
                 .augment(t.augment()).uncertainty(t.uncertainty()).frontalOnly(t.frontalOnly())
-                .operatingPoint(t.operatingPoint()).calibrate(t.calibrate()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
+                .operatingPoint(t.operatingPoint()).calibrate(t.calibrate())
+                .imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
     }
 

@@ -36,8 +36,9 @@ public final class MetricsReport {
             Metrics.column(task, val.probs(), val.targets(), o, s, y);
             thresholds[o] = Thresholds.choose(rule, s, y);
             if (Double.isNaN(thresholds[o])) {
+                String lacks = rule instanceof OperatingPoint.Sensitivity ? "positives" : "one class";
                 warnings.add("operating point " + rule.spec() + " of '" + task.outputName(o) + "' is undefined: "
-                        + "validation lacks " + (rule instanceof OperatingPoint.Sensitivity ? "positives" : "one class"));
+                        + "validation lacks " + lacks);
             }
         }
         double[] temperatures = calibrate == CalibrationKind.TEMPERATURE && val.logits() != null
@@ -45,12 +46,18 @@ public final class MetricsReport {
         return new Fitted(rule, thresholds, temperatures, warnings);
     }
 
+    /** The headline metrics of {@code s} ({@link Metrics}, binary sensitivity and specificity at 0.5). */
+    public static Metrics headline(Task task, Evaluator.Scores s) {
+        return Metrics.compute(task, s.probs(), s.targets(), s.n(), s.loss(), 0.5);
+    }
+
     /**
-     * The block of a split scored as {@code s}: {@code fitted} chosen on validation; {@code isValidation} when
-     * {@code s} is that split (its operating point is then in-sample and temperature scaling is not reported on it).
+     * The block of a split scored as {@code s} with its {@code metrics} ({@link #headline}): {@code fitted} chosen
+     * on validation; {@code isValidation} when {@code s} is that split (its operating point is then in-sample and
+     * temperature scaling is not reported on it).
      */
-    public static Map<String, Object> block(Task task, Evaluator.Scores s, Fitted fitted, boolean isValidation) {
-        Metrics metrics = Metrics.compute(task, s.probs(), s.targets(), s.n(), s.loss(), 0.5);
+    public static Map<String, Object> block(Task task, Evaluator.Scores s, Metrics metrics, Fitted fitted,
+                                            boolean isValidation) {
         Map<String, Object> m = metrics.toMap();
         int outputs = task.outputs();
         double[] col = new double[s.n()];

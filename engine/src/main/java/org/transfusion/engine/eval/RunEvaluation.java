@@ -57,7 +57,7 @@ public final class RunEvaluation {
         out.put("data", o.data());
         out.put("split", split.id());
         out.put("task", task.name());
-        out.putAll(MetricsReport.block(task, sc.scores(), fitted, onVal));
+        out.putAll(MetricsReport.block(task, sc.scores(), MetricsReport.headline(task, sc.scores()), fitted, onVal));
         return out;
     }
 

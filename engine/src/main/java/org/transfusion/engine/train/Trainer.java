@@ -271,21 +271,14 @@ public final class Trainer {
             Evaluator.Scores testScores = Evaluator.scores(net, test, s.task(), s.data().split(Split.TEST).size());
             // The operating point's thresholds and the temperatures are chosen on validation, applied to test.
             MetricsReport.Fitted fitted = MetricsReport.fit(s.task(), valScores, o.operatingPoint(), o.calibrate());
-            Map<String, Object> valBlock = MetricsReport.block(s.task(), valScores, fitted, true);
-            Map<String, Object> testBlock = MetricsReport.block(s.task(), testScores, fitted, false);
-            Metrics valMetrics = Metrics.compute(s.task(), valScores.probs(), valScores.targets(), valScores.n(),
-                    valScores.loss(), 0.5);
-            Metrics testMetrics = Metrics.compute(s.task(), testScores.probs(), testScores.targets(),
-                    testScores.n(), testScores.loss(), 0.5);
+            Metrics valMetrics = MetricsReport.headline(s.task(), valScores);
+            Metrics testMetrics = MetricsReport.headline(s.task(), testScores);
             for (String w : testMetrics.warnings()) {
                 progress.note("warning: test " + w);
             }
-            for (String w : fitted.warnings()) {
-                progress.note("warning: " + w);
-            }
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("val", valBlock);
-            m.put("test", testBlock);
+            m.put("val", MetricsReport.block(s.task(), valScores, valMetrics, fitted, true));
+            m.put("test", MetricsReport.block(s.task(), testScores, testMetrics, fitted, false));
             m.put("best_step", bestStep);
             m.put("steps", total);
             m.put("train_seconds", trainSeconds);
@@ -366,6 +359,25 @@ public final class Trainer {
             folder.writeCurve(curve);
         }
 
+        /** The loss's class weights as run.json records them: the rule, how they enter the loss, each value. */
+        private Map<String, Object> classWeightsRecord() {
+            boolean multiclass = s.task().type() == Task.Type.MULTICLASS;
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("rule", o.classWeights().spec());
+            w.put("applied_as", multiclass
+                    ? "cross-entropy class weights, batch loss sum_i w[y_i] CE_i / sum_i w[y_i] (torch's weight=)"
+                    : "binary cross-entropy pos_weight per output (torch's BCEWithLogitsLoss pos_weight=)");
+            if (o.classWeights() instanceof ClassWeights.Auto) {
+                w.put("formula", multiclass ? ClassWeights.AUTO_MULTICLASS : ClassWeights.AUTO_SIGMOID);
+            }
+            Map<String, Object> per = new LinkedHashMap<>();
+            for (int k = 0; k < s.classWeights().length; k++) {
+                per.put(s.task().outputName(k), s.classWeights()[k]);
+            }
+            w.put("per_output", per);
+            return w;
+        }
+
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
             Map<String, Object> run = new LinkedHashMap<>();
             // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
@@ -383,22 +395,7 @@ public final class Trainer {
                 resolved.put("train_label_counts", s.trainCounts().toMap());
             }
             if (s.classWeights() != null) {
-                Map<String, Object> w = new LinkedHashMap<>();
-                w.put("rule", o.classWeights().spec());
-                w.put("applied_as", s.task().type() == Task.Type.MULTICLASS
-                        ? "cross-entropy class weights, batch loss sum_i w[y_i] CE_i / sum_i w[y_i] (torch's weight=)"
-                        : "binary cross-entropy pos_weight per output (torch's BCEWithLogitsLoss pos_weight=)");
-                if (o.classWeights() instanceof ClassWeights.Auto) {
-                    w.put("formula", s.task().type() == Task.Type.MULTICLASS
-                            ? ClassWeights.AUTO_MULTICLASS : ClassWeights.AUTO_SIGMOID);
-                }
-                Map<String, Object> per = new LinkedHashMap<>();
-                for (int k = 0; k < s.classWeights().length; k++) {
-                    per.put(s.task().outputName(k),
-                            s.classWeights()[k]);
-                }
-                w.put("per_output", per);
-                resolved.put("class_weights", w);
+                resolved.put("class_weights", classWeightsRecord());
             }
             resolved.put("sampler", o.sampler() == Sampler.BALANCED
                     ? "balanced: each draw picks a class uniformly (among classes with training images), then one "

@@ -152,7 +152,8 @@ class BatchLoaderTest {
         assertThat((double) positives).isCloseTo(16000, org.assertj.core.data.Offset.offset(4 * sd));
         double perImageSd = Math.sqrt(32000 * 0.05 * 0.95);
         for (int i = 90; i < 100; i++) {
-            assertThat((double) drawn[i]).as("image " + i).isCloseTo(1600, org.assertj.core.data.Offset.offset(5 * perImageSd));
+            assertThat((double) drawn[i]).as("image " + i)
+                    .isCloseTo(1600, org.assertj.core.data.Offset.offset(5 * perImageSd));
         }
         // The shuffle of the same split keeps the 9:1 ratio exactly: each epoch shows every image once.
         BatchLoader shuffled = new BatchLoader(imbalanced(90, 10), binary, p, 10, true, 5, Sampler.SHUFFLE);

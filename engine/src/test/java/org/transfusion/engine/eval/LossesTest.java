@@ -41,7 +41,8 @@ class LossesTest {
             // Weights of 1 are the unweighted loss.
             double ones = Losses.weighted(TWO_LABELS, new double[] {1, 1}, logits, y, 3, m).getFloat();
             double plain = Losses.of(TWO_LABELS, logits, y, 3, m).getFloat();
-            double byFormula = (bce(0.8, 1, 1) + bce(-1.2, 0, 1) + bce(-0.4, 0, 1) + bce(2.0, 1, 1) + bce(1.5, 1, 1)) / 5;
+            double byFormula = (bce(0.8, 1, 1) + bce(-1.2, 0, 1) + bce(-0.4, 0, 1) + bce(2.0, 1, 1)
+                    + bce(1.5, 1, 1)) / 5;
             assertThat(ones).isCloseTo(byFormula, within(1e-6));
             assertThat(plain).isCloseTo(byFormula, within(1e-6));
         }

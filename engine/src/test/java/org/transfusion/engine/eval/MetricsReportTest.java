@@ -35,7 +35,8 @@ class MetricsReportTest {
         Evaluator.Scores test = scores(new double[] {0.95, 0.85, 0.5, 0.92}, new double[] {1, 1, 0, 0});
         MetricsReport.Fitted fitted = MetricsReport.fit(BINARY, val, new OperatingPoint.Youden(),
                 CalibrationKind.TEMPERATURE);
-        Map<String, Object> block = MetricsReport.block(BINARY, test, fitted, false);
+        Map<String, Object> block = MetricsReport.block(BINARY, test, MetricsReport.headline(BINARY, test), fitted,
+                false);
         Map<String, Object> point = map(block, "operating_point");
         assertThat(point).containsEntry("rule", "youden").containsEntry("chosen_on", "val")
                 .containsEntry("threshold", 0.9).containsEntry("sensitivity", 0.5).containsEntry("specificity", 0.5);
@@ -52,7 +53,8 @@ class MetricsReportTest {
         assertThat(t).isCloseTo(TemperatureScaling.minimise(x -> TemperatureScaling.sigmoidNll(val.logits(),
                 val.targets(), x)), within(1e-12));
         // On validation itself the point is in-sample and no temperature scaling is reported.
-        Map<String, Object> valBlock = MetricsReport.block(BINARY, val, fitted, true);
+        Map<String, Object> valBlock = MetricsReport.block(BINARY, val, MetricsReport.headline(BINARY, val), fitted,
+                true);
         assertThat(map(valBlock, "operating_point")).containsEntry("chosen_on", "val (this split: in-sample)");
         assertThat(map(valBlock, "calibration")).doesNotContainKey("temperature_scaling");
     }
@@ -69,7 +71,7 @@ class MetricsReportTest {
         Evaluator.Scores s = new Evaluator.Scores(probs, classes, 4, 3, 0);
         MetricsReport.Fitted fitted = MetricsReport.fit(grade, s, new OperatingPoint.Threshold(0.5),
                 CalibrationKind.NONE);
-        Map<String, Object> block = MetricsReport.block(grade, s, fitted, false);
+        Map<String, Object> block = MetricsReport.block(grade, s, MetricsReport.headline(grade, s), fitted, false);
         Map<String, Object> ap = map(block, "average_precision_per_output");
         // c2 one-vs-rest by hand: 0.6 (pos) P=1 R=1/2; 0.3, 0.3 (one pos, one neg) P=2/3 R=1 -> 1/2 + 1/3 = 5/6;
         // c0: its one positive scores highest -> 1; c1: 0.6 (neg), 0.5 (pos) P=1/2 R=1 -> 1/2.
