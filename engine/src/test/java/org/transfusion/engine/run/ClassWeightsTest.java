@@ -62,8 +62,8 @@ class ClassWeightsTest {
     void autoMulticlassIsNOverCTimesTheClassCount() {
         // N = 10 images, C = 4 classes of counts 5, 3, 2, 0: 10 / (4 * 5) = 0.5, 10 / 12, 10 / 8; the empty class 1.
         // /usr/bin/python3 -c "from sklearn.utils.class_weight import compute_class_weight as w; import numpy as np;
-        // print(w('balanced', classes=np.array([0,1,2]), y=[0]*5+[1]*3+[2]*2))" prints [0.667 1.111 1.667] for
-        // C = 3 (10/15, 10/9, 10/6): the same formula.
+        // print(w('balanced', classes=np.array([0,1,2]), y=[0]*5+[1]*3+[2]*2))" prints
+        // [0.66666667 1.11111111 1.66666667] for C = 3 (10/15, 10/9, 10/6): the same formula.
         LabelCounts counts = LabelCounts.of(GRADE, labelled(classes(5, 3, 2, 0)));
         double[] w = new ClassWeights.Auto().resolve(GRADE, counts);
         assertThat(w[0]).isCloseTo(0.5, within(1e-15));
