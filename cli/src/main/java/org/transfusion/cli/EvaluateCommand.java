@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.eval.RunEvaluation;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +30,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where medmnist:NAME files are looked up first")
     Path dataDir;
 
+    @Option(names = "--operating-point", paramLabel = "youden|sens:S|T",
+            description = "Threshold rule, applied on the run's validation split (default: the run's)")
+    OperatingPoint operatingPoint;
+
+    @Option(names = "--calibrate", paramLabel = "none|temperature",
+            description = "Temperature scaling fitted on the run's validation split (default: the run's)")
+    CalibrationKind calibrate;
+
     @Override
     public Integer call() {
-        var result = RunEvaluation.evaluate(run, data, dataDir, Split.parse(split));
+        var result = RunEvaluation.evaluate(run, data, dataDir, Split.parse(split), operatingPoint, calibrate);
         spec.commandLine().getOut().println(Json.toString(result));
         spec.commandLine().getOut().flush();
         return 0;

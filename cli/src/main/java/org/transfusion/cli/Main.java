@@ -2,8 +2,12 @@ package org.transfusion.cli;
 
 import java.io.PrintWriter;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
@@ -110,6 +114,10 @@ public final class Main implements Runnable {
         cli.registerConverter(ScheduleKind.class, text -> parsed(() -> ScheduleKind.parse(text)));
         cli.registerConverter(Augment.Policy.class, text -> parsed(() -> Augment.Policy.parse(text)));
         cli.registerConverter(UncertaintyPolicy.class, text -> parsed(() -> UncertaintyPolicy.parse(text)));
+        cli.registerConverter(ClassWeights.class, text -> parsed(() -> ClassWeights.parse(text)));
+        cli.registerConverter(Sampler.class, text -> parsed(() -> Sampler.parse(text)));
+        cli.registerConverter(OperatingPoint.class, text -> parsed(() -> OperatingPoint.parse(text)));
+        cli.registerConverter(CalibrationKind.class, text -> parsed(() -> CalibrationKind.parse(text)));
     }
 
     /** A converter's result, its bad-input message passed to picocli as the reason the value is invalid. */

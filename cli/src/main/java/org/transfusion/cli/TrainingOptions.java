@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.run.ScheduleKind;
@@ -93,6 +97,27 @@ public final class TrainingOptions {
     @Option(names = "--all-views", description = "CheXpert: keep lateral views too (default: frontal only, as the paper)")
     boolean allViews;
 
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none|W[,W...]",
+            description = "Loss weights against class imbalance: auto = pos_weight negatives/positives per label "
+                    + "(binary, multi-label), N / (C n_c) per class (multiclass); or one weight per output "
+                    + "(default: ${DEFAULT-VALUE})")
+    ClassWeights classWeights;
+
+    @Option(names = "--sampler", defaultValue = "shuffle", paramLabel = "shuffle|balanced",
+            description = "Training batches: a seeded shuffle per epoch, or balanced (each draw picks a class "
+                    + "uniformly, then an image of it; binary and multiclass tasks) (default: ${DEFAULT-VALUE})")
+    Sampler sampler;
+
+    @Option(names = "--operating-point", defaultValue = "youden", paramLabel = "youden|sens:S|T",
+            description = "Threshold for the reported sensitivity, specificity, PPV, NPV, F1, chosen on validation: "
+                    + "Youden's J, the highest reaching sensitivity S, or a fixed T (default: ${DEFAULT-VALUE})")
+    OperatingPoint operatingPoint;
+
+    @Option(names = "--calibrate", defaultValue = "none", paramLabel = "none|temperature",
+            description = "Fit a temperature on validation (NLL) and report test calibration before and after it "
+                    + "(default: ${DEFAULT-VALUE})")
+    CalibrationKind calibrate;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Root seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -148,7 +173,8 @@ public final class TrainingOptions {
                 .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
                 .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).uncertainty(uncertainty)
-                .frontalOnly(!allViews).threads(threads)
+                .frontalOnly(!allViews).classWeights(classWeights).sampler(sampler).operatingPoint(operatingPoint)
+                .calibrate(calibrate).threads(threads)
                 .dataDir(dataDir).build();
     }
 

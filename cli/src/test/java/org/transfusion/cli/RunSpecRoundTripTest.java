@@ -34,7 +34,8 @@ class RunSpecRoundTripTest {
         "--optimizer", "sgd", "--momentum", "0.5", "--weight-decay", "0.002", "--schedule", "step",
         "--image-size", "48", "--eval-every", "9", "--seed", "42", "--augment", "none", "--channels", "1",
         "--train-subset", "33", "--width", "0.75", "--thresholds", "0.55,0.77", "--uncertainty", "u-zeros",
-        "--all-views", "--threads", "3",
+        "--all-views", "--class-weights", "0.5,2", "--sampler", "balanced", "--operating-point", "sens:0.9",
+        "--calibrate", "temperature", "--threads", "3",
         "--data-dir", "/tmp/data", "--out", "/tmp/out"};
 
     @Test

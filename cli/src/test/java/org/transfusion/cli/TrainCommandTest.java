@@ -41,6 +41,16 @@ class TrainCommandTest {
         // The same weights on the same split give the same AUC as the run recorded at its end.
         assertThat(again.get("auc").asDouble()).isEqualTo(metrics.get("test").get("auc").asDouble());
         assertThat(again.get("count").asInt()).isEqualTo(40); // 20% of 200 synthetic images are test
+        // The operating point is chosen on the run's validation split again: the threshold metrics.json recorded.
+        assertThat(again.at("/operating_point/threshold").asDouble())
+                .isEqualTo(metrics.at("/test/operating_point/threshold").asDouble());
+        CliRun fixed = CliRun.of("evaluate", run.toString(), "--operating-point", "0.5", "--calibrate", "temperature");
+        assertThat(fixed.code()).as(fixed.err()).isZero();
+        JsonNode atHalf = new ObjectMapper().readTree(fixed.out());
+        assertThat(atHalf.at("/operating_point/threshold").asDouble()).isEqualTo(0.5);
+        assertThat(atHalf.at("/operating_point/sensitivity").asDouble())
+                .isEqualTo(metrics.at("/test/sensitivity").asDouble()); // the binary sensitivity at 0.5
+        assertThat(atHalf.at("/calibration/temperature_scaling/fitted_on").asText()).isEqualTo("val");
     }
 
     @Test
@@ -57,6 +67,16 @@ class TrainCommandTest {
     @Test
     void taskThatDoesNotFitTheLabelsIsABadInput() {
         train("f", "--task", "chexpert5").assertOneLineError("task 'chexpert5' needs multi-label findings");
+    }
+
+    @Test
+    void classWeightsThatDoNotFitTheTaskAreABadInput() {
+        train("w", "--task", "referable", "--class-weights", "1,2")
+                .assertOneLineError("--class-weights 1,2 gives 2 weights but task 'referable' has 1 output");
+        train("w2", "--class-weights", "heavy").assertOneLineError("unknown class weights 'heavy'");
+        train("s", "--sampler", "stratified").assertOneLineError("unknown sampler 'stratified' (expected shuffle or "
+                + "balanced)");
+        assertThat(dir.resolve("w")).doesNotExist();
     }
 
     @Test

@@ -92,17 +92,23 @@ public final class Plan {
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
         RunSpec run = training(spec.data(), spec.task(), model, spec.training().epochs())
                 .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
-                .thresholds(thresholds).build();
+                .thresholds(thresholds).classWeights(spec.training().classWeights())
+                .sampler(spec.training().sampler()).build();
         runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, dir.resolve("runs").resolve(id)));
     }
 
-    /** A run with the study's training settings (3 input channels: pretrained and random runs alike). */
+    /**
+     * A run with the study's training settings (3 input channels: pretrained and random runs alike); the class
+     * weights and sampler are added for the medical task's runs only ({@link #add}).
+     */
     private RunSpec.Builder training(String data, String task, String model, int epochs) {
         StudySpec.Training t = spec.training();
         // A study without data is only ever listed (--plan): missing() refuses to run it.
         return RunSpec.builder(data != null ? data : "(no data given)", model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
                 .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
-                .augment(t.augment()).uncertainty(t.uncertainty()).frontalOnly(t.frontalOnly()).imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
+                .augment(t.augment()).uncertainty(t.uncertainty()).frontalOnly(t.frontalOnly())
+                .operatingPoint(t.operatingPoint()).calibrate(t.calibrate())
+                .imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
     }
 

@@ -11,13 +11,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelInfo;
 import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
@@ -67,7 +72,8 @@ public final class SpecReader {
                 "experiments", "device"));
         Map<String, Object> t = map(require(m, "training", ""), "training");
         keys(t, "training", Set.of("epochs", "batch_size", "lr", "eval_every", "optimizer", "schedule", "momentum",
-                "weight_decay", "augment", "uncertainty", "frontal_only"));
+                "weight_decay", "augment", "uncertainty", "frontal_only", "class_weights", "sampler", "operating_point",
+                "calibrate"));
         StudySpec.Training training = new StudySpec.Training(integer(t, "epochs", "training", 10),
                 integer(t, "batch_size", "training", 64), number(t, "lr", "training", 1e-3),
                 integer(t, "eval_every", "training", 0),
@@ -76,7 +82,11 @@ public final class SpecReader {
                 number(t, "momentum", "training", 0.9), number(t, "weight_decay", "training", 1e-4),
                 named(t, "augment", "training", "default", Augment.Policy::parse),
                 named(t, "uncertainty", "training", "u-ones", UncertaintyPolicy::parse),
-                bool(t, "frontal_only", "training", true));
+                bool(t, "frontal_only", "training", true),
+                choice(t, "class_weights", "training", "none", ClassWeights::parse),
+                named(t, "sampler", "training", "shuffle", Sampler::parse),
+                choice(t, "operating_point", "training", "youden", OperatingPoint::parse),
+                named(t, "calibrate", "training", "none", CalibrationKind::parse));
         Map<String, Object> p = map(require(m, "pretrain", ""), "pretrain");
         keys(p, "pretrain", Set.of("data", "task", "epochs", "weights", "image_size", "published"));
         StudySpec.Pretrain pretrain = new StudySpec.Pretrain(string(p, "data", "pretrain", null),
@@ -263,6 +273,26 @@ public final class SpecReader {
     /** A value parsed by {@code parser}; its bad-input message prefixed with the file and the key's path. */
     private <T> T named(Map<String, Object> m, String key, String where, String fallback, Function<String, T> parser) {
         String text = string(m, key, where, fallback);
+        return atPath(path(where, key), () -> parser.apply(text));
+    }
+
+    /**
+     * A choice YAML may spell as text, a number ({@code operating_point: 0.5}) or a list of numbers
+     * ({@code class_weights: [1, 9]}), parsed as the same text on the command line would be.
+     */
+    private <T> T choice(Map<String, Object> m, String key, String where, String fallback, Function<String, T> parser) {
+        Object o = m.get(key);
+        String text;
+        if (o == null) {
+            text = fallback;
+        } else if (o instanceof String || o instanceof Number) {
+            text = o.toString();
+        } else if (o instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Number)) {
+            text = l.stream().map(Object::toString).collect(Collectors.joining(","));
+        } else {
+            throw new BadInputException(file + ": " + path(where, key) + ": expected a name, a number or a list of "
+                    + "numbers, got '" + o + "'");
+        }
         return atPath(path(where, key), () -> parser.apply(text));
     }
 

@@ -4,7 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 
@@ -25,17 +29,23 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         this(name, data, task, imageSize, models, seeds, training, pretrain, experiments, null);
     }
 
-    /** The training settings shared by every run. */
+    /**
+     * The training settings shared by every run. The class-imbalance settings ({@code classWeights},
+     * {@code sampler}) are the medical task's: pretraining runs on a source task keep none and shuffle.
+     */
     public record Training(int epochs, int batchSize, double lr, int evalEvery, OptimizerKind optimizer,
                            ScheduleKind schedule, double momentum, double weightDecay, Augment.Policy augment,
-                           UncertaintyPolicy uncertainty, boolean frontalOnly) {
+                           UncertaintyPolicy uncertainty, boolean frontalOnly, ClassWeights classWeights,
+                           Sampler sampler, OperatingPoint operatingPoint, CalibrationKind calibrate) {
         /**
-         * Adam with a cosine schedule, momentum 0.9, weight decay 1e-4, the default augmentation, and CheXpert read
-         * as the paper did (uncertain = positive, frontal views).
+         * Adam with a cosine schedule, momentum 0.9, weight decay 1e-4, the default augmentation, CheXpert read
+         * as the paper did (uncertain = positive, frontal views), unweighted shuffled training, Youden's operating
+         * point and no recalibration.
          */
         public Training(int epochs, int batchSize, double lr, int evalEvery) {
             this(epochs, batchSize, lr, evalEvery, OptimizerKind.ADAM, ScheduleKind.COSINE, 0.9, 1e-4,
-                    Augment.Policy.DEFAULT, UncertaintyPolicy.U_ONES, true);
+                    Augment.Policy.DEFAULT, UncertaintyPolicy.U_ONES, true, new ClassWeights.None(), Sampler.SHUFFLE,
+                    new OperatingPoint.Youden(), CalibrationKind.NONE);
         }
     }
 
@@ -88,6 +98,10 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         t.put("augment", training.augment().spec());
         t.put("uncertainty", training.uncertainty().spec());
         t.put("frontal_only", training.frontalOnly());
+        t.put("class_weights", training.classWeights().spec());
+        t.put("sampler", training.sampler().spec());
+        t.put("operating_point", training.operatingPoint().spec());
+        t.put("calibrate", training.calibrate().spec());
         m.put("training", t);
         if (device != null) {
             m.put("device", device);

@@ -3,7 +3,15 @@ package org.transfusion.study;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
+import org.transfusion.engine.run.OperatingPoint;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 
 class SpecReaderTest {
@@ -40,6 +48,40 @@ class SpecReaderTest {
         assertThatThrownBy(() -> SpecReader.parse(VALID + "device: tpu\n", "mini.yaml"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("mini.yaml: device: device 'tpu': expected cpu, cuda or cuda:N");
+    }
+
+    @Test
+    void classImbalanceAndOperatingPointReachTheMedicalRunsOnly(@TempDir Path dir) {
+        String yaml = VALID.replace("eval_every: 2}", "eval_every: 2, class_weights: [3], sampler: balanced, "
+                + "operating_point: 0.3, calibrate: temperature}");
+        StudySpec s = SpecReader.parse(yaml, "mini.yaml");
+        assertThat(s.training().classWeights()).isEqualTo(new ClassWeights.Given(List.of(3.0)));
+        assertThat(s.training().sampler()).isEqualTo(Sampler.BALANCED);
+        assertThat(s.training().operatingPoint()).isEqualTo(new OperatingPoint.Threshold(0.3));
+        assertThat(s.training().calibrate()).isEqualTo(CalibrationKind.TEMPERATURE);
+        assertThat(s.toMap().get("training")).asString().contains("class_weights=3", "sampler=balanced",
+                "operating_point=0.3", "calibrate=temperature");
+        assertThat(SpecReader.parse(new org.yaml.snakeyaml.Yaml().dump(s.toMap()), "again").toMap())
+                .isEqualTo(s.toMap());
+        Plan plan = Plan.of(s, dir, null);
+        RunSpec run = plan.run("cbr-small", "random", null, 0).spec();
+        assertThat(run.classWeights()).isEqualTo(new ClassWeights.Given(List.of(3.0)));
+        assertThat(run.sampler()).isEqualTo(Sampler.BALANCED);
+        assertThat(run.operatingPoint()).isEqualTo(new OperatingPoint.Threshold(0.3));
+        assertThat(run.calibrate()).isEqualTo(CalibrationKind.TEMPERATURE);
+        // The pretraining run is on the source task (10 natural classes): no medical class weights or sampler.
+        RunSpec pretrain = plan.pretrains().get(0).spec();
+        assertThat(pretrain.classWeights()).isEqualTo(new ClassWeights.None());
+        assertThat(pretrain.sampler()).isEqualTo(Sampler.SHUFFLE);
+        // Left out, the defaults; a bad value names its path.
+        assertThat(SpecReader.parse(VALID, "mini.yaml").training().classWeights()).isEqualTo(new ClassWeights.None());
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("eval_every: 2}", "eval_every: 2, sampler: even}"),
+                "mini.yaml")).isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: training.sampler: unknown sampler 'even' (expected shuffle or balanced)");
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("eval_every: 2}",
+                "eval_every: 2, class_weights: {a: 1}}"), "mini.yaml")).isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: training.class_weights: expected a name, a number or a list of numbers, "
+                        + "got '{a=1}'");
     }
 
     @Test

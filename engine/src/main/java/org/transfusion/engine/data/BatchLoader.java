@@ -1,5 +1,6 @@
 package org.transfusion.engine.data;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -7,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Batches of one split, deterministic in (seed, batch index): training batches walk a fresh seeded
- * permutation each epoch and drop the last incomplete batch; evaluation batches walk the split in order and
- * keep it. Because batch {@code k} depends only on the seed and {@code k}, a resumed run sees exactly the
- * batches an uninterrupted one would.
+ * permutation each epoch and drop the last incomplete batch, or, with {@link Sampler#BALANCED}, draw each image
+ * by picking a class uniformly and then one of its images uniformly (with replacement; an epoch is as many draws
+ * as the split has images); evaluation batches walk the split in order and keep it. Because batch {@code k}
+ * depends only on the seed and {@code k}, a resumed run sees exactly the batches an uninterrupted one would.
  *
  * <p>{@link #prefetch} builds batches on a background thread so decoding and augmentation overlap the
  * training step; {@link Prefetcher#waitNanos} tells how long the trainer had to wait.
@@ -21,11 +23,19 @@ public final class BatchLoader {
     private final int batchSize;
     private final boolean training;
     private final long seed;
+    /** Balanced sampling: the images of each class that has any (null when shuffling or evaluating). */
+    private final int[][] byClass;
     private int[] permutation;
     private long permutationEpoch = -1;
 
     public BatchLoader(ImageSplit split, Task task, ImagePipeline pipeline, int batchSize, boolean training,
                        long seed) {
+        this(split, task, pipeline, batchSize, training, seed, Sampler.SHUFFLE);
+    }
+
+    /** A loader whose training batches are drawn by {@code sampler} (evaluation ignores it: in order). */
+    public BatchLoader(ImageSplit split, Task task, ImagePipeline pipeline, int batchSize, boolean training,
+                       long seed, Sampler sampler) {
         if (split.size() == 0) {
             throw new IllegalArgumentException("empty split");
         }
@@ -35,6 +45,43 @@ public final class BatchLoader {
         this.batchSize = batchSize;
         this.training = training;
         this.seed = seed;
+        this.byClass = training && sampler == Sampler.BALANCED ? imagesByClass(split, task) : null;
+    }
+
+    /**
+     * The images of each class (binary: negative, positive; multiclass: by index), classes without images left out,
+     * images with a masked label too (they carry no loss).
+     */
+    static int[][] imagesByClass(ImageSplit split, Task task) {
+        if (task.type() == Task.Type.MULTILABEL) {
+            throw new IllegalArgumentException("balanced sampling needs one class per image; task '" + task.name()
+                    + "' is multi-label");
+        }
+        int classes = task.type() == Task.Type.BINARY ? 2 : task.outputs();
+        int[] count = new int[classes];
+        int[] classOf = new int[split.size()];
+        for (int i = 0; i < classOf.length; i++) {
+            float t = task.target(split.labels(i))[0];
+            classOf[i] = Float.isNaN(t) ? -1 : task.type() == Task.Type.BINARY ? (t > 0.5f ? 1 : 0) : (int) t;
+            if (classOf[i] >= 0) {
+                count[classOf[i]]++;
+            }
+        }
+        int[][] members = new int[classes][];
+        for (int c = 0; c < classes; c++) {
+            members[c] = new int[count[c]];
+        }
+        int[] filled = new int[classes];
+        for (int i = 0; i < classOf.length; i++) {
+            if (classOf[i] >= 0) {
+                members[classOf[i]][filled[classOf[i]]++] = i;
+            }
+        }
+        int[][] present = Arrays.stream(members).filter(m -> m.length > 0).toArray(int[][]::new);
+        if (present.length == 0) {
+            throw new IllegalArgumentException("balanced sampling: no training image has a known label");
+        }
+        return present;
     }
 
     public int batchesPerEpoch() {
@@ -57,14 +104,25 @@ public final class BatchLoader {
         int n = split.size();
         int start = within * batchSize;
         int count = Math.min(batchSize, n - start);
-        int[] order = training ? permutation(epoch) : null;
+        int[] order = training && byClass == null ? permutation(epoch) : null;
+        // Balanced draws: one stream per batch, from which each draw also splits off its augmentation's stream (an
+        // image drawn twice in an epoch is augmented differently).
+        SplittableRandom draws = byClass != null ? new SplittableRandom(mix(seed, k, -2)) : null;
         int per = pipeline.valuesPerImage();
         int tw = task.targetWidth();
         float[] images = new float[count * per];
         float[] targets = new float[count * tw];
         for (int b = 0; b < count; b++) {
-            int i = order == null ? start + b : order[start + b];
-            SplittableRandom rng = new SplittableRandom(mix(seed, epoch, i));
+            int i;
+            SplittableRandom rng;
+            if (draws != null) {
+                int[] members = byClass[draws.nextInt(byClass.length)];
+                i = members[draws.nextInt(members.length)];
+                rng = draws.split();
+            } else {
+                i = order == null ? start + b : order[start + b];
+                rng = new SplittableRandom(mix(seed, epoch, i));
+            }
             pipeline.apply(split.image(i), rng, images, b * per);
             float[] t = task.target(split.labels(i));
             System.arraycopy(t, 0, targets, b * tw, tw);

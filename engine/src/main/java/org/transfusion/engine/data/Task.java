@@ -24,6 +24,11 @@ public record Task(String name, Type type, List<String> outputNames, UnaryOperat
         return type == Type.BINARY ? 1 : outputNames.size();
     }
 
+    /** The name of output {@code o} (a binary task's one output is named by its positive class). */
+    public String outputName(int o) {
+        return outputNames.get(Math.min(o, outputNames.size() - 1));
+    }
+
     /** Length of one target vector. */
     public int targetWidth() {
         return type == Type.MULTICLASS ? 1 : outputs();

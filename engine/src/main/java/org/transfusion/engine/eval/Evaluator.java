@@ -13,10 +13,16 @@ public final class Evaluator {
     private Evaluator() {}
 
     /**
-     * What a network gave on a split: probabilities ({@code n x outputs}, row-major) and targets ({@code n x
-     * targetWidth}) in the split's order, and the mean loss.
+     * What a network gave on a split: probabilities and logits ({@code n x outputs}, row-major) and targets ({@code
+     * n x targetWidth}) in the split's order, and the mean loss. Logits (for NLL and temperature scaling) may be null
+     * for scores that were not made by a network.
      */
-    public record Scores(double[] probs, double[] targets, int n, int outputs, double loss) {}
+    public record Scores(double[] probs, double[] targets, int n, int outputs, double loss, double[] logits) {
+        /** Scores without logits. */
+        public Scores(double[] probs, double[] targets, int n, int outputs, double loss) {
+            this(probs, targets, n, outputs, loss, null);
+        }
+    }
 
     public static Metrics evaluate(Network net, BatchLoader loader, Task task, int size) {
         Scores s = scores(net, loader, task, size);
@@ -28,6 +34,7 @@ public final class Evaluator {
         int outputs = task.outputs();
         int tw = task.targetWidth();
         double[] probs = new double[size * outputs];
+        double[] rawLogits = new double[size * outputs];
         double[] targets = new double[size * tw];
         double lossSum = 0;
         BatchArrays arrays = new BatchArrays();
@@ -40,8 +47,10 @@ public final class Evaluator {
                     NDArray loss = Losses.of(task, logits, b.targets(), b.count(), step);
                     lossSum += loss.getFloat() * b.count();
                     float[] p = Losses.probabilities(task, logits).toFloatArray();
+                    float[] z = logits.toFloatArray();
                     for (int i = 0; i < p.length; i++) {
                         probs[seen * outputs + i] = p[i];
+                        rawLogits[seen * outputs + i] = z[i];
                     }
                     for (int i = 0; i < b.targets().length; i++) {
                         targets[seen * tw + i] = b.targets()[i];
@@ -50,6 +59,6 @@ public final class Evaluator {
                 }
             }
         }
-        return new Scores(probs, targets, seen, outputs, lossSum / Math.max(seen, 1));
+        return new Scores(probs, targets, seen, outputs, lossSum / Math.max(seen, 1), rawLogits);
     }
 }

@@ -68,7 +68,7 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, Map<String, 
             double[] y = new double[n];
             column(task, probs, targets, o, s, y);
             double auc = RocAuc.binary(s, y);
-            String name = task.outputNames().get(Math.min(o, task.outputNames().size() - 1));
+            String name = task.outputName(o);
             per.put(name, auc);
             ci.put(name, DeLong.interval(s, y));
             if (Double.isNaN(auc)) {

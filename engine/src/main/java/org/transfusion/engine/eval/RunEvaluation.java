@@ -10,6 +10,8 @@ import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
@@ -27,19 +29,35 @@ public final class RunEvaluation {
         return new TaskScores(sc.setup().task(), sc.scores());
     }
 
-    /**
-     * @param dataSpec another dataset to evaluate on, or null for the run's own
-     */
+    /** {@link #evaluate(Path, String, Path, Split, OperatingPoint, CalibrationKind)} with the run's own choices. */
     public static Map<String, Object> evaluate(Path runDir, String dataSpec, Path dataDir, Split split) {
+        return evaluate(runDir, dataSpec, dataDir, split, null, null);
+    }
+
+    /**
+     * The metrics.json block of a split: the operating point's thresholds and the temperatures are chosen on the
+     * run's own validation split (also when evaluating on another dataset: an operating point is fixed before the
+     * external data is seen).
+     *
+     * @param dataSpec  another dataset to evaluate on, or null for the run's own
+     * @param rule      how thresholds are chosen, or null for the run's {@code operating_point}
+     * @param calibrate whether to fit a temperature, or null for the run's {@code calibrate}
+     */
+    public static Map<String, Object> evaluate(Path runDir, String dataSpec, Path dataDir, Split split,
+                                               OperatingPoint rule, CalibrationKind calibrate) {
         Scored sc = score(runDir, dataSpec, dataDir, split);
-        Evaluator.Scores e = sc.scores();
-        Metrics metrics = Metrics.compute(sc.setup().task(), e.probs(), e.targets(), e.n(), e.loss(), 0.5);
+        boolean onVal = dataSpec == null && split == Split.VAL;
+        Scored val = onVal ? sc : score(runDir, null, dataDir, Split.VAL);
+        RunSpec o = sc.spec();
+        Task task = sc.setup().task();
+        MetricsReport.Fitted fitted = MetricsReport.fit(task, val.scores(), rule != null ? rule : o.operatingPoint(),
+                calibrate != null ? calibrate : o.calibrate());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("run", runDir.toString());
-        out.put("data", sc.spec().data());
+        out.put("data", o.data());
         out.put("split", split.id());
-        out.put("task", sc.setup().task().name());
-        out.putAll(metrics.toMap());
+        out.put("task", task.name());
+        out.putAll(MetricsReport.block(task, sc.scores(), MetricsReport.headline(task, sc.scores()), fitted, onVal));
         return out;
     }
 

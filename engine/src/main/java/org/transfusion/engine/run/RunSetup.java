@@ -6,6 +6,8 @@ import org.transfusion.engine.data.Dataset;
 import org.transfusion.engine.data.DatasetSpecs;
 import org.transfusion.engine.data.Image;
 import org.transfusion.engine.data.ImagePipeline;
+import org.transfusion.engine.data.LabelCounts;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.SubsetSplit;
 import org.transfusion.engine.data.Task;
@@ -21,9 +23,13 @@ import org.transfusion.error.BadInputException;
  * A run spec resolved against its data: the opened dataset (with the seeded train subset), the task, the model
  * built for the data's channels and the task's outputs, the input size and the image pipeline. Training, evaluation
  * and probing a run all start from it, so all three see a run's data the same way.
+ *
+ * @param trainCounts  the training labels' balance, counted when class weights or the balanced sampler need it
+ *                     (else null)
+ * @param classWeights the loss's weight per output ({@link ClassWeights}), or null for unweighted
  */
 public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model, Architecture arch, int imageSize,
-                       int channels, ImagePipeline pipeline) {
+                       int channels, ImagePipeline pipeline, LabelCounts trainCounts, double[] classWeights) {
 
     /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
     public static RunSetup prepare(RunSpec o) {
@@ -61,7 +67,19 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
         }
         ImagePipeline pipeline = ImagePipeline.forNormalisation(info.normalisation(), size, channels,
                 o.augment().augment());
-        return new RunSetup(o, data, task, info, arch, size, channels, pipeline);
+        if (o.sampler() == Sampler.BALANCED && task.type() == Task.Type.MULTILABEL) {
+            throw new BadInputException("--sampler balanced draws every class equally often, which needs one class "
+                    + "per image; task '" + task.name() + "' is multi-label (an image holds several findings, so "
+                    + "balancing one unbalances the others): use --class-weights auto instead (a pos_weight per "
+                    + "finding)");
+        }
+        LabelCounts counts = null;
+        double[] weights = null;
+        if (o.sampler() == Sampler.BALANCED || !(o.classWeights() instanceof ClassWeights.None)) {
+            counts = LabelCounts.of(task, data.split(Split.TRAIN));
+            weights = o.classWeights().resolve(task, counts);
+        }
+        return new RunSetup(o, data, task, info, arch, size, channels, pipeline, counts, weights);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
@@ -43,6 +44,11 @@ import org.transfusion.error.BadInputException;
  * @param thresholds   validation AUC thresholds for steps_to_auc
  * @param uncertainty  CheXpert: what uncertain labels become (u-ones by default)
  * @param frontalOnly  CheXpert: frontal views only (true by default, as in the paper)
+ * @param classWeights the training loss's class weights against imbalance (none by default)
+ * @param sampler      how training batches pick images: a shuffle per epoch (default) or class-balanced draws
+ * @param operatingPoint how each output's decision threshold is set on validation for the reported
+ *                     sensitivity, specificity, PPV, NPV and F1 (Youden's J by default)
+ * @param calibrate    temperature scaling fitted on validation before test calibration is reported (none by default)
  * @param threads      engine threads; 0 = libtorch's choice (not part of the identity)
  * @param dataDir      where {@code medmnist:NAME} files are looked up first (not part of the identity)
  */
@@ -51,8 +57,9 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
                       Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
                       double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
                       Augment.Policy augment, Integer channels, Integer trainSubset, double width,
-                      List<Double> thresholds, UncertaintyPolicy uncertainty, Boolean frontalOnly, int threads,
-                      Path dataDir) {
+                      List<Double> thresholds, UncertaintyPolicy uncertainty, Boolean frontalOnly,
+                      ClassWeights classWeights, Sampler sampler, OperatingPoint operatingPoint,
+                      CalibrationKind calibrate, int threads, Path dataDir) {
 
     public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
 
@@ -75,12 +82,16 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         thresholds = thresholds == null || thresholds.isEmpty() ? DEFAULT_THRESHOLDS : List.copyOf(thresholds);
         uncertainty = uncertainty == null ? UncertaintyPolicy.U_ONES : uncertainty;
         frontalOnly = frontalOnly == null ? Boolean.TRUE : frontalOnly;
+        classWeights = classWeights == null ? new ClassWeights.None() : classWeights;
+        sampler = sampler == null ? Sampler.SHUFFLE : sampler;
+        operatingPoint = operatingPoint == null ? new OperatingPoint.Youden() : operatingPoint;
+        calibrate = calibrate == null ? CalibrationKind.NONE : calibrate;
     }
 
     /** A run of {@code model} on {@code data} with every other setting at its default (20 epochs, Adam, cosine). */
     public static Builder builder(String data, String model) {
         return new Builder(new RunSpec(data, null, model, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4, null, null,
-                0, 0L, null, null, null, 1.0, null, null, null, 0, null));
+                0, 0L, null, null, null, 1.0, null, null, null, null, null, null, null, 0, null));
     }
 
     public Builder toBuilder() {
@@ -203,6 +214,10 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private List<Double> thresholds;
         private UncertaintyPolicy uncertainty;
         private Boolean frontalOnly;
+        private ClassWeights classWeights;
+        private Sampler sampler;
+        private OperatingPoint operatingPoint;
+        private CalibrationKind calibrate;
         private int threads;
         private Path dataDir;
 
@@ -230,6 +245,10 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             thresholds = s.thresholds;
             uncertainty = s.uncertainty;
             frontalOnly = s.frontalOnly;
+            classWeights = s.classWeights;
+            sampler = s.sampler;
+            operatingPoint = s.operatingPoint;
+            calibrate = s.calibrate;
             threads = s.threads;
             dataDir = s.dataDir;
         }
@@ -257,6 +276,10 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder thresholds(List<Double> v) { thresholds = v; return this; }
         public Builder uncertainty(UncertaintyPolicy v) { uncertainty = v; return this; }
         public Builder frontalOnly(Boolean v) { frontalOnly = v; return this; }
+        public Builder classWeights(ClassWeights v) { classWeights = v; return this; }
+        public Builder sampler(Sampler v) { sampler = v; return this; }
+        public Builder operatingPoint(OperatingPoint v) { operatingPoint = v; return this; }
+        public Builder calibrate(CalibrationKind v) { calibrate = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
 
@@ -270,7 +293,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public RunSpec build() {
             return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
                     weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
-                    thresholds, uncertainty, frontalOnly, threads, dataDir);
+                    thresholds, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate, threads,
+                    dataDir);
         }
     }
 

@@ -21,13 +21,20 @@ public final class TrainStep {
     private final Network net;
     private final Optimizer optimizer;
     private final Task task;
+    private final double[] classWeights;
     private final Map<String, NDArray> params;
     private final BatchArrays arrays = new BatchArrays();
 
     public TrainStep(Network net, Optimizer optimizer, Task task) {
+        this(net, optimizer, task, null);
+    }
+
+    /** A step whose loss weighs the outputs by {@code classWeights} ({@link Losses#weighted}; null = unweighted). */
+    public TrainStep(Network net, Optimizer optimizer, Task task, double[] classWeights) {
         this.net = net;
         this.optimizer = optimizer;
         this.task = task;
+        this.classWeights = classWeights == null ? null : classWeights.clone();
         this.params = net.trainable();
     }
 
@@ -41,7 +48,7 @@ public final class TrainStep {
             float loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = net.forward(x, true);
-                NDArray l = Losses.of(task, logits, b.targets(), b.count(), step);
+                NDArray l = Losses.weighted(task, classWeights, logits, b.targets(), b.count(), step);
                 gc.backward(l);
                 loss = l.getFloat();
             }

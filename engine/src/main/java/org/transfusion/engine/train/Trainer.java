@@ -23,15 +23,19 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchLoader;
+import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.Split;
+import org.transfusion.engine.data.Task;
 import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.Metrics;
+import org.transfusion.engine.eval.MetricsReport;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunLease;
@@ -166,7 +170,7 @@ public final class Trainer {
 
         Map<String, Object> run(boolean resuming) {
             BatchLoader train = new BatchLoader(s.data().split(Split.TRAIN), s.task(), s.pipeline(), o.batchSize(),
-                    true, Seeds.stream(o.seed(), "shuffle"));
+                    true, Seeds.stream(o.seed(), "shuffle"), o.sampler());
             BatchLoader val = new BatchLoader(s.data().split(Split.VAL), s.task(), s.pipeline(), o.batchSize(), false, 0);
             BatchLoader test = new BatchLoader(s.data().split(Split.TEST), s.task(), s.pipeline(), o.batchSize(), false, 0);
             long total = o.steps() != null ? o.steps() : (long) o.epochs() * train.batchesPerEpoch();
@@ -220,7 +224,7 @@ public final class Trainer {
 
         private Map<String, Object> loop(Network net, Optimizer optimizer, Schedule schedule, BatchLoader train,
                                          BatchLoader val, BatchLoader test, long total, int evalEvery) {
-            TrainStep stepper = new TrainStep(net, optimizer, s.task());
+            TrainStep stepper = new TrainStep(net, optimizer, s.task(), s.classWeights());
             double lossSum = 0;
             int lossCount = 0;
             long images = 0;
@@ -280,14 +284,18 @@ public final class Trainer {
         private Map<String, Object> finish(Network net, BatchLoader val, BatchLoader test, long total, long images,
                                            double waitSeconds) {
             net.load(SafeTensors.read(folder.bestWeights()));
-            Metrics valMetrics = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
-            Metrics testMetrics = Evaluator.evaluate(net, test, s.task(), s.data().split(Split.TEST).size());
+            Evaluator.Scores valScores = Evaluator.scores(net, val, s.task(), s.data().split(Split.VAL).size());
+            Evaluator.Scores testScores = Evaluator.scores(net, test, s.task(), s.data().split(Split.TEST).size());
+            // The operating point's thresholds and the temperatures are chosen on validation, applied to test.
+            MetricsReport.Fitted fitted = MetricsReport.fit(s.task(), valScores, o.operatingPoint(), o.calibrate());
+            Metrics valMetrics = MetricsReport.headline(s.task(), valScores);
+            Metrics testMetrics = MetricsReport.headline(s.task(), testScores);
             for (String w : testMetrics.warnings()) {
                 progress.note("warning: test " + w);
             }
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("val", valMetrics.toMap());
-            m.put("test", testMetrics.toMap());
+            m.put("val", MetricsReport.block(s.task(), valScores, valMetrics, fitted, true));
+            m.put("test", MetricsReport.block(s.task(), testScores, testMetrics, fitted, false));
             m.put("best_step", bestStep);
             m.put("steps", total);
             m.put("train_seconds", trainSeconds);
@@ -387,6 +395,25 @@ public final class Trainer {
             folder.writeCurve(curve);
         }
 
+        /** The loss's class weights as run.json records them: the rule, how they enter the loss, each value. */
+        private Map<String, Object> classWeightsRecord() {
+            boolean multiclass = s.task().type() == Task.Type.MULTICLASS;
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("rule", o.classWeights().spec());
+            w.put("applied_as", multiclass
+                    ? "cross-entropy class weights, batch loss sum_i w[y_i] CE_i / sum_i w[y_i] (torch's weight=)"
+                    : "binary cross-entropy pos_weight per output (torch's BCEWithLogitsLoss pos_weight=)");
+            if (o.classWeights() instanceof ClassWeights.Auto) {
+                w.put("formula", multiclass ? ClassWeights.AUTO_MULTICLASS : ClassWeights.AUTO_SIGMOID);
+            }
+            Map<String, Object> per = new LinkedHashMap<>();
+            for (int k = 0; k < s.classWeights().length; k++) {
+                per.put(s.task().outputName(k), s.classWeights()[k]);
+            }
+            w.put("per_output", per);
+            return w;
+        }
+
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
             Map<String, Object> run = new LinkedHashMap<>();
             // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
@@ -400,6 +427,16 @@ public final class Trainer {
             resolved.put("outputs", s.task().outputNames());
             resolved.put("normalisation", Map.of("mean", s.pipeline().mean(), "std", s.pipeline().std()));
             resolved.put("augment", s.pipeline().augment());
+            if (s.trainCounts() != null) {
+                resolved.put("train_label_counts", s.trainCounts().toMap());
+            }
+            if (s.classWeights() != null) {
+                resolved.put("class_weights", classWeightsRecord());
+            }
+            resolved.put("sampler", o.sampler() == Sampler.BALANCED
+                    ? "balanced: each draw picks a class uniformly (among classes with training images), then one "
+                    + "of its images uniformly, with replacement; seeded by the run's seed and the batch index"
+                    : "shuffle: a seeded permutation of the training images each epoch");
             long params = s.arch().specs().values().stream().filter(t -> t.kind().trainable())
                     .mapToLong(t -> t.size()).sum();
             resolved.put("trainable_parameters", params);

@@ -3,6 +3,7 @@ package org.transfusion.engine.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.data.FileIdentity;
+import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.CalibrationKind;
+import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
@@ -191,6 +196,42 @@ class TrainerTest {
         assertThat(stepsAndAucs(run)).isEqualTo(stepsAndAucs(whole));
         assertThat(Files.readString(run.metricsJson())).contains("\"steps_to_auc\"");
         assertThat(run.metrics().stepsToAuc()).isEqualTo(whole.metrics().stepsToAuc());
+    }
+
+    /**
+     * Class-balanced draws and a weighted loss depend only on the seed and the step, so a killed and resumed run
+     * ends with the uninterrupted run's weights; run.json records both, and metrics.json carries the metrics beyond
+     * AUC with the operating point and temperature chosen on validation.
+     */
+    @Test
+    void aBalancedWeightedRunResumesToTheSameWeightsAndRecordsBoth() throws IOException {
+        RunSpec o = tinyBatches(options(30)).toBuilder().sampler(Sampler.BALANCED)
+                .classWeights(ClassWeights.parse("3")).calibrate(CalibrationKind.TEMPERATURE).build();
+        RunFolder whole = new RunFolder(dir.resolve("balanced-whole"));
+        Trainer.run(o, whole, false, Progress.SILENT);
+        RunFolder run = new RunFolder(dir.resolve("balanced-killed"));
+        assertThatThrownBy(() -> Trainer.run(o, run, false, killAt(15))).hasMessage("simulated kill");
+        Trainer.run(o, run, true, Progress.SILENT);
+        assertSameWeights(SafeTensors.read(whole.bestWeights()), SafeTensors.read(run.bestWeights()));
+        assertThat(stepsAndAucs(run)).isEqualTo(stepsAndAucs(whole));
+
+        JsonNode runJson = Json.read(run.runJson());
+        assertThat(runJson.at("/spec/sampler").asText()).isEqualTo("balanced");
+        assertThat(runJson.at("/spec/class_weights").asText()).isEqualTo("3");
+        assertThat(runJson.at("/resolved/class_weights/per_output").toString()).isEqualTo("{\"class 1\":3.0}");
+        assertThat(runJson.at("/resolved/train_label_counts").toString())
+                .isEqualTo("{\"class 1\":{\"positive\":48,\"negative\":48}}"); // 96 training images, every other one
+        assertThat(runJson.at("/resolved/sampler").asText()).startsWith("balanced: each draw picks a class");
+
+        JsonNode test = Json.read(run.metricsJson()).path("test");
+        assertThat(test.at("/operating_point/rule").asText()).isEqualTo("youden");
+        assertThat(test.at("/operating_point/chosen_on").asText()).isEqualTo("val");
+        assertThat(test.at("/operating_point/threshold").isNumber()).isTrue();
+        assertThat(test.at("/average_precision").isNumber()).isTrue();
+        assertThat(test.at("/calibration/bins").asInt()).isEqualTo(15);
+        assertThat(test.at("/calibration/reliability_per_output/class 1")).hasSize(15);
+        assertThat(test.at("/calibration/temperature_scaling/temperature_per_output/class 1").isNumber()).isTrue();
+        assertThat(Json.read(run.metricsJson()).at("/val/calibration/temperature_scaling").isMissingNode()).isTrue();
     }
 
     /** curve.csv without its timing column (train_seconds differs between any two runs). */
