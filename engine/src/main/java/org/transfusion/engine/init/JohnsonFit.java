@@ -23,7 +23,7 @@ final class JohnsonFit {
     private static final double SU_MAX_ASYMMETRY = 40;
     /** Smallest SB shape: its curves pass within about delta of the bound; closer targets are two-point. */
     static final double SB_MIN_DELTA = 0.01;
-    private static final double SB_MAX_DELTA = 100;
+    private static final double SB_MAX_DELTA = 1000;
     /** SB integrals run over |z| &lt;= 12 (the normal density there is 5e-32); the draws are bounded. */
     static final double SB_RANGE = 12;
     /** How far the fitted moments may miss the target before the fit counts as approximate. */

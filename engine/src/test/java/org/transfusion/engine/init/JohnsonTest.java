@@ -71,7 +71,9 @@ class JohnsonTest {
                 {0.0, 5.0, "johnson-su"}, {0.0, 1.5, "johnson-sb"}, {0.0, 2.99, "johnson-sb"}, {0.0, 3.01, "johnson-su"},
                 {0.5, 3.46, "johnson-su"}, {0.5, 3.43, "johnson-sb"}, {-1.0, 4.9, "johnson-su"}, {1.0, 4.7, "johnson-sb"},
                 {1.5, 3.5, "johnson-sb"}, {1.5, 7.3, "johnson-su"}, {0.2, 1.2, "johnson-sb"}, {2.0, 30.0, "johnson-su"},
-                {-2.5, 7.4, "johnson-sb"}, {0.01, 40.0, "johnson-su"}};
+                {-2.5, 7.4, "johnson-sb"}, {0.01, 40.0, "johnson-su"},
+                // Next to the normal point, where SB needs delta in the hundreds: a random-init ResNet50 tensor.
+                {-0.0030584767742362798, 2.9999885765895185, "johnson-sb"}, {0.0, 2.9999, "johnson-sb"}};
         for (Object[] t : targets) {
             double s = (double) t[0];
             double k = (double) t[1];
