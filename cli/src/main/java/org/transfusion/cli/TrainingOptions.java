@@ -38,7 +38,13 @@ public final class TrainingOptions {
     @Option(names = "--model", paramLabel = "NAME", description = "Model name (see `transfusion models`)")
     String model;
 
-    @Option(names = "--init", defaultValue = "random", paramLabel = "SCHEME", description = "random, pretrained, meanvar, meanvar-bn-copy, transfusion:BLOCK, slim, gabor[:low|high|mixed], gabor+meanvar[:band] (default: ${DEFAULT-VALUE})")
+    @Option(names = "--init", defaultValue = "random", paramLabel = "SCHEME", description = {
+            "random, pretrained, meanvar, meanvar-bn-copy, shuffle, moments, covariance, meanvar-channel, "
+                    + "transfusion:BLOCK, slim, gabor[:low|high|mixed], gabor+meanvar[:band] (default: ${DEFAULT-VALUE}). "
+                    + "The schemes drawn from pretrained statistics (conv/linear tensors re-drawn, batch-norm reset, "
+                    + "a new head random):",
+            "  " + InitScheme.MEANVAR_HELP, "  " + InitScheme.SHUFFLE_HELP, "  " + InitScheme.MOMENTS_HELP,
+            "  " + InitScheme.COVARIANCE_HELP, "  " + InitScheme.MEANVAR_CHANNEL_HELP})
     InitScheme init;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Pretrained weights (safetensors) for transfer schemes")

@@ -94,6 +94,36 @@ class TrainCommandTest {
     void evaluatingAFolderThatIsNoRunIsABadInput() {
         CliRun.of("evaluate", dir.toString()).assertOneLineError("not a run folder (no run.json)");
     }
+    /**
+     * The schemes drawn from pretrained statistics take a weights file as meanvar does: one trains (the others share
+     * its path through InitScheme.parse and InitSchemes.apply, and are written by `weights init`), recording how it
+     * drew in run.json's init report; --help says what each keeps and destroys.
+     */
+    @Test
+    void schemesDrawnFromPretrainedStatisticsTrainFromAWeightsFile() throws Exception {
+        Path weights = dir.resolve("source.safetensors");
+        CliRun w = CliRun.of("weights", "init", "--model", "cbr-small", "--scheme", "random", "--seed", "9",
+                "--out", weights.toString());
+        assertThat(w.code()).as(w.err()).isZero();
+        CliRun r = train("moments", "--task", "referable", "--init", "moments", "--weights", weights.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode init = Json.read(dir.resolve("moments").resolve("run.json")).path("init");
+        assertThat(init.path("scheme").asText()).isEqualTo("moments");
+        assertThat(init.path("drawn_as").size()).isPositive();
+        for (String scheme : new String[] {"shuffle", "covariance", "meanvar-channel"}) {
+            CliRun i = CliRun.of("weights", "init", "--model", "cbr-small", "--scheme", scheme, "--weights",
+                    weights.toString(), "--out", dir.resolve(scheme + ".safetensors").toString());
+            assertThat(i.code()).as(scheme + ": " + i.err()).isZero();
+            assertThat(i.out()).contains("--init " + scheme).contains("\"drawn_as\"");
+        }
+        CliRun help = CliRun.of("train", "--help");
+        for (String sentence : new String[] {"shuffle: each tensor's pretrained values randomly permuted",
+                "moments: i.i.d. draws (Johnson SU/SB curves)", "covariance: each output filter drawn from a normal",
+                "meanvar-channel: Mean Var per output channel"}) {
+            assertThat(help.out().replaceAll("\\s+", " ")).contains(sentence);
+        }
+    }
+
     /** --device: cuda where this libtorch has no GPU is one line before anything is written; cpu is recorded. */
     @Test
     void theDeviceIsCheckedFirstAndRecorded() throws Exception {

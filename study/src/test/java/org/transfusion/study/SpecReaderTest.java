@@ -85,6 +85,18 @@ class SpecReaderTest {
     }
 
     @Test
+    void schemesDrawnFromPretrainedStatisticsAreAcceptedUnderTheirCanonicalNames() {
+        StudySpec s = SpecReader.parse(VALID.replace("schemes: [random, pretrained]",
+                "schemes: [random, Shuffle, moments, ' covariance', meanvar-channel]"), "mini.yaml");
+        assertThat(s.experiments().performance().schemes())
+                .containsExactly("random", "shuffle", "moments", "covariance", "meanvar-channel");
+        // Judged by their own claim in the convergence experiment, not by the paper's Mean Var claim.
+        assertThat(ConvergenceExperiment.claim("meanvar")).isEqualTo(ConvergenceExperiment.MEANVAR_FASTER);
+        assertThat(ConvergenceExperiment.claim("meanvar-channel"))
+                .isEqualTo("The 'meanvar-channel' initialisation speeds up convergence over random init.");
+    }
+
+    @Test
     void unknownKeyIsAnErrorNamingItsPath() {
         assertThatThrownBy(() -> SpecReader.parse(VALID.replace("sizes: [40]", "sizez: [40]"), "mini.yaml"))
                 .isInstanceOf(BadInputException.class)

@@ -15,6 +15,9 @@ import org.transfusion.error.BadInputException;
  *   <li>{@code pretrained}: every fitting tensor (full transfer), a new head re-initialised;</li>
  *   <li>{@code meanvar}: each layer's weight mean and variance, all features (i.i.d. normal draws); batch-norm
  *       reset to identity; {@code meanvar-bn-copy}: the same with batch-norm copied;</li>
+ *   <li>{@code shuffle}, {@code moments}, {@code covariance}, {@code meanvar-channel}: more of each layer's
+ *       statistics than Mean Var, by the same rule for which tensors are drawn (see {@link Redraw} and the
+ *       sentences below);</li>
  *   <li>{@code transfusion:BLOCK}: everything up to and including BLOCK, nothing above (random);</li>
  *   <li>{@code slim}: for a {@code -slim} model, everything up to its boundary block; the halved rest random;</li>
  *   <li>{@code gabor[:low|high|mixed]}: no pretrained tensor; the first convolution is a synthetic Gabor bank;
@@ -23,8 +26,22 @@ import org.transfusion.error.BadInputException;
  */
 public sealed interface InitScheme {
     /** The names {@link #parse} accepts, as shown in help texts and errors. */
-    List<String> CHOICES = List.of("random", "pretrained", "meanvar", "meanvar-bn-copy", "transfusion:BLOCK", "slim",
-            "gabor[:low|high|mixed]", "gabor+meanvar[:low|high|mixed]");
+    List<String> CHOICES = List.of("random", "pretrained", "meanvar", "meanvar-bn-copy", "shuffle", "moments",
+            "covariance", "meanvar-channel", "transfusion:BLOCK", "slim", "gabor[:low|high|mixed]",
+            "gabor+meanvar[:low|high|mixed]");
+
+    /** What the statistics schemes keep and destroy, one sentence each (constants, so --help can quote them). */
+    String MEANVAR_HELP = "meanvar: each tensor i.i.d. normal with its pretrained mean and variance; keeps the scale, "
+            + "destroys all features (batch-norm reset to identity; meanvar-bn-copy copies it).";
+    String SHUFFLE_HELP = "shuffle: each tensor's pretrained values randomly permuted; keeps every value (the whole "
+            + "per-layer distribution), destroys all spatial and filter structure.";
+    String MOMENTS_HELP = "moments: i.i.d. draws (Johnson SU/SB curves) with each tensor's mean, variance, skewness "
+            + "and kurtosis; keeps the value distribution's shape to the fourth moment, destroys all features.";
+    String COVARIANCE_HELP = "covariance: each output filter drawn from a normal with the pretrained filters' mean and "
+            + "covariance over input channel x kernel position; keeps second-order spatial structure (smoothness, "
+            + "orientation energy), copies no filter.";
+    String MEANVAR_CHANNEL_HELP = "meanvar-channel: Mean Var per output channel (its own mean and variance); keeps "
+            + "each filter's offset and scale, destroys the features.";
 
     /** The canonical name. */
     @JsonValue
@@ -49,6 +66,15 @@ public sealed interface InitScheme {
     /** Mean Var Init; {@code copyBatchNorm} keeps the pretrained batch-norm instead of resetting it. */
     record MeanVar(boolean copyBatchNorm) implements InitScheme {
         public String spec() { return copyBatchNorm ? "meanvar-bn-copy" : "meanvar"; }
+        public boolean needsWeights() { return true; }
+    }
+
+    /**
+     * A scheme that re-draws every conv/linear tensor from statistics of the pretrained one, as Mean Var does
+     * (batch-norm reset to identity, a re-initialised classifier kept random), keeping more of them.
+     */
+    record Redrawn(Redraw redraw) implements InitScheme {
+        public String spec() { return redraw.scheme(); }
         public boolean needsWeights() { return true; }
     }
 
@@ -99,6 +125,11 @@ public sealed interface InitScheme {
             case "meanvar-bn-copy": return new MeanVar(true);
             case "slim": return new Slim();
             default: break;
+        }
+        for (Redraw r : Redraw.values()) {
+            if (name.equals(r.scheme())) {
+                return new Redrawn(r);
+            }
         }
         if (name.startsWith("transfusion:") && name.length() > "transfusion:".length()) {
             return new Transfusion(name.substring("transfusion:".length()));

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.model.Architecture;
@@ -36,7 +37,8 @@ public final class InitSchemes {
         }
         if (!scheme.needsWeights() && weights != null) {
             throw new BadInputException("--weights is not used by --init " + scheme.spec() + " (schemes that use it: "
-                    + "pretrained, meanvar, meanvar-bn-copy, transfusion:BLOCK, slim, gabor+meanvar)");
+                    + "pretrained, meanvar, meanvar-bn-copy, shuffle, moments, covariance, meanvar-channel, "
+                    + "transfusion:BLOCK, slim, gabor+meanvar)");
         }
         scheme.checkFits(arch);
         if (weights != null) {
@@ -55,6 +57,13 @@ public final class InitSchemes {
                     weights.toString(), transfer);
             result = MeanVar.draw(arch, fitted, mv.copyBatchNorm(), Seeds.stream(initSeed, "meanvar"),
                     classifierKept(transfer), transfer);
+        } else if (scheme instanceof InitScheme.Redrawn r) {
+            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false,
+                    weights.toString(), transfer);
+            Map<String, Integer> how = new TreeMap<>();
+            result = r.redraw().apply(arch, fitted, Seeds.stream(initSeed, r.spec()), classifierKept(transfer),
+                    transfer, how);
+            report.put("drawn_as", how);
         } else if (scheme instanceof InitScheme.Transfusion t) {
             report.put("up_to_block", t.block());
             result = Transfer.apply(arch, source(weights, arch, initSeed), random, above(arch, t.block()),

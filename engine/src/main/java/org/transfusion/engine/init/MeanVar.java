@@ -1,6 +1,8 @@
 package org.transfusion.engine.init;
 
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
@@ -22,7 +24,19 @@ public final class MeanVar {
      * @param keep        tensors to leave as they are in {@code transferred} (e.g. a Gabor first layer)
      */
     public static StateDict draw(Architecture arch, StateDict transferred, boolean copyBatchNorm, long seed,
-                                 java.util.function.Predicate<String> keep, Transfer.Report report) {
+                                 Predicate<String> keep, Transfer.Report report) {
+        return redraw(arch, transferred, copyBatchNorm, keep, report,
+                (key, src) -> sampleLike(src, Seeds.random(seed, "init/meanvar/" + key)));
+    }
+
+    /**
+     * Which tensors a scheme built on pretrained statistics re-draws, shared by Mean Var and the schemes beside it
+     * ({@link Redraw}): every tensor that is not batch-norm (conv and linear weights and biases) through
+     * {@code draw(key, pretrained)}; batch-norm reset to identity, or copied with {@code copyBatchNorm}; the
+     * tensors in {@code keep} (a classifier that transfer re-initialised, a Gabor first layer) left as they are.
+     */
+    static StateDict redraw(Architecture arch, StateDict transferred, boolean copyBatchNorm, Predicate<String> keep,
+                            Transfer.Report report, BiFunction<String, HostTensor, HostTensor> draw) {
         StateDict out = new StateDict();
         for (TensorSpec spec : arch.specs().values()) {
             HostTensor src = transferred.get(spec.key());
@@ -32,7 +46,7 @@ public final class MeanVar {
             } else if (kind.isBatchNorm()) {
                 out.put(spec.key(), copyBatchNorm ? src : identity(spec));
             } else {
-                out.put(spec.key(), sampleLike(src, Seeds.random(seed, "init/meanvar/" + spec.key())));
+                out.put(spec.key(), draw.apply(spec.key(), src));
                 report.drawn.add(spec.key());
             }
         }

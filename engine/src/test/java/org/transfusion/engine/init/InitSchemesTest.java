@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,66 @@ class InitSchemesTest {
         InitResult r = InitSchemes.apply("meanvar-bn-copy", target(10), pretrained, 3);
         assertThat(r.weights().get("layers.1.bn.running_var").values())
                 .containsExactly(source.get("layers.1.bn.running_var").values());
+    }
+
+    private static final List<String> REDRAWN = List.of("shuffle", "moments", "covariance", "meanvar-channel");
+
+    @Test
+    void redrawSchemesParseToTheirCanonicalNamesAndNeedWeights() {
+        for (String name : REDRAWN) {
+            InitScheme s = InitScheme.parse(" " + name.toUpperCase(java.util.Locale.ROOT) + " ");
+            assertThat(s).isInstanceOf(InitScheme.Redrawn.class);
+            assertThat(s.spec()).isEqualTo(name);
+            assertThat(s.needsWeights()).isTrue();
+            assertThat(InitScheme.CHOICES).contains(name);
+            assertThatThrownBy(() -> InitSchemes.apply(name, target(2), null, 0))
+                    .isInstanceOf(BadInputException.class).hasMessageContaining("--init " + name + " needs --weights");
+        }
+        assertThatThrownBy(() -> InitScheme.parse("moment"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("moments, covariance, meanvar-channel");
+    }
+
+    /** Same seed, same tensors; another seed, other draws (each scheme draws from its own stream under the seed). */
+    @Test
+    void redrawSchemesAreReproducibleFromTheSeed() {
+        Architecture a = target(10);
+        for (String scheme : REDRAWN) {
+            StateDict first = InitSchemes.apply(scheme, a, pretrained, 7).weights();
+            StateDict again = InitSchemes.apply(scheme, a, pretrained, 7).weights();
+            StateDict other = InitSchemes.apply(scheme, a, pretrained, 8).weights();
+            for (TensorSpec spec : a.specs().values()) {
+                float[] v = first.get(spec.key()).values();
+                assertThat(java.util.Arrays.equals(again.get(spec.key()).values(), v)).as(scheme + " " + spec.key())
+                        .isTrue();
+                if (!spec.kind().isBatchNorm() && v.length > 1) {
+                    assertThat(java.util.Arrays.equals(other.get(spec.key()).values(), v))
+                            .as(scheme + " " + spec.key() + " under another seed").isFalse();
+                }
+            }
+        }
+        // Each scheme its own stream: the same seed gives Mean Var and per-channel Mean Var different normals.
+        assertThat(InitSchemes.apply("meanvar-channel", a, pretrained, 7).weights().get("fc.bias").values())
+                .isNotEqualTo(InitSchemes.apply("meanvar", a, pretrained, 7).weights().get("fc.bias").values());
+    }
+
+    /** As with Mean Var: batch-norm reset to identity, a new head (2 classes for a 10-class source) left random. */
+    @Test
+    void redrawSchemesResetBatchNormAndKeepANewHeadRandom() {
+        Architecture a = target(2);
+        StateDict random = RandomInit.of(a, org.transfusion.engine.Seeds.stream(3, "init"));
+        for (String scheme : REDRAWN) {
+            InitResult r = InitSchemes.apply(scheme, a, pretrained, 3);
+            assertThat(r.weights().get("fc.weight").values()).as(scheme)
+                    .containsExactly(random.get("fc.weight").values());
+            assertThat(r.weights().get("layers.1.bn.weight").values()).as(scheme).containsOnly(1f);
+            assertThat(r.weights().get("layers.1.bn.running_mean").values()).as(scheme).containsOnly(0f);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> transfer = (Map<String, Object>) r.report().get("transfer");
+            assertThat(transfer.get("reinitialised")).as(scheme).asList().containsExactly("fc.weight", "fc.bias");
+            assertThat(transfer).as(scheme).isEqualTo(InitSchemes.apply("meanvar", a, pretrained, 3).report()
+                    .get("transfer"));
+            assertThat(r.report()).containsKey("drawn_as");
+        }
     }
 
     @Test
