@@ -16,7 +16,8 @@ import org.transfusion.error.BadInputException;
  */
 public final class Presets {
     public static final List<String> NAMES =
-            List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid", "all");
+            List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid",
+                    "init-statistics", "all");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -64,13 +65,21 @@ public final class Presets {
                 : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
         String small = "cbr-small";
         boolean all = n.equals("all");
+        boolean initStatistics = n.equals("init-statistics");
+        if (initStatistics) {
+            models.retainAll(List.of(paper ? "resnet50" : "cbr-small")); // one model: nine schemes per seed
+        }
         StudySpec.Experiments e = new StudySpec.Experiments(
                 all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
                 all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(150) : paper
                         ? List.of(5000, 1000) : List.of(300, 100), List.of("random", "pretrained")) : null,
                 all || n.equals("representations") ? new StudySpec.Representations(demo ? 3000 : paper ? 25000 : 5000, "flatten") : null,
-                all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained", "meanvar"),
-                        List.of(0.7, 0.8, 0.9)) : null,
+                // init-statistics: the convergence comparison of Mean Var with the schemes that keep more of the
+                // pretrained statistics (and Gabor, transfer); inside `all` at demo scale, where it is cheap.
+                initStatistics || (all && demo) ? new StudySpec.Convergence(ConvergenceExperiment.INIT_STATISTICS,
+                        List.of(0.7, 0.8, 0.9))
+                        : all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained",
+                        "meanvar"), List.of(0.7, 0.8, 0.9)) : null,
                 all || n.equals("transfusion") ? new StudySpec.Transfusion(paper ? "resnet50" : small,
                         paper ? List.of("conv1", "layer1", "layer2", "layer3", "layer4")
                                 : List.of("layer1", "layer2", "layer3")) : null,
