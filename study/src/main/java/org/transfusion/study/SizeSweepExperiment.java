@@ -173,9 +173,13 @@ final class SizeSweepExperiment implements Experiment {
 
     // ---- the numbers the findings, chart and tables use, from the analysis file ---------------------------
 
-    /** One model under one scheme: per-seed change of its lower, higher and all usable conv layers, and weights. */
-    record Point(String model, long params, double[] lower, double[] higher, double[] all, double[] moved,
-                 double erankBefore, double erankAfter) {}
+    /**
+     * One model under one scheme, per seed: 1 - SVCCA over its lower, higher and all usable conv layers, 1 - linear
+     * CKA over all its conv layers (CKA needs no points-per-neuron rule, so every model is judged on all its layers),
+     * and the mean weight movement; and its effective rank at init and trained (mean over conv layers and seeds).
+     */
+    record Point(String model, long params, double[] lower, double[] higher, double[] all, double[] allCka,
+                 double[] moved, double erankBefore, double erankAfter) {}
 
     /** The sweep's points for {@code scheme}, smallest model first; models missing from the file are left out. */
     static List<Point> points(JsonNode sweep, List<String> models, String scheme) {
@@ -192,15 +196,20 @@ final class SizeSweepExperiment implements Experiment {
             double[] lower = new double[n];
             double[] higher = new double[n];
             double[] all = new double[n];
+            double[] allCka = new double[n];
             double[] moved = new double[n];
+            JsonNode cka = m.path("before_after").path(scheme).path("cka_linear").path("values");
             for (int i = 0; i < n; i++) {
                 lower[i] = 1 - l.mean(values.path(i), l.lower());
                 higher[i] = 1 - l.mean(values.path(i), l.higher());
                 all[i] = 1 - l.mean(values.path(i), l.convs());
+                JsonNode seed = cka.path(i);
+                allCka[i] = 1 - Stats.mean(l.convs().stream().mapToDouble(k -> seed.path(k).asDouble(Double.NaN))
+                        .toArray());
                 moved[i] = Stats.mean(doubles(m.path("weight_movement").path(scheme).path("values").path(i)));
             }
             List<Integer> convs = l.convs();
-            out.add(new Point(model, m.path("params").asLong(), lower, higher, all, moved,
+            out.add(new Point(model, m.path("params").asLong(), lower, higher, all, allCka, moved,
                     meanOver(m.path("effective_rank").path(scheme).path("before"), convs),
                     meanOver(m.path("effective_rank").path(scheme).path("after"), convs)));
         }
@@ -246,6 +255,9 @@ final class SizeSweepExperiment implements Experiment {
                     + " before vs after training, mean over conv layers (" + name + ")",
                     points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
                     points.stream().mapToDouble(p -> Stats.mean(p.all())).toArray()));
+            out.add(judgeSizeChange("1 - linear CKA before vs after training, mean over all conv layers (" + name + ")",
+                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
+                    points.stream().mapToDouble(p -> Stats.mean(p.allCka())).toArray()));
             out.add(judgeSizeChange("weight movement ||w - w0|| / ||w0||, mean over weight tensors (" + name + ")",
                     points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
                     points.stream().mapToDouble(p -> Stats.mean(p.moved())).toArray()));
@@ -281,9 +293,13 @@ final class SizeSweepExperiment implements Experiment {
             return new Finding(EXPERIMENT, CLAIM, measured.toString(), Finding.Verdict.INCONCLUSIVE);
         }
         RankCorrelation.Result r = RankCorrelation.test(x, y);
+        if (Double.isNaN(r.rho())) {
+            measured.append("; Spearman rho undefined (the same change at every size)");
+            return new Finding(EXPERIMENT, CLAIM, measured.toString(), Finding.Verdict.INCONCLUSIVE);
+        }
         measured.append(String.format(Locale.ROOT, "; Spearman rho %+.2f (parameters vs change), two-sided p %.3f "
                 + "(%s over %d orderings)", r.rho(), r.p(), r.exact() ? "exact" : "permutation", r.orderings()));
-        Finding.Verdict v = Double.isNaN(r.rho()) || r.p() > ALPHA ? Finding.Verdict.INCONCLUSIVE
+        Finding.Verdict v = r.p() > ALPHA ? Finding.Verdict.INCONCLUSIVE
                 : r.rho() < 0 ? Finding.Verdict.REPRODUCED : Finding.Verdict.NOT_REPRODUCED;
         return new Finding(EXPERIMENT, CLAIM, measured.toString(), v);
     }
@@ -381,7 +397,8 @@ final class SizeSweepExperiment implements Experiment {
         StringBuilder layers = new StringBuilder("model,params,scheme,layer,points,neurons,svcca_mean,svcca_sd,"
                 + "cka_linear_mean,effective_rank_init,effective_rank_trained,variance99_init,variance99_trained\n");
         StringBuilder summary = new StringBuilder("model,params,scheme,seeds,change_lower_mean,change_lower_sd,"
-                + "change_higher_mean,change_higher_sd,change_all_mean,weight_movement_mean,weight_movement_sd,"
+                + "change_higher_mean,change_higher_sd,change_all_mean,change_all_cka_mean,weight_movement_mean,"
+                + "weight_movement_sd,"
                 + "effective_rank_init,effective_rank_trained\n");
         for (String scheme : spec.schemes()) {
             for (Point p : points(sweep, models, scheme)) {
@@ -404,6 +421,7 @@ final class SizeSweepExperiment implements Experiment {
                         Integer.toString(p.all().length), ReportPage.f6(Stats.mean(p.lower())),
                         ReportPage.f6(Stats.sd(p.lower())), ReportPage.f6(Stats.mean(p.higher())),
                         ReportPage.f6(Stats.sd(p.higher())), ReportPage.f6(Stats.mean(p.all())),
+                        ReportPage.f6(Stats.mean(p.allCka())),
                         ReportPage.f6(Stats.mean(p.moved())), ReportPage.f6(Stats.sd(p.moved())),
                         ReportPage.f6(p.erankBefore()), ReportPage.f6(p.erankAfter()))).append('\n');
             }

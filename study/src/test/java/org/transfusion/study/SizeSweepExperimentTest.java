@@ -158,17 +158,21 @@ class SizeSweepExperimentTest {
         assertThat(small.lower()).containsExactly(new double[] {0.15, 0.35}, within(1e-9));
         assertThat(small.higher()).containsExactly(new double[] {0.45, 0.65}, within(1e-9));
         assertThat(small.all()).containsExactly(new double[] {0.3, 0.5}, within(1e-9));
+        // linear CKA 0.9 on every conv layer of both seeds (the pool's 0.2 is not a conv layer): change 0.1
+        assertThat(small.allCka()).containsExactly(new double[] {0.1, 0.1}, within(1e-9));
         assertThat(small.moved()).containsExactly(new double[] {0.3, 0.3}, within(1e-9));
         assertThat(small.erankAfter()).isCloseTo(2.5, within(1e-9));
         // sorted by parameter count: cbr-small 2.1M < cbr-tiny 4.3M < cbr-large-wide 8.4M < cbr-large-tall
         assertThat(random.stream().map(SizeSweepExperiment.Point::model).toList()).containsExactly(models);
         List<Finding> findings = e.findings(new Results(plan));
-        // two measures per scheme; four sizes are too few for p <= 0.05, so every verdict is inconclusive
-        assertThat(findings).hasSize(4).allSatisfy(f -> {
+        // three measures per scheme; four sizes are too few for p <= 0.05, so every verdict is inconclusive
+        assertThat(findings).hasSize(6).allSatisfy(f -> {
             assertThat(f.experiment()).isEqualTo("size sweep");
             assertThat(f.verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
         });
         assertThat(findings.get(0).measured()).contains("cbr-small (2.1M) 0.400").contains("Spearman rho -1.00");
+        // every model's CKA change is 0.1: rho is undefined, so inconclusive
+        assertThat(findings.get(1).measured()).contains("1 - linear CKA").contains("rho undefined");
     }
 
     /** One model's analysis entry: four usable conv layers and a pool, per-seed SVCCA, constant movement. */
@@ -188,7 +192,8 @@ class SizeSweepExperimentTest {
                 v.add(0.99); // the pool: the last entry, never a conv layer
                 values.add(v);
             });
-            ba.put(scheme, Map.of("svcca", Map.of("values", values)));
+            ba.put(scheme, Map.of("svcca", Map.of("values", values), "cka_linear", Map.of("values",
+                    List.of(List.of(0.9, 0.9, 0.9, 0.9, 0.2), List.of(0.9, 0.9, 0.9, 0.9, 0.2)))));
             mv.put(scheme, Map.of("keys", List.of("a", "b"), "values", List.of(List.of(moved, moved),
                     List.of(moved, moved))));
             er.put(scheme, Map.of("before", List.of(List.of(3.0, 3.0, 3.0, 3.0, 9.0)), "after",
