@@ -106,69 +106,81 @@ final class SizeSweepExperiment implements Experiment {
         for (String model : models(plan.spec())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("params", parameters(model));
-            Map<String, Object> beforeAfter = new LinkedHashMap<>();
-            Map<String, Object> movement = new LinkedHashMap<>();
-            Map<String, Object> entropy = new LinkedHashMap<>();
-            Map<String, Object> variance = new LinkedHashMap<>();
+            Map<String, Tally> tallies = new LinkedHashMap<>();
             for (String scheme : spec.schemes()) {
-                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
-                List<String> keys = new ArrayList<>();
-                List<List<Double>> moved = new ArrayList<>();
-                Map<String, List<List<Double>>> erank = Map.of("before", new ArrayList<>(), "after", new ArrayList<>());
-                Map<String, List<List<Double>>> v99 = Map.of("before", new ArrayList<>(), "after", new ArrayList<>());
+                Tally t = new Tally();
                 for (long seed : plan.spec().seeds()) {
                     out.println("analysis: size sweep " + model + " " + scheme + " seed " + seed);
-                    List<List<Double>> ranks = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                            new ArrayList<>());
-                    RunComparison.Result r = RunComparison.beforeAfter(plan.run(model, scheme, null, seed).folder(),
-                            request, (before, after) -> {
-                                EffectiveRank b = rank(before);
-                                EffectiveRank a = rank(after);
-                                ranks.get(0).add(b.entropy());
-                                ranks.get(1).add(a.entropy());
-                                ranks.get(2).add(b.variance99());
-                                ranks.get(3).add(a.variance99());
-                            });
-                    perSeed.add(r.layers());
-                    keys = new ArrayList<>(r.movement().keySet());
-                    moved.add(new ArrayList<>(r.movement().values()));
-                    erank.get("before").add(ranks.get(0));
-                    erank.get("after").add(ranks.get(1));
-                    v99.get("before").add(ranks.get(2));
-                    v99.get("after").add(ranks.get(3));
+                    t.add(RunComparison.beforeAfter(plan.run(model, scheme, null, seed).folder(), request, t::ranks));
                 }
-                if (!m.containsKey("layers")) {
-                    List<LayerSimilarity> first = perSeed.get(0);
-                    m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
-                    m.put("points", first.stream().map(LayerSimilarity::points).toList());
-                    m.put("neurons", first.stream().map(LayerSimilarity::neuronsA).toList());
-                }
-                beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
-                Map<String, Object> mv = new LinkedHashMap<>();
-                mv.put("keys", keys);
-                mv.put("values", moved);
-                movement.put(scheme, mv);
-                entropy.put(scheme, ordered(erank));
-                variance.put(scheme, ordered(v99));
+                tallies.put(scheme, t);
             }
-            m.put("before_after", beforeAfter);
-            m.put("weight_movement", movement);
-            m.put("effective_rank", entropy);
-            m.put("variance99", variance);
+            List<LayerSimilarity> first = tallies.values().iterator().next().layers.get(0);
+            m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
+            m.put("points", first.stream().map(LayerSimilarity::points).toList());
+            m.put("neurons", first.stream().map(LayerSimilarity::neuronsA).toList());
+            for (String key : List.of("before_after", "weight_movement", "effective_rank", "variance99")) {
+                Map<String, Object> byScheme = new LinkedHashMap<>();
+                tallies.forEach((scheme, t) -> byScheme.put(scheme, t.toMap().get(key)));
+                m.put(key, byScheme);
+            }
             all.put(model, m);
         }
         Json.write(file(plan.dir()), all); // creates the analysis folder
     }
 
-    private static EffectiveRank rank(LayerActivations a) {
-        return EffectiveRank.of(Activations.of(a.rows(), a.points(), a.neurons()));
-    }
+    /** One scheme's before-vs-after results over the seeds, as the analysis file keeps them. */
+    private static final class Tally {
+        final List<List<LayerSimilarity>> layers = new ArrayList<>();
+        List<String> keys = List.of();
+        final List<List<Double>> moved = new ArrayList<>();
+        /** Per seed and layer: effective rank at init and trained, directions for 99% at init and trained. */
+        final List<List<List<Double>>> ranks = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
+        private List<List<Double>> seed;
 
-    private static Map<String, Object> ordered(Map<String, List<List<Double>>> beforeAfter) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("before", beforeAfter.get("before"));
-        m.put("after", beforeAfter.get("after"));
-        return m;
+        /** The activations of one layer before and after training (called per layer, before {@link #add}). */
+        void ranks(LayerActivations before, LayerActivations after) {
+            if (seed == null) {
+                seed = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            }
+            EffectiveRank b = rank(before);
+            EffectiveRank a = rank(after);
+            seed.get(0).add(b.entropy());
+            seed.get(1).add(a.entropy());
+            seed.get(2).add(b.variance99());
+            seed.get(3).add(a.variance99());
+        }
+
+        void add(RunComparison.Result r) {
+            layers.add(r.layers());
+            keys = new ArrayList<>(r.movement().keySet());
+            moved.add(new ArrayList<>(r.movement().values()));
+            for (int i = 0; i < 4; i++) {
+                ranks.get(i).add(seed == null ? List.of() : seed.get(i));
+            }
+            seed = null;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("before_after", RepresentationsExperiment.summary(layers));
+            m.put("weight_movement", pair("keys", keys, "values", moved));
+            m.put("effective_rank", pair("before", ranks.get(0), "after", ranks.get(1)));
+            m.put("variance99", pair("before", ranks.get(2), "after", ranks.get(3)));
+            return m;
+        }
+
+        private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(k1, v1);
+            m.put(k2, v2);
+            return m;
+        }
+
+        private static EffectiveRank rank(LayerActivations a) {
+            return EffectiveRank.of(Activations.of(a.rows(), a.points(), a.neurons()));
+        }
     }
 
     // ---- the numbers the findings, chart and tables use, from the analysis file ---------------------------
