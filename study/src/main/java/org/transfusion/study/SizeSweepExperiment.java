@@ -100,7 +100,8 @@ final class SizeSweepExperiment implements Experiment {
             out.println("analysis: size sweep skipped: not every run of it has finished");
             return;
         }
-        RunComparison.Request request = new RunComparison.Request(null, null, Split.TEST, List.of(),
+        // the study's data dir: a run folder does not record it, and medmnist:NAME is looked up there first
+        RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
                 Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
         Map<String, Object> all = new LinkedHashMap<>();
         for (String model : models(plan.spec())) {
