@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a study (a preset of the paper's experiments, or a SPEC.yaml): every run, skipping those",
             "already complete in --out, then the analyses and DIR/report/index.html.",
-            "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics, all."})
+            "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics,",
+            "size-sweep, all."})
 public final class StudyCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -31,6 +31,9 @@ final class Experiments {
         if (e.representations() != null) {
             out.add(new RepresentationsExperiment(e.representations()));
         }
+        if (e.sizeSweep() != null) {
+            out.add(new SizeSweepExperiment(e.sizeSweep()));
+        }
         out.add(new FirstLayerFilters());
         return out;
     }

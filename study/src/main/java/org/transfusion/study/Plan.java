@@ -72,6 +72,11 @@ public final class Plan {
         return dir;
     }
 
+    /** Where the runs look up {@code medmnist:NAME} files (null: the default places); run.json does not keep it. */
+    Path dataDir() {
+        return dataDir;
+    }
+
     static String id(String model, String scheme, Integer subset, long seed) {
         String s = scheme.toLowerCase(Locale.ROOT).replace(":", "-").replace("+", "-plus-");
         return model + "__" + s + "__" + (subset == null ? "all" : "n" + subset) + "__s" + seed;

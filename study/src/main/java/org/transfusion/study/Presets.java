@@ -17,7 +17,7 @@ import org.transfusion.error.BadInputException;
 public final class Presets {
     public static final List<String> NAMES =
             List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid",
-                    "init-statistics", "all");
+                    "init-statistics", "size-sweep", "all");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -44,10 +44,12 @@ public final class Presets {
         }
         boolean demo = s.equals("demo");
         boolean paper = s.equals("paper");
-        List<String> models = new ArrayList<>(demo ? List.of("cbr-small") : paper
+        boolean sweep = n.equals("size-sweep");
+        // The size sweep (not part of "all": it trains every CBR) needs several sizes: the four CBRs below paper scale.
+        List<String> models = new ArrayList<>(sweep && !paper ? SizeSweepExperiment.CBRS : demo ? List.of("cbr-small") : paper
                 ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
                 : List.of("resnet18", "cbr-small", "cbr-tiny"));
-        if (s.equals("quick") && weightsDir != null
+        if (s.equals("quick") && !sweep && weightsDir != null
                 && Files.isDirectory(weightsDir.resolve(KerasMobileNetV2.WIDTH_035_FOLDER))) {
             models.add("mobilenet-v2-0.35-keras");
         }
@@ -84,7 +86,9 @@ public final class Presets {
                         paper ? List.of("conv1", "layer1", "layer2", "layer3", "layer4")
                                 : List.of("layer1", "layer2", "layer3")) : null,
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
-                        List.of("slim", "gabor", "gabor+meanvar")) : null);
+                        List.of("slim", "gabor", "gabor+meanvar")) : null,
+                sweep ? new StudySpec.SizeSweep(null, List.of("random", "pretrained"), demo ? 3000 : paper ? 25000 : 5000,
+                        "flatten") : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);
     }

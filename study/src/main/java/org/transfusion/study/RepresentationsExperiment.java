@@ -64,7 +64,7 @@ final class RepresentationsExperiment implements Experiment {
 
     @Override
     public void analyse(Plan plan, PrintStream out) {
-        RunComparison.Request request = new RunComparison.Request(null, null, Split.TEST, List.of(),
+        RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
                 Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
         Map<String, Object> all = new LinkedHashMap<>();
         List<Long> seeds = plan.spec().seeds();

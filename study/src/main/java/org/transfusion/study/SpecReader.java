@@ -23,6 +23,7 @@ import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.OperatingPoint;
+import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
@@ -95,14 +96,15 @@ public final class SpecReader {
                 bool(p, "published", "pretrain", true));
         Map<String, Object> e = map(require(m, "experiments", ""), "experiments");
         keys(e, "experiments", Set.of("performance", "small_data", "representations", "convergence", "transfusion",
-                "hybrid"));
+                "hybrid", "size_sweep"));
         StudySpec.Experiments experiments = new StudySpec.Experiments(
                 e.containsKey("performance") ? performance(e) : null,
                 e.containsKey("small_data") ? smallData(e) : null,
                 e.containsKey("representations") ? representations(e) : null,
                 e.containsKey("convergence") ? convergence(e) : null,
                 e.containsKey("transfusion") ? transfusion(e) : null,
-                e.containsKey("hybrid") ? hybrid(e) : null);
+                e.containsKey("hybrid") ? hybrid(e) : null,
+                e.containsKey("size_sweep") ? sizeSweep(e) : null);
         List<String> models = strings(require(m, "models", ""), "models");
         if (models.isEmpty()) {
             throw new BadInputException(file + ": models: expected at least one model");
@@ -202,6 +204,21 @@ public final class SpecReader {
                 List.of("slim", "gabor", "gabor+meanvar")), where + ".schemes"));
     }
 
+    private StudySpec.SizeSweep sizeSweep(Map<String, Object> e) {
+        String where = "experiments.size_sweep";
+        Map<String, Object> x = map(e.get("size_sweep"), where);
+        keys(x, where, Set.of("models", "schemes", "max_points", "conv"));
+        List<String> models = x.containsKey("models") ? strings(x.get("models"), where + ".models") : null;
+        if (models != null) {
+            for (int i = 0; i < models.size(); i++) {
+                model(models.get(i), where + ".models[" + i + "]");
+            }
+        }
+        return new StudySpec.SizeSweep(models, schemes(x.getOrDefault("schemes", List.of("random", "pretrained")),
+                where + ".schemes"), integer(x, "max_points", where, 3000),
+                named(x, "conv", where, "flatten", ActivationProbe.Fold::parse).name().toLowerCase(Locale.ROOT));
+    }
+
     // ---- names checked against the registries, with the key's path in every message ---------------------
 
     /** Init schemes, parsed (one parser: {@link InitScheme#parse}) and kept by their canonical names. */
@@ -257,6 +274,12 @@ public final class SpecReader {
                     "experiments.convergence.schemes");
             checkFits(e.smallData() == null ? List.of() : e.smallData().schemes(), arch,
                     "experiments.small_data.schemes");
+        }
+        if (e.sizeSweep() != null) {
+            for (String model : e.sizeSweep().models() != null ? e.sizeSweep().models() : models) {
+                checkFits(e.sizeSweep().schemes(), model(model, "experiments.size_sweep").build(3, 2, 1.0),
+                        "experiments.size_sweep.schemes");
+            }
         }
     }
 

@@ -63,7 +63,13 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
 
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
-                              Convergence convergence, Transfusion transfusion, Hybrid hybrid) {}
+                              Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep) {
+        /** The paper's experiments without the size sweep. */
+        public Experiments(Performance performance, SmallData smallData, Representations representations,
+                           Convergence convergence, Transfusion transfusion, Hybrid hybrid) {
+            this(performance, smallData, representations, convergence, transfusion, hybrid, null);
+        }
+    }
 
     public record Performance(List<String> schemes) {}
 
@@ -76,6 +82,13 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     public record Transfusion(String model, List<String> blocks) {}
 
     public record Hybrid(String model, List<String> schemes) {}
+
+    /**
+     * Change through training against model size: {@code models} (null = the study's models) each trained from
+     * every scheme in {@code schemes}, probed on {@code maxPoints} rows per layer with conv maps folded by
+     * {@code conv}.
+     */
+    public record SizeSweep(List<String> models, List<String> schemes, int maxPoints, String conv) {}
 
     /** The spec as plain maps and lists, in the YAML layout (for printing and for run.json of the study). */
     public Map<String, Object> toMap() {
@@ -137,6 +150,15 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         }
         if (x.hybrid() != null) {
             e.put("hybrid", ordered("model", x.hybrid().model(), "schemes", x.hybrid().schemes()));
+        }
+        if (x.sizeSweep() != null) {
+            Map<String, Object> s = ordered("schemes", x.sizeSweep().schemes(), "max_points",
+                    x.sizeSweep().maxPoints(), "conv", x.sizeSweep().conv());
+            if (x.sizeSweep().models() != null) {
+                s = ordered("models", x.sizeSweep().models(), "schemes", x.sizeSweep().schemes(), "max_points",
+                        x.sizeSweep().maxPoints(), "conv", x.sizeSweep().conv());
+            }
+            e.put("size_sweep", s);
         }
         m.put("experiments", e);
         return m;

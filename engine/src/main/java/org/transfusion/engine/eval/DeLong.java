@@ -103,8 +103,8 @@ public final class DeLong {
         return new Components(v10, v01);
     }
 
-    /** 1-based ranks with ties given the mean of the ranks they span. */
-    static double[] midranks(double[] v) {
+    /** 1-based ranks with ties given the mean of the ranks they span (also Spearman's ranks in the study). */
+    public static double[] midranks(double[] v) {
         int n = v.length;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {

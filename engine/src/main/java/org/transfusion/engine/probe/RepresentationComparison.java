@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.model.Architecture;
@@ -38,12 +39,23 @@ public final class RepresentationComparison {
      */
     public static List<LayerSimilarity> compare(Side a, Side b, List<String[]> pairs, BatchLoader loader,
                                                 ProbeOptions probe, Set<Method> methods, SimilarityOptions options) {
+        return compare(a, b, pairs, loader, probe, methods, options, (x, y) -> {});
+    }
+
+    /**
+     * {@link #compare}, also handing each layer pair's activations to {@code seen} (e.g. to measure their effective
+     * rank from the same probe rather than a second pass over the data).
+     */
+    public static List<LayerSimilarity> compare(Side a, Side b, List<String[]> pairs, BatchLoader loader,
+                                                ProbeOptions probe, Set<Method> methods, SimilarityOptions options,
+                                                BiConsumer<LayerActivations, LayerActivations> seen) {
         List<String> layersA = pairs.stream().map(p -> p[0]).distinct().toList();
         List<String> layersB = pairs.stream().map(p -> p[1]).distinct().toList();
         Map<String, LayerActivations> actA = probe(a, loader, layersA, probe);
         Map<String, LayerActivations> actB = probe(b, loader, layersB, probe);
         List<LayerSimilarity> out = new ArrayList<>();
         for (String[] pair : pairs) {
+            seen.accept(actA.get(pair[0]), actB.get(pair[1]));
             out.add(similarity(actA.get(pair[0]), actB.get(pair[1]), methods, options));
         }
         return out;

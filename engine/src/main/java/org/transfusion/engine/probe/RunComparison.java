@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.model.StateDict;
@@ -71,6 +72,11 @@ public final class RunComparison {
     }
 
     public static Result beforeAfter(Path run, Request r) {
+        return beforeAfter(run, r, (before, after) -> {});
+    }
+
+    /** {@link #beforeAfter}, also handing each layer's activations before and after training to {@code seen}. */
+    public static Result beforeAfter(Path run, Request r, BiConsumer<LayerActivations, LayerActivations> seen) {
         RunSetup s = setup(run, r);
         List<String[]> pairs = pairs(s, s, r.layers(), run, run);
         RunFolder folder = RunFolder.existing(run);
@@ -78,7 +84,7 @@ public final class RunComparison {
         StateDict end = folder.trainedWeights();
         List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(s.arch(), init),
                 new RepresentationComparison.Side(s.arch(), end), pairs, loader(s, r), probe(s, r), r.methods(),
-                options(r));
+                options(r), seen);
         Map<String, Object> meta = meta(r, s);
         meta.put("run", run.toString());
         meta.put("compared", "init.safetensors (step 0) vs weights.safetensors (best)");

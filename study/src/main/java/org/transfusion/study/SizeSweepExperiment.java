@@ -1,0 +1,454 @@
+package org.transfusion.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.TensorSpec;
+import org.transfusion.engine.probe.ActivationProbe;
+import org.transfusion.engine.probe.LayerActivations;
+import org.transfusion.engine.probe.LayerSimilarity;
+import org.transfusion.engine.probe.RunComparison;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.similarity.Activations;
+import org.transfusion.similarity.EffectiveRank;
+import org.transfusion.similarity.Method;
+
+/**
+ * Why do large models change less? (the paper's Section 4 observation, issue 19): every model of the sweep trained
+ * from each scheme (random init, transfer) on the same data, and per layer how far it moved through training:
+ * 1 - SVCCA (and CKA) between its representation at initialisation and after training, the relative weight
+ * movement {@code ||w - w0|| / ||w0||}, and the effective rank of its representation before and after
+ * ({@link EffectiveRank}: Roy &amp; Vetterli's exp-entropy of the centred activations' singular values, and the
+ * directions for 99% of the variance). The change is then set against the parameter count: a chart on a log axis,
+ * CSV tables, and a Spearman correlation with an exact permutation p-value as the finding. Written to
+ * {@code DIR/analysis/size-sweep.json}; deterministic for the same runs.
+ */
+final class SizeSweepExperiment implements Experiment {
+    /** The paper's small-model family, at four sizes: the sweep's models below paper scale. */
+    static final List<String> CBRS = List.of("cbr-small", "cbr-tiny", "cbr-large-wide", "cbr-large-tall");
+    static final String EXPERIMENT = "size sweep";
+    static final String CLAIM = "Larger models change less through training than smaller ones (Section 4, Figure 3): "
+            + "the change falls as the parameter count grows.";
+    /** Fewer sizes than this cannot show a trend (with 4, the smallest exact two-sided p is 2/24 = 0.083). */
+    static final int MIN_SIZES = 4;
+    static final double ALPHA = 0.05;
+
+    private final StudySpec.SizeSweep spec;
+
+    SizeSweepExperiment(StudySpec.SizeSweep spec) {
+        this.spec = spec;
+    }
+
+    static Path file(Path studyDir) {
+        return studyDir.resolve("analysis").resolve("size-sweep.json");
+    }
+
+    /** The sweep's models: its own list, else the study's. */
+    List<String> models(StudySpec study) {
+        return spec.models() != null ? spec.models() : study.models();
+    }
+
+    @Override
+    public void planOnce(Plan plan) {
+        for (String model : models(plan.spec())) {
+            for (long seed : plan.spec().seeds()) {
+                for (String scheme : spec.schemes()) {
+                    plan.add(model, scheme, null, seed);
+                }
+            }
+        }
+    }
+
+    private List<PlannedRun> runs(Plan plan) {
+        List<PlannedRun> out = new ArrayList<>();
+        for (String model : models(plan.spec())) {
+            for (long seed : plan.spec().seeds()) {
+                for (String scheme : spec.schemes()) {
+                    out.add(plan.run(model, scheme, null, seed));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        return !Files.isRegularFile(file(plan.dir()))
+                && runs(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
+    }
+
+    /** Trainable parameters of {@code model} (3 input channels, 2 outputs, width 1): the sweep's x axis. */
+    static long parameters(String model) {
+        Architecture arch = ModelRegistry.get(model).build(3, 2, 1.0);
+        return arch.specs().values().stream().filter(s -> s.kind().trainable()).mapToLong(TensorSpec::size).sum();
+    }
+
+    @Override
+    public void analyse(Plan plan, PrintStream out) {
+        if (!runs(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete())) {
+            out.println("analysis: size sweep skipped: not every run of it has finished");
+            return;
+        }
+        // the study's data dir: a run folder does not record it, and medmnist:NAME is looked up there first
+        RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
+        Map<String, Object> all = new LinkedHashMap<>();
+        for (String model : models(plan.spec())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("params", parameters(model));
+            Map<String, Tally> tallies = new LinkedHashMap<>();
+            for (String scheme : spec.schemes()) {
+                Tally t = new Tally();
+                for (long seed : plan.spec().seeds()) {
+                    out.println("analysis: size sweep " + model + " " + scheme + " seed " + seed);
+                    t.add(RunComparison.beforeAfter(plan.run(model, scheme, null, seed).folder(), request, t::ranks));
+                }
+                tallies.put(scheme, t);
+            }
+            List<LayerSimilarity> first = tallies.values().iterator().next().layers.get(0);
+            m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
+            m.put("points", first.stream().map(LayerSimilarity::points).toList());
+            m.put("neurons", first.stream().map(LayerSimilarity::neuronsA).toList());
+            for (String key : List.of("before_after", "weight_movement", "effective_rank", "variance99")) {
+                Map<String, Object> byScheme = new LinkedHashMap<>();
+                tallies.forEach((scheme, t) -> byScheme.put(scheme, t.toMap().get(key)));
+                m.put(key, byScheme);
+            }
+            all.put(model, m);
+        }
+        Json.write(file(plan.dir()), all); // creates the analysis folder
+    }
+
+    /** One scheme's before-vs-after results over the seeds, as the analysis file keeps them. */
+    private static final class Tally {
+        final List<List<LayerSimilarity>> layers = new ArrayList<>();
+        List<String> keys = List.of();
+        final List<List<Double>> moved = new ArrayList<>();
+        /** Per seed and layer: effective rank at init and trained, directions for 99% at init and trained. */
+        final List<List<List<Double>>> ranks = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
+        private List<List<Double>> seed;
+
+        /** The activations of one layer before and after training (called per layer, before {@link #add}). */
+        void ranks(LayerActivations before, LayerActivations after) {
+            if (seed == null) {
+                seed = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            }
+            EffectiveRank b = rank(before);
+            EffectiveRank a = rank(after);
+            seed.get(0).add(b.entropy());
+            seed.get(1).add(a.entropy());
+            seed.get(2).add(b.variance99());
+            seed.get(3).add(a.variance99());
+        }
+
+        void add(RunComparison.Result r) {
+            layers.add(r.layers());
+            keys = new ArrayList<>(r.movement().keySet());
+            moved.add(new ArrayList<>(r.movement().values()));
+            for (int i = 0; i < 4; i++) {
+                ranks.get(i).add(seed == null ? List.of() : seed.get(i));
+            }
+            seed = null;
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("before_after", RepresentationsExperiment.summary(layers));
+            m.put("weight_movement", pair("keys", keys, "values", moved));
+            m.put("effective_rank", pair("before", ranks.get(0), "after", ranks.get(1)));
+            m.put("variance99", pair("before", ranks.get(2), "after", ranks.get(3)));
+            return m;
+        }
+
+        private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(k1, v1);
+            m.put(k2, v2);
+            return m;
+        }
+
+        private static EffectiveRank rank(LayerActivations a) {
+            return EffectiveRank.of(Activations.of(a.rows(), a.points(), a.neurons()));
+        }
+    }
+
+    // ---- the numbers the findings, chart and tables use, from the analysis file ---------------------------
+
+    /**
+     * One model under one scheme, per seed: 1 - SVCCA over its lower, higher and all usable conv layers, 1 - linear
+     * CKA over all its conv layers (CKA needs no points-per-neuron rule, so every model is judged on all its layers),
+     * and the mean weight movement; and its effective rank at init and trained (mean over conv layers and seeds).
+     */
+    record Point(String model, long params, double[] lower, double[] higher, double[] all, double[] allCka,
+                 double[] moved, double erankBefore, double erankAfter) {}
+
+    /** The sweep's points for {@code scheme}, smallest model first; models missing from the file are left out. */
+    static List<Point> points(JsonNode sweep, List<String> models, String scheme) {
+        List<Point> out = new ArrayList<>();
+        for (String model : models) {
+            JsonNode m = sweep.path(model);
+            JsonNode values = m.path("before_after").path(scheme).path(RepresentationsExperiment.CLAIM_MEASURE)
+                    .path("values");
+            if (m.isMissingNode() || values.size() == 0) {
+                continue;
+            }
+            RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m);
+            int n = values.size();
+            double[] lower = new double[n];
+            double[] higher = new double[n];
+            double[] all = new double[n];
+            double[] allCka = new double[n];
+            double[] moved = new double[n];
+            JsonNode cka = m.path("before_after").path(scheme).path("cka_linear").path("values");
+            for (int i = 0; i < n; i++) {
+                lower[i] = 1 - l.mean(values.path(i), l.lower());
+                higher[i] = 1 - l.mean(values.path(i), l.higher());
+                all[i] = 1 - l.mean(values.path(i), l.convs());
+                JsonNode seed = cka.path(i);
+                allCka[i] = 1 - Stats.mean(l.convs().stream().mapToDouble(k -> seed.path(k).asDouble(Double.NaN))
+                        .toArray());
+                moved[i] = Stats.mean(doubles(m.path("weight_movement").path(scheme).path("values").path(i)));
+            }
+            List<Integer> convs = l.convs();
+            out.add(new Point(model, m.path("params").asLong(), lower, higher, all, allCka, moved,
+                    meanOver(m.path("effective_rank").path(scheme).path("before"), convs),
+                    meanOver(m.path("effective_rank").path(scheme).path("after"), convs)));
+        }
+        out.sort(Comparator.comparingLong(Point::params));
+        return out;
+    }
+
+    /** Mean over seeds of the mean over {@code layers} of a per-seed, per-layer list. */
+    private static double meanOver(JsonNode perSeed, List<Integer> layers) {
+        double[] v = new double[perSeed.size()];
+        for (int s = 0; s < v.length; s++) {
+            JsonNode seed = perSeed.path(s);
+            v[s] = Stats.mean(layers.stream().mapToDouble(i -> seed.path(i).asDouble(Double.NaN)).toArray());
+        }
+        return Stats.mean(v);
+    }
+
+    private static double[] doubles(JsonNode list) {
+        double[] v = new double[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = list.path(i).asDouble(Double.NaN);
+        }
+        return v;
+    }
+
+    private static String schemeName(String scheme) {
+        return scheme.equals("pretrained") ? "transfer" : scheme.equals("random") ? "random init" : scheme;
+    }
+
+    @Override
+    public List<Finding> findings(Results results) {
+        Path f = file(results.plan().dir());
+        List<Finding> out = new ArrayList<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        JsonNode sweep = Json.read(f);
+        List<String> models = models(results.spec());
+        for (String scheme : spec.schemes()) {
+            List<Point> points = points(sweep, models, scheme);
+            String name = schemeName(scheme);
+            out.add(judgeSizeChange("1 - " + RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT)
+                    + " before vs after training, mean over conv layers (" + name + ")",
+                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
+                    points.stream().mapToDouble(p -> Stats.mean(p.all())).toArray()));
+            out.add(judgeSizeChange("1 - linear CKA before vs after training, mean over all conv layers (" + name + ")",
+                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
+                    points.stream().mapToDouble(p -> Stats.mean(p.allCka())).toArray()));
+            out.add(judgeSizeChange("weight movement ||w - w0|| / ||w0||, mean over weight tensors (" + name + ")",
+                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
+                    points.stream().mapToDouble(p -> Stats.mean(p.moved())).toArray()));
+        }
+        return out;
+    }
+
+    /**
+     * The claim over one measure of change: Spearman's rho between parameter count and change (mean over seeds)
+     * across the sweep's models, with its exact two-sided permutation p-value. Reproduced when rho is negative with
+     * p at most {@value #ALPHA}, contradicted when positive with such a p, inconclusive otherwise, and with fewer
+     * than {@value #MIN_SIZES} distinct sizes (models whose change is undefined are left out).
+     */
+    static Finding judgeSizeChange(String what, List<String> models, double[] params, double[] change) {
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < change.length; i++) {
+            if (!Double.isNaN(change[i])) {
+                kept.add(i);
+            }
+        }
+        double[] x = kept.stream().mapToDouble(i -> params[i]).toArray();
+        double[] y = kept.stream().mapToDouble(i -> change[i]).toArray();
+        StringBuilder measured = new StringBuilder(what).append(": ");
+        for (int k = 0; k < kept.size(); k++) {
+            int i = kept.get(k);
+            measured.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s (%s) %.3f", models.get(i),
+                    paramsText((long) params[i]), change[i]));
+        }
+        long sizes = java.util.Arrays.stream(x).distinct().count();
+        if (sizes < MIN_SIZES) {
+            measured.append(String.format(Locale.ROOT, "; %d size%s (at least %d needed to judge a trend)", sizes,
+                    sizes == 1 ? "" : "s", MIN_SIZES));
+            return new Finding(EXPERIMENT, CLAIM, measured.toString(), Finding.Verdict.INCONCLUSIVE);
+        }
+        RankCorrelation.Result r = RankCorrelation.test(x, y);
+        if (Double.isNaN(r.rho())) {
+            measured.append("; Spearman rho undefined (the same change at every size)");
+            return new Finding(EXPERIMENT, CLAIM, measured.toString(), Finding.Verdict.INCONCLUSIVE);
+        }
+        measured.append(String.format(Locale.ROOT, "; Spearman rho %+.2f (parameters vs change), two-sided p %.3f "
+                + "(%s over %d orderings)", r.rho(), r.p(), r.exact() ? "exact" : "permutation", r.orderings()));
+        Finding.Verdict v = r.p() > ALPHA ? Finding.Verdict.INCONCLUSIVE
+                : r.rho() < 0 ? Finding.Verdict.REPRODUCED : Finding.Verdict.NOT_REPRODUCED;
+        return new Finding(EXPERIMENT, CLAIM, measured.toString(), v);
+    }
+
+    static String paramsText(long n) {
+        return n >= 1_000_000 ? String.format(Locale.ROOT, "%.1fM", n / 1e6)
+                : n >= 1_000 ? String.format(Locale.ROOT, "%.0fk", n / 1e3) : Long.toString(n);
+    }
+
+    // ---- the report section ----------------------------------------------------------------------------
+
+    @Override
+    public void section(ReportPage page) {
+        Path f = file(page.plan().dir());
+        if (!Files.isRegularFile(f)) {
+            return;
+        }
+        JsonNode sweep = Json.read(f);
+        List<String> models = models(page.spec());
+        StringBuilder html = page.html();
+        html.append("<h2>Size sweep: do larger models change less?</h2><p class='muted'>Each model trained from ")
+                .append(Svg.esc(String.join(" and ", spec.schemes().stream().map(SizeSweepExperiment::schemeName)
+                        .toList()))).append(" on the same data; x = trainable parameters on a log scale (6 = 1M). "
+                        + "Change = 1 - ").append(RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT))
+                .append(" between a layer at initialisation and after training, over the lower and higher half of "
+                        + "the conv layers with at least ").append(RepresentationsExperiment.POINTS_PER_NEURON)
+                .append(" points per neuron.</p><div class='charts'>");
+        List<Svg.Series> change = new ArrayList<>();
+        List<Svg.Series> moved = new ArrayList<>();
+        List<Svg.Series> ranks = new ArrayList<>();
+        double maxMoved = 0;
+        double maxRank = 0;
+        for (String scheme : spec.schemes()) {
+            List<Point> points = points(sweep, models, scheme);
+            double[] x = points.stream().mapToDouble(p -> Math.log10(p.params())).toArray();
+            String name = schemeName(scheme);
+            change.add(series(name + ", lower", x, points.stream().map(Point::lower).toList()));
+            change.add(series(name + ", higher", x, points.stream().map(Point::higher).toList()));
+            Svg.Series m = series(name, x, points.stream().map(Point::moved).toList());
+            moved.add(m);
+            double[] before = points.stream().mapToDouble(Point::erankBefore).toArray();
+            double[] after = points.stream().mapToDouble(Point::erankAfter).toArray();
+            ranks.add(new Svg.Series(name + ", init", x, before, null));
+            ranks.add(new Svg.Series(name + ", trained", x, after, null));
+            for (int i = 0; i < x.length; i++) {
+                maxMoved = Math.max(maxMoved, finite(m.y()[i] + m.err()[i]));
+                maxRank = Math.max(maxRank, Math.max(finite(before[i]), finite(after[i])));
+            }
+        }
+        String xTitle = "trainable parameters (log10)";
+        html.append("<figure>").append(Svg.lines("representation change vs size", xTitle, "1 - "
+                + RepresentationsExperiment.CLAIM_MEASURE, change, null, 0, 1)).append("<figcaption>mean ± sd over "
+                + "seeds; lower / higher half of the conv layers</figcaption></figure>");
+        html.append("<figure>").append(Svg.lines("weight movement vs size", xTitle, "||w - w0|| / ||w0||", moved, null,
+                0, maxMoved > 0 ? maxMoved * 1.15 : 1)).append("<figcaption>mean over weight tensors, mean ± sd over "
+                + "seeds</figcaption></figure>");
+        html.append("<figure>").append(Svg.lines("effective rank vs size", xTitle, "exp(entropy) of singular values",
+                ranks, null, 0, maxRank > 0 ? maxRank * 1.15 : 1)).append("<figcaption>Roy &amp; Vetterli effective "
+                + "rank of the centred activations, mean over conv layers and seeds</figcaption></figure></div>");
+        table(page, sweep, models);
+        writeCsv(page, sweep, models);
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : 0;
+    }
+
+    private static Svg.Series series(String name, double[] x, List<double[]> perSeed) {
+        double[] y = perSeed.stream().mapToDouble(Stats::mean).toArray();
+        double[] e = perSeed.stream().mapToDouble(Stats::sd).toArray();
+        return new Svg.Series(name, x, y, e);
+    }
+
+    private void table(ReportPage page, JsonNode sweep, List<String> models) {
+        StringBuilder h = page.html();
+        h.append("<table><tr><th>model</th><th>parameters</th><th>init</th><th>change, lower layers</th>"
+                + "<th>change, higher layers</th><th>weight movement</th><th>effective rank, init → trained</th></tr>");
+        for (String scheme : spec.schemes()) {
+            for (Point p : points(sweep, models, scheme)) {
+                h.append("<tr><td>").append(Svg.esc(p.model())).append("</td><td>").append(paramsText(p.params()))
+                        .append("</td><td>").append(schemeName(scheme)).append("</td><td>")
+                        .append(Findings.pm(p.lower())).append("</td><td>").append(Findings.pm(p.higher()))
+                        .append("</td><td>").append(Findings.pm(p.moved())).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.1f → %.1f", p.erankBefore(), p.erankAfter()))
+                        .append("</td></tr>");
+            }
+        }
+        h.append("</table><p class='note'>mean ± sd over seeds. Effective rank: exp of the entropy of the normalised "
+                + "singular values of a layer's centred activations (Roy &amp; Vetterli 2007); the number of "
+                + "directions for 99% of the variance is in size-sweep.csv. All per-layer numbers are in "
+                + "size-sweep.csv, the per-model summary in size-sweep-summary.csv.</p>");
+    }
+
+    private void writeCsv(ReportPage page, JsonNode sweep, List<String> models) {
+        StringBuilder layers = new StringBuilder("model,params,scheme,layer,points,neurons,svcca_mean,svcca_sd,"
+                + "cka_linear_mean,effective_rank_init,effective_rank_trained,variance99_init,variance99_trained\n");
+        StringBuilder summary = new StringBuilder("model,params,scheme,seeds,change_lower_mean,change_lower_sd,"
+                + "change_higher_mean,change_higher_sd,change_all_mean,change_all_cka_mean,weight_movement_mean,"
+                + "weight_movement_sd,"
+                + "effective_rank_init,effective_rank_trained\n");
+        for (String scheme : spec.schemes()) {
+            for (Point p : points(sweep, models, scheme)) {
+                JsonNode m = sweep.path(p.model());
+                JsonNode ba = m.path("before_after").path(scheme);
+                JsonNode names = m.path("layers");
+                for (int i = 0; i < names.size(); i++) {
+                    layers.append(String.join(",", p.model(), Long.toString(p.params()), scheme,
+                            names.path(i).asText(), m.path("points").path(i).asText(),
+                            m.path("neurons").path(i).asText(),
+                            ReportPage.f6(ba.path("svcca").path("mean").path(i).asDouble(Double.NaN)),
+                            ReportPage.f6(ba.path("svcca").path("sd").path(i).asDouble(Double.NaN)),
+                            ReportPage.f6(ba.path("cka_linear").path("mean").path(i).asDouble(Double.NaN)),
+                            ReportPage.f6(layerMean(m.path("effective_rank").path(scheme).path("before"), i)),
+                            ReportPage.f6(layerMean(m.path("effective_rank").path(scheme).path("after"), i)),
+                            ReportPage.f6(layerMean(m.path("variance99").path(scheme).path("before"), i)),
+                            ReportPage.f6(layerMean(m.path("variance99").path(scheme).path("after"), i)))).append('\n');
+                }
+                summary.append(String.join(",", p.model(), Long.toString(p.params()), scheme,
+                        Integer.toString(p.all().length), ReportPage.f6(Stats.mean(p.lower())),
+                        ReportPage.f6(Stats.sd(p.lower())), ReportPage.f6(Stats.mean(p.higher())),
+                        ReportPage.f6(Stats.sd(p.higher())), ReportPage.f6(Stats.mean(p.all())),
+                        ReportPage.f6(Stats.mean(p.allCka())),
+                        ReportPage.f6(Stats.mean(p.moved())), ReportPage.f6(Stats.sd(p.moved())),
+                        ReportPage.f6(p.erankBefore()), ReportPage.f6(p.erankAfter()))).append('\n');
+            }
+        }
+        page.writeFile("size-sweep.csv", layers.toString());
+        page.writeFile("size-sweep-summary.csv", summary.toString());
+    }
+
+    /** Mean over seeds of layer {@code i} in a per-seed, per-layer list. */
+    private static double layerMean(JsonNode perSeed, int i) {
+        double[] v = new double[perSeed.size()];
+        for (int s = 0; s < v.length; s++) {
+            v[s] = perSeed.path(s).path(i).asDouble(Double.NaN);
+        }
+        return Stats.mean(v);
+    }
+}
