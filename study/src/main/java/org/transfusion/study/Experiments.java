@@ -31,6 +31,9 @@ final class Experiments {
         if (e.representations() != null) {
             out.add(new RepresentationsExperiment(e.representations()));
         }
+        if (e.forgetting() != null) {
+            out.add(new ForgettingExperiment(e.forgetting()));
+        }
         out.add(new FirstLayerFilters());
         return out;
     }

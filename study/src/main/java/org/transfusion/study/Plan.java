@@ -92,7 +92,9 @@ public final class Plan {
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
         RunSpec run = training(spec.data(), spec.task(), model, spec.training().epochs())
                 .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
-                .thresholds(thresholds).build();
+                .thresholds(thresholds)
+                .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
+                .build();
         runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, dir.resolve("runs").resolve(id)));
     }
 

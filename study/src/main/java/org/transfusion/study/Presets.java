@@ -16,7 +16,7 @@ import org.transfusion.error.BadInputException;
  */
 public final class Presets {
     public static final List<String> NAMES =
-            List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid", "all");
+            List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid", "forgetting", "all");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -75,7 +75,10 @@ public final class Presets {
                         paper ? List.of("conv1", "layer1", "layer2", "layer3", "layer4")
                                 : List.of("layer1", "layer2", "layer3")) : null,
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
-                        List.of("slim", "gabor", "gabor+meanvar")) : null);
+                        List.of("slim", "gabor", "gabor+meanvar")) : null,
+                all || n.equals("forgetting") ? new StudySpec.Forgetting(
+                        List.of("pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
+                        demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);
     }

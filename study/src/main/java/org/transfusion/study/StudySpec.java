@@ -53,7 +53,13 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
 
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
-                              Convergence convergence, Transfusion transfusion, Hybrid hybrid) {}
+                              Convergence convergence, Transfusion transfusion, Hybrid hybrid, Forgetting forgetting) {
+        /** Without the forgetting experiment. */
+        public Experiments(Performance performance, SmallData smallData, Representations representations,
+                           Convergence convergence, Transfusion transfusion, Hybrid hybrid) {
+            this(performance, smallData, representations, convergence, transfusion, hybrid, null);
+        }
+    }
 
     public record Performance(List<String> schemes) {}
 
@@ -66,6 +72,9 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     public record Transfusion(String model, List<String> blocks) {}
 
     public record Hybrid(String model, List<String> schemes) {}
+
+    /** Source-task accuracy along fine-tuning: the schemes, snapshots each run keeps, the probes' source images. */
+    public record Forgetting(List<String> schemes, int snapshots, int trainImages, int testImages) {}
 
     /** The spec as plain maps and lists, in the YAML layout (for printing and for run.json of the study). */
     public Map<String, Object> toMap() {
@@ -123,6 +132,10 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         }
         if (x.hybrid() != null) {
             e.put("hybrid", ordered("model", x.hybrid().model(), "schemes", x.hybrid().schemes()));
+        }
+        if (x.forgetting() != null) {
+            e.put("forgetting", ordered("schemes", x.forgetting().schemes(), "snapshots", x.forgetting().snapshots(),
+                    "train_images", x.forgetting().trainImages(), "test_images", x.forgetting().testImages()));
         }
         m.put("experiments", e);
         return m;

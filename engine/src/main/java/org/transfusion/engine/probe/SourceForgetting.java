@@ -129,10 +129,15 @@ public final class SourceForgetting {
                     + "run folder; give the source task's data with --source SPEC (e.g. cifar10:PATH)");
         }
         String sourceTask = r.sourceTask() != null ? r.sourceTask() : pretrain != null ? pretrain.task() : null;
-        RunSetup target = RunSetup.prepare(spec);
-        RunSpec.Builder sb = RunSpec.builder(sourceData, spec.model()).task(sourceTask).channels(target.channels())
-                .width(spec.width()).dataDir(r.dataDir()).length(1L, null)
-                .imageSize(pretrain != null && pretrain.imageSize() != null ? pretrain.imageSize() : target.imageSize());
+        // The fine-tuned architecture from its own weights (input channels, outputs): its data need not be here.
+        ModelInfo info = ModelRegistry.get(spec.model());
+        StateDict initial = folder.initialWeights();
+        int channels = (int) initial.get(info.firstConvKey()).shape()[1];
+        Architecture arch = info.build(channels, (int) initial.get(info.classifierKey() + ".weight").shape()[0],
+                spec.width());
+        Integer size = pretrain != null && pretrain.imageSize() != null ? pretrain.imageSize() : spec.imageSize();
+        RunSpec.Builder sb = RunSpec.builder(sourceData, spec.model()).task(sourceTask).channels(channels)
+                .width(spec.width()).dataDir(r.dataDir()).length(1L, null).imageSize(size);
         RunSetup source = RunSetup.prepare(sb.build());
         Task task = source.task();
         if (task.type() == Task.Type.MULTILABEL) {
@@ -141,11 +146,11 @@ public final class SourceForgetting {
         }
         int classes = task.type() == Task.Type.BINARY ? 2 : task.outputs();
         StateDict head = sourceWeights != null ? head(SafeTensors.read(sourceWeights), source.model()) : null;
-        List<String> layers = r.layers().isEmpty() ? target.arch().layers() : r.layers();
+        List<String> layers = r.layers().isEmpty() ? arch.layers() : r.layers();
         for (String l : layers) {
-            if (!target.arch().layers().contains(l)) {
-                throw new BadInputException("unknown layer '" + l + "' for " + target.arch().name() + " (valid: "
-                        + String.join(", ", target.arch().layers()) + ")");
+            if (!arch.layers().contains(l)) {
+                throw new BadInputException("unknown layer '" + l + "' for " + arch.name() + " (valid: "
+                        + String.join(", ", arch.layers()) + ")");
             }
         }
         int nTrain = Math.min(r.trainImages(), source.data().split(Split.TRAIN).size());
@@ -154,14 +159,14 @@ public final class SourceForgetting {
         BatchLoader test = new BatchLoader(source.data().split(Split.TEST), task, source.pipeline(), 64, false, 0);
 
         List<Point> points = new ArrayList<>();
-        points.add(point("init", 0, folder.initialWeights(), target.arch(), source.arch(), head, layers, train, test,
+        points.add(point("init", 0, initial, arch, source.arch(), head, layers, train, test,
                 nTrain, nTest, classes, r.l2()));
         for (Map.Entry<Long, Path> s : folder.snapshots().entrySet()) {
-            points.add(point("step-" + s.getKey(), s.getKey(), SafeTensors.read(s.getValue()), target.arch(),
+            points.add(point("step-" + s.getKey(), s.getKey(), SafeTensors.read(s.getValue()), arch,
                     source.arch(), head, layers, train, test, nTrain, nTest, classes, r.l2()));
         }
         long bestStep = bestStep(folder);
-        points.add(point("best", bestStep, folder.trainedWeights(), target.arch(), source.arch(), head, layers, train,
+        points.add(point("best", bestStep, folder.trainedWeights(), arch, source.arch(), head, layers, train,
                 test, nTrain, nTest, classes, r.l2()));
 
         Map<String, Object> meta = new LinkedHashMap<>();
