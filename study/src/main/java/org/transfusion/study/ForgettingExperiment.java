@@ -17,8 +17,8 @@ import org.transfusion.engine.run.RunFolder;
 
 /**
  * How much of the source task fine-tuning forgets (a question the paper raises, not one of its tables): for each
- * model pretrained in this study (its source task's data is known), each scheme (full transfer, transfusion up to a
- * block, slim) and seed, the source-task accuracy along fine-tuning with the original head put back and with a
+ * model pretrained in this study (its source task's data is known), each scheme (random init as the probes' baseline,
+ * full transfer, transfusion up to a block, slim) and seed, the source-task accuracy along fine-tuning with the original head put back and with a
  * linear probe per layer ({@link SourceForgetting}). Runs keep {@code snapshots} weight snapshots for it. Written
  * to {@code DIR/analysis/forgetting.json}.
  */
@@ -79,8 +79,9 @@ final class ForgettingExperiment implements Experiment {
                 for (long seed : plan.spec().seeds()) {
                     PlannedRun run = plan.run(ReportPage.runModel(model, scheme), scheme, null, seed);
                     log.println("analysis: forgetting of " + run.id());
+                    // The pretraining's data and task: a random-init run (the probes' baseline) has no source.
                     SourceForgetting.Result r = SourceForgetting.measure(run.folder(), new SourceForgetting.Request(
-                            null, null, run.spec().dataDir(), spec.trainImages(), spec.testImages(),
+                            plan.spec().pretrain().data(), plan.spec().pretrain().task(), run.spec().dataDir(), spec.trainImages(), spec.testImages(),
                             SourceForgetting.Request.DEFAULT_L2, List.of()));
                     seeds.add(r.toMap());
                 }
@@ -235,10 +236,12 @@ final class ForgettingExperiment implements Experiment {
                     y[i] = Stats.mean(v);
                     e[i] = Stats.sd(v);
                 }
-                series.add(new Svg.Series(s.getKey(), x, y, e));
+                if (Stats.count(y) > 0) {
+                    series.add(new Svg.Series(s.getKey(), x, y, e));
+                }
                 for (int k = 0; k < s.getValue().size(); k++) {
                     JsonNode run = s.getValue().path(k);
-                    int seed = k;
+                    long seed = k < page.spec().seeds().size() ? page.spec().seeds().get(k) : k;
                     for (JsonNode p : run.path("points")) {
                         p.path("probe_accuracy").fields().forEachRemaining(l -> csv.append(m.getKey()).append(',')
                                 .append(s.getKey()).append(',').append(seed).append(',').append(p.path("at").asText())
@@ -255,8 +258,8 @@ final class ForgettingExperiment implements Experiment {
                         .append(Findings.pm(probe(s.getValue(), "best", layer.asText()))).append("</td></tr>"));
             });
             html.append("<figure>").append(Svg.lines(m.getKey() + ": source accuracy, original head", "fine-tuning "
-                    + "point", "accuracy", series, labels, 0, 1)).append("<figcaption>mean ± sd over seeds; slim has "
-                    + "no point where its halved features do not fit the source head</figcaption></figure>");
+                    + "point", "accuracy", series, labels, 0, 1)).append("<figcaption>mean ± sd over seeds; random init "
+                    + "has no source head, and slim's halved features do not fit it</figcaption></figure>");
         });
         html.append("</div>").append(table).append("</table><p class='note'>Original head: the pretraining run's "
                 + "classifier on the fine-tuned features. Probe: multinomial logistic regression on each layer's "

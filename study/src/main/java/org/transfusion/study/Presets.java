@@ -77,7 +77,7 @@ public final class Presets {
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
                         List.of("slim", "gabor", "gabor+meanvar")) : null,
                 all || n.equals("forgetting") ? new StudySpec.Forgetting(
-                        List.of("pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
+                        List.of("random", "pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
                         demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);

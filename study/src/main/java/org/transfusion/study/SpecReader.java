@@ -134,7 +134,7 @@ public final class SpecReader {
         Map<String, Object> x = map(e.get("forgetting"), where);
         keys(x, where, Set.of("schemes", "snapshots", "train_images", "test_images"));
         StudySpec.Forgetting f = new StudySpec.Forgetting(schemes(x.getOrDefault("schemes",
-                List.of("pretrained", "slim")), where + ".schemes"), integer(x, "snapshots", where, 4),
+                List.of("random", "pretrained", "transfusion:layer2", "slim")), where + ".schemes"), integer(x, "snapshots", where, 4),
                 integer(x, "train_images", where, 2000), integer(x, "test_images", where, 1000));
         if (f.snapshots() < 0 || f.trainImages() < 2 || f.testImages() < 1) {
             throw new BadInputException(file + ": " + where + ": expected snapshots >= 0, train_images >= 2 and "

@@ -17,15 +17,17 @@ class ForgettingExperimentTest {
     void plansEverySchemeOfTheCbrsOnEverySeedWithSnapshots(@TempDir Path dir) {
         StudySpec spec = Presets.get("forgetting", "demo");
         Plan plan = Plan.of(spec, dir, null);
-        // demo: cbr-small, seeds 0 and 1, schemes pretrained, transfusion:layer2 and slim (on cbr-small-slim).
+        // demo: cbr-small, seeds 0 and 1, schemes random (the probes' baseline), pretrained, transfusion:layer2 and
+        // slim (on cbr-small-slim).
         assertThat(plan.runs().stream().map(PlannedRun::id)).containsExactlyInAnyOrder(
+                "cbr-small__random__all__s0", "cbr-small__random__all__s1",
                 "cbr-small__pretrained__all__s0", "cbr-small__transfusion-layer2__all__s0",
                 "cbr-small-slim__slim__all__s0", "cbr-small__pretrained__all__s1",
                 "cbr-small__transfusion-layer2__all__s1", "cbr-small-slim__slim__all__s1");
         assertThat(plan.runs()).allSatisfy(r -> assertThat(r.spec().snapshots()).isEqualTo(2));
         // The CBRs' source is pretrained in the study (the demo's synthetic natural images): one pretraining run.
         assertThat(plan.pretrains().stream().map(PlannedRun::model)).containsExactly("cbr-small");
-        assertThat(spec.toMap().toString()).contains("forgetting={schemes=[pretrained, transfusion:layer2, slim], "
+        assertThat(spec.toMap().toString()).contains("forgetting={schemes=[random, pretrained, transfusion:layer2, slim], "
                 + "snapshots=2, train_images=300, test_images=200}");
     }
 
