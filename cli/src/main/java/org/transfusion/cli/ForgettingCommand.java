@@ -35,6 +35,10 @@ public final class ForgettingCommand implements Callable<Integer> {
     @Option(names = "--source-task", paramLabel = "TASK", description = "The source task (default: the pretraining run's)")
     String sourceTask;
 
+    @Option(names = "--source-size", paramLabel = "PX",
+            description = "Source image size (default: the pretraining run's, else the run's own)")
+    Integer sourceSize;
+
     @Option(names = "--data-dir", paramLabel = "DIR") Path dataDir;
 
     @Option(names = "--train-images", defaultValue = "" + SourceForgetting.Request.DEFAULT_TRAIN_IMAGES, paramLabel = "N",
@@ -65,7 +69,7 @@ public final class ForgettingCommand implements Callable<Integer> {
             throw new BadInputException("--l2 must be positive, got " + l2);
         }
         SourceForgetting.Result result = SourceForgetting.measure(run, new SourceForgetting.Request(source, sourceTask,
-                dataDir, trainImages, testImages, l2, layers));
+                sourceSize, dataDir, trainImages, testImages, l2, layers));
         var o = spec.commandLine().getOut();
         o.println("source-task accuracy of " + run + " (" + result.meta().get("source") + ", task "
                 + result.meta().get("source_task") + "); head = the pretraining run's classifier on these features");

@@ -81,7 +81,9 @@ final class ForgettingExperiment implements Experiment {
                     log.println("analysis: forgetting of " + run.id());
                     // The pretraining's data and task: a random-init run (the probes' baseline) has no source.
                     SourceForgetting.Result r = SourceForgetting.measure(run.folder(), new SourceForgetting.Request(
-                            plan.spec().pretrain().data(), plan.spec().pretrain().task(), run.spec().dataDir(), spec.trainImages(), spec.testImages(),
+                            plan.spec().pretrain().data(), plan.spec().pretrain().task(),
+                            plan.spec().pretrain().imageSize() > 0 ? plan.spec().pretrain().imageSize() : null,
+                            run.spec().dataDir(), spec.trainImages(), spec.testImages(),
                             SourceForgetting.Request.DEFAULT_L2, List.of()));
                     seeds.add(r.toMap());
                 }

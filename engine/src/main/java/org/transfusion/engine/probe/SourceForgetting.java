@@ -43,14 +43,15 @@ public final class SourceForgetting {
     /**
      * @param source      the source dataset spec; null = the pretraining run's (read beside its weights)
      * @param sourceTask  the source task; null = the pretraining run's
+     * @param imageSize   the source images' size; null = the pretraining run's, else the run's own
      * @param dataDir     where medmnist:NAME files are looked up first (null = the default)
      * @param trainImages source train images the probes are fitted on
      * @param testImages  source test images everything is scored on
      * @param l2          the probes' L2 penalty (see {@link LinearProbe})
      * @param layers      the layers to probe; empty = every named layer of the architecture
      */
-    public record Request(String source, String sourceTask, Path dataDir, int trainImages, int testImages, double l2,
-                          List<String> layers) {
+    public record Request(String source, String sourceTask, Integer imageSize, Path dataDir, int trainImages,
+                          int testImages, double l2, List<String> layers) {
         public static final int DEFAULT_TRAIN_IMAGES = 2000;
         public static final int DEFAULT_TEST_IMAGES = 1000;
         public static final double DEFAULT_L2 = 1e-2;
@@ -135,7 +136,8 @@ public final class SourceForgetting {
         int channels = (int) initial.get(info.firstConvKey()).shape()[1];
         Architecture arch = info.build(channels, (int) initial.get(info.classifierKey() + ".weight").shape()[0],
                 spec.width());
-        Integer size = pretrain != null && pretrain.imageSize() != null ? pretrain.imageSize() : spec.imageSize();
+        Integer size = r.imageSize() != null ? r.imageSize()
+                : pretrain != null && pretrain.imageSize() != null ? pretrain.imageSize() : spec.imageSize();
         RunSpec.Builder sb = RunSpec.builder(sourceData, spec.model()).task(sourceTask).channels(channels)
                 .width(spec.width()).dataDir(r.dataDir()).length(1L, null).imageSize(size);
         RunSetup source = RunSetup.prepare(sb.build());

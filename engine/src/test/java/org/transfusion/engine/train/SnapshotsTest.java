@@ -49,7 +49,7 @@ class SnapshotsTest {
         // 3 validations, 2 kept: numbers round(1.5)=2 and 3 -> steps 20 and 30.
         assertThat(new ArrayList<>(fine.snapshots().keySet())).containsExactly(20L, 30L);
 
-        SourceForgetting.Result r = SourceForgetting.measure(fine.dir(), new SourceForgetting.Request(null, null, null,
+        SourceForgetting.Result r = SourceForgetting.measure(fine.dir(), new SourceForgetting.Request(null, null, null, null,
                 40, 20, 0.01, List.of()));
         assertThat(r.meta().get("source")).isEqualTo(source);
         assertThat(r.points().stream().map(SourceForgetting.Point::at)).containsExactly("init", "step-20", "step-30",
