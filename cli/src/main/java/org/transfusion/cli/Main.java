@@ -28,6 +28,7 @@ import picocli.CommandLine;
             EvaluateCommand.class,
             FiltersCommand.class,
             CompareCommand.class,
+            ForgettingCommand.class,
             DatasetsCommand.class,
             DemoCommand.class,
             StudyCommand.class,

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         description = {"Run a study (a preset of the paper's experiments, or a SPEC.yaml): every run, skipping those",
             "already complete in --out, then the analyses and DIR/report/index.html.",
             "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics,",
-            "size-sweep, all."})
+            "size-sweep, forgetting, all."})
 public final class StudyCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

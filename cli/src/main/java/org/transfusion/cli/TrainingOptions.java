@@ -96,6 +96,11 @@ public final class TrainingOptions {
             description = "Validation AUC thresholds for steps_to_auc in metrics.json (default: 0.6,0.65,...,0.95)")
     List<Double> thresholds;
 
+    @Option(names = "--snapshots", defaultValue = "0", paramLabel = "N",
+            description = "Keep the weights at N evenly spaced validations in snapshots/step-K.safetensors, for "
+                    + "'transfusion forgetting' (default: none)")
+    int snapshots;
+
     @Option(names = "--uncertainty", defaultValue = "u-ones", paramLabel = "u-ones|u-zeros|u-ignore",
             description = "CheXpert: what uncertain labels become (default: ${DEFAULT-VALUE})")
     UncertaintyPolicy uncertainty;
@@ -178,9 +183,9 @@ public final class TrainingOptions {
         return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, e)
                 .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
-                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).uncertainty(uncertainty)
-                .frontalOnly(!allViews).classWeights(classWeights).sampler(sampler).operatingPoint(operatingPoint)
-                .calibrate(calibrate).threads(threads)
+                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).snapshots(snapshots)
+                .uncertainty(uncertainty).frontalOnly(!allViews).classWeights(classWeights).sampler(sampler)
+                .operatingPoint(operatingPoint).calibrate(calibrate).threads(threads)
                 .dataDir(dataDir).build();
     }
 

@@ -34,6 +34,9 @@ final class Experiments {
         if (e.sizeSweep() != null) {
             out.add(new SizeSweepExperiment(e.sizeSweep()));
         }
+        if (e.forgetting() != null) {
+            out.add(new ForgettingExperiment(e.forgetting()));
+        }
         out.add(new FirstLayerFilters());
         return out;
     }

@@ -98,7 +98,9 @@ public final class Plan {
         RunSpec run = training(spec.data(), spec.task(), model, spec.training().epochs())
                 .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
                 .thresholds(thresholds).classWeights(spec.training().classWeights())
-                .sampler(spec.training().sampler()).build();
+                .sampler(spec.training().sampler())
+                .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
+                .build();
         runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, dir.resolve("runs").resolve(id)));
     }
 

@@ -17,7 +17,7 @@ import org.transfusion.error.BadInputException;
 public final class Presets {
     public static final List<String> NAMES =
             List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid",
-                    "init-statistics", "size-sweep", "all");
+                    "init-statistics", "size-sweep", "forgetting", "all");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -88,7 +88,10 @@ public final class Presets {
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
                         List.of("slim", "gabor", "gabor+meanvar")) : null,
                 sweep ? new StudySpec.SizeSweep(null, List.of("random", "pretrained"), demo ? 3000 : paper ? 25000 : 5000,
-                        "flatten") : null);
+                        "flatten") : null,
+                all || n.equals("forgetting") ? new StudySpec.Forgetting(
+                        List.of("random", "pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
+                        demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);
     }

@@ -96,7 +96,7 @@ public final class SpecReader {
                 bool(p, "published", "pretrain", true));
         Map<String, Object> e = map(require(m, "experiments", ""), "experiments");
         keys(e, "experiments", Set.of("performance", "small_data", "representations", "convergence", "transfusion",
-                "hybrid", "size_sweep"));
+                "hybrid", "size_sweep", "forgetting"));
         StudySpec.Experiments experiments = new StudySpec.Experiments(
                 e.containsKey("performance") ? performance(e) : null,
                 e.containsKey("small_data") ? smallData(e) : null,
@@ -104,7 +104,8 @@ public final class SpecReader {
                 e.containsKey("convergence") ? convergence(e) : null,
                 e.containsKey("transfusion") ? transfusion(e) : null,
                 e.containsKey("hybrid") ? hybrid(e) : null,
-                e.containsKey("size_sweep") ? sizeSweep(e) : null);
+                e.containsKey("size_sweep") ? sizeSweep(e) : null,
+                e.containsKey("forgetting") ? forgetting(e) : null);
         List<String> models = strings(require(m, "models", ""), "models");
         if (models.isEmpty()) {
             throw new BadInputException(file + ": models: expected at least one model");
@@ -138,6 +139,20 @@ public final class SpecReader {
         }
         return new StudySpec(string(m, "name", "", "study"), string(m, "data", "", null), task,
                 integer(m, "image_size", "", 0), models, seeds, training, pretrain, experiments, device);
+    }
+
+    private StudySpec.Forgetting forgetting(Map<String, Object> e) {
+        String where = "experiments.forgetting";
+        Map<String, Object> x = map(e.get("forgetting"), where);
+        keys(x, where, Set.of("schemes", "snapshots", "train_images", "test_images"));
+        StudySpec.Forgetting f = new StudySpec.Forgetting(schemes(x.getOrDefault("schemes",
+                List.of("random", "pretrained", "transfusion:layer2", "slim")), where + ".schemes"), integer(x, "snapshots", where, 4),
+                integer(x, "train_images", where, 2000), integer(x, "test_images", where, 1000));
+        if (f.snapshots() < 0 || f.trainImages() < 2 || f.testImages() < 1) {
+            throw new BadInputException(file + ": " + where + ": expected snapshots >= 0, train_images >= 2 and "
+                    + "test_images >= 1, got " + f.snapshots() + ", " + f.trainImages() + ", " + f.testImages());
+        }
+        return f;
     }
 
     private StudySpec.Performance performance(Map<String, Object> e) {

@@ -63,11 +63,12 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
 
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
-                              Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep) {
-        /** The paper's experiments without the size sweep. */
+                              Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
+                              Forgetting forgetting) {
+        /** The paper's experiments, without the size sweep and the forgetting experiment. */
         public Experiments(Performance performance, SmallData smallData, Representations representations,
                            Convergence convergence, Transfusion transfusion, Hybrid hybrid) {
-            this(performance, smallData, representations, convergence, transfusion, hybrid, null);
+            this(performance, smallData, representations, convergence, transfusion, hybrid, null, null);
         }
     }
 
@@ -89,6 +90,9 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
      * {@code conv}.
      */
     public record SizeSweep(List<String> models, List<String> schemes, int maxPoints, String conv) {}
+
+    /** Source-task accuracy along fine-tuning: the schemes, snapshots each run keeps, the probes' source images. */
+    public record Forgetting(List<String> schemes, int snapshots, int trainImages, int testImages) {}
 
     /** The spec as plain maps and lists, in the YAML layout (for printing and for run.json of the study). */
     public Map<String, Object> toMap() {
@@ -159,6 +163,10 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
                         x.sizeSweep().maxPoints(), "conv", x.sizeSweep().conv());
             }
             e.put("size_sweep", s);
+        }
+        if (x.forgetting() != null) {
+            e.put("forgetting", ordered("schemes", x.forgetting().schemes(), "snapshots", x.forgetting().snapshots(),
+                    "train_images", x.forgetting().trainImages(), "test_images", x.forgetting().testImages()));
         }
         m.put("experiments", e);
         return m;

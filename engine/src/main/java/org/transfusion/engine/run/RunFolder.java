@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
@@ -42,6 +47,9 @@ public record RunFolder(Path dir) {
     public Path bestWeights() { return dir.resolve("weights.safetensors"); }
     public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
     public Path checkpointState() { return dir.resolve("checkpoint.json"); }
+    /** Weight snapshots along training ({@code --snapshots N}), one file per kept validation step. */
+    public Path snapshotsDir() { return dir.resolve("snapshots"); }
+    public Path snapshot(long step) { return snapshotsDir().resolve("step-" + step + ".safetensors"); }
     /** TensorBoard's event files of the run (a folder, so that run.json can name it before any file exists). */
     public Path tensorboardDir() { return dir.resolve(TENSORBOARD); }
 
@@ -240,6 +248,27 @@ public record RunFolder(Path dir) {
         }
         return f;
     }
+
+    /** The kept weight snapshots by training step, in step order (empty when the run kept none). */
+    public SortedMap<Long, Path> snapshots() {
+        SortedMap<Long, Path> out = new TreeMap<>();
+        if (!Files.isDirectory(snapshotsDir())) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(snapshotsDir())) {
+            files.forEach(f -> {
+                Matcher m = SNAPSHOT.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    out.put(Long.parseLong(m.group(1)), f);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static final Pattern SNAPSHOT = Pattern.compile("step-(\\d{1,18})\\.safetensors");
 
     /** The weights the run started from (init.safetensors). */
     public StateDict initialWeights() {

@@ -31,7 +31,8 @@ import org.transfusion.error.BadInputException;
  * a remote worker receives ({@code train --spec FILE}); {@link #fromJson} reads it back to an equal value. The
  * {@code train} flags, study specs and presets all build one through {@link #builder}.
  *
- * <p>{@link #identity()} is the run without how and where it executes ({@code threads}, {@code dataDir}): two
+ * <p>{@link #identity()} is the run without how and where it executes ({@code threads}, {@code dataDir}) and
+ * without what it keeps beyond its results ({@code snapshots}): two
  * specs with the same identity are the same run, so a folder written under {@code --jobs 1} resumes under
  * {@code --jobs 2}.
  *
@@ -42,6 +43,9 @@ import org.transfusion.error.BadInputException;
  * @param channels     model input channels; null = the dataset's (3 when pretrained weights need RGB)
  * @param trainSubset  train on a seeded subset of this many images (the paper's small-data experiments)
  * @param thresholds   validation AUC thresholds for steps_to_auc
+ * @param snapshots    keep the weights at this many evenly spaced validations ({@code snapshots/step-K.safetensors},
+ *                     the forgetting measurement's training curve); 0 = none. Not part of the identity: it changes
+ *                     what is kept, not what is trained
  * @param uncertainty  CheXpert: what uncertain labels become (u-ones by default)
  * @param frontalOnly  CheXpert: frontal views only (true by default, as in the paper)
  * @param classWeights the training loss's class weights against imbalance (none by default)
@@ -57,7 +61,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
                       Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
                       double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
                       Augment.Policy augment, Integer channels, Integer trainSubset, double width,
-                      List<Double> thresholds, UncertaintyPolicy uncertainty, Boolean frontalOnly,
+                      List<Double> thresholds, int snapshots, UncertaintyPolicy uncertainty, Boolean frontalOnly,
                       ClassWeights classWeights, Sampler sampler, OperatingPoint operatingPoint,
                       CalibrationKind calibrate, int threads, Path dataDir) {
 
@@ -91,7 +95,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
     /** A run of {@code model} on {@code data} with every other setting at its default (20 epochs, Adam, cosine). */
     public static Builder builder(String data, String model) {
         return new Builder(new RunSpec(data, null, model, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4, null, null,
-                0, 0L, null, null, null, 1.0, null, null, null, null, null, null, null, 0, null));
+                0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, 0, null));
     }
 
     public Builder toBuilder() {
@@ -101,7 +105,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
     /** This run without how and where it executes: equal identities are the same run. */
     @JsonIgnore
     public RunSpec identity() {
-        return toBuilder().threads(0).dataDir(null).build();
+        return toBuilder().threads(0).dataDir(null).snapshots(0).build();
     }
 
     /** Whether {@code other} is the same run (equal {@link #identity()}). */
@@ -132,6 +136,9 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         }
         if (!(width > 0)) {
             throw new BadInputException("--width must be positive, got " + width);
+        }
+        if (snapshots < 0) {
+            throw new BadInputException("--snapshots must be 0 (none) or positive, got " + snapshots);
         }
         if (evalEvery < 0) {
             throw new BadInputException("--eval-every must be 0 (once per epoch) or positive, got " + evalEvery);
@@ -212,6 +219,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private Integer trainSubset;
         private double width;
         private List<Double> thresholds;
+        private int snapshots;
         private UncertaintyPolicy uncertainty;
         private Boolean frontalOnly;
         private ClassWeights classWeights;
@@ -243,6 +251,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             trainSubset = s.trainSubset;
             width = s.width;
             thresholds = s.thresholds;
+            snapshots = s.snapshots;
             uncertainty = s.uncertainty;
             frontalOnly = s.frontalOnly;
             classWeights = s.classWeights;
@@ -274,6 +283,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder trainSubset(Integer v) { trainSubset = v; return this; }
         public Builder width(double v) { width = v; return this; }
         public Builder thresholds(List<Double> v) { thresholds = v; return this; }
+        public Builder snapshots(int v) { snapshots = v; return this; }
         public Builder uncertainty(UncertaintyPolicy v) { uncertainty = v; return this; }
         public Builder frontalOnly(Boolean v) { frontalOnly = v; return this; }
         public Builder classWeights(ClassWeights v) { classWeights = v; return this; }
@@ -293,8 +303,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public RunSpec build() {
             return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
                     weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
-                    thresholds, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate, threads,
-                    dataDir);
+                    thresholds, snapshots, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate,
+                    threads, dataDir);
         }
     }
 

@@ -144,6 +144,26 @@ public final class Trainer {
     }
 
     /** The state of one training run. */
+    /**
+     * Whether the validation at step {@code done} keeps a snapshot: of the run's E validations (every
+     * {@code evalEvery} steps and the last step), those numbered round(j * E / n) for j = 1..n, so n evenly spaced
+     * ones ending with the last (all of them when n >= E).
+     */
+    static boolean snapshotDue(long done, long total, int evalEvery, int n) {
+        if (n <= 0) {
+            return false;
+        }
+        long evaluations = (total + evalEvery - 1) / evalEvery;
+        long index = (done + evalEvery - 1) / evalEvery;
+        for (long j = 1; j <= Math.min(n, evaluations); j++) {
+            long at = n >= evaluations ? j : Math.round((double) j * evaluations / n);
+            if (at == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final class Loop {
         private final RunSetup s;
         private final RunSpec o;
@@ -269,6 +289,9 @@ public final class Trainer {
                                     Map.of("model", o.model(), "step", Long.toString(done)));
                             Faults.at("best-written", done);
                         }
+                        if (snapshotDue(done, total, evalEvery, o.snapshots())) {
+                            snapshot(net, done);
+                        }
                         checkpoint(net, optimizer, done, waitSeconds);
                         Faults.at("checkpointed", done);
                         lossSum = 0;
@@ -279,6 +302,17 @@ public final class Trainer {
                 waitSeconds = batches.waitNanos() / 1e9;
             }
             return finish(net, val, test, total, images, waitSeconds);
+        }
+
+        private void snapshot(Network net, long step) {
+            lease.verify();
+            try {
+                Files.createDirectories(folder.snapshotsDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SafeTensors.write(folder.snapshot(step), net.toStateDict(),
+                    Map.of("model", o.model(), "step", Long.toString(step)));
         }
 
         private Map<String, Object> finish(Network net, BatchLoader val, BatchLoader test, long total, long images,

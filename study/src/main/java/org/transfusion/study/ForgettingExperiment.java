@@ -1,0 +1,289 @@
+package org.transfusion.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transfusion.engine.io.Json;
+import org.transfusion.engine.probe.SourceForgetting;
+import org.transfusion.engine.run.RunFolder;
+
+/**
+ * How much of the source task fine-tuning forgets (a question the paper raises, not one of its tables): for each
+ * model pretrained in this study (its source task's data is known), each scheme (random init as the probes' baseline,
+ * full transfer, transfusion up to a block, slim) and seed, the source-task accuracy along fine-tuning with the original head put back and with a
+ * linear probe per layer ({@link SourceForgetting}). Runs keep {@code snapshots} weight snapshots for it. Written
+ * to {@code DIR/analysis/forgetting.json}.
+ */
+final class ForgettingExperiment implements Experiment {
+    static final String FORGETS = "Fine-tuning on the medical task forgets the source task: the pretraining run's "
+            + "own classifier, put back on the fine-tuned features, scores lower on the source test images at the "
+            + "best fine-tuned weights than at initialisation (not a claim of the paper; its Section 4 question).";
+
+    static final String LOWER_KEEP = "Lower layers hold the source task longer: fine-tuning lowers a linear probe's "
+            + "source accuracy less at the first layer than at the last convolutional layer (as the paper finds that "
+            + "lower layers change less, Section 4).";
+
+    private final StudySpec.Forgetting spec;
+
+    ForgettingExperiment(StudySpec.Forgetting spec) {
+        this.spec = spec;
+    }
+
+    static Path file(Path studyDir) {
+        return studyDir.resolve("analysis").resolve("forgetting.json");
+    }
+
+    /**
+     * The CBRs only: their blocks are named alike (so one scheme list fits all) and, without published weights,
+     * their source task is pretrained in the study, so its data is known here.
+     */
+    @Override
+    public void plan(Plan plan, String model, long seed) {
+        if (!model.startsWith("cbr-")) {
+            return;
+        }
+        spec.schemes().forEach(s -> plan.add(ReportPage.runModel(model, s), s, null, seed));
+    }
+
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        return !Files.isRegularFile(file(plan.dir()))
+                && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
+    }
+
+    @Override
+    public void analyse(Plan plan, PrintStream log) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        Map<String, PlannedRun> pretrained = new LinkedHashMap<>();
+        plan.pretrains().forEach(p -> pretrained.put(p.model(), p));
+        for (String model : plan.spec().models()) {
+            if (!model.startsWith("cbr-")) {
+                continue;
+            }
+            if (!pretrained.containsKey(model)) {
+                all.put(model, Map.of("skipped", "its weights were not pretrained in this study, so its source "
+                        + "task's data is not known here"));
+                continue;
+            }
+            Map<String, Object> schemes = new LinkedHashMap<>();
+            for (String scheme : spec.schemes()) {
+                List<Object> seeds = new ArrayList<>();
+                for (long seed : plan.spec().seeds()) {
+                    PlannedRun run = plan.run(ReportPage.runModel(model, scheme), scheme, null, seed);
+                    log.println("analysis: forgetting of " + run.id());
+                    // The pretraining's data and task: a random-init run (the probes' baseline) has no source.
+                    SourceForgetting.Result r = SourceForgetting.measure(run.folder(), new SourceForgetting.Request(
+                            plan.spec().pretrain().data(), plan.spec().pretrain().task(),
+                            plan.spec().pretrain().imageSize() > 0 ? plan.spec().pretrain().imageSize() : null,
+                            run.spec().dataDir(), spec.trainImages(), spec.testImages(),
+                            SourceForgetting.Request.DEFAULT_L2, List.of()));
+                    seeds.add(r.toMap());
+                }
+                schemes.put(scheme, seeds);
+            }
+            all.put(model, schemes);
+        }
+        Path file = file(plan.dir());
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Json.write(file, all);
+    }
+
+    private static JsonNode read(Path studyDir) {
+        return Files.isRegularFile(file(studyDir)) ? Json.read(file(studyDir)) : null;
+    }
+
+    /** Per seed, the head accuracy at the point {@code at} (init or best); NaN where not measured. */
+    static double[] head(JsonNode seeds, String at) {
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Double.NaN;
+            for (JsonNode p : seeds.path(i).path("points")) {
+                if (p.path("at").asText().equals(at)) {
+                    out[i] = p.path("head_accuracy").asDouble(Double.NaN);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Finding> findings(Results results) {
+        JsonNode f = read(results.plan().dir());
+        List<Finding> out = new ArrayList<>();
+        if (f == null) {
+            return out;
+        }
+        f.fields().forEachRemaining(m -> m.getValue().fields().forEachRemaining(s -> {
+            // A scheme whose features never fit the source head (slim) has no head to judge.
+            if (s.getValue().isArray() && Stats.count(head(s.getValue(), "init")) > 0) {
+                out.add(judgeForgetting(m.getKey(), s.getKey(), head(s.getValue(), "init"),
+                        head(s.getValue(), "best")));
+            }
+        }));
+        f.fields().forEachRemaining(m -> {
+            JsonNode seeds = m.getValue().path("pretrained");
+            List<String> layers = new ArrayList<>();
+            seeds.path(0).path("layers").forEach(l -> layers.add(l.asText()));
+            layers.remove("pool");
+            if (seeds.isArray() && layers.size() >= 2) {
+                String low = layers.get(0);
+                String top = layers.get(layers.size() - 1);
+                out.add(judgeLowerKeepMore(m.getKey(), low, top, drop(seeds, low), drop(seeds, top)));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The forgetting verdict for one model and scheme from the head's source accuracy per seed at init and at the
+     * best weights: reproduced when the t-interval of (init - best) lies above 0, not reproduced when it lies below
+     * or within 0.01 of 0 on both sides, inconclusive otherwise or under three seeds with both values.
+     */
+    static Finding judgeForgetting(String model, String scheme, double[] init, double[] best) {
+        double[] d = Findings.pairedDifferences(best, init);
+        int n = Stats.count(d);
+        String measured = String.format(Locale.ROOT, "%s, %s: source accuracy with the original head at init %s, at "
+                + "best %s", model, scheme, Findings.pm(init), Findings.pm(best));
+        if (n < 3) {
+            return tooFewSeeds(FORGETS, measured, n);
+        }
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; drop %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),
+                ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED
+                : ci[1] < 0 || (ci[0] >= -0.01 && ci[1] <= 0.01) ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("forgetting", FORGETS, measured, v);
+    }
+
+    private static Finding tooFewSeeds(String claim, String measured, int n) {
+        return new Finding("forgetting", claim, measured + String.format(Locale.ROOT, "; %d seed%s with both (at "
+                + "least 3 needed to judge)", n, n == 1 ? "" : "s"), Finding.Verdict.INCONCLUSIVE);
+    }
+
+    /** Per seed, how much a layer's probe accuracy fell from init to best. */
+    static double[] drop(JsonNode seeds, String layer) {
+        return Findings.pairedDifferences(probe(seeds, "best", layer), probe(seeds, "init", layer));
+    }
+
+    /**
+     * Whether the lowest layer keeps the source task better than the top conv layer under full transfer, from the
+     * probe's per-seed accuracy drops (init - best): reproduced when the t-interval of (top drop - low drop) lies
+     * above 0, not reproduced when below 0, inconclusive otherwise or under three seeds.
+     */
+    static Finding judgeLowerKeepMore(String model, String low, String top, double[] lowDrop, double[] topDrop) {
+        double[] d = Findings.pairedDifferences(lowDrop, topDrop);
+        int n = Stats.count(d);
+        String measured = String.format(Locale.ROOT, "%s, transfer: probe accuracy drop from init to best at %s %s, "
+                + "at %s %s", model, low, Findings.pm(lowDrop), top, Findings.pm(topDrop));
+        if (n < 3) {
+            return tooFewSeeds(LOWER_KEEP, measured, n);
+        }
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),
+                ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("forgetting", LOWER_KEEP, measured, v);
+    }
+
+    @Override
+    public void section(ReportPage page) {
+        JsonNode f = read(page.plan().dir());
+        if (f == null) {
+            return;
+        }
+        StringBuilder html = page.html();
+        html.append("<h2>Forgetting: source-task accuracy along fine-tuning</h2><div class='charts'>");
+        StringBuilder csv = new StringBuilder("model,scheme,seed,at,step,head_accuracy,layer,probe_accuracy\n");
+        StringBuilder table = new StringBuilder("<table><tr><th>model</th><th>scheme</th><th>layer</th>"
+                + "<th>probe accuracy at init</th><th>at best</th></tr>");
+        f.fields().forEachRemaining(m -> {
+            if (!m.getValue().path("skipped").isMissingNode()) {
+                html.append("<p class='muted'>").append(Svg.esc(m.getKey())).append(": ")
+                        .append(Svg.esc(m.getValue().path("skipped").asText())).append("</p>");
+                return;
+            }
+            List<Svg.Series> series = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            m.getValue().fields().forEachRemaining(s -> {
+                JsonNode first = s.getValue().path(0);
+                List<String> at = new ArrayList<>();
+                first.path("points").forEach(p -> at.add(p.path("at").asText()));
+                if (at.size() > labels.size()) {
+                    labels.clear();
+                    labels.addAll(at);
+                }
+                double[] x = new double[at.size()];
+                double[] y = new double[at.size()];
+                double[] e = new double[at.size()];
+                for (int i = 0; i < at.size(); i++) {
+                    x[i] = i;
+                    double[] v = new double[s.getValue().size()];
+                    for (int k = 0; k < v.length; k++) {
+                        v[k] = s.getValue().path(k).path("points").path(i).path("head_accuracy").asDouble(Double.NaN);
+                    }
+                    y[i] = Stats.mean(v);
+                    e[i] = Stats.sd(v);
+                }
+                if (Stats.count(y) > 0) {
+                    series.add(new Svg.Series(s.getKey(), x, y, e));
+                }
+                for (int k = 0; k < s.getValue().size(); k++) {
+                    JsonNode run = s.getValue().path(k);
+                    long seed = k < page.spec().seeds().size() ? page.spec().seeds().get(k) : k;
+                    for (JsonNode p : run.path("points")) {
+                        p.path("probe_accuracy").fields().forEachRemaining(l -> csv.append(m.getKey()).append(',')
+                                .append(s.getKey()).append(',').append(seed).append(',').append(p.path("at").asText())
+                                .append(',').append(p.path("step").asLong()).append(',')
+                                .append(ReportPage.f6(p.path("head_accuracy").asDouble(Double.NaN))).append(',')
+                                .append(l.getKey()).append(',').append(ReportPage.f6(l.getValue().asDouble(Double.NaN)))
+                                .append('\n'));
+                    }
+                }
+                first.path("layers").forEach(layer -> table.append("<tr><td>").append(Svg.esc(m.getKey()))
+                        .append("</td><td>").append(Svg.esc(s.getKey())).append("</td><td>")
+                        .append(Svg.esc(layer.asText())).append("</td><td>")
+                        .append(Findings.pm(probe(s.getValue(), "init", layer.asText()))).append("</td><td>")
+                        .append(Findings.pm(probe(s.getValue(), "best", layer.asText()))).append("</td></tr>"));
+            });
+            html.append("<figure>").append(Svg.lines(m.getKey() + ": source accuracy, original head", "fine-tuning "
+                    + "point", "accuracy", series, labels, 0, 1)).append("<figcaption>mean ± sd over seeds; random init "
+                    + "has no source head, and slim's halved features do not fit it</figcaption></figure>");
+        });
+        html.append("</div>").append(table).append("</table><p class='note'>Original head: the pretraining run's "
+                + "classifier on the fine-tuned features. Probe: multinomial logistic regression on each layer's "
+                + "globally average-pooled activations, fitted on the first ").append(spec.trainImages())
+                .append(" source train images and scored on the first ").append(spec.testImages()).append(" source "
+                + "test images (L2 ").append(SourceForgetting.Request.DEFAULT_L2).append(" on the mean "
+                + "cross-entropy). Points: init, the runs' ").append(spec.snapshots()).append(" snapshots, best."
+                + "</p>");
+        page.writeFile("forgetting.csv", csv.toString());
+    }
+
+    /** Per seed, a layer's probe accuracy at the point {@code at}. */
+    static double[] probe(JsonNode seeds, String at, String layer) {
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Double.NaN;
+            for (JsonNode p : seeds.path(i).path("points")) {
+                if (p.path("at").asText().equals(at)) {
+                    out[i] = p.path("probe_accuracy").path(layer).asDouble(Double.NaN);
+                }
+            }
+        }
+        return out;
+    }
+}
