@@ -81,14 +81,20 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--data", default=os.path.join(HERE, "data"), help="where the generated inputs are kept")
     ap.add_argument("--python", default="python3", help="interpreter that runs svcca (default: python3)")
+    ap.add_argument("--threads", type=int, default=0, help="OPENBLAS_NUM_THREADS for both tools (default: "
+                    "unset, each tool as it runs by default)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     raw_path = os.path.join(args.out, datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + ".jsonl")
     raw = open(raw_path, "w")
 
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    print(f"load average before: {load()}", flush=True)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")}
+    if args.threads > 0:
+        env["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    print(f"load average before: {load()}; OPENBLAS_NUM_THREADS {env.get('OPENBLAS_NUM_THREADS', 'unset')}",
+          flush=True)
     print("| size (points x neurons) | method | Transfusion s | svcca s | svcca / Transfusion "
           "| Transfusion CPU s | svcca CPU s | relative difference |")
     print("|---|---|---|---|---|---|---|---|", flush=True)
