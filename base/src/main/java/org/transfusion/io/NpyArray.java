@@ -2,6 +2,7 @@ package org.transfusion.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.transfusion.error.BadInputException;
 
@@ -211,6 +212,47 @@ public final class NpyArray {
                     + " (strings), expected numbers");
             default -> integer(b, at);
         };
+    }
+
+    /**
+     * Copies {@code count} elements from flat C-order index {@code from} into {@code out[at..]} as doubles, the
+     * same values {@link #getDouble} gives. float64 and float32 are copied in bulk (a mapped file straight into the
+     * array, no per-element call), which makes reading a large activation file a memory copy rather than a loop
+     * of hundreds of millions of bounds-checked reads; other dtypes go element by element.
+     */
+    public void getDoubles(long from, double[] out, int at, int count) {
+        if (count < 0 || from < 0 || from + count > size || at < 0 || at + count > out.length) {
+            throw new IndexOutOfBoundsException("elements " + from + ".." + (from + count) + " outside " + source
+                    + " of size " + size + " or into " + out.length + " values at " + at);
+        }
+        if (dtype != Dtype.FLOAT64 && dtype != Dtype.FLOAT32) {
+            for (int i = 0; i < count; i++) {
+                out[at + i] = getDouble(from + i);
+            }
+            return;
+        }
+        float[] widen = dtype == Dtype.FLOAT32 ? new float[Math.min(count, 1 << 16)] : null;
+        while (count > 0) {
+            ByteBuffer b = chunk(from).duplicate().order(order);
+            b.position(offset(from));
+            int n = (int) Math.min(count, b.remaining() / itemSize);
+            if (widen == null) {
+                b.asDoubleBuffer().get(out, at, n);
+            } else {
+                FloatBuffer f = b.asFloatBuffer();
+                for (int done = 0; done < n; ) {
+                    int len = Math.min(n - done, widen.length);
+                    f.get(widen, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        out[at + done + i] = widen[i];
+                    }
+                    done += len;
+                }
+            }
+            from += n;
+            at += n;
+            count -= n;
+        }
     }
 
     /** An integer or bool element exactly; uint64 comes back as the same 64 bits, to be read unsigned. */

@@ -3,6 +3,8 @@ package org.transfusion.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 import org.transfusion.similarity.Activations;
@@ -81,8 +83,15 @@ public final class SimilarityCommand implements Callable<Integer> {
         SimilarityOptions options = new SimilarityOptions(keepVariance, sigmaFraction, debiased, rbfMaxPoints, seed);
         var methods = Method.parse(method);
         ConvMode mode = convMode(conv);
-        Activations a = Activations.fromNpy(first, mode, maxPoints, seed);
-        Activations b = Activations.fromNpy(second, mode, maxPoints, seed);
+        // both files are read on threads of their own (copies out of the page cache) while this thread loads
+        // OpenBLAS, which would otherwise take a few hundred milliseconds after them
+        CompletableFuture<Activations> readFirst = CompletableFuture.supplyAsync(
+                () -> Activations.fromNpy(first, mode, maxPoints, seed));
+        CompletableFuture<Activations> readSecond = CompletableFuture.supplyAsync(
+                () -> Activations.fromNpy(second, mode, maxPoints, seed));
+        Similarity.prepare();
+        Activations a = joined(readFirst);
+        Activations b = joined(readSecond);
         SimilarityReport report = Similarity.compute(a, b, methods, options);
         if (csv != null) {
             writeAtomically(csv, report.toCsv());
@@ -90,6 +99,21 @@ public final class SimilarityCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(report.toJson());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The value of a finished task, or the exception it failed with, unwrapped. */
+    private static <T> T joined(CompletableFuture<T> task) {
+        try {
+            return task.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static ConvMode convMode(String name) {

@@ -97,37 +97,83 @@ public final class Activations {
         int n = chosen.length;
         int p = (int) cols;
         double[] data = new double[n * p];
-        for (int r = 0; r < n; r++) {
-            long row = chosen[r];
-            for (int c = 0; c < p; c++) {
-                double v;
-                if (shape.length == 2) {
-                    v = read(array, row * cols + c);
-                } else if (pooled) {
-                    long base = (row * cols + c) * spatial;
-                    double sum = 0;
-                    for (long s = 0; s < spatial; s++) {
-                        sum += read(array, base + s);
-                    }
-                    v = sum / spatial;
-                } else {
-                    long image = row / spatial;
-                    long position = row % spatial;
-                    v = read(array, (image * cols + c) * spatial + position);
+        if (shape.length == 2) {
+            if (n == rows) {
+                array.getDoubles(0, data, 0, n * p);
+            } else {
+                for (int r = 0; r < n; r++) {
+                    array.getDoubles(chosen[r] * cols, data, r * p, p);
                 }
-                data[r * p + c] = v;
+            }
+        } else {
+            readImages(array, chosen, p, (int) spatial, pooled, data);
+        }
+        for (int k = 0; k < data.length; k++) {
+            if (!Double.isFinite(data[k])) {
+                throw notFinite(array, chosen[k / p], k % p, pooled, spatial, data[k]);
             }
         }
         return new Activations(data, n, p, src, rows);
     }
 
-    private static double read(NpyArray array, long index) {
-        double v = array.getDouble(index);
-        if (!Double.isFinite(v)) {
-            throw new BadInputException(array.source() + ": element " + indexString(array.shape(), index) + " is " + v
-                    + "; activations must be finite");
+    /**
+     * 4-D (N, C, H, W): each image that holds a chosen row is copied once in bulk (rows ascend, so images come
+     * in order), then its values are moved to rows (image, position) x C, or averaged over space when pooled.
+     */
+    private static void readImages(NpyArray array, long[] chosen, int channels, int spatial, boolean pooled,
+            double[] data) {
+        double[] image = new double[Math.multiplyExact(channels, spatial)];
+        long loaded = -1;
+        for (int r = 0; r < chosen.length; r++) {
+            long index = pooled ? chosen[r] : chosen[r] / spatial;
+            if (index != loaded) {
+                array.getDoubles(index * image.length, image, 0, image.length);
+                loaded = index;
+            }
+            int at = r * channels;
+            if (pooled) {
+                for (int c = 0; c < channels; c++) {
+                    double sum = 0;
+                    for (int s = 0; s < spatial; s++) {
+                        sum += image[c * spatial + s];
+                    }
+                    data[at + c] = sum / spatial;
+                }
+            } else {
+                int position = (int) (chosen[r] % spatial);
+                for (int c = 0; c < channels; c++) {
+                    data[at + c] = image[c * spatial + position];
+                }
+            }
         }
-        return v;
+    }
+
+    /** The error for a value that is not finite: the first such element of the file behind row, column. */
+    private static BadInputException notFinite(NpyArray array, long row, int column, boolean pooled, long spatial,
+            double value) {
+        long[] shape = array.shape();
+        long cols = shape[1];
+        long first;
+        long count;
+        if (shape.length == 2) {
+            first = row * cols + column;
+            count = 1;
+        } else if (pooled) {
+            first = (row * cols + column) * spatial;
+            count = spatial;
+        } else {
+            first = (row / spatial * cols + column) * spatial + row % spatial;
+            count = 1;
+        }
+        for (long i = first; i < first + count; i++) {
+            double v = array.getDouble(i);
+            if (!Double.isFinite(v)) {
+                return new BadInputException(array.source() + ": element " + indexString(shape, i) + " is " + v
+                        + "; activations must be finite");
+            }
+        }
+        return new BadInputException(array.source() + ": the mean over space of channel " + column + " at image "
+                + row + " is " + value + " (values too large); activations must be finite");
     }
 
     private static String indexString(long[] shape, long flat) {

@@ -17,6 +17,9 @@ import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_dsyrk;
 import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
 
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas;
+
 /**
  * The few dense LAPACK/BLAS operations the similarity measures need, on small column-major {@code double[]}
  * matrices (neurons x neurons), and the OpenBLAS thread policy.
@@ -43,6 +46,19 @@ final class Lapack {
     private static int currentThreads = -1;
 
     private Lapack() {}
+
+    /**
+     * Loads OpenBLAS (a few hundred milliseconds: javacpp unpacks and links about 40 MB) and samples the idle
+     * cores, so that a caller can do both while other threads read its inputs. Called on the thread that goes
+     * on to use LAPACK: javacpp's loader is not safe to race against (a thread loading a library holds the
+     * loader's lock while the library's initialisation needs javacpp's Pointer class, which another thread may
+     * be initialising while waiting for that lock: a deadlock seen when the load ran on a thread of its own).
+     */
+    static void load() {
+        Loader.load(openblas.class);
+        CpuAvailability.idleCores();
+    }
+
 
     private static int explicitThreads() {
         for (String v : new String[] {System.getProperty("transfusion.similarity.threads"),

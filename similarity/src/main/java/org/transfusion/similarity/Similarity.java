@@ -8,6 +8,15 @@ public final class Similarity {
 
     private Similarity() {}
 
+    /**
+     * Loads the native linear algebra now (a few hundred milliseconds), so that a caller can do it while
+     * other threads read the activation files; {@link #compute} does it anyway when it was not done. Call it
+     * on the thread that will call {@link #compute}, and nowhere else at the same time (see Lapack#load).
+     */
+    public static void prepare() {
+        Lapack.load();
+    }
+
     public static SimilarityReport compute(Activations x, Activations y, Set<Method> methods, SimilarityOptions options) {
         if (methods.isEmpty()) {
             throw new BadInputException("method: no similarity method given");
