@@ -94,14 +94,16 @@ public final class SparkRunExecutor implements RunExecutor {
     }
 
     /**
-     * Executors need this module's task class and the CLI's {@link RunProcess}: shipped as jars (spark.jars) from an
+     * Executors need this module's task class and the CLI's {@link RunProcess}, and the classes RunProcess's
+     * signature names (the study's {@link PlannedRun}, base's AtomicFiles): shipped as jars (spark.jars) from an
      * installation, or, from a build tree on a machine whose executors share its file system (tests), put on their
-     * class path directly.
+     * class path directly. An executor never loads the engine or libtorch: the runs' own JVMs do.
      */
     private static void shipOwnClasses(SparkConf conf) {
         Set<String> jars = new LinkedHashSet<>();
         Set<String> dirs = new LinkedHashSet<>();
-        for (Class<?> c : List.of(RunTask.class, RunProcess.class)) {
+        for (Class<?> c : List.of(RunTask.class, RunProcess.class, PlannedRun.class,
+                org.transfusion.io.AtomicFiles.class)) {
             Path where;
             try {
                 where = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -119,11 +121,6 @@ public final class SparkRunExecutor implements RunExecutor {
             conf.set("spark.executor.extraClassPath", (have.isEmpty() ? "" : have + java.io.File.pathSeparator)
                     + String.join(java.io.File.pathSeparator, dirs));
         }
-    }
-
-    /** Threads each run is given (its {@code --threads}). */
-    int threadsPerRun() {
-        return threads;
     }
 
     @Override
