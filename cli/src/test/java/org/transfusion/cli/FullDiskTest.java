@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.weights.SafeTensors;
@@ -17,7 +20,8 @@ import org.transfusion.engine.weights.SafeTensors;
  * from the operating system: the run's shell limits the size of any file it writes ({@code ulimit -f}), so once
  * the checkpoint (whose metadata carries the growing learning curve) outgrows the limit, its write fails with
  * EFBIG ("File too large") exactly where ENOSPC would, while the smaller files still fit. The JVM ignores SIGXFSZ,
- * so the write returns the error instead of the process being killed.
+ * so the write returns the error instead of the process being killed. Where the test may mount a file system (as
+ * root), a second case fills a small tmpfs of its own and the write fails with ENOSPC itself.
  */
 class FullDiskTest {
     @TempDir Path dir;
@@ -57,14 +61,76 @@ class FullDiskTest {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
 
+        resumeEndsAsAnUninterruptedRun(cwd, cache, run);
+    }
+
+    private static List<String> resume(Path run) {
         List<String> resume = new ArrayList<>(train(run));
         resume.add("--resume");
-        ChildCli.Proc resumed = ChildCli.run(cwd, cache, null, resume);
+        return resume;
+    }
+
+    /** --resume completes, and its best weights equal those of the same run never interrupted. */
+    private void resumeEndsAsAnUninterruptedRun(Path cwd, Path cache, Path run) throws Exception {
+        ChildCli.Proc resumed = ChildCli.run(cwd, cache, null, resume(run));
         assertThat(resumed.code()).as(resumed.err()).isZero();
         Path whole = dir.resolve("whole");
         ChildCli.Proc w = ChildCli.run(cwd, cache, null, train(whole));
         assertThat(w.code()).as(w.err()).isZero();
         assertThat(Files.readAllBytes(run.resolve("weights.safetensors")))
                 .isEqualTo(Files.readAllBytes(whole.resolve("weights.safetensors")));
+    }
+
+    /**
+     * A real full file system: a 256 MiB tmpfs (a checkpoint of this run is about 25 MB, and the old one stays while the next is written) mounted by the test (root only; skipped with a message otherwise). The
+     * run is stopped after its first checkpoint, the file system is filled to leave half a checkpoint free, and the
+     * resumed run must stop at its next checkpoint with ENOSPC in one line (exit 2), its last checkpoint intact and
+     * no temporary file left; once the filler is deleted, --resume completes to the uninterrupted run's weights.
+     */
+    @Test
+    void aFullFileSystemStopsTheRunInOneLineAndResumeCompletesOnceSpaceIsFreed() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small-fs"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(m.getInputStream().readAllBytes()).strip();
+        Assumptions.assumeTrue(m.waitFor(30, TimeUnit.SECONDS) && m.exitValue() == 0,
+                "skipped: mounting a tmpfs needs root (mount said: " + said + "); the ulimit case still runs");
+        try {
+            Path cwd = Files.createDirectories(dir.resolve("cwd"));
+            Path cache = dir.resolve("cache");
+            Path run = mount.resolve("run");
+            ChildCli.Proc stopped = ChildCli.run(cwd, cache, "-Dtransfusion.fault=checkpointed:2:halt", train(run));
+            assertThat(stopped.code()).as(stopped.err()).isEqualTo(137);
+            Path checkpoint = run.resolve("checkpoint.safetensors");
+            long size = Files.size(checkpoint);
+
+            // Fill with real bytes (a sparse file takes no tmpfs pages) until half a checkpoint is left.
+            Path filler = mount.resolve("filler");
+            long toWrite = Files.getFileStore(mount).getUsableSpace() - size / 2;
+            byte[] chunk = new byte[1 << 16];
+            try (OutputStream o = Files.newOutputStream(filler)) {
+                for (long left = toWrite; left > 0; left -= chunk.length) {
+                    o.write(chunk, 0, (int) Math.min(chunk.length, left));
+                }
+            }
+            assertThat(Files.getFileStore(mount).getUsableSpace()).isLessThan(size);
+
+            ChildCli.Proc full = ChildCli.run(cwd, cache, "-XX:-UsePerfData", resume(run));
+            assertThat(full.code()).as(full.err()).isEqualTo(2);
+            assertThat(full.err().strip().lines().filter(l -> !l.startsWith("step ") && !l.startsWith("training ")
+                    && !l.startsWith("resuming ") && !l.startsWith("[W")).toList()).singleElement().asString()
+                    .startsWith("transfusion: error: " + run)
+                    .contains("cannot write (").contains("No space left on device");
+            long step = Long.parseLong(SafeTensors.readWithMetadata(checkpoint).metadata().get("step"));
+            assertThat(step).as("the last good checkpoint").isBetween(2L, 78L);
+            try (Stream<Path> files = Files.list(run)) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+            }
+
+            Files.delete(filler);
+            resumeEndsAsAnUninterruptedRun(cwd, cache, run);
+        } finally {
+            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 }

@@ -10,7 +10,8 @@ import java.lang.reflect.Field;
  * native memory fault (SIGSEGV, as a crash inside libtorch would: hs_err log, exit 134) or, with kind
  * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log). Points: {@code run-json-written}
  * (step 0), {@code best-written}, {@code checkpoint-written} and {@code checkpointed} (the run folder's writes, in
- * order) and {@code onednn-probe} (the 1x1-convolution probe's child, step 0).
+ * order), {@code onednn-probe} (the 1x1-convolution probe's child, step 0) and {@code study-recorded} (step 0: a
+ * study's {@code study.json} written, or checked against the command's spec, before any run starts).
  */
 public final class Faults {
     private static final String SPEC = System.getProperty("transfusion.fault");

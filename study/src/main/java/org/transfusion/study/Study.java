@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.engine.Faults;
 import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
 
@@ -23,6 +24,7 @@ public final class Study {
         Plan plan = Plan.of(spec, dir, dataDir);
         refuseMissing(plan);
         record(spec, dir, dataDir);
+        Faults.at("study-recorded", 0);
         plan.fetchPublished(out);
         runner.run(plan);
         Experiments.of(spec).forEach(e -> e.analyse(plan, out));
