@@ -102,7 +102,7 @@ public final class Npy {
         try (ZipFile zip = openZip(npz)) {
             return new ArrayList<>(entries(zip).keySet());
         } catch (IOException e) {
-            throw new BadInputException(npz + ": cannot read (" + printable(e.getMessage()) + ")");
+            throw new BadInputException(npz + ": cannot read (" + BadInputException.printable(e.getMessage()) + ")");
         }
     }
 
@@ -118,30 +118,30 @@ public final class Npy {
             for (String name : wanted) {
                 ZipEntry entry = entries.get(name);
                 if (entry == null) {
-                    throw new BadInputException(npz + ": no array '" + printable(name) + "' (the file has "
-                            + printable(String.join(", ", entries.keySet())) + ")");
+                    throw new BadInputException(npz + ": no array '" + BadInputException.printable(name) + "' (the file has "
+                            + BadInputException.printable(String.join(", ", entries.keySet())) + ")");
                 }
                 checkEntrySizes(npz, name, entry);
                 try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), new CRC32())) {
-                    NpyArray array = readStream(in, npz.getFileName() + ":" + printable(name), entry.getSize());
+                    NpyArray array = readStream(in, npz.getFileName() + ":" + BadInputException.printable(name), entry.getSize());
                     in.transferTo(OutputStream.nullOutputStream()); // the CRC covers the whole member
                     long crc = in.getChecksum().getValue();
                     if (entry.getCrc() != -1 && crc != entry.getCrc()) {
-                        throw new BadInputException(npz + ": array '" + printable(name) + "' fails its CRC-32 check"
+                        throw new BadInputException(npz + ": array '" + BadInputException.printable(name) + "' fails its CRC-32 check"
                                 + " (the archive records " + Long.toHexString(entry.getCrc()) + ", the data give "
                                 + Long.toHexString(crc) + "): the file is corrupt");
                     }
                     out.put(name, array);
                 } catch (ZipException e) {
-                    throw new BadInputException(npz + ": array '" + printable(name) + "' is corrupt ("
-                            + printable(e.getMessage()) + ")");
+                    throw new BadInputException(npz + ": array '" + BadInputException.printable(name) + "' is corrupt ("
+                            + BadInputException.printable(e.getMessage()) + ")");
                 } catch (EOFException e) {
-                    throw new BadInputException(npz + ": array '" + printable(name) + "' is truncated");
+                    throw new BadInputException(npz + ": array '" + BadInputException.printable(name) + "' is truncated");
                 }
             }
             return out;
         } catch (IOException e) {
-            throw new BadInputException(npz + ": cannot read (" + printable(e.getMessage()) + ")");
+            throw new BadInputException(npz + ": cannot read (" + BadInputException.printable(e.getMessage()) + ")");
         }
     }
 
@@ -278,7 +278,7 @@ public final class Npy {
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
             throw new BadInputException(source + ": malformed .npy header (expected keys descr, fortran_order and shape): "
-                    + printable(header.strip()));
+                    + BadInputException.printable(header.strip()));
         }
         if (f.group(1).equals("True")) {
             throw new BadInputException(source + ": Fortran-order arrays are not supported (expected C order; "
@@ -286,7 +286,7 @@ public final class Npy {
         }
         String descr = d.group(2);
         if (descr.length() < 2) {
-            throw new BadInputException(source + ": unsupported dtype '" + printable(descr) + "'");
+            throw new BadInputException(source + ": unsupported dtype '" + BadInputException.printable(descr) + "'");
         }
         char endian = descr.charAt(0);
         char kind = descr.charAt(1);
@@ -303,7 +303,7 @@ public final class Npy {
                     + "numpy.array(ids, dtype=str)"
                     : kind == 'c' ? "complex numbers are not supported"
                     : "not a supported type";
-            throw new BadInputException(source + ": unsupported dtype '" + printable(descr) + "' (" + why
+            throw new BadInputException(source + ": unsupported dtype '" + BadInputException.printable(descr) + "' (" + why
                     + "; expected bool, integer, float or fixed-width string)");
         }
         if (dtype.isString() && itemSize == 0) {
@@ -340,7 +340,7 @@ public final class Npy {
             try {
                 dims.add(Long.parseLong(t));
             } catch (NumberFormatException e) {
-                throw new BadInputException(source + ": malformed shape (" + printable(inner) + ") in .npy header");
+                throw new BadInputException(source + ": malformed shape (" + BadInputException.printable(inner) + ") in .npy header");
             }
         }
         return dims.stream().mapToLong(Long::longValue).toArray();
@@ -368,7 +368,7 @@ public final class Npy {
         boolean stored = entry.getMethod() == ZipEntry.STORED;
         long most = stored ? compressed : compressed * MAX_DEFLATE_RATIO + 1024;
         if (size > most) {
-            throw new BadInputException(npz + ": array '" + printable(name) + "' claims " + size + " bytes from "
+            throw new BadInputException(npz + ": array '" + BadInputException.printable(name) + "' claims " + size + " bytes from "
                     + compressed
                     + (stored ? " stored bytes" : " compressed bytes, more than deflate can give (at most "
                     + MAX_DEFLATE_RATIO + ":1)") + "; the archive is corrupt");
@@ -383,7 +383,7 @@ public final class Npy {
             return new ZipFile(npz.toFile());
         } catch (ZipException e) {
             throw new BadInputException(npz + ": not a readable .npz (zip) archive, truncated or corrupt ("
-                    + printable(e.getMessage()) + ")");
+                    + BadInputException.printable(e.getMessage()) + ")");
         }
     }
 
@@ -410,29 +410,7 @@ public final class Npy {
 
     private static String describe(IOException e) {
         String kind = e.getClass().getSimpleName();
-        return e.getMessage() == null ? kind : kind + ": " + printable(e.getMessage());
-    }
-
-    /**
-     * Text taken from a file (a header, a member name) made fit for a one-line message: control characters, line
-     * breaks among them, become Java's four-digit unicode escapes, and the text is cut at 200 characters (a header
-     * may hold a megabyte).
-     */
-    static String printable(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder();
-        int end = Math.min(text.length(), 200);
-        for (int i = 0; i < end; i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return end < text.length() ? out + "..." : out.toString();
+        return e.getMessage() == null ? kind : kind + ": " + BadInputException.printable(e.getMessage());
     }
 
     private static void checkShape(Path path, long[] shape, int length) {

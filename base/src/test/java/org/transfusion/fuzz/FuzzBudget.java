@@ -13,7 +13,8 @@ import org.transfusion.error.BadInputException;
  * propagates and fails the target, and so do a hang and allocating more than the target's budget.
  *
  * <p>Each read runs on a thread of its own, stopped waiting for at the time-out, and its allocation is measured with
- * HotSpot's per-thread counter there (the readers fuzzed here do not hand work to other threads). The time-out is
+ * HotSpot's per-thread counter there (the readers fuzzed here do not hand work to other threads); an input over
+ * budget is read a second time, and only a second overrun fails (class loading is a one-time cost). The time-out is
  * per input: JUnit's {@code @Timeout} on a {@code @FuzzTest} would bound a whole fuzzing session instead. Shared by
  * the fuzz tests of every module through base's test jar.
  */
@@ -47,7 +48,22 @@ public final class FuzzBudget {
      * {@code why} explains a budget other than the default in the failure message.
      */
     public static void check(long budgetBytes, Read read, String why) {
-        Assertions.assertTimeoutPreemptively(TIMEOUT, () -> {
+        long used = once(read);
+        if (used > budgetBytes) {
+            // Over budget once may be the JVM's doing, not the reader's: the first input of a fuzzing session loads
+            // and instruments the reader's classes on this thread (Jazzer's coverage hooks), 90-125 MB seen. A
+            // reader that allocates by what the input declares does so every time, so the same input is read again
+            // and only a second overrun is a finding.
+            used = once(read);
+            if (used > budgetBytes) {
+                fail("allocated " + used + " bytes, over the budget of " + budgetBytes + why + " (twice)");
+            }
+        }
+    }
+
+    /** One read on a thread of its own: the bytes it allocated, or a failure for a hang or a bad refusal. */
+    private static long once(Read read) {
+        return Assertions.assertTimeoutPreemptively(TIMEOUT, () -> {
             long before = allocated();
             try {
                 read.run();
@@ -56,12 +72,8 @@ public final class FuzzBudget {
                 if (message == null || message.isBlank() || message.contains("\n") || message.contains("\r")) {
                     fail("BadInputException without a one-line message: " + message, e);
                 }
-            } finally {
-                long used = allocated() - before;
-                if (used > budgetBytes) {
-                    fail("allocated " + used + " bytes, over the budget of " + budgetBytes + why);
-                }
             }
+            return allocated() - before;
         }, () -> "no result within " + TIMEOUT.toSeconds() + " s: the reader hangs on this input");
     }
 

@@ -384,9 +384,10 @@ public final class SpecReader {
     }
 
     private void keys(Map<String, Object> m, String where, Set<String> allowed) {
-        for (String k : m.keySet()) {
-            if (!allowed.contains(k)) {
-                throw new BadInputException(file + ": " + path(where, k) + ": unknown key (expected one of "
+        // YAML keys need not be strings ({99, lr: 1} has the integer key 99), whatever the map's declared type.
+        for (Object k : ((Map<?, ?>) m).keySet()) {
+            if (!(k instanceof String) || !allowed.contains(k)) {
+                throw new BadInputException(file + ": " + path(where, String.valueOf(k)) + ": unknown key (expected one of "
                         + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
             }
         }

@@ -103,6 +103,14 @@ class SpecReaderTest {
                 .hasMessage("mini.yaml: experiments.small_data.sizez: unknown key (expected one of schemes, sizes)");
     }
 
+    /** issue 18, found by fuzzing ({@code training: {99, batch_size: 0}} threw a ClassCastException). */
+    @Test
+    void aKeyThatIsNotANameIsAnUnknownKey() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("sizes: [40]", "99: [40]"), "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: experiments.small_data.99: unknown key (expected one of schemes, sizes)");
+    }
+
     @Test
     void wrongTypeIsAnErrorNamingItsPath() {
         assertThatThrownBy(() -> SpecReader.parse(VALID.replace("batch_size: 16", "batch_size: sixteen"), "mini.yaml"))

@@ -1,6 +1,7 @@
 package org.transfusion.engine.data;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -119,7 +120,7 @@ public final class CheXpert {
                 if (!m.find()) {
                     throw in.error("'Path' " + rel + " names no patient folder (expected .../patientNNNNN/...)");
                 }
-                Path file = resolve(dir, rel);
+                Path file = resolve(in, dir, rel);
                 if (file == null) {
                     if (missing++ == 0) {
                         firstMissing = rel;
@@ -163,20 +164,33 @@ public final class CheXpert {
         throw in.error("'" + in.header().get(column) + "' is '" + t + "', expected 1.0, 0.0, -1.0 or blank");
     }
 
-    /** The CSV path against the folder's parent, else (folder renamed) without its first component. */
-    private static Path resolve(Path dir, String rel) {
-        Path parent = dir.toAbsolutePath().getParent();
-        Path direct = parent == null ? null : parent.resolve(rel);
-        if (direct != null && Files.isRegularFile(direct)) {
-            return direct;
-        }
-        int slash = rel.indexOf('/');
-        if (slash > 0) {
-            Path inside = dir.resolve(rel.substring(slash + 1));
-            if (Files.isRegularFile(inside)) {
-                return inside;
+    /**
+     * The CSV path against the folder's parent, else (folder renamed) without its first component; only a
+     * candidate inside the dataset folder is looked at, and a path with none ({@code ..} or an absolute path that
+     * leaves it) is refused, not read.
+     */
+    private static Path resolve(CsvFile in, Path dir, String rel) {
+        Path root = dir.toAbsolutePath().normalize();
+        try {
+            Path parent = root.getParent();
+            Path direct = parent == null ? null : parent.resolve(rel).normalize();
+            int slash = rel.indexOf('/');
+            Path inside = slash > 0 ? root.resolve(rel.substring(slash + 1)).normalize() : null;
+            boolean confined = false;
+            for (Path candidate : new Path[] {direct, inside}) {
+                if (candidate != null && candidate.startsWith(root)) {
+                    confined = true;
+                    if (Files.isRegularFile(candidate)) {
+                        return candidate;
+                    }
+                }
             }
+            if (!confined) {
+                throw in.error("'Path' " + rel + " leaves the dataset folder " + root);
+            }
+            return null;
+        } catch (InvalidPathException e) {
+            throw in.error("'Path' " + rel + " is not a valid path (" + e.getReason() + ")");
         }
-        return null;
     }
 }

@@ -63,7 +63,7 @@ public final class CsvFile implements AutoCloseable {
         int c = optionalColumn(name);
         if (c < 0) {
             throw new BadInputException(file + ": no column '" + name + "' (the header has "
-                    + String.join(", ", header) + ")");
+                    + BadInputException.printable(String.join(", ", header)) + ")");
         }
         return c;
     }
@@ -110,9 +110,12 @@ public final class CsvFile implements AutoCloseable {
         return rowStartLine;
     }
 
-    /** An error about the current row: {@code FILE line N: message}. */
+    /**
+     * An error about the current row: {@code FILE line N: message}. The message quotes the row's fields, and a
+     * quoted field may hold line breaks, so control characters are escaped to keep it one line.
+     */
     public BadInputException error(String message) {
-        return new BadInputException(file + " line " + rowStartLine + ": " + message);
+        return new BadInputException(file + " line " + rowStartLine + ": " + BadInputException.printable(message, 1000));
     }
 
     private List<String> readRecord() throws IOException {

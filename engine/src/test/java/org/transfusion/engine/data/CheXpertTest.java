@@ -79,6 +79,32 @@ class CheXpertTest {
                 .hasMessage(dir.resolve("valid.csv") + " line 2: 'Edema' is 'maybe', expected 1.0, 0.0, -1.0 or blank");
     }
 
+    /**
+     * issue 18 (paths confined to their folder; fuzzing found the NUL case): a CSV path that leaves the dataset folder
+     * is refused even when the file it names exists, and a path the file system cannot hold is a one-line error, not
+     * an InvalidPathException.
+     */
+    @Test
+    void csvPathsOutsideTheFolderOrUnrepresentableAreRefusedInOneLine() throws IOException {
+        Path dir = writeDataset("CheXpert-v1.0-small");
+        Fixtures.greyImage(root.resolve("outside/patient00042/view1_frontal.jpg"), 12, 10, 128);
+        String escape = "CheXpert-v1.0-small/../outside/patient00042/view1_frontal.jpg";
+        Files.writeString(dir.resolve("valid.csv"), HEADER + "\n" + escape + ",Female,68,Frontal,AP"
+                + ",".repeat(CheXpert.FINDINGS.size()) + "\n");
+        assertThatThrownBy(() -> DatasetSpecs.open("chexpert:" + dir, DataOptions.defaults()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(dir.resolve("valid.csv") + " line 2: 'Path' " + escape + " leaves the dataset folder "
+                        + dir.toAbsolutePath().normalize());
+        String nul = "CheXpert-v1.0-small/valid/patient00042/\u0000view1_frontal.jpg";
+        Files.writeString(dir.resolve("valid.csv"), HEADER + "\n" + nul + ",Female,68,Frontal,AP"
+                + ",".repeat(CheXpert.FINDINGS.size()) + "\n");
+        assertThatThrownBy(() -> DatasetSpecs.open("chexpert:" + dir, DataOptions.defaults()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(dir.resolve("valid.csv") + " line 2: 'Path' CheXpert-v1.0-small/valid/"
+                        + "patient00042/\\u0000view1_frontal.jpg is not a valid path (")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u0000").hasLineCount(1));
+    }
+
     private float[] chexpert5(Path dir, String policy, String patient) {
         Dataset d = DatasetSpecs.open("chexpert:" + dir, new DataOptions(null, 0, policy, true, false));
         Task t = Tasks.resolve("chexpert5", d);

@@ -67,6 +67,15 @@ class EyePacsTest {
                 .hasMessage(dir.resolve("trainLabels.csv") + " line 3: 'level' is '7', expected a DR grade 0-4");
     }
 
+    /** issue 18, found by fuzzing: a header field holding a line break is listed escaped, in one line. */
+    @Test
+    void aHeaderWithALineBreakIsListedOnOneLine(@TempDir Path dir) throws IOException {
+        Fixtures.lines(dir.resolve("trainLabels.csv"), List.of("image,\"le\nvel\"", "1_left,0"));
+        assertThatThrownBy(() -> DatasetSpecs.open("eyepacs:" + dir))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(dir.resolve("trainLabels.csv") + ": no column 'level' (the header has image, le\\u000avel)");
+    }
+
     @Test
     void patientIsTheNameWithoutTheEye() {
         assertThat(EyePacs.patientOf("10_left")).isEqualTo("10");

@@ -167,6 +167,16 @@ class NihCxr14Test {
                 .hasMessageStartingWith(dir.resolve("Data_Entry_2017.csv") + " line 3: unknown finding 'Flu'");
     }
 
+    /** issue 18, found by fuzzing: a quoted field holding a line break is quoted back escaped, in one line. */
+    @Test
+    void aFindingWithALineBreakIsQuotedOnOneLine(@TempDir Path dir) throws IOException {
+        writeFolder(dir, List.of("a_000.png,No Finding,0,1,50,M,PA,1,1,1,1", "b_000.png,\"Flu\nMass\",0,2,5,M,PA,1,1,1,1"));
+        assertThatThrownBy(() -> DatasetSpecs.open("nih-cxr14:" + dir))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(dir.resolve("Data_Entry_2017.csv") + " line 3: unknown finding 'Flu\\u000aMass'")
+                .satisfies(e -> assertThat(e.getMessage()).hasLineCount(1));
+    }
+
     @Test
     void missingImagesAreCountedInOneLine(@TempDir Path dir) throws IOException {
         writeFolder(dir, List.of("a_000.png,No Finding,0,1,50,M,PA,1,1,1,1"));
