@@ -62,9 +62,17 @@ public final class SpecReader {
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
         } catch (YAMLException e) {
-            throw new BadInputException(source + ": not valid YAML (" + e.getMessage().split("\n")[0] + ")");
+            throw new BadInputException(source + ": not valid YAML ("
+                    + BadInputException.printable(e.getMessage().split("\n")[0], 1000) + ")");
         }
-        return new SpecReader(source).spec(root);
+        try {
+            return new SpecReader(source).spec(root);
+        } catch (BadInputException e) {
+            // Messages quote the spec's keys and values, which YAML lets hold line breaks and other control
+            // characters; escaped here once for every message, so each stays one line.
+            String message = BadInputException.printable(e.getMessage(), 2000);
+            throw message.equals(e.getMessage()) ? e : new BadInputException(message, e);
+        }
     }
 
     private StudySpec spec(Object root) {

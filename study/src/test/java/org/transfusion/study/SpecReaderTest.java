@@ -111,6 +111,15 @@ class SpecReaderTest {
                 .hasMessage("mini.yaml: experiments.small_data.99: unknown key (expected one of schemes, sizes)");
     }
 
+    /** issue 18, found by fuzzing: a quoted value holding a line break is quoted back escaped, in one line. */
+    @Test
+    void aValueWithALineBreakIsQuotedOnOneLine() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("batch_size: 16", "batch_size: \"six\\nteen\""),
+                "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: training.batch_size: expected a whole number, got 'six\\u000ateen'");
+    }
+
     @Test
     void wrongTypeIsAnErrorNamingItsPath() {
         assertThatThrownBy(() -> SpecReader.parse(VALID.replace("batch_size: 16", "batch_size: sixteen"), "mini.yaml"))
