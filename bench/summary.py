@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """One table of the latest results of every comparison under bench/ (see bench/README.md).
 
-Reads the newest results/*.jsonl of bench/similarity (whole-command seconds, Transfusion vs google/svcca) and of
-bench/training (images/s, Transfusion as it runs by default vs PyTorch contiguous) and prints one Markdown table
+Reads the newest results/*.jsonl of bench/similarity (whole-command seconds, Transfusion vs google/svcca), of
+bench/training (images/s, Transfusion as it runs by default vs PyTorch contiguous) and of bench/e2e (whole
+`transfusion train` runs vs the same run as a PyTorch script, seconds and test AUC) and prints one Markdown table
 whose last column is how many times faster Transfusion is (above 1: faster).
 """
 import glob
@@ -45,6 +46,13 @@ def main():
         if v["t"] and v["p"]:
             t, p = statistics.median(v["t"]), statistics.median(v["p"])
             print(f"| training | {model} {size} px {mode} | {t:.1f} img/s | PyTorch | {p:.1f} img/s | {t / p:.2f}x |")
+    path, rows = latest("e2e")
+    if path:
+        sources.append(path)
+    for r in rows:
+        print(f"| end-to-end train | {r['case']} | {r['transfusion_s']:.1f} s, test AUC {r['transfusion_test_auc']:.3f} "
+              f"| {r['peer']} | {r['peer_s']:.1f} s, test AUC {r['peer_test_auc']:.3f} "
+              f"| {r['peer_s'] / r['transfusion_s']:.2f}x |")
     print("\nfrom: " + (", ".join(sources) if sources else "no results yet (run bench/run-all.sh)"))
 
 

@@ -8,15 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-need=()
-/usr/bin/python3 -c "import torch, torchvision" >/dev/null 2>&1 || need+=(python3-torch python3-torchvision)
-[ -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ] || need+=(libtcmalloc-minimal4)
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "bench: installing ${need[*]} with apt" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+"$here/../peer/install.sh" python3-torch python3-torchvision libtcmalloc-minimal4
 
 echo "bench: building (mvnw -Pbench -pl bench/training -am package)" >&2
 (cd "$root" && ./mvnw -B -q -Pbench -pl bench/training -am -DskipTests package)
