@@ -58,12 +58,13 @@ public final class Saliency {
     }
 
     /**
-     * @param images how many images, from the first of the split (all of it when it is smaller)
-     * @param layer  the Grad-CAM layer; null = {@link GradCam#defaultLayer}
-     * @param at     {@code best} or {@code init}: which of the run's weights
-     * @param output the output explained; {@link GradCam#LARGEST} = each image's largest logit
+     * @param images  how many images, from the first of the split (all of it when it is smaller)
+     * @param layer   the Grad-CAM layer; null = {@link GradCam#defaultLayer}
+     * @param at      {@code best} or {@code init}: which of the run's weights
+     * @param output  the output explained; {@link GradCam#LARGEST} = each image's largest logit
+     * @param dataDir where the run's data is, when not where the run recorded it (null = as recorded)
      */
-    public record Request(int images, String layer, Method method, Split split, String at, int output) {
+    public record Request(int images, String layer, Method method, Split split, String at, int output, Path dataDir) {
         public Request {
             if (images < 1) {
                 throw new BadInputException("--images must be at least 1, got " + images);
@@ -151,7 +152,7 @@ public final class Saliency {
     /** Computes the maps the request asks for; see the class comment. */
     public static Result of(Path run, Request r) {
         RunFolder folder = RunFolder.existing(run);
-        RunSetup s = RunSetup.prepare(folder.spec());
+        RunSetup s = RunSetup.prepare(folder.specOn(null, r.dataDir()));
         String layer = r.layer() != null ? r.layer() : GradCam.defaultLayer(s.arch());
         if (r.method().gradCam()) {
             GradCam.checkLayer(s.arch(), layer);
