@@ -1,6 +1,7 @@
 package org.transfusion.cli;
 
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,6 +103,19 @@ public final class SaliencyCommand implements Callable<Integer> {
                 + " (" + result.model() + ", " + request.at() + " weights" + (m.gradCam() ? ", Grad-CAM at "
                 + result.layer() : "") + "); contact-sheet.png (columns: " + String.join(" | ", columns)
                 + "), saliency.json, image-NNN-METHOD.png");
+        notes(o, result, m);
+        o.flush();
+        return 0;
+    }
+
+    private BufferedImage write(String name, BufferedImage input, HeatMap map) {
+        BufferedImage overlay = SaliencyFigures.overlay(input, map);
+        ContactSheet.write(overlay, out.resolve(name));
+        return overlay;
+    }
+
+    /** Says when the maps cannot show anything: a 1 x 1 layer, or maps with no heat at all. */
+    private static void notes(PrintWriter o, Saliency.Result result, Saliency.Method m) {
         GradCam.Result first = result.items().get(0).gradCam();
         if (first != null && first.layerWidth() * first.layerHeight() == 1) {
             o.println("note: " + result.layer() + " is 1 x 1 at " + result.size() + " px, so its Grad-CAM cannot "
@@ -111,18 +125,16 @@ public final class SaliencyCommand implements Callable<Integer> {
         long coldOcclusion = result.items().stream()
                 .filter(i -> i.occlusion() != null && i.occlusion().map().total() == 0).count();
         if (cold + coldOcclusion > 0) {
-            o.println("note: " + (m.gradCam() ? cold + " Grad-CAM" : "") + (m == Saliency.Method.BOTH ? " and " : "")
-                    + (m.occlusion() ? coldOcclusion + " occlusion" : "") + " of " + result.items().size()
-                    + " maps have no heat: nothing in those images raised the explained logit (only evidence for it "
-                    + "is drawn; common for a binary task's negatives)");
+            int n = result.items().size();
+            List<String> counts = new ArrayList<>();
+            if (m.gradCam()) {
+                counts.add(cold + " of " + n + " Grad-CAM");
+            }
+            if (m.occlusion()) {
+                counts.add(coldOcclusion + " of " + n + " occlusion");
+            }
+            o.println("note: maps with no heat: " + String.join(", ", counts) + "; nothing in those images raised the "
+                    + "explained logit (only evidence for it is drawn; common for a binary task's negatives)");
         }
-        o.flush();
-        return 0;
-    }
-
-    private BufferedImage write(String name, BufferedImage input, HeatMap map) {
-        BufferedImage overlay = SaliencyFigures.overlay(input, map);
-        ContactSheet.write(overlay, out.resolve(name));
-        return overlay;
     }
 }
