@@ -23,12 +23,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfusion saliency}: where a run's network looks, as Grad-CAM and occlusion overlays. */
 @Command(name = "saliency", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Where a run's network looks: Grad-CAM and occlusion maps of the first N images of a split,",
-            "blended over the images. Writes into DIR one PNG per image and method (image-NNN-gradcam.png,",
-            "image-NNN-occlusion.png), contact-sheet.png (a row per image: input | Grad-CAM | occlusion) and",
-            "saliency.json (per image: label, explained output and its logit, each map's centre of mass and the",
-            "fraction of its heat in each quadrant). Occlusion slides a patch of a quarter of the image side, half a",
-            "patch at a time, filled with the normalisation's mean colour (0 after normalisation)."})
+        description = {"Where a run's network looks: Grad-CAM and occlusion maps of the first N images",
+            "of a split, blended over the images. Writes into DIR one PNG per image and",
+            "method (image-NNN-gradcam.png, image-NNN-occlusion.png), contact-sheet.png",
+            "(a row per image: input | Grad-CAM | occlusion) and saliency.json (per image:",
+            "label, explained output and its logit, each map's centre of mass and the",
+            "fraction of its heat in each quadrant). Occlusion slides a patch of a quarter",
+            "of the image side, half a patch at a time, filled with the normalisation's",
+            "mean colour (0 after normalisation)."})
 public final class SaliencyCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -40,8 +42,8 @@ public final class SaliencyCommand implements Callable<Integer> {
     int images;
 
     @Option(names = "--layer", paramLabel = "NAME",
-            description = {"Grad-CAM layer (default: the model's last convolutional stage: layerN of a CBR, layer4 of a",
-                "ResNet, features.18 of MobileNetV2, Mixed_7c of Inception-v3, denseblock4 of DenseNet-121)"})
+            description = "Grad-CAM layer (default: the model's last convolutional stage: layerN of a CBR, layer4 of a "
+                    + "ResNet, features.18 of MobileNetV2, Mixed_7c of Inception-v3, denseblock4 of DenseNet-121)")
     String layer;
 
     @Option(names = "--method", defaultValue = "both", paramLabel = "gradcam|occlusion|both",
@@ -56,8 +58,8 @@ public final class SaliencyCommand implements Callable<Integer> {
     String at;
 
     @Option(names = "--output", paramLabel = "K",
-            description = {"The output to explain: a class of a multi-class task, a finding of a multi-label one",
-                "(default: each image's largest logit, i.e. the predicted class; a binary task has output 0 only)"})
+            description = "The output to explain: a class of a multi-class task, a finding of a multi-label one "
+                    + "(default: each image's largest logit, i.e. the predicted class; a binary task has output 0 only)")
     Integer output;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the run's data is, if it moved")
