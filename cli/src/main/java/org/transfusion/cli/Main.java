@@ -29,6 +29,7 @@ import picocli.CommandLine;
             FiltersCommand.class,
             CompareCommand.class,
             ForgettingCommand.class,
+            SaliencyCommand.class,
             DatasetsCommand.class,
             DemoCommand.class,
             StudyCommand.class,

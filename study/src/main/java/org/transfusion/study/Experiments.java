@@ -37,6 +37,9 @@ final class Experiments {
         if (e.forgetting() != null) {
             out.add(new ForgettingExperiment(e.forgetting()));
         }
+        if (e.performance() != null) {
+            out.add(new WhereModelsLook(e.performance()));
+        }
         out.add(new FirstLayerFilters());
         return out;
     }

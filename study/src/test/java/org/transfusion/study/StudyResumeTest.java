@@ -82,7 +82,9 @@ class StudyResumeTest {
         // The page shows each part of the study.
         assertThat(Files.readString(resumed)).contains("<h2>Findings</h2>", "<h2>Performance", "<svg", "<h2>Representations",
                 "data:image/png;base64,", "paired DeLong test", "How much representations change",
-                "error bars: 95% t-interval");
+                "error bars: 95% t-interval", "<h2>Where the models look</h2>", "alt='saliency of cbr-small'");
+        // Grad-CAM of seed 0's random and pretrained runs on the first 4 test images (synthetic data: the demo's 4).
+        assertThat(Files.readAllLines(killed.resolve("report/saliency.csv"))).hasSize(1 + 2 * 4);
         // The paired test scores each run's best weights again: its AUCs must be the ones training computed on the
         // same test split (metrics.json, by the rank-sum AUC; here by DeLong's placement values).
         JsonNode rows = Json.read(PerformanceExperiment.pairedFile(killed));

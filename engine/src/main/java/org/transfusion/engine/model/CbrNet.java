@@ -116,7 +116,7 @@ public final class CbrNet extends Architecture {
         for (int i = 0; i < convs.size(); i++) {
             NDArray c = free(h, convs.get(i).apply(p, h), x);
             NDArray a = free(c, bns.get(i).applyRelu(p, c, training));
-            taps.at(layers.get(i), a);
+            a = taps.at(layers.get(i), a);
             if (poolAfter[i]) {
                 a = free(a, Pool.maxPool2d(a, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
             }

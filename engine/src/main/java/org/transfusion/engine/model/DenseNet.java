@@ -124,7 +124,7 @@ public final class DenseNet extends Architecture {
             for (DenseLayer layer : block.layers) {
                 h = grow(p, layer, h, training);
             }
-            taps.at(block.name, h);
+            h = taps.at(block.name, h);
             if (b < transitions.size()) {
                 Transition t = transitions.get(b);
                 h = taps.at(t.name, free(h, transition(p, t, h, training)));

@@ -154,7 +154,7 @@ public final class ResNet extends Architecture {
             for (Residual b : stages.get(s)) {
                 h = taps.at(b.name, free(h, residual(p, b, h, training)));
             }
-            taps.at("layer" + (s + 1), h);
+            h = taps.at("layer" + (s + 1), h);
         }
         NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
         return free(pooled, fc.apply(p, pooled));

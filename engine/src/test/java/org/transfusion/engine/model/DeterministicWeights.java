@@ -14,7 +14,7 @@ package org.transfusion.engine.model;
  * variance {@code 1 + 0.5 s} (positive); counters 0. Activations then stay of order 1 and the logits of two
  * different inputs differ by far more than the 1e-4 tolerance.
  */
-final class DeterministicWeights {
+public final class DeterministicWeights {
     private DeterministicWeights() {}
 
     static double unit(long i, long h) {
@@ -35,7 +35,7 @@ final class DeterministicWeights {
         return h;
     }
 
-    static StateDict of(Architecture arch) {
+    public static StateDict of(Architecture arch) {
         StateDict out = new StateDict();
         for (TensorSpec spec : arch.specs().values()) {
             HostTensor t = HostTensor.zeros(spec.shape());
@@ -62,7 +62,7 @@ final class DeterministicWeights {
     }
 
     /** The input: {@code 2 u(i, 12345) - 1} over the flat C-order index of an (n, c, h, w) batch. */
-    static float[] input(int n, int c, int h, int w) {
+    public static float[] input(int n, int c, int h, int w) {
         float[] x = new float[n * c * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (2 * unit(i, 12345) - 1);
