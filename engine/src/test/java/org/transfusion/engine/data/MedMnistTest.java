@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +66,41 @@ class MedMnistTest {
         assertThat(d.labels().names()).containsExactly("normal", "pneumonia");
         assertThat(d.defaultTask()).isEqualTo("binary");
         assertThat(d.split(Split.VAL).image(0).channels()).isEqualTo(1);
+    }
+
+    /**
+     * MedMNIST+ files (NAME_64, NAME_128, NAME_224) are read at their stored size, as the official 28 px ones: a
+     * RetinaMNIST-layout file of 64 x 64 RGB images made here (each pixel a known function of image, row, column and
+     * channel) is found by name in the data folder, keeps its 64 px and its pixels, and takes RetinaMNIST's schema.
+     */
+    @Test
+    void aMedMnistPlusFileIsReadAtItsStoredSize() throws IOException {
+        int side = 64;
+        Map<String, Fixtures.Array> arrays = new LinkedHashMap<>();
+        for (String split : List.of("train", "val", "test")) {
+            int n = 5;
+            byte[] pixels = new byte[n * side * side * 3];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) pixel(i / (side * side * 3), i / (side * 3) % side, i / 3 % side, i % 3);
+            }
+            long[] labels = {0, 1, 2, 3, 4};
+            arrays.put(split + "_images", Fixtures.uint8(pixels, n, side, side, 3));
+            arrays.put(split + "_labels", Fixtures.int64(labels, n, 1));
+        }
+        Fixtures.npz(dir.resolve("retinamnist_64.npz"), arrays);
+        Dataset d = DatasetSpecs.open("medmnist:retinamnist_64", DataOptions.defaults().withDataDir(dir));
+        assertThat(d.sizes()).containsEntry("train", 5).containsEntry("val", 5).containsEntry("test", 5);
+        assertThat(d.defaultTask()).isEqualTo("grade");
+        Image img = d.split(Split.TEST).image(3);
+        assertThat(new int[] {img.width(), img.height(), img.channels()}).containsExactly(side, side, 3);
+        // Image.pixel takes (row, column, channel).
+        assertThat(new int[] {img.pixel(40, 50, 0), img.pixel(40, 50, 2)})
+                .containsExactly(pixel(3, 40, 50, 0), pixel(3, 40, 50, 2));
+    }
+
+    /** The test file's pixel value at (image, row, column, channel). */
+    private static int pixel(int image, int row, int column, int channel) {
+        return (image * 31 + row * 3 + column * 5 + channel * 70) % 256;
     }
 
     @Test
