@@ -142,7 +142,74 @@ final class PerformanceExperiment implements Experiment {
         page.aucTable(spec.schemes(), null);
         pairedTable(page);
         perOutputTable(page);
+        calibration(page);
         pretrainingTable(page);
+    }
+
+    /**
+     * Calibration of the best weights' test predictions: each model and scheme's expected calibration error over
+     * seeds, and a reliability diagram of the first seed's runs (the first output where there are several), from
+     * what training wrote to metrics.json. Runs written before metrics.json had calibration are left out.
+     */
+    private void calibration(ReportPage page) {
+        Results results = page.results();
+        long first = results.spec().seeds().get(0);
+        StringBuilder rows = new StringBuilder();
+        List<String> charts = new ArrayList<>();
+        String output = null;
+        for (String model : results.spec().models()) {
+            List<Svg.Series> series = new ArrayList<>();
+            series.add(new Svg.Series("perfectly calibrated", new double[] {0, 1}, new double[] {0, 1}, null));
+            for (String scheme : spec.schemes()) {
+                double[] ece = results.spec().seeds().stream().mapToDouble(seed ->
+                        calibration(results.get(model, scheme, null, seed)).path("ece").asDouble(Double.NaN)).toArray();
+                if (Stats.count(ece) == 0) {
+                    continue;
+                }
+                rows.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(Svg.esc(scheme))
+                        .append("</td><td>").append(Findings.pm(ece)).append("</td></tr>");
+                JsonNode perOutput = calibration(results.get(model, scheme, null, first)).path("reliability_per_output");
+                if (!perOutput.fieldNames().hasNext()) {
+                    continue;
+                }
+                output = perOutput.fieldNames().next();
+                List<double[]> points = new ArrayList<>();
+                for (JsonNode bin : perOutput.path(output)) {
+                    if (bin.path("count").asLong() > 0) {
+                        points.add(new double[] {bin.path("mean_probability").asDouble(),
+                                bin.path("fraction_positive").asDouble()});
+                    }
+                }
+                series.add(new Svg.Series(scheme, points.stream().mapToDouble(q -> q[0]).toArray(),
+                        points.stream().mapToDouble(q -> q[1]).toArray(), null));
+            }
+            if (series.size() > 1) {
+                charts.add(Svg.lines("reliability: " + model + " (seed " + first + ", test)",
+                        "mean predicted probability", "fraction positive", series, null, 0, 1));
+            }
+        }
+        if (rows.length() == 0) {
+            return;
+        }
+        StringBuilder h = page.html();
+        h.append("<h3>Calibration on the test split</h3><table><tr><th>model</th><th>init</th>"
+                + "<th>expected calibration error</th></tr>").append(rows).append("</table><div class='charts'>");
+        charts.forEach(c -> h.append("<figure>").append(c).append("</figure>"));
+        h.append("</div><p class='muted'>ECE: mean ± standard deviation over seeds of sum over 15 equal-width "
+                + "probability bins of (bin share) x |mean predicted probability - fraction positive|. The diagrams "
+                + "show the bins that hold test images")
+                .append(output == null ? "" : ", for output '" + Svg.esc(output) + "'")
+                .append("; a point below the diagonal is over-confident. `training.calibrate: temperature` fits "
+                        + "a temperature on validation and reports the calibrated numbers beside these in "
+                        + "metrics.json.</p>");
+    }
+
+    /** The test split's calibration block of a run's metrics.json (missing for no run or an older run). */
+    private static JsonNode calibration(RunResult r) {
+        if (r == null) {
+            return Json.MAPPER.missingNode();
+        }
+        return new RunFolder(r.run().folder()).metrics().json().path("test").path("calibration");
     }
 
     /** The paired DeLong tests, one row per model and seed. */

@@ -83,6 +83,12 @@ class StudyResumeTest {
         assertThat(Files.readString(resumed)).contains("<h2>Findings</h2>", "<h2>Performance", "<svg", "<h2>Representations",
                 "data:image/png;base64,", "paired DeLong test", "How much representations change",
                 "error bars: 95% t-interval", "<h2>Where the models look</h2>", "alt='saliency of cbr-small'");
+        // The calibration table shows each scheme's expected calibration error as metrics.json has it, over seeds.
+        double[] ece = plan.spec().seeds().stream().mapToDouble(seed -> Json.read(plan.run("cbr-small", "random",
+                null, seed).folder().resolve("metrics.json")).path("test").path("calibration").path("ece").asDouble())
+                .toArray();
+        assertThat(Files.readString(resumed)).contains("<h3>Calibration on the test split</h3>",
+                "<td>cbr-small</td><td>random</td><td>" + Findings.pm(ece) + "</td>", "reliability: cbr-small");
         // Grad-CAM of seed 0's random and pretrained runs on the first 4 test images (synthetic data: the demo's 4).
         assertThat(Files.readAllLines(killed.resolve("report/saliency.csv"))).hasSize(1 + 2 * 4);
         // The paired test scores each run's best weights again: its AUCs must be the ones training computed on the
