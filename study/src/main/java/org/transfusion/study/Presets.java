@@ -45,7 +45,7 @@ public final class Presets {
         boolean demo = s.equals("demo");
         boolean paper = s.equals("paper");
         boolean sweep = n.equals("size-sweep");
-        // The size sweep (not part of "all": it trains every CBR) needs several sizes: the four CBRs below paper scale.
+        // The size sweep needs several sizes: the four CBRs below paper scale (in "all" only at demo scale, below).
         List<String> models = new ArrayList<>(sweep && !paper ? SizeSweepExperiment.CBRS : demo ? List.of("cbr-small") : paper
                 ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
                 : List.of("resnet18", "cbr-small", "cbr-tiny"));
@@ -87,8 +87,13 @@ public final class Presets {
                                 : List.of("layer1", "layer2", "layer3")) : null,
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
                         List.of("slim", "gabor", "gabor+meanvar")) : null,
+                // size-sweep: its own preset (every CBR from random and pretrained); inside `all` only at demo scale,
+                // from random init alone so that the demo trains no other pretraining (the paper's "large models
+                // change less" holds from random init too).
                 sweep ? new StudySpec.SizeSweep(null, List.of("random", "pretrained"), demo ? 3000 : paper ? 25000 : 5000,
-                        "flatten") : null,
+                        "flatten")
+                        : all && demo ? new StudySpec.SizeSweep(SizeSweepExperiment.CBRS, List.of("random"), 3000, "flatten")
+                        : null,
                 all || n.equals("forgetting") ? new StudySpec.Forgetting(
                         List.of("random", "pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
                         demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);

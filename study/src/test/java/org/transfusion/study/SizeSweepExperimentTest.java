@@ -73,12 +73,20 @@ class SizeSweepExperimentTest {
     }
 
     @Test
-    void thePresetSweepsTheFourCbrsAndIsNotPartOfAll() {
+    void thePresetSweepsTheFourCbrsAndTheDemoSweepsThemFromRandomInit() {
         StudySpec demo = Presets.get("size-sweep", "demo");
         assertThat(demo.models()).containsExactlyElementsOf(SizeSweepExperiment.CBRS);
         assertThat(demo.experiments().sizeSweep()).isNotNull();
         assertThat(demo.imageSize()).isEqualTo(32);
-        assertThat(Presets.get("all", "demo").experiments().sizeSweep()).isNull();
+        // Inside the demo (all at demo scale): the four CBRs from random init only, so no pretraining beyond
+        // cbr-small's; above demo scale `all` does not sweep (it would train every CBR from every scheme).
+        StudySpec all = Presets.get("all", "demo");
+        assertThat(all.experiments().sizeSweep().models()).containsExactlyElementsOf(SizeSweepExperiment.CBRS);
+        assertThat(all.experiments().sizeSweep().schemes()).containsExactly("random");
+        Plan plan = Plan.of(all, Path.of("demo"), null);
+        assertThat(plan.pretrains()).extracting(PlannedRun::model).containsExactly("cbr-small");
+        assertThat(plan.runs()).extracting(PlannedRun::model).contains("cbr-large-wide", "cbr-large-tall", "cbr-tiny");
+        assertThat(Presets.get("all", "quick").experiments().sizeSweep()).isNull();
     }
 
     /**
