@@ -1,9 +1,7 @@
 package org.transfusion.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,11 +94,6 @@ final class PerformanceExperiment implements Experiment {
             }
         }
         Path file = pairedFile(plan.dir());
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         Json.write(file, rows);
     }
 

@@ -127,7 +127,7 @@ final class SizeSweepExperiment implements Experiment {
             }
             all.put(model, m);
         }
-        Json.write(file(plan.dir()), all); // creates the analysis folder
+        Json.write(file(plan.dir()), all); // AtomicFiles creates the analysis folder
     }
 
     /** One scheme's before-vs-after results over the seeds, as the analysis file keeps them. */
