@@ -2,7 +2,8 @@
 """One table of the latest results of every comparison under bench/ (see bench/README.md).
 
 Reads the newest results/*.jsonl of bench/similarity (whole-command seconds, Transfusion vs google/svcca), of
-bench/training (images/s, Transfusion as it runs by default vs PyTorch contiguous) and of bench/e2e (whole
+bench/training (images/s, Transfusion as it runs by default, channels-last, vs PyTorch in channels-last and
+contiguous, each row naming the allocator PyTorch ran with) and of bench/e2e (whole
 `transfusion train` runs vs the same run as a PyTorch script, seconds and test AUC) and prints one Markdown table
 whose last column is how many times faster Transfusion is (above 1: faster).
 """
@@ -35,17 +36,26 @@ def main():
     path, rows = latest("training")
     if path:
         sources.append(path)
+    # Like for like first: PyTorch in channels-last as Transfusion runs by default (run-all.sh also gives PyTorch
+    # the same preloaded allocator); then PyTorch as it runs by default (contiguous).
     cases = {}
     for r in rows:
         key = (r["model"], r["size"], r["mode"])
-        if r.get("tool") == "pytorch":
-            cases.setdefault(key, {"t": [], "p": []})["p"].append(r["images_per_second"])
+        c = cases.setdefault(key, {"t": [], "pytorch-channels-last": [], "pytorch": []})
+        if r.get("tool") in ("pytorch", "pytorch-channels-last"):
+            c[r["tool"]].append(r)
         elif "DJL" in r.get("engine", "") and r.get("memory_format") == "channels-last":
-            cases.setdefault(key, {"t": [], "p": []})["t"].append(r["images_per_second"])
+            c["t"].append(r)
     for (model, size, mode), v in cases.items():
-        if v["t"] and v["p"]:
-            t, p = statistics.median(v["t"]), statistics.median(v["p"])
-            print(f"| training | {model} {size} px {mode} | {t:.1f} img/s | PyTorch | {p:.1f} img/s | {t / p:.2f}x |")
+        if not v["t"]:
+            continue
+        t = statistics.median(r["images_per_second"] for r in v["t"])
+        for tool, label in (("pytorch-channels-last", "channels-last"), ("pytorch", "contiguous")):
+            if v[tool]:
+                p = statistics.median(r["images_per_second"] for r in v[tool])
+                allocator = v[tool][0].get("allocator", "?")
+                print(f"| training | {model} {size} px {mode} | {t:.1f} img/s | PyTorch {label}, {allocator} "
+                      f"| {p:.1f} img/s | {t / p:.2f}x |")
     path, rows = latest("e2e")
     if path:
         sources.append(path)

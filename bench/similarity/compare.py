@@ -6,6 +6,8 @@ runs both tools as whole processes on the same float64 files, alternating (and s
 round) so that the machine's changing load hits both alike, and prints a Markdown table of the median wall
 seconds, the ratio svcca / Transfusion (above 1: Transfusion is faster), the median CPU seconds (user + system,
 all threads) and the relative difference of the two values. The load average is printed before and after.
+After the rounds of a case, one more run of Transfusion with --timings (not counted in the table) says where its
+time goes: a second table splits its wall time into JVM start, OpenBLAS load, reading, computing and printing.
 The input files are generated once (seeded) under --data and reused. Every case is also written to
 results/<timestamp>.jsonl, which bench/summary.py reads.
 """
@@ -38,7 +40,7 @@ def inputs(data, n, p):
 
 
 def timed(cmd, env):
-    """(wall seconds, CPU seconds of the process and its threads, stdout) of one process."""
+    """(wall seconds, CPU seconds of the process and its threads, stdout, stderr) of one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()
@@ -47,7 +49,7 @@ def timed(cmd, env):
     if proc.returncode != 0:
         sys.stderr.write(err.decode(errors="replace")[-3000:])
         raise SystemExit(f"compare.py: {' '.join(cmd[:4])}... failed with exit code {proc.returncode}")
-    return wall, usage, out.decode()
+    return wall, usage, out.decode(), err.decode(errors="replace")
 
 
 _children_cpu = [0.0]
@@ -98,6 +100,7 @@ def main():
     print("| size (points x neurons) | method | Transfusion s | svcca s | svcca / Transfusion "
           "| Transfusion CPU s | svcca CPU s | relative difference |")
     print("|---|---|---|---|---|---|---|---|", flush=True)
+    splits = []
     for size in args.sizes.split(","):
         n, p = (int(v) for v in size.lower().split("x"))
         a, b = inputs(args.data, n, p)
@@ -109,9 +112,14 @@ def main():
             for r in range(args.rounds):
                 order = [("t", ours), ("s", theirs)] if r % 2 == 0 else [("s", theirs), ("t", ours)]
                 for key, cmd in order:
-                    wall, cpu, out = timed(cmd, env)
+                    wall, cpu, out, _ = timed(cmd, env)
                     runs[key].append((wall, cpu))
                     values[key] = transfusion_value(out, method) if key == "t" else json.loads(out)["value"]
+            # one more run of ours, not counted above, with --timings: where its time goes
+            wall, _, _, err = timed(ours + ["--timings"], env)
+            stages = [json.loads(line)["timings"] for line in err.splitlines() if line.startswith('{"timings"')][-1]
+            stages["wall_s"] = wall
+            splits.append((n, p, method, stages))
             t = statistics.median(w for w, _ in runs["t"])
             s = statistics.median(w for w, _ in runs["s"])
             tc = statistics.median(c for _, c in runs["t"])
@@ -123,9 +131,20 @@ def main():
             raw.write(json.dumps({"benchmark": "similarity", "case": f"{n:,} x {p:,} {method}",
                                   "transfusion_s": t, "peer": "google/svcca (numpy)", "peer_s": s,
                                   "transfusion_cpu_s": tc, "peer_cpu_s": sc, "relative_difference": diff,
-                                  "rounds": runs}) + "\n")
+                                  "rounds": runs, "transfusion_split": stages}) + "\n")
             raw.flush()
     raw.close()
+    print("\nWhere Transfusion's time goes (one extra run per case with --timings; seconds; start = process start to "
+          "the command, i.e. JVM start, class loading and option parsing; the files are read on two threads while "
+          "OpenBLAS loads, read wait is what is left of the reading after that; rest = wall - the stages, i.e. "
+          "the JVM's exit and the launcher script):\n")
+    print("| size | method | wall | start | OpenBLAS load | read wait | compute | print | rest |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n, p, method, st in splits:
+        known = [st[k] for k in ("start_s", "openblas_load_s", "read_wait_s", "compute_s", "print_s")]
+        rest = st["wall_s"] - sum(v for v in known if v is not None)
+        cells = " | ".join("—" if v is None else f"{v:.2f}" for v in known)
+        print(f"| {n:,} x {p:,} | {method} | {st['wall_s']:.2f} | {cells} | {rest:.2f} |")
     print(f"\nload average after: {load()}; medians of {args.rounds} rounds; raw: {raw_path}")
 
 

@@ -73,6 +73,12 @@ public final class SimilarityCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int rbfMaxPoints;
 
+    @Option(names = "--timings",
+            description = "Also print to standard error how long each stage took: process start to the command"
+                    + " (JVM start, class loading, option parsing), loading OpenBLAS, waiting for the files to be read"
+                    + " (they are read while OpenBLAS loads), computing, printing.")
+    boolean timings;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -80,6 +86,7 @@ public final class SimilarityCommand implements Callable<Integer> {
         if (maxPoints < 0) {
             throw new BadInputException("--max-points: expected 0 (all) or a positive number, got " + maxPoints);
         }
+        long entered = System.nanoTime();
         SimilarityOptions options = new SimilarityOptions(keepVariance, sigmaFraction, debiased, rbfMaxPoints, seed);
         var methods = Method.parse(method);
         ConvMode mode = convMode(conv);
@@ -90,15 +97,38 @@ public final class SimilarityCommand implements Callable<Integer> {
         CompletableFuture<Activations> readSecond = CompletableFuture.supplyAsync(
                 () -> Activations.fromNpy(second, mode, maxPoints, seed));
         Similarity.prepare();
+        long prepared = System.nanoTime();
         Activations a = joined(readFirst);
         Activations b = joined(readSecond);
+        long read = System.nanoTime();
         SimilarityReport report = Similarity.compute(a, b, methods, options);
+        long computed = System.nanoTime();
         if (csv != null) {
             writeAtomically(csv, report.toCsv());
         }
         spec.commandLine().getOut().print(report.toJson());
         spec.commandLine().getOut().flush();
+        if (timings) {
+            spec.commandLine().getErr().println(timingLine(entered, prepared, read, computed, System.nanoTime()));
+        }
         return 0;
+    }
+
+    /**
+     * The stages as one JSON line of seconds. The start of the process comes from the operating system (on Linux in
+     * clock ticks of 10 ms), so {@code start_s} is as coarse as that; it is null where the system does not say.
+     */
+    static String timingLine(long entered, long prepared, long read, long computed, long printed) {
+        String start = ProcessHandle.current().info().startInstant()
+                .map(t -> String.format(Locale.ROOT, "%.3f",
+                        java.time.Duration.between(t, java.time.Instant.now()).toNanos() / 1e9
+                                - (System.nanoTime() - entered) / 1e9))
+                .orElse("null");
+        return String.format(Locale.ROOT,
+                "{\"timings\": {\"start_s\": %s, \"openblas_load_s\": %.3f, \"read_wait_s\": %.3f,"
+                        + " \"compute_s\": %.3f, \"print_s\": %.3f}}",
+                start, (prepared - entered) / 1e9, (read - prepared) / 1e9, (computed - read) / 1e9,
+                (printed - computed) / 1e9);
     }
 
     /** The value of a finished task, or the exception it failed with, unwrapped. */

@@ -72,6 +72,25 @@ class SimilarityCommandTest {
         assertThat(c[3]).isLessThan(0.3);
     }
 
+    /** --timings leaves standard output as it is and adds one JSON line of stage seconds to standard error. */
+    @Test
+    void timingsGoToStandardErrorAsOneJsonLine() {
+        int code = run("similarity", a.toString(), b.toString(), "--method", "cca", "--timings");
+        assertThat(code).isZero();
+        SimilarityReport expected = Similarity.compute(
+                Activations.fromNpy(a, ConvMode.FLATTEN, 0, 0), Activations.fromNpy(b, ConvMode.FLATTEN, 0, 0),
+                EnumSet.of(Method.CCA), SimilarityOptions.defaults());
+        assertThat(out.toString()).isEqualTo(expected.toJson());
+        String line = err.toString().strip();
+        assertThat(line).doesNotContain("\n")
+                .matches("\\{\"timings\": \\{\"start_s\": (-?[0-9.]+|null), \"openblas_load_s\": [0-9.]+,"
+                        + " \"read_wait_s\": [0-9.]+, \"compute_s\": [0-9.]+, \"print_s\": [0-9.]+\\}\\}");
+        // the stages follow each other inside this test's own run, which takes well under a minute
+        var stages = java.util.regex.Pattern.compile("\"(openblas_load|read_wait|compute|print)_s\": ([0-9.]+)")
+                .matcher(line).results().map(m -> Double.parseDouble(m.group(2))).toList();
+        assertThat(stages).hasSize(4).allSatisfy(s -> assertThat(s).isBetween(0.0, 60.0));
+    }
+
     @Test
     void allMethodsWithOptionsAndCsv() throws IOException {
         Path csv = tmp.resolve("out/coefficients.csv");
