@@ -2,10 +2,9 @@
 # Every comparison under bench/, then one table of their results (bench/summary.py):
 #   bench/run-all.sh                          # similarity (minutes), training (about an hour on 2 cores), end to end
 #   bench/run-all.sh --no-training --no-e2e   # similarity only
-# The training comparison gives PyTorch the same preloaded allocator (--peer-allocator same) and runs it both
-# contiguous and channels-last. SIMILARITY_ARGS, TRAINING_ARGS and E2E_ARGS pass options on, e.g.
-# TRAINING_ARGS="--models cbr-small --sizes 64",
-# E2E_ARGS="--cases retina28,retina64 --rounds 5".
+# The training comparison is like for like: PyTorch gets the same preloaded allocator (--peer-allocator same) and
+# both tools run channels-last (--like-for-like). SIMILARITY_ARGS, TRAINING_ARGS and E2E_ARGS pass options on,
+# e.g. TRAINING_ARGS="--models cbr-small --sizes 64", E2E_ARGS="--cases retina28,retina64 --rounds 5".
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 training=1
@@ -21,8 +20,9 @@ done
 "$here/similarity/compare.sh" ${SIMILARITY_ARGS:-}
 if [ "$training" = 1 ]; then
   # shellcheck disable=SC2086
-  # Like for like: PyTorch gets the allocator the launcher preloads for Transfusion (tcmalloc when installed).
-  "$here/training/run.sh" --peer-allocator same ${TRAINING_ARGS:-}
+  # Like for like: PyTorch gets the allocator the launcher preloads for Transfusion (tcmalloc when installed), and
+  # both run channels-last.
+  "$here/training/run.sh" --peer-allocator same --like-for-like ${TRAINING_ARGS:-}
 fi
 if [ "$e2e" = 1 ]; then
   # shellcheck disable=SC2086

@@ -75,6 +75,8 @@ def main():
     p.add_argument("--peer-allocator", choices=["glibc", "same"], default="glibc")
     p.add_argument("--no-contiguous", action="store_true", help="skip Transfusion contiguous and PyTorch "
                    "channels-last (two runs per case instead of four)")
+    p.add_argument("--like-for-like", action="store_true", help="only the like-for-like pair: Transfusion and "
+                   "PyTorch both channels-last (two runs per case; with --peer-allocator same also the same allocator)")
     p.add_argument("--out", default=os.path.join(HERE, "results"))
     a = p.parse_args()
 
@@ -112,8 +114,11 @@ def main():
                     runs = {"t": [], "pt": [], "tc": [], "pcl": []}
                     for _ in range(a.rounds):
                         runs["t"].append(run(java + case + ["--memory-format", "channels-last"], java_env))
-                        runs["pt"].append(run(peer + case, peer_env))
-                        if not a.no_contiguous:
+                        if a.like_for_like:
+                            runs["pcl"].append(run(peer + case + ["--channels-last", "1"], peer_env))
+                        else:
+                            runs["pt"].append(run(peer + case, peer_env))
+                        if not a.no_contiguous and not a.like_for_like:
                             runs["tc"].append(run(java + case + ["--memory-format", "contiguous"], java_env))
                             runs["pcl"].append(run(peer + case + ["--channels-last", "1"], peer_env))
                         for column in runs.values():
@@ -121,23 +126,25 @@ def main():
                                 raw.write(json.dumps(column[-1]) + "\n")
                         raw.flush()
                     t, pt, tc, pcl = (median_run(runs[k]) for k in ("t", "pt", "tc", "pcl"))
-                    if t["parameters"] != pt["parameters"]:
+                    peer_run = pt if pt is not None else pcl
+                    if t["parameters"] != peer_run["parameters"]:
                         raise SystemExit(f"{model}: Transfusion has {t['parameters']} parameters, PyTorch "
-                                         f"{pt['parameters']}: the networks differ")
+                                         f"{peer_run['parameters']}: the networks differ")
                     ips = lambda r: None if r is None else r["images_per_second"]
                     ratio = lambda x, y: None if x is None or y is None else x / y
                     sys_user = (sum(r["sys_seconds"] for r in runs["t"])
                                 / max(sum(r["user_seconds"] for r in runs["t"]), 1e-9))
                     peak = lambda rs: max(r["peak_rss_mb"] for r in rs)
+                    peer_runs = runs["pt"] or runs["pcl"]
                     row = (f"| {model} | {size} | {mode} | {fmt(ips(t))} | {fmt(ips(pt))} | "
                            f"**{fmt(ratio(ips(t), ips(pt)), 2)}** | {fmt(ips(tc))} | {fmt(ratio(ips(tc), ips(pt)), 2)} | "
                            f"{fmt(ips(pcl))} | {fmt(ratio(ips(t), ips(pcl)), 2)} | {100 * sys_user:.1f}% | "
-                           f"{peak(runs['t']):.0f} / {peak(runs['pt']):.0f} |")
+                           f"{peak(runs['t']):.0f} / {peak(peer_runs):.0f} |")
                     rows.append(row)
                     print(row, flush=True)
     machine = (f"{cpu_model()}, {os.cpu_count()} cores, {a.threads} threads per tool, batch {a.batch}; "
                f"Transfusion: {t['engine']}, Java {t['java']}, "
-               f"allocator {t['allocator']}; PyTorch: {pt['engine']}, allocator {pt['allocator']}; "
+               f"allocator {t['allocator']}; PyTorch: {peer_run['engine']}, allocator {peer_run['allocator']}; "
                f"median of {a.repeats} measurements of >= {a.repeat_seconds:g} s after >= {a.warmup_seconds:g} s warm-up"
                + (f"; median process of {a.rounds} alternating rounds, peak RSS the largest" if a.rounds > 1 else ""))
     with open(md_path, "w") as f:
