@@ -68,6 +68,10 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--repeat-seconds", type=float, default=2)
     p.add_argument("--channels-last", type=int, default=0)
+    p.add_argument("--profile", metavar="FILE", help="after the warm-up, run --profile-steps steps under "
+                   "torch.profiler and write its Chrome trace to FILE (bench/training/profile_summary.py sums it per "
+                   "operator, as it does TrainingBench --profile's); then exit")
+    p.add_argument("--profile-steps", type=int, default=10)
     a = p.parse_args()
 
     torch.set_num_interop_threads(a.interop_threads)
@@ -111,6 +115,14 @@ def main():
         step()
         warm += 1
     per_step = (time.perf_counter() - w0) / warm
+    if a.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
+            for _ in range(a.profile_steps):
+                step()
+        prof.export_chrome_trace(a.profile)
+        print(json.dumps({"profile": a.profile, "steps": a.profile_steps, "model": a.model, "size": a.size,
+                          "mode": a.mode, "engine": f"torch {torch.__version__} (Python)"}))
+        return
     steps_per_repeat = max(1, int(np.ceil(a.repeat_seconds / per_step)))
     cpu0 = os.times()
     rss_start = status_kb("VmRSS")

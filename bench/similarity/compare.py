@@ -134,14 +134,14 @@ def main():
                                   "rounds": runs, "transfusion_split": stages}) + "\n")
             raw.flush()
     raw.close()
-    print("\nWhere Transfusion's time goes (one extra run per case with --timings; seconds; start = process start to "
-          "the command, i.e. JVM start, class loading and option parsing; the files are read on two threads while "
-          "OpenBLAS loads, read wait is what is left of the reading after that; rest = wall - the stages, i.e. "
-          "the JVM's exit and the launcher script):\n")
-    print("| size | method | wall | start | OpenBLAS load | read wait | compute | print | rest |")
+    print("\nWhere Transfusion's time goes (one extra run per case with --timings; seconds; JVM start = the JVM's "
+          "uptime when the command began: class loading and option parsing; the files are read on two threads while "
+          "OpenBLAS loads, read wait is what is left of the reading after that; rest = wall - the stages: the "
+          "launcher script, process creation and the JVM's exit):\n")
+    print("| size | method | wall | JVM start | OpenBLAS load | read wait | compute | print | rest |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n, p, method, st in splits:
-        known = [st[k] for k in ("start_s", "openblas_load_s", "read_wait_s", "compute_s", "print_s")]
+        known = [st[k] for k in ("jvm_start_s", "openblas_load_s", "read_wait_s", "compute_s", "print_s")]
         rest = st["wall_s"] - sum(v for v in known if v is not None)
         cells = " | ".join("—" if v is None else f"{v:.2f}" for v in known)
         print(f"| {n:,} x {p:,} | {method} | {st['wall_s']:.2f} | {cells} | {rest:.2f} |")

@@ -118,11 +118,13 @@ final class ForgettingExperiment implements Experiment {
         if (f == null) {
             return out;
         }
+        Map<String, Integer> classes = new LinkedHashMap<>();
+        results.plan().pretrains().forEach(p -> classes.put(p.model(), sourceClasses(p.folder())));
         f.fields().forEachRemaining(m -> m.getValue().fields().forEachRemaining(s -> {
             // A scheme whose features never fit the source head (slim) has no head to judge.
             if (s.getValue().isArray() && Stats.count(head(s.getValue(), "init")) > 0) {
                 out.add(judgeForgetting(m.getKey(), s.getKey(), head(s.getValue(), "init"),
-                        head(s.getValue(), "best")));
+                        head(s.getValue(), "best"), classes.getOrDefault(m.getKey(), 0)));
             }
         }));
         f.fields().forEachRemaining(m -> {
@@ -139,16 +141,41 @@ final class ForgettingExperiment implements Experiment {
         return out;
     }
 
+    /** How far above chance the head must read the source at init for its loss to be called forgetting. */
+    static final double ABOVE_CHANCE = 0.05;
+
+    /**
+     * The number of classes of the source task, from the pretraining run's {@code run.json} (2 for a binary task,
+     * else its outputs); 0 where that cannot be read.
+     */
+    static int sourceClasses(Path pretrainFolder) {
+        Path file = pretrainFolder.resolve("run.json");
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
+        JsonNode resolved = Json.read(file).path("resolved");
+        return "binary".equals(resolved.path("task_type").asText()) ? 2 : resolved.path("outputs").size();
+    }
+
     /**
      * The forgetting verdict for one model and scheme from the head's source accuracy per seed at init and at the
      * best weights: reproduced when the t-interval of (init - best) lies above 0, not reproduced when it lies below
-     * or within 0.01 of 0 on both sides, inconclusive otherwise or under three seeds with both values.
+     * or within 0.01 of 0 on both sides, inconclusive otherwise or under three seeds with both values. A head that
+     * reads the source at about chance at init (mean below 1/classes + {@link #ABOVE_CHANCE}; transfusion re-draws
+     * the layers it reads) has nothing to forget: inconclusive, whatever its drop. {@code classes} 0: not known,
+     * no such check.
      */
-    static Finding judgeForgetting(String model, String scheme, double[] init, double[] best) {
+    static Finding judgeForgetting(String model, String scheme, double[] init, double[] best, int classes) {
         double[] d = Findings.pairedDifferences(best, init);
         int n = Stats.count(d);
         String measured = String.format(Locale.ROOT, "%s, %s: source accuracy with the original head at init %s, at "
                 + "best %s", model, scheme, Findings.pm(init), Findings.pm(best));
+        if (classes > 0 && Stats.count(init) > 0 && Stats.mean(init) < 1.0 / classes + ABOVE_CHANCE) {
+            return new Finding("forgetting", FORGETS, measured + String.format(Locale.ROOT, "; the head reads the "
+                    + "source at about chance already at init (chance 1/%d = %.3f; at least %.3f needed), so there is "
+                    + "nothing to forget", classes, 1.0 / classes, 1.0 / classes + ABOVE_CHANCE),
+                    Finding.Verdict.INCONCLUSIVE);
+        }
         if (n < 3) {
             return tooFewSeeds(FORGETS, measured, n);
         }

@@ -35,7 +35,7 @@ class ForgettingExperimentTest {
     void aClearDropOverThreeSeedsIsForgetting() {
         // Drops 0.30, 0.27, 0.30 (by hand): every one far above 0, so the t-interval is too.
         Finding f = ForgettingExperiment.judgeForgetting("cbr-small", "pretrained", new double[] {0.6, 0.62, 0.58},
-                new double[] {0.3, 0.35, 0.28});
+                new double[] {0.3, 0.35, 0.28}, 10);
         assertThat(f.verdict()).isEqualTo(Finding.Verdict.REPRODUCED);
         assertThat(f.measured()).contains("drop +0.290");
     }
@@ -43,13 +43,51 @@ class ForgettingExperimentTest {
     @Test
     void noChangeIsNoForgettingAndTwoSeedsCannotJudge() {
         double[] same = {0.5, 0.4, 0.45};
-        assertThat(ForgettingExperiment.judgeForgetting("m", "pretrained", same, same).verdict())
+        assertThat(ForgettingExperiment.judgeForgetting("m", "pretrained", same, same, 10).verdict())
                 .isEqualTo(Finding.Verdict.NOT_REPRODUCED);
         assertThat(ForgettingExperiment.judgeForgetting("m", "pretrained", new double[] {0.6, 0.6},
-                new double[] {0.1, 0.1}).verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+                new double[] {0.1, 0.1}, 10).verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
         // A seed without the head (NaN: the slim model's features do not fit it) is left out.
         assertThat(ForgettingExperiment.judgeForgetting("m", "slim", new double[] {Double.NaN, 0.6, 0.6},
-                new double[] {0.1, 0.1, 0.1}).measured()).contains("2 seeds with both");
+                new double[] {0.1, 0.1, 0.1}, 10).measured()).contains("2 seeds with both");
+    }
+
+    /**
+     * A head at about chance at init (transfusion re-draws the layers it reads) has nothing to forget, however
+     * clearly it falls: the quick study's cbr-small transfusion:layer2 read CIFAR-10 at 0.106 at init and 0.088 at
+     * best (these are its three seeds' values), a drop whose interval excludes 0.
+     */
+    @Test
+    void aHeadAtChanceAtInitHasNothingToForget() {
+        double[] init = {0.115, 0.106, 0.098};
+        double[] best = {0.092, 0.086, 0.086};
+        Finding atChance = ForgettingExperiment.judgeForgetting("cbr-small", "transfusion:layer2", init, best, 10);
+        assertThat(atChance.verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+        assertThat(atChance.measured()).contains("chance 1/10 = 0.100; at least 0.150 needed", "nothing to forget");
+        // the same numbers for a binary source (chance 0.5) are below chance too; with the classes unknown (0) the
+        // drop alone is judged: its paired differences 0.023, 0.020, 0.012 (by hand; mean 0.0183, sd 0.0057, t-interval
+        // with t(0.975, 2) = 4.303 about [0.004, 0.033]) lie above 0
+        assertThat(ForgettingExperiment.judgeForgetting("m", "s", init, best, 2).verdict())
+                .isEqualTo(Finding.Verdict.INCONCLUSIVE);
+        assertThat(ForgettingExperiment.judgeForgetting("m", "s", init, best, 0).verdict())
+                .isEqualTo(Finding.Verdict.REPRODUCED);
+        // either side of the bar (0.15 for 10 classes): 0.16 at init is judged on its drop, 0.14 is not
+        assertThat(ForgettingExperiment.judgeForgetting("m", "s", new double[] {0.16, 0.16, 0.16},
+                new double[] {0.10, 0.11, 0.09}, 10).verdict()).isEqualTo(Finding.Verdict.REPRODUCED);
+        assertThat(ForgettingExperiment.judgeForgetting("m", "s", new double[] {0.14, 0.14, 0.14},
+                new double[] {0.10, 0.11, 0.09}, 10).verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+    }
+
+    /** The source's classes come from the pretraining run's run.json: its outputs, or 2 for a binary task. */
+    @Test
+    void readsTheSourceClassesFromThePretrainingRun(@TempDir Path dir) throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("run.json"), "{\"resolved\": {\"task_type\": \"multiclass\", "
+                + "\"outputs\": [\"a\", \"b\", \"c\"]}}");
+        assertThat(ForgettingExperiment.sourceClasses(dir)).isEqualTo(3);
+        java.nio.file.Files.writeString(dir.resolve("run.json"), "{\"resolved\": {\"task_type\": \"binary\", "
+                + "\"outputs\": [\"pneumonia\"]}}");
+        assertThat(ForgettingExperiment.sourceClasses(dir)).isEqualTo(2);
+        assertThat(ForgettingExperiment.sourceClasses(dir.resolve("missing"))).isZero();
     }
 
     @Test

@@ -45,6 +45,22 @@ class SizeSweepExperimentTest {
                 .containsExactlyInAnyOrder("cbr-small", "cbr-tiny", "cbr-large-wide");
     }
 
+    /**
+     * The spec the README's forgetting and size-sweep results came from (docs/specs) reads and plans what the README
+     * says: 4 CBRs x 2 schemes x 3 seeds for the sweep, cbr-small and cbr-tiny x 4 schemes x 3 seeds for forgetting
+     * (random and pretrained shared with the sweep: 24 + 24 - 12 = 36 runs), and 4 pretrainings: 40 in all.
+     */
+    @Test
+    void theReadmesSpecPlansFortyRuns() {
+        StudySpec spec = SpecReader.read(Path.of("..", "docs", "specs", "forget-size-quick.yaml"));
+        Plan plan = Plan.of(spec, dir, null);
+        assertThat(plan.runs()).hasSize(36);
+        assertThat(plan.pretrains()).hasSize(4);
+        assertThat(spec.experiments().forgetting().schemes())
+                .containsExactly("random", "pretrained", "transfusion:layer2", "slim");
+        assertThat(plan.runs()).allSatisfy(r -> assertThat(r.spec().imageSize()).isEqualTo(64));
+    }
+
     @Test
     void withoutItsOwnModelsTheSweepUsesTheStudysAndTheSpecRoundTrips() {
         String yaml = SPEC.replace("models: [cbr-small]", "models: [cbr-small, cbr-tiny]")
