@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code transfusion study PRESET|SPEC.yaml}: the paper's experiments, resumable, ending in a report. */
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a study (a preset of the paper's experiments, or a SPEC.yaml): every run, skipping those",
-            "already complete in --out, then the analyses and DIR/report/index.html.",
+            "already complete in --out, then the analyses (one newer than every run is kept) and DIR/report/index.html.",
             "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics,",
             "size-sweep, forgetting, all."})
 public final class StudyCommand implements Callable<Integer> {

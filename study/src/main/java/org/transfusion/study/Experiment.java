@@ -21,6 +21,14 @@ interface Experiment {
     /** Analyses over the finished runs, saved under the study's analysis folder (most experiments have none). */
     default void analyse(Plan plan, PrintStream log) {}
 
+    /**
+     * The file {@link #analyse} writes (atomically, at its end), or empty for an experiment without an analysis:
+     * a rerun of the study leaves an analysis alone while that file is newer than every run it covers.
+     */
+    default java.util.Optional<java.nio.file.Path> analysisFile(Plan plan) {
+        return java.util.Optional.empty();
+    }
+
     /** Whether {@link #analyse} still has work to do for a study whose runs are all finished. */
     default boolean needsAnalysis(Plan plan) {
         return false;

@@ -40,6 +40,11 @@ final class PerformanceExperiment implements Experiment {
     }
 
     @Override
+    public java.util.Optional<Path> analysisFile(Plan plan) {
+        return paired() ? java.util.Optional.of(pairedFile(plan.dir())) : java.util.Optional.empty();
+    }
+
+    @Override
     public boolean needsAnalysis(Plan plan) {
         return paired() && !Files.isRegularFile(pairedFile(plan.dir()))
                 && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());

@@ -55,6 +55,11 @@ final class RepresentationsExperiment implements Experiment {
     }
 
     @Override
+    public java.util.Optional<Path> analysisFile(Plan plan) {
+        return java.util.Optional.of(file(plan.dir()));
+    }
+
+    @Override
     public boolean needsAnalysis(Plan plan) {
         return !Files.isRegularFile(file(plan.dir()))
                 && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());

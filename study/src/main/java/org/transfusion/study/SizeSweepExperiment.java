@@ -83,6 +83,11 @@ final class SizeSweepExperiment implements Experiment {
     }
 
     @Override
+    public java.util.Optional<Path> analysisFile(Plan plan) {
+        return java.util.Optional.of(file(plan.dir()));
+    }
+
+    @Override
     public boolean needsAnalysis(Plan plan) {
         return !Files.isRegularFile(file(plan.dir()))
                 && runs(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete());

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.Faults;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -27,8 +28,45 @@ public final class Study {
         Faults.at("study-recorded", 0);
         plan.fetchPublished(out);
         runner.run(plan);
-        Experiments.of(spec).forEach(e -> e.analyse(plan, out));
+        for (Experiment e : Experiments.of(spec)) {
+            var file = e.analysisFile(plan);
+            if (file.isPresent() && upToDate(file.get(), plan)) {
+                out.println("analysis: " + plan.dir().relativize(file.get()) + " is newer than every run; kept (delete"
+                        + " it to recompute)");
+            } else {
+                e.analyse(plan, out);
+            }
+        }
         return Report.write(plan);
+    }
+
+    /**
+     * Whether an analysis file exists and was written after every run and pretraining of the plan finished (their
+     * metrics.json), so that a rerun of a finished study need not redo analyses that take minutes (the forgetting
+     * probes: ~25 minutes at quick scale). A run trained again since makes it stale.
+     */
+    static boolean upToDate(Path file, Plan plan) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try {
+            long written = Files.getLastModifiedTime(file).toMillis();
+            for (PlannedRun r : concat(plan.runs(), plan.pretrains())) {
+                Path metrics = new RunFolder(r.folder()).metricsJson();
+                if (!Files.isRegularFile(metrics) || Files.getLastModifiedTime(metrics).toMillis() > written) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static List<PlannedRun> concat(List<PlannedRun> a, List<PlannedRun> b) {
+        List<PlannedRun> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** A bad input listing, one line each, the inputs the plan needs that are not there. */

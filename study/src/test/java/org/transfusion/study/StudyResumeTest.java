@@ -106,4 +106,38 @@ class StudyResumeTest {
             assertThat(row.path("p").asDouble()).isBetween(0.0, 1.0);
         }
     }
+
+    /**
+     * A rerun of a finished study keeps its analyses while they are newer than every run (the forgetting probes take
+     * ~25 minutes at quick scale); a run that finished after an analysis makes that analysis run again.
+     */
+    @Test
+    void aRerunKeepsAnalysesNewerThanEveryRunAndRedoesStaleOnes() throws Exception {
+        StudySpec spec = SpecReader.parse(SPEC, "mini.yaml");
+        Path study = dir.resolve("study");
+        Study.run(spec, study, null, new StudyRunner(QUIET, 1, null), QUIET);
+        Path representations = RepresentationsExperiment.file(study);
+        Path paired = PerformanceExperiment.pairedFile(study);
+        long repWritten = Files.getLastModifiedTime(representations).toMillis();
+        long pairedWritten = Files.getLastModifiedTime(paired).toMillis();
+        Thread.sleep(20);
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Study.run(spec, study, null, new StudyRunner(QUIET, 1, null), new PrintStream(log, true));
+        assertThat(log.toString()).contains("analysis: analysis/representations.json is newer than every run; kept",
+                "analysis: " + study.relativize(paired) + " is newer than every run; kept");
+        assertThat(Files.getLastModifiedTime(representations).toMillis()).isEqualTo(repWritten);
+        assertThat(Files.getLastModifiedTime(paired).toMillis()).isEqualTo(pairedWritten);
+
+        // one run finished (again) after the analyses: both cover it, so both run again
+        Path metrics = Plan.of(spec, study, null).runs().get(0).folder().resolve("metrics.json");
+        Files.setLastModifiedTime(metrics, java.nio.file.attribute.FileTime.fromMillis(
+                Math.max(repWritten, pairedWritten) + 60_000));
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        Study.run(spec, study, null, new StudyRunner(QUIET, 1, null), new PrintStream(again, true));
+        assertThat(again.toString()).doesNotContain("is newer than every run; kept");
+        assertThat(Files.getLastModifiedTime(representations).toMillis()).isGreaterThan(repWritten);
+        assertThat(Files.getLastModifiedTime(paired).toMillis()).isGreaterThan(pairedWritten);
+        assertThat(Study.upToDate(study.resolve("analysis/missing.json"), Plan.of(spec, study, null))).isFalse();
+    }
 }
