@@ -142,8 +142,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     for n, p, method, st in splits:
         known = [st[k] for k in ("jvm_start_s", "openblas_load_s", "read_wait_s", "compute_s", "print_s")]
-        rest = st["wall_s"] - sum(v for v in known if v is not None)
-        cells = " | ".join("—" if v is None else f"{v:.2f}" for v in known)
+        rest = st["wall_s"] - sum(known)
+        cells = " | ".join(f"{v:.2f}" for v in known)
         print(f"| {n:,} x {p:,} | {method} | {st['wall_s']:.2f} | {cells} | {rest:.2f} |")
     print(f"\nload average after: {load()}; medians of {args.rounds} rounds; raw: {raw_path}")
 

@@ -126,7 +126,8 @@ def main():
                                 raw.write(json.dumps(column[-1]) + "\n")
                         raw.flush()
                     t, pt, tc, pcl = (median_run(runs[k]) for k in ("t", "pt", "tc", "pcl"))
-                    peer_run = pt if pt is not None else pcl
+                    peer_runs = runs["pt"] or runs["pcl"]  # PyTorch as installed, or channels-last alone
+                    peer_run = median_run(peer_runs)
                     if t["parameters"] != peer_run["parameters"]:
                         raise SystemExit(f"{model}: Transfusion has {t['parameters']} parameters, PyTorch "
                                          f"{peer_run['parameters']}: the networks differ")
@@ -135,7 +136,6 @@ def main():
                     sys_user = (sum(r["sys_seconds"] for r in runs["t"])
                                 / max(sum(r["user_seconds"] for r in runs["t"]), 1e-9))
                     peak = lambda rs: max(r["peak_rss_mb"] for r in rs)
-                    peer_runs = runs["pt"] or runs["pcl"]
                     row = (f"| {model} | {size} | {mode} | {fmt(ips(t))} | {fmt(ips(pt))} | "
                            f"**{fmt(ratio(ips(t), ips(pt)), 2)}** | {fmt(ips(tc))} | {fmt(ratio(ips(tc), ips(pt)), 2)} | "
                            f"{fmt(ips(pcl))} | {fmt(ratio(ips(t), ips(pcl)), 2)} | {100 * sys_user:.1f}% | "

@@ -85,7 +85,8 @@ class SimilarityCommandTest {
         assertThat(line).doesNotContain("\n")
                 .matches("\\{\"timings\": \\{\"jvm_start_s\": [0-9.]+, \"openblas_load_s\": [0-9.]+,"
                         + " \"read_wait_s\": [0-9.]+, \"compute_s\": [0-9.]+, \"print_s\": [0-9.]+\\}\\}");
-        // the stages follow each other inside this test's own run, which takes well under a minute
+        // each stage is a part of this command's own run, which takes well under a minute (the regex above already
+        // rules out negative values)
         var stages = java.util.regex.Pattern.compile("\"(openblas_load|read_wait|compute|print)_s\": ([0-9.]+)")
                 .matcher(line).results().map(m -> Double.parseDouble(m.group(2))).toList();
         assertThat(stages).hasSize(4).allSatisfy(s -> assertThat(s).isBetween(0.0, 60.0));

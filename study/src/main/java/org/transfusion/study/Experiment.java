@@ -1,6 +1,9 @@
 package org.transfusion.study;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.transfusion.engine.run.RunFolder;
 import java.util.List;
 
 /**
@@ -22,16 +25,26 @@ interface Experiment {
     default void analyse(Plan plan, PrintStream log) {}
 
     /**
-     * The file {@link #analyse} writes (atomically, at its end), or empty for an experiment without an analysis:
-     * a rerun of the study leaves an analysis alone while that file is newer than every run it covers.
+     * The file {@link #analyse} writes (atomically, at its end), or empty for an experiment without an analysis.
      */
-    default java.util.Optional<java.nio.file.Path> analysisFile(Plan plan) {
-        return java.util.Optional.empty();
+    default Optional<Path> analysisFile(Plan plan) {
+        return Optional.empty();
     }
 
-    /** Whether {@link #analyse} still has work to do for a study whose runs are all finished. */
+    /** The runs the analysis reads (by default every run of the study). */
+    default List<PlannedRun> analysedRuns(Plan plan) {
+        return plan.runs();
+    }
+
+    /**
+     * Whether {@link #analyse} has work to do: its runs are all finished and its file is missing or older than one
+     * of them or of the study's pretrainings ({@link Study#upToDate}), so a rerun of a finished study keeps analyses
+     * that take minutes (the forgetting probes: ~25 minutes at quick scale) and redoes one a retrained run made stale.
+     */
     default boolean needsAnalysis(Plan plan) {
-        return false;
+        return analysisFile(plan).map(f -> !Study.upToDate(f, analysedRuns(plan), plan.pretrains())
+                && analysedRuns(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete()))
+                .orElse(false);
     }
 
     /** The experiment's statements beside the paper's claims, from the finished runs. */

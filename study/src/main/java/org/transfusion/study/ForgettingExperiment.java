@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.probe.SourceForgetting;
 import org.transfusion.engine.run.RunFolder;
@@ -52,15 +53,10 @@ final class ForgettingExperiment implements Experiment {
     }
 
     @Override
-    public java.util.Optional<Path> analysisFile(Plan plan) {
-        return java.util.Optional.of(file(plan.dir()));
+    public Optional<Path> analysisFile(Plan plan) {
+        return Optional.of(file(plan.dir()));
     }
 
-    @Override
-    public boolean needsAnalysis(Plan plan) {
-        return !Files.isRegularFile(file(plan.dir()))
-                && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
-    }
 
     @Override
     public void analyse(Plan plan, PrintStream log) {
@@ -154,7 +150,7 @@ final class ForgettingExperiment implements Experiment {
      * else its outputs); 0 where that cannot be read.
      */
     static int sourceClasses(Path pretrainFolder) {
-        Path file = pretrainFolder.resolve("run.json");
+        Path file = new RunFolder(pretrainFolder).runJson();
         if (!Files.isRegularFile(file)) {
             return 0;
         }

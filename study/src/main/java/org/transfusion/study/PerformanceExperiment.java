@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.eval.Bootstrap;
 import org.transfusion.engine.eval.DeLong;
@@ -40,15 +41,10 @@ final class PerformanceExperiment implements Experiment {
     }
 
     @Override
-    public java.util.Optional<Path> analysisFile(Plan plan) {
-        return paired() ? java.util.Optional.of(pairedFile(plan.dir())) : java.util.Optional.empty();
+    public Optional<Path> analysisFile(Plan plan) {
+        return paired() ? Optional.of(pairedFile(plan.dir())) : Optional.empty();
     }
 
-    @Override
-    public boolean needsAnalysis(Plan plan) {
-        return paired() && !Files.isRegularFile(pairedFile(plan.dir()))
-                && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
-    }
 
     /**
      * The paired DeLong test of transfer against random init of the same seed: both runs' best weights scored

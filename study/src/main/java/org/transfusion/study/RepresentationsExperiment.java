@@ -10,12 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
-import org.transfusion.engine.run.RunFolder;
 import org.transfusion.similarity.Method;
 
 /**
@@ -55,15 +55,10 @@ final class RepresentationsExperiment implements Experiment {
     }
 
     @Override
-    public java.util.Optional<Path> analysisFile(Plan plan) {
-        return java.util.Optional.of(file(plan.dir()));
+    public Optional<Path> analysisFile(Plan plan) {
+        return Optional.of(file(plan.dir()));
     }
 
-    @Override
-    public boolean needsAnalysis(Plan plan) {
-        return !Files.isRegularFile(file(plan.dir()))
-                && plan.runs().stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
-    }
 
     @Override
     public void analyse(Plan plan, PrintStream out) {

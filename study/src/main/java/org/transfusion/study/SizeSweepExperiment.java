@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
@@ -83,15 +84,15 @@ final class SizeSweepExperiment implements Experiment {
     }
 
     @Override
-    public java.util.Optional<Path> analysisFile(Plan plan) {
-        return java.util.Optional.of(file(plan.dir()));
+    public Optional<Path> analysisFile(Plan plan) {
+        return Optional.of(file(plan.dir()));
     }
 
     @Override
-    public boolean needsAnalysis(Plan plan) {
-        return !Files.isRegularFile(file(plan.dir()))
-                && runs(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete());
+    public List<PlannedRun> analysedRuns(Plan plan) {
+        return runs(plan);
     }
+
 
     /** Trainable parameters of {@code model} (3 input channels, 2 outputs, width 1): the sweep's x axis. */
     static long parameters(String model) {

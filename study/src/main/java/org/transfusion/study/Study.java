@@ -1,12 +1,14 @@
 package org.transfusion.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.transfusion.engine.Faults;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.RunFolder;
@@ -28,45 +30,43 @@ public final class Study {
         Faults.at("study-recorded", 0);
         plan.fetchPublished(out);
         runner.run(plan);
-        for (Experiment e : Experiments.of(spec)) {
-            var file = e.analysisFile(plan);
-            if (file.isPresent() && upToDate(file.get(), plan)) {
-                out.println("analysis: " + plan.dir().relativize(file.get()) + " is newer than every run; kept (delete"
-                        + " it to recompute)");
-            } else {
-                e.analyse(plan, out);
-            }
-        }
+        analyse(plan, out);
         return Report.write(plan);
     }
 
+    /** Runs each experiment's analysis that {@link Experiment#needsAnalysis} asks for; says which ones it keeps. */
+    private static void analyse(Plan plan, PrintStream out) {
+        for (Experiment e : Experiments.of(plan.spec())) {
+            if (e.needsAnalysis(plan)) {
+                e.analyse(plan, out);
+            } else {
+                e.analysisFile(plan).filter(f -> upToDate(f, e.analysedRuns(plan), plan.pretrains()))
+                        .ifPresent(f -> out.println("analysis: "
+                        + plan.dir().relativize(f) + " is newer than every run; kept (delete it to recompute)"));
+            }
+        }
+    }
+
     /**
-     * Whether an analysis file exists and was written after every run and pretraining of the plan finished (their
-     * metrics.json), so that a rerun of a finished study need not redo analyses that take minutes (the forgetting
-     * probes: ~25 minutes at quick scale). A run trained again since makes it stale.
+     * Whether an analysis file exists and was written after every one of {@code runs} and {@code pretrains} finished
+     * (their metrics.json): a run trained again since makes it stale.
      */
-    static boolean upToDate(Path file, Plan plan) {
+    static boolean upToDate(Path file, List<PlannedRun> runs, List<PlannedRun> pretrains) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
         try {
             long written = Files.getLastModifiedTime(file).toMillis();
-            for (PlannedRun r : concat(plan.runs(), plan.pretrains())) {
+            for (PlannedRun r : Stream.concat(runs.stream(), pretrains.stream()).toList()) {
                 Path metrics = new RunFolder(r.folder()).metricsJson();
                 if (!Files.isRegularFile(metrics) || Files.getLastModifiedTime(metrics).toMillis() > written) {
                     return false;
                 }
             }
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
-    }
-
-    private static List<PlannedRun> concat(List<PlannedRun> a, List<PlannedRun> b) {
-        List<PlannedRun> all = new java.util.ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     /** A bad input listing, one line each, the inputs the plan needs that are not there. */
@@ -88,11 +88,7 @@ public final class Study {
         StudySpec spec = SpecReader.parse(Json.toString(saved.path("spec")), file.toString());
         Path dataDir = saved.path("data_dir").isTextual() ? Path.of(saved.get("data_dir").asText()) : null;
         Plan plan = Plan.of(spec, dir, dataDir);
-        for (Experiment e : Experiments.of(spec)) {
-            if (e.needsAnalysis(plan)) {
-                e.analyse(plan, System.err);
-            }
-        }
+        analyse(plan, System.err);
         return Report.write(plan);
     }
 

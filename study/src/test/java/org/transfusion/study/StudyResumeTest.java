@@ -138,6 +138,7 @@ class StudyResumeTest {
         assertThat(again.toString()).doesNotContain("is newer than every run; kept");
         assertThat(Files.getLastModifiedTime(representations).toMillis()).isGreaterThan(repWritten);
         assertThat(Files.getLastModifiedTime(paired).toMillis()).isGreaterThan(pairedWritten);
-        assertThat(Study.upToDate(study.resolve("analysis/missing.json"), Plan.of(spec, study, null))).isFalse();
+        Plan plan = Plan.of(spec, study, null);
+        assertThat(Study.upToDate(study.resolve("analysis/missing.json"), plan.runs(), plan.pretrains())).isFalse();
     }
 }
