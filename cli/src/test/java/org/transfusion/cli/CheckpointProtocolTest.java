@@ -79,7 +79,8 @@ class CheckpointProtocolTest {
             assertThat(new BufferedReader(new InputStreamReader(holder.getInputStream())).readLine())
                     .isEqualTo("locked");
             Path cwd = Files.createDirectories(dir.resolve("cwd"));
-            ChildCli.Proc second = ChildCli.run(cwd, dir.resolve("cache"), null, train(run));
+            // No patience: the holder never lets go while the second writer runs (the default waits 10 s first).
+            ChildCli.Proc second = ChildCli.run(cwd, dir.resolve("cache"), "-Dtransfusion.lock-patience=0", train(run));
             assertThat(second.code()).as(second.err()).isEqualTo(2);
             assertThat(second.err().strip()).isEqualTo("transfusion: error: " + run + ": another process (pid "
                     + holder.pid() + ") is writing this run folder; wait for it to finish or choose a new --out");
@@ -91,6 +92,92 @@ class CheckpointProtocolTest {
         Path cwd = dir.resolve("cwd");
         ChildCli.Proc after = ChildCli.run(cwd, dir.resolve("cache"), null, train(run));
         assertThat(after.code()).as(after.err()).isZero();
+    }
+
+    /**
+     * issue 27: a second `train` into a folder overwrote a finished run. Its check of the folder ran before it took
+     * the folder: it found the folder empty while the first run was starting, waited for the first run's lease, and
+     * once that run had finished trained another seed over it; both exited 0. Two real processes, ordered by events
+     * (no clock): A (seed 0) stops right after taking the lease and lock (fault point lock-taken); B (seed 1) starts,
+     * finds nothing written yet and says it waits for A; A goes on and finishes; B, now holding the folder, exits 2
+     * naming the run that is there, and A's run is left as it finished.
+     */
+    @Test
+    void aRunThatFinishedWhileASecondWriterWaitedIsNotOverwritten() throws Exception {
+        Path run = dir.resolve("raced");
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        List<String> seed1 = new ArrayList<>(train(run));
+        seed1.addAll(List.of("--seed", "1"));
+        Process a = ChildCli.startWatched(cwd, dir.resolve("cache"), List.of("-Dtransfusion.fault=lock-taken:0:wait"),
+                train(run));
+        Watched wa = new Watched(a);
+        Process b = null;
+        try {
+            wa.await("fault: waiting at lock-taken");
+            // B's patience for A's lease: 9 heartbeats of 60 s, so that only A's end lets B in.
+            b = ChildCli.startWatched(cwd, dir.resolve("cache"), List.of("-Dtransfusion.lease.heartbeat-ms=60000",
+                    "-Dtransfusion.lock-patience=600"), seed1);
+            Watched wb = new Watched(b);
+            wb.await("waiting for the run's lease: attempt 0 (pid " + a.pid());
+            a.getOutputStream().close();
+            assertThat(a.waitFor()).as(wa.text()).isZero();
+            byte[] runJson = Files.readAllBytes(run.resolve("run.json"));
+            byte[] metrics = Files.readAllBytes(run.resolve("metrics.json"));
+            assertThat(b.waitFor()).as(wb.text()).isEqualTo(2);
+            assertThat(wb.text()).contains("transfusion: error: " + run + ": holds a different run (seed 0 vs 1); "
+                    + "choose a new --out");
+            assertThat(Files.readAllBytes(run.resolve("run.json"))).as("run.json untouched").isEqualTo(runJson);
+            assertThat(Files.readAllBytes(run.resolve("metrics.json"))).as("metrics untouched").isEqualTo(metrics);
+            assertThat(new RunFolder(run).spec().seed()).isZero();
+        } finally {
+            a.destroyForcibly();
+            if (b != null) {
+                b.destroyForcibly();
+            }
+        }
+    }
+
+    /** A child's merged output, read as it comes; {@link #await} blocks until a line holding the text has come. */
+    private static final class Watched {
+        private final StringBuffer text = new StringBuffer();
+        private final Thread reader;
+
+        Watched(Process p) {
+            reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        synchronized (text) {
+                            text.append(line).append('\n');
+                            text.notifyAll();
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the process ended
+                }
+                synchronized (text) {
+                    text.notifyAll();
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for {@code fragment} in the output; fails if the process's output ends without it. */
+        void await(String fragment) throws InterruptedException {
+            synchronized (text) {
+                while (!text.toString().contains(fragment)) {
+                    if (!reader.isAlive()) {
+                        throw new AssertionError("the process ended without printing '" + fragment + "':\n" + text);
+                    }
+                    text.wait(1000);
+                }
+            }
+        }
+
+        String text() throws InterruptedException {
+            reader.join(60_000);
+            return text.toString();
+        }
     }
 
     /** curve.csv without train_seconds, which differs between any two runs. */

@@ -27,6 +27,19 @@ final class ChildCli {
         return pb.start();
     }
 
+    /**
+     * Starts the CLI with {@code flags} (JVM flags) without waiting; its stdout and stderr merged into the returned
+     * process's input stream, and its standard input a pipe the test may close.
+     */
+    static Process startWatched(Path cwd, Path cache, List<String> flags, List<String> args) throws Exception {
+        List<String> cmd = command("", null, args);
+        int at = cmd.indexOf("-Dai.djl.offline=true");
+        cmd.addAll(at, flags);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().put("TRANSFUSION_CACHE", cache.toString());
+        return pb.start();
+    }
+
     private static List<String> command(String extraFlag, List<String> args) {
         return command("", extraFlag, args);
     }

@@ -8,7 +8,10 @@ import java.lang.reflect.Field;
  * system property {@code transfusion.fault} is set to {@code POINT:STEP:KIND}, e.g.
  * {@code checkpointed:8:native-crash}: right after the checkpoint of step 8 is written, crash the JVM with a
  * native memory fault (SIGSEGV, as a crash inside libtorch would: hs_err log, exit 134) or, with kind
- * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log). Points: {@code run-json-written}
+ * {@code halt}, stop it at once with exit 137 (as kill -9 would, without a log), or with kind {@code wait}, print
+ * {@code fault: waiting at POINT} on stderr and block until standard input closes (so that a test can act while the
+ * process holds that moment, e.g. a run folder's lease and lock). Points: {@code lock-taken} (step 0: a run's lease
+ * and lock held, before the folder's content is checked under them), {@code run-json-written}
  * (step 0), {@code best-written}, {@code checkpoint-written} and {@code checkpointed} (the run folder's writes, in
  * order), {@code onednn-probe} (the 1x1-convolution probe's child, step 0) and {@code study-recorded} (step 0: a
  * study's {@code study.json} written, or checked against the command's spec, before any run starts).
@@ -29,6 +32,18 @@ public final class Faults {
         }
         System.err.flush();
         System.out.flush();
+        if (f[2].equals("wait")) {
+            System.err.println("fault: waiting at " + point);
+            System.err.flush();
+            try {
+                while (System.in.read() >= 0) {
+                    // until the test closes our standard input
+                }
+            } catch (java.io.IOException e) {
+                // a closed or broken input ends the wait too
+            }
+            return;
+        }
         if (f[2].equals("halt")) {
             Runtime.getRuntime().halt(137);
         }

@@ -49,6 +49,10 @@ final class Findings {
         if (n < MIN_SEEDS) {
             return tooFewSeeds("performance", claim, measured, n);
         }
+        Finding degenerate = identicalAcrossSeeds("performance", claim, measured, d);
+        if (degenerate != null) {
+            return degenerate;
+        }
         double mean = Stats.mean(d);
         double[] ci = Stats.tInterval(d);
         measured += String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", mean,
@@ -63,6 +67,22 @@ final class Findings {
     private static Finding tooFewSeeds(String experiment, String claim, String measured, int n) {
         return new Finding(experiment, claim, measured + String.format(Locale.ROOT, "; %d paired seed%s (at least %d "
                 + "needed to judge)", n, n == 1 ? "" : "s", MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+    }
+
+    /**
+     * An inconclusive finding when the paired differences are the same on every seed (at least two known): seeds
+     * differ in initialisation, data order and augmentation, so real training never gives bit-identical differences;
+     * identical ones (0.500 - 0.500 from runs that predict a constant, say) come from degenerate runs, and their
+     * t-interval of zero width would claim certainty. Null otherwise.
+     */
+    static Finding identicalAcrossSeeds(String experiment, String claim, String measured, double[] differences) {
+        double[] known = java.util.Arrays.stream(differences).filter(x -> !Double.isNaN(x)).toArray();
+        if (known.length >= 2 && java.util.Arrays.stream(known).allMatch(x -> x == known[0])) {
+            return new Finding(experiment, claim, measured + String.format(Locale.ROOT, "; no verdict: the difference "
+                    + "is %+.4f on all %d seeds, which real training does not give (degenerate runs)", known[0],
+                    known.length), Finding.Verdict.INCONCLUSIVE);
+        }
+        return null;
     }
 
     /** b - a per seed where both are known (NaN elsewhere, left out by {@link Stats}). */
@@ -147,6 +167,10 @@ final class Findings {
         if (n < MIN_SEEDS) {
             return tooFewSeeds("performance", SMALL_LIKE_LARGE, measured, n);
         }
+        Finding degenerate = identicalAcrossSeeds("performance", SMALL_LIKE_LARGE, measured, d);
+        if (degenerate != null) {
+            return degenerate;
+        }
         double[] ci = Stats.tInterval(d);
         measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),
                 ci[0], ci[1], n);
@@ -172,6 +196,12 @@ final class Findings {
         if (Math.min(nl, ns) < MIN_SEEDS) {
             return new Finding("small data", LITTLE_DATA, measured + String.format(Locale.ROOT, "; %d and %d seeds "
                     + "(at least %d each needed to judge)", nl, ns, MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+        }
+        for (double[] gains : List.of(largeGains, smallGains)) {
+            Finding degenerate = identicalAcrossSeeds("small data", LITTLE_DATA, measured, gains);
+            if (degenerate != null) {
+                return degenerate;
+            }
         }
         return welch("small data", LITTLE_DATA, measured, largeGains, smallGains);
     }

@@ -66,6 +66,7 @@ public final class Report {
                 .append("<p class='muted'>Raghu, Zhang, Kleinberg &amp; Bengio, <i>Transfusion: Understanding Transfer "
                         + "Learning for Medical Imaging</i> (NeurIPS 2019), re-run on this data.</p>");
         findingsSection(findings);
+        failedRuns();
         setup();
         experiments.forEach(e -> e.section(page));
         html.append("<p class='muted'>Every number on this page is in the CSV files beside it. Rebuild it with "
@@ -109,6 +110,26 @@ public final class Report {
                         + "it needs. The full rules are in the README.</p>");
     }
 
+    /**
+     * The runs that diverged or collapsed (exit 3, {@code failed.json}): listed with why, and left out of every verdict
+     * above (a verdict reads only complete runs, so a failed seed is a missing seed).
+     */
+    private void failedRuns() {
+        List<PlannedRun> failed = StudyRunner.failed(plan.runs());
+        if (failed.isEmpty()) {
+            return;
+        }
+        html.append("<h2>Failed runs</h2><p>").append(failed.size()).append(" of ").append(plan.runs().size())
+                .append(" runs diverged or collapsed during training and are left out of every verdict (a seed without "
+                        + "its run is a missing seed, so a claim may fall under the seeds it needs):</p><table>"
+                        + "<tr><th>run</th><th>why it was stopped</th></tr>");
+        for (PlannedRun r : failed) {
+            html.append("<tr><td>").append(Svg.esc(r.id())).append("</td><td style='text-align:left'>")
+                    .append(Svg.esc(new RunFolder(r.folder()).failure())).append("</td></tr>");
+        }
+        html.append("</table>");
+    }
+
     private void setup() {
         StudySpec s = plan.spec();
         html.append("<h2>Setup</h2><table>");
@@ -129,7 +150,9 @@ public final class Report {
                 + t.schedule().spec() + "), validation every " + (t.evalEvery() > 0 ? t.evalEvery() + " steps" : "epoch"));
         // Which source each model's pretrained runs used, with the hash of the weights as run.json recorded it.
         plan.sources().forEach((model, source) -> row("pretrained " + model, source + weightsHash(model)));
-        row("runs finished", results.all().size() + " of " + plan.runs().size());
+        int failedCount = StudyRunner.failed(plan.runs()).size();
+        row("runs finished", results.all().size() + " of " + plan.runs().size()
+                + (failedCount > 0 ? " (" + failedCount + " failed)" : ""));
         Map<String, Object> v = Versions.provenance();
         row("versions", "transfusion " + v.get("transfusion") + ", DJL " + v.get("djl") + ", libtorch " + v.get("libtorch")
                 + ", Java " + v.get("java"));

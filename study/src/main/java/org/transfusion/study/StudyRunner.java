@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.ConsoleProgress;
+import org.transfusion.engine.train.DivergedException;
 import org.transfusion.engine.train.Trainer;
 
 /**
@@ -43,19 +44,55 @@ public final class StudyRunner {
     public void run(Plan plan) {
         List<PlannedRun> all = new ArrayList<>(plan.pretrains());
         all.addAll(plan.runs());
-        long done = all.stream().filter(r -> new RunFolder(r.folder()).isComplete()).count();
-        out.printf(Locale.ROOT, "study %s: %d runs (%d pretraining), %d already complete, %d to do%n",
-                plan.spec().name(), all.size(), plan.pretrains().size(), done, all.size() - done);
+        long done = all.stream().filter(StudyRunner::ended).count();
+        long failed = all.stream().filter(r -> new RunFolder(r.folder()).isFailed()).count();
+        out.printf(Locale.ROOT, "study %s: %d runs (%d pretraining), %d already complete%s, %d to do%n",
+                plan.spec().name(), all.size(), plan.pretrains().size(), done - failed,
+                failed > 0 ? " and " + failed + " failed" : "", all.size() - done);
         index = (int) done;
         total = all.size();
-        execute(plan.pretrains());
-        execute(plan.runs());
+        execute(plan.pretrains(), true);
+        execute(plan.runs(), false);
+        List<PlannedRun> failedRuns = failed(plan.runs());
+        if (!failedRuns.isEmpty()) {
+            out.printf(Locale.ROOT, "study %s: %d run(s) failed (diverged or collapsed) and are left out of every "
+                    + "verdict; the report lists them:%n", plan.spec().name(), failedRuns.size());
+            failedRuns.forEach(r -> out.println("  " + r.id() + ": " + new RunFolder(r.folder()).failure()));
+        }
     }
 
-    private void execute(List<PlannedRun> runs) {
-        List<PlannedRun> todo = runs.stream().filter(r -> !new RunFolder(r.folder()).isComplete()).toList();
-        if (!todo.isEmpty()) {
+    /** Whether a run has ended for good: complete, or failed (diverged or collapsed: the same on every attempt). */
+    static boolean ended(PlannedRun r) {
+        RunFolder f = new RunFolder(r.folder());
+        return f.isComplete() || f.isFailed();
+    }
+
+    /** The runs among {@code runs} that failed ({@code failed.json}). */
+    static List<PlannedRun> failed(List<PlannedRun> runs) {
+        return runs.stream().filter(r -> new RunFolder(r.folder()).isFailed()).toList();
+    }
+
+    /**
+     * Runs the phase's runs not yet ended. A run that diverged is a result of the study (reported as failed, kept out
+     * of the verdicts), so the phase goes on past it; any other failure, or a failed pretraining (whose weights the
+     * runs after it need), stops the study.
+     */
+    private void execute(List<PlannedRun> runs, boolean pretraining) {
+        List<PlannedRun> todo = runs.stream().filter(r -> !ended(r)).toList();
+        if (todo.isEmpty()) {
+            return;
+        }
+        try {
             executor.execute(todo, this::announce);
+        } catch (RuntimeException e) {
+            if (!todo.stream().allMatch(StudyRunner::ended)) {
+                throw e; // a run neither complete nor failed: not a divergence
+            }
+        }
+        if (pretraining && !failed(todo).isEmpty()) {
+            PlannedRun r = failed(todo).get(0);
+            throw new DivergedException("pretraining " + r.id() + " failed: " + new RunFolder(r.folder()).failure()
+                    + "; the runs that start from its weights cannot run (change the pretraining's settings)");
         }
     }
 
@@ -67,9 +104,18 @@ public final class StudyRunner {
     /** One run after another in this JVM, with its progress on {@code out}. */
     public static RunExecutor inProcess(PrintStream out) {
         return (runs, started) -> {
+            DivergedException first = null;
             for (PlannedRun r : runs) {
                 started.started(r);
-                Trainer.run(r.spec(), new RunFolder(r.folder()), true, new ConsoleProgress(out));
+                try {
+                    Trainer.run(r.spec(), new RunFolder(r.folder()), true, new ConsoleProgress(out));
+                } catch (DivergedException e) {
+                    out.println("run " + r.id() + " failed: " + e.getMessage());
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
             }
         };
     }
@@ -88,14 +134,22 @@ public final class StudyRunner {
                         return null;
                     }));
                 }
+                // Every run of the phase ends before the first failure is thrown (the RunExecutor contract): a run that
+                // diverged does not stop the others.
+                Throwable first = null;
                 for (Future<?> f : futures) {
-                    f.get();
+                    try {
+                        f.get();
+                    } catch (ExecutionException e) {
+                        first = first == null ? e.getCause() : first;
+                    }
+                }
+                if (first != null) {
+                    throw first instanceof RuntimeException re ? re : new IllegalStateException(first);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("study interrupted", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             } finally {
                 pool.shutdownNow();
             }

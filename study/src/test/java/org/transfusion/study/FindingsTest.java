@@ -70,6 +70,26 @@ class FindingsTest {
             assertThat(f.measured()).endsWith("; 2 paired seeds (at least 3 needed to judge)");
         }
 
+        /**
+         * issue 27: a study at lr 1000 trained every run to constant predictions; all six test AUCs were 0.500, the
+         * paired differences 0, 0, 0, the t-interval [0, 0] inside +-0.02, and claim 1 read "reproduced". Identical
+         * differences on every seed come from degenerate runs: no verdict.
+         */
+        @Test
+        void identicalDifferencesOnEverySeedGiveNoVerdict() {
+            Finding f = Findings.judgePerformance("cbr-tiny", v(0.5, 0.5, 0.5), v(0.5, 0.5, 0.5));
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).endsWith("; no verdict: the difference is +0.0000 on all 3 seeds, which real "
+                    + "training does not give (degenerate runs)");
+            // claim 2 (small vs large, both from random init) and claim 4 (gains) the same way
+            assertThat(Findings.judgeSmallLikeLarge("cbr-tiny", v(0.5, 0.5, 0.5), "resnet50", v(0.5, 0.5, 0.5))
+                    .verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(Findings.judgeLittleData(500, "resnet50", v(0.0, 0.0, 0.0), "cbr-tiny", v(0.01, 0.02, 0.03))
+                    .measured()).contains("no verdict: the difference is +0.0000 on all 3 seeds");
+            // one differing seed is enough to judge: differences 0, 0, 0.001, CI within +-0.02
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5, 0.5, 0.501))).isEqualTo(Verdict.REPRODUCED);
+        }
+
         @Test
         void onlySeedsWithBothRunsArePaired() {
             // seed 2 lacks its random run, seed 1 its transfer run: one pair left
@@ -86,12 +106,14 @@ class FindingsTest {
 
         @Test
         void thePracticalMarginSeparatesAContradictionFromEquivalence() {
-            // Dyadic differences, exact in binary, identical over seeds (sd 0: the interval is the point):
-            // 3/256 = 0.0117 > 0.01 and the interval excludes 0: contradicted;
-            // 1/128 = 0.0078 <= 0.01, the interval within +-0.02: reproduced
-            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 3.0 / 256, 0.5 + 3.0 / 256, 0.5 + 3.0 / 256)))
+            // Dyadic differences, exact in binary, spread by e = 1/1024 around their mean (identical differences on
+            // every seed are degenerate and get no verdict): sd = e = 0.000977, half-width 4.303 * e / sqrt(3) =
+            // 0.002427. Mean 3/256 = 0.01172 > 0.01, CI [0.00929, 0.01414] excludes 0: contradicted;
+            // mean 1/128 = 0.00781 <= 0.01, CI [0.00539, 0.01024] within +-0.02: reproduced
+            double e = 1.0 / 1024;
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 3.0 / 256 - e, 0.5 + 3.0 / 256, 0.5 + 3.0 / 256 + e)))
                     .isEqualTo(Verdict.NOT_REPRODUCED);
-            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 1.0 / 128, 0.5 + 1.0 / 128, 0.5 + 1.0 / 128)))
+            assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 + 1.0 / 128 - e, 0.5 + 1.0 / 128, 0.5 + 1.0 / 128 + e)))
                     .isEqualTo(Verdict.REPRODUCED);
             // differences -1/64, 0, +1/64: mean 0, sd 1/64, half-width 4.303 / 64 / sqrt(3) = 0.0388 > 0.02
             assertThat(verdict(v(0.5, 0.5, 0.5), v(0.5 - 1.0 / 64, 0.5, 0.5 + 1.0 / 64))).isEqualTo(Verdict.INCONCLUSIVE);

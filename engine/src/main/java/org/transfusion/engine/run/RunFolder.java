@@ -47,6 +47,11 @@ public record RunFolder(Path dir) {
     public Path bestWeights() { return dir.resolve("weights.safetensors"); }
     public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
     public Path checkpointState() { return dir.resolve("checkpoint.json"); }
+    /**
+     * Written when training diverged or collapsed (exit 3): why and at which step. A folder holding it is a failed run,
+     * final like a complete one: not trained again, kept out of a study's verdicts.
+     */
+    public Path failureJson() { return dir.resolve("failed.json"); }
     /** Weight snapshots along training ({@code --snapshots N}), one file per kept validation step. */
     public Path snapshotsDir() { return dir.resolve("snapshots"); }
     public Path snapshot(long step) { return snapshotsDir().resolve("step-" + step + ".safetensors"); }
@@ -94,12 +99,18 @@ public record RunFolder(Path dir) {
      * which stops within a second of its study (its lock going with it) while the rerun is already starting.
      */
     public Lock lock(Duration patience) {
+        return lock(patience, message -> { });
+    }
+
+    /** {@link #lock(Duration)}, telling {@code waiting} once, with the holder's pid, when it has to wait. */
+    public Lock lock(Duration patience, java.util.function.Consumer<String> waiting) {
         FileChannel ch = null;
         try {
             Files.createDirectories(dir);
             ch = FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             long until = System.nanoTime() + patience.toNanos();
+            boolean told = false;
             FileLock lock;
             while (true) {
                 try {
@@ -109,6 +120,12 @@ public record RunFolder(Path dir) {
                 }
                 if (lock != null || System.nanoTime() >= until) {
                     break;
+                }
+                if (!told) {
+                    told = true;
+                    String holder = Files.readString(lockFile()).strip();
+                    waiting.accept("waiting for " + (holder.isEmpty() ? "another process" : "pid " + holder)
+                            + " to finish writing " + dir);
                 }
                 try {
                     Thread.sleep(100);
@@ -196,6 +213,20 @@ public record RunFolder(Path dir) {
 
     public boolean isComplete() {
         return Files.isRegularFile(metricsJson()) && Files.isRegularFile(bestWeights());
+    }
+
+    /** Whether training ended as diverged or collapsed ({@link #failureJson()}). */
+    public boolean isFailed() {
+        return Files.isRegularFile(failureJson());
+    }
+
+    /** Why the run failed, as {@link #failureJson()} says, or null when it did not. */
+    public String failure() {
+        if (!isFailed()) {
+            return null;
+        }
+        JsonNode f = Json.read(failureJson());
+        return f.path("reason").asText("training diverged") + " (at step " + f.path("step").asText("?") + ")";
     }
 
     public boolean hasRun() {

@@ -81,6 +81,12 @@ public final class RunLease implements AutoCloseable {
 
     /** Takes the lease of {@code runDir} for this process (attempt number from {@code TRANSFUSION_ATTEMPT}). */
     public static RunLease acquire(Path runDir, Timing timing) {
+        return acquire(runDir, timing, message -> { });
+    }
+
+    /** {@link #acquire(Path, Timing)}, telling {@code waiting} once, with who holds the run, when it has to wait. */
+    public static RunLease acquire(Path runDir, Timing timing, java.util.function.Consumer<String> waiting) {
+        boolean told = false;
         Path file = file(runDir);
         Map<String, Object> mine = new LinkedHashMap<>();
         mine.put("token", UUID.randomUUID().toString());
@@ -101,6 +107,10 @@ public final class RunLease implements AutoCloseable {
                     return new RunLease(file, mine, timing.heartbeat());
                 }
                 continue;
+            }
+            if (!told) {
+                told = true;
+                waiting.accept("waiting for the run's lease: " + why);
             }
             if (System.nanoTime() >= until) {
                 throw new Busy(runDir + ": " + why + "; this attempt waited " + timing.patience().toSeconds()

@@ -65,31 +65,80 @@ public final class Trainer {
     public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress) {
         Device device = Devices.chosen(); // a device this machine lacks is refused before anything is written
         RunSetup s = RunSetup.prepare(o);
-        boolean same = folder.checkReusable(o);
-        if (same && folder.isComplete()) {
-            progress.note("run in " + folder.dir() + " is already complete; not training again");
-            return toMap(Json.read(folder.metricsJson()));
+        // A first look before waiting for the folder, so that a folder of another run is refused at once; the same
+        // checks are made again under the lock, where they hold (another writer may finish a run here meanwhile).
+        Map<String, Object> done = finalState(s, folder, resume, progress);
+        if (done != null) {
+            return done;
         }
-        boolean haveCheckpoint = same && Files.isRegularFile(folder.checkpoint());
-        if (haveCheckpoint && !resume) {
-            throw new BadInputException(folder.dir() + ": holds an interrupted run of the same spec; pass --resume "
-                    + "to continue it, or choose a new --out");
-        }
-        if (haveCheckpoint) {
-            verifyUnchanged(s, folder);
-        }
-        // The same run killed before its first checkpoint simply starts again.
-        if (o.threads() > 0) {
-            Engine.getInstance(); // loads libtorch, which setNumThreads calls into
-            JniUtils.setNumThreads(o.threads());
-        }
-        Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
         // The lease first (across machines: a retried attempt waits out a lost one), then the OS lock (this machine).
-        try (RunLease lease = RunLease.acquire(folder.dir(), RunLease.Timing.fromSystem());
-             RunFolder.Lock lock = folder.lock(LOCK_PATIENCE)) {
+        try (RunLease lease = RunLease.acquire(folder.dir(), RunLease.Timing.fromSystem(), progress::note);
+             RunFolder.Lock lock = folder.lock(lockPatience(), progress::note)) {
+            Faults.at("lock-taken", 0);
+            done = finalState(s, folder, resume, progress);
+            if (done != null) {
+                return done;
+            }
+            boolean haveCheckpoint = folder.checkReusable(o) && Files.isRegularFile(folder.checkpoint());
+            if (o.threads() > 0) {
+                Engine.getInstance(); // loads libtorch, which setNumThreads calls into
+                JniUtils.setNumThreads(o.threads());
+            }
+            Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
             folder.removeLeftovers();
             return new Loop(s, folder, device, progress, lease).run(resume && haveCheckpoint);
         }
+    }
+
+    /**
+     * What the folder says before training: the metrics of this same run when it is complete; a refusal when it holds
+     * another run, a failed one, or an interrupted one without {@code resume} (or on changed inputs); null when this
+     * run is to train (from its checkpoint, or from the start: the same run killed before its first checkpoint
+     * simply starts again).
+     */
+    private static Map<String, Object> finalState(RunSetup s, RunFolder folder, boolean resume, Progress progress) {
+        boolean same = folder.checkReusable(s.options());
+        if (!same) {
+            return null;
+        }
+        if (folder.isComplete()) {
+            progress.note("run in " + folder.dir() + " is already complete; not training again");
+            return toMap(Json.read(folder.metricsJson()));
+        }
+        if (folder.isFailed()) {
+            throw new DivergedException(folder.dir() + ": this run failed earlier: " + folder.failure()
+                    + "; not training again (choose a new --out, or change the spec, e.g. a lower --lr)");
+        }
+        if (Files.isRegularFile(folder.checkpoint())) {
+            if (!resume) {
+                throw new BadInputException(folder.dir() + ": holds an interrupted run of the same spec; pass "
+                        + "--resume to continue it, or choose a new --out");
+            }
+            verifyUnchanged(s, folder);
+        }
+        return null;
+    }
+
+    /**
+     * How long a run waits for another writer of its folder to let go: {@link #LOCK_PATIENCE}, or the system property
+     * {@code transfusion.lock-patience} in seconds (tests that hold a folder's lock on purpose wait for events, not a
+     * clock).
+     */
+    static Duration lockPatience() {
+        String p = System.getProperty("transfusion.lock-patience");
+        if (p == null || p.isBlank()) {
+            return LOCK_PATIENCE;
+        }
+        try {
+            long seconds = Long.parseLong(p.strip());
+            if (seconds >= 0 && seconds <= 86_400) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new BadInputException("-Dtransfusion.lock-patience must be whole seconds from 0 to 86400, got '" + p
+                + "'");
     }
 
     /**
@@ -172,6 +221,8 @@ public final class Trainer {
         private final Progress progress;
         private final List<CurvePoint> curve = new ArrayList<>();
         private double bestAuc = Double.NEGATIVE_INFINITY;
+        /** The loss of the run's first step (its start, for {@link Divergence#windowLoss}); NaN until known. */
+        private double firstLoss = Double.NaN;
         private long bestStep = -1;
         private double trainSeconds;
         private long startStep;
@@ -256,12 +307,12 @@ public final class Trainer {
                 for (long step = startStep; step < total; step++) {
                     Batch b = batches.next();
                     float lossValue = stepper.run(b, schedule.rate(step));
-                    if (!Float.isFinite(lossValue)) {
-                        folder.writeCurve(curve);
-                        events.ended(TensorBoardLog.STATUS_FAILURE, step + 1);
-                        throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: loss "
-                                + "is %s (try a lower --lr than %g); files so far are in %s", step + 1, lossValue,
-                                o.lr(), folder.dir()));
+                    if (step == 0) {
+                        firstLoss = lossValue;
+                    }
+                    String failed = Divergence.stepLoss(lossValue);
+                    if (failed != null) {
+                        fail(failed, step + 1);
                     }
                     lossSum += lossValue;
                     lossCount++;
@@ -275,7 +326,19 @@ public final class Trainer {
                     if (done % evalEvery == 0 || done == total) {
                         long e0 = System.nanoTime();
                         waitSeconds = batches.waitNanos() / 1e9;
-                        Metrics m = Evaluator.evaluate(net, val, s.task(), s.data().split(Split.VAL).size());
+                        Evaluator.Scores vs = Evaluator.scores(net, val, s.task(), s.data().split(Split.VAL).size());
+                        Metrics m = Metrics.compute(s.task(), vs.probs(), vs.targets(), vs.n(), vs.loss(), 0.5);
+                        failed = Divergence.windowLoss(lossSum / lossCount, firstLoss, Divergence.chanceLoss(s.task()));
+                        if (failed == null) {
+                            failed = Divergence.validation(vs.loss(), vs.probs(), vs.n(), vs.outputs());
+                        }
+                        if (failed != null) {
+                            CurvePoint last = CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(),
+                                    schedule.rate(step), trainSeconds);
+                            curve.add(last);
+                            events.add(last);
+                            fail(failed, done);
+                        }
                         progress.evaluated(done, m.auc(), m.loss());
                         CurvePoint point = CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(),
                                 schedule.rate(step), trainSeconds);
@@ -304,6 +367,26 @@ public final class Trainer {
             return finish(net, val, test, total, images, waitSeconds);
         }
 
+        /**
+         * Ends a diverged or collapsed run (exit 3): the curve so far, the TensorBoard end, and {@code failed.json}
+         * saying why, so that a study reports the run as failed and never reads its scores.
+         */
+        private void fail(String reason, long step) {
+            lease.verify();
+            folder.writeCurve(curve);
+            events.ended(TensorBoardLog.STATUS_FAILURE, step);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("reason", reason);
+            f.put("step", step);
+            f.put("lr", o.lr());
+            f.put("rule", "exit 3: a NaN/infinite training or validation loss, a mean training loss over "
+                    + Divergence.LOSS_FACTOR + "x max(first loss, chance loss), or the same prediction for every "
+                    + "validation image");
+            Json.write(folder.failureJson(), f);
+            throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: %s (try a lower "
+                    + "--lr than %g); files so far are in %s", step, reason, o.lr(), folder.dir()));
+        }
+
         private void snapshot(Network net, long step) {
             lease.verify();
             try {
@@ -320,6 +403,12 @@ public final class Trainer {
             net.load(SafeTensors.read(folder.bestWeights()));
             Evaluator.Scores valScores = Evaluator.scores(net, val, s.task(), s.data().split(Split.VAL).size());
             Evaluator.Scores testScores = Evaluator.scores(net, test, s.task(), s.data().split(Split.TEST).size());
+            // The best weights' scores once more: a run whose test predictions are all the same is no result either.
+            String collapsed = Divergence.validation(testScores.loss(), testScores.probs(), testScores.n(),
+                    testScores.outputs());
+            if (collapsed != null) {
+                fail(collapsed.replace("validation", "test"), total);
+            }
             // The operating point's thresholds and the temperatures are chosen on validation, applied to test.
             MetricsReport.Fitted fitted = MetricsReport.fit(s.task(), valScores, o.operatingPoint(), o.calibrate());
             Metrics valMetrics = MetricsReport.headline(s.task(), valScores);
@@ -382,6 +471,7 @@ public final class Trainer {
             state.put("best_step", bestStep);
             state.put("optimizer_updates", optimizer.updates());
             state.put("train_seconds", trainSeconds);
+            state.put("first_loss", Double.isFinite(firstLoss) ? firstLoss : null);
             state.put("loader_wait_seconds", waitSeconds);
             state.put("curve", curve.stream().map(CurvePoint::csv).toList());
             SafeTensors.write(folder.checkpoint(), all, Map.of("model", o.model(), "step", Long.toString(step),
@@ -420,11 +510,16 @@ public final class Trainer {
             bestAuc = state.path("best_auc").isNull() ? Double.NEGATIVE_INFINITY : state.path("best_auc").asDouble();
             bestStep = state.path("best_step").asLong();
             trainSeconds = state.path("train_seconds").asDouble();
+            // Checkpoints from before first_loss was kept: the first validation window's mean training loss.
+            firstLoss = state.path("first_loss").isNumber() ? state.path("first_loss").asDouble() : Double.NaN;
             optimizer.loadState(saved.tensors(), net.trainable(), state.path("optimizer_updates").asLong());
             if (inFile != null) {
                 state.path("curve").forEach(line -> curve.add(CurvePoint.parse(line.asText())));
             } else {
                 folder.curve().stream().filter(p -> p.step() <= startStep).forEach(curve::add);
+            }
+            if (Double.isNaN(firstLoss) && !curve.isEmpty()) {
+                firstLoss = curve.get(0).trainLoss();
             }
             folder.writeCurve(curve);
         }

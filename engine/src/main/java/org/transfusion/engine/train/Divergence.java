@@ -1,0 +1,78 @@
+package org.transfusion.engine.train;
+
+import java.util.Locale;
+import org.transfusion.engine.data.Task;
+
+/**
+ * The rule that ends a run whose training went wrong short of a NaN loss, so that its scores are never reported as a
+ * result (exit 3, {@code failed.json}). A run has diverged or collapsed when, at any step or validation:
+ * <ul>
+ *   <li>a training step's loss is NaN or infinite;</li>
+ *   <li>the mean training loss since the last validation exceeds {@value #LOSS_FACTOR} times the larger of the run's
+ *       first loss and the loss of a chance-level prediction ({@link #chanceLoss}) — far above where training
+ *       started, which a learning rate that only makes training noisy does not reach;</li>
+ *   <li>the validation loss is NaN or infinite;</li>
+ *   <li>every output's probability is exactly the same for every validation image (equal logits, or logits so large
+ *       that the probabilities saturate to one value): a collapsed network, whose AUC of 0.5 with a zero-width
+ *       interval is no result. A working network never gives distinct images bitwise-equal scores on all outputs.</li>
+ * </ul>
+ * Each check is a pure function, tested on constructed curves and scores.
+ */
+public final class Divergence {
+    /** How far above its start (or chance) the training loss may go before the run counts as diverged. */
+    public static final double LOSS_FACTOR = 10;
+
+    private Divergence() {}
+
+    /**
+     * The mean loss of a prediction that knows nothing: ln(classes) for cross-entropy, ln 2 for each sigmoid output
+     * (binary and multi-label losses are means over outputs). Class weights scale both this and the run's losses
+     * alike only roughly, which is why the bar is a factor of {@value #LOSS_FACTOR}.
+     */
+    public static double chanceLoss(Task task) {
+        return task.type() == Task.Type.MULTICLASS ? Math.log(Math.max(2, task.outputs())) : Math.log(2);
+    }
+
+    /** Why a training step's loss ends the run, or null: NaN or infinite. */
+    public static String stepLoss(double loss) {
+        return Double.isFinite(loss) ? null : "the training loss is " + loss;
+    }
+
+    /**
+     * Why the mean training loss of the window since the last validation ends the run, or null: above
+     * {@value #LOSS_FACTOR} x max(first loss, chance loss).
+     */
+    public static String windowLoss(double windowMean, double firstLoss, double chance) {
+        double start = Double.isFinite(firstLoss) ? Math.max(firstLoss, chance) : chance;
+        double bar = LOSS_FACTOR * start;
+        if (windowMean > bar) {
+            return String.format(Locale.ROOT, "the mean training loss %.4g is over %.0fx where training started "
+                    + "(max of the first loss %.4g and chance %.4g)", windowMean, LOSS_FACTOR, firstLoss, chance);
+        }
+        return null;
+    }
+
+    /** Why a validation ends the run, or null: a NaN/infinite loss, or the same prediction for every image. */
+    public static String validation(double loss, double[] probs, int n, int outputs) {
+        if (!Double.isFinite(loss)) {
+            return "the validation loss is " + loss;
+        }
+        if (n >= 2 && constant(probs, n, outputs)) {
+            return "the network gives every validation image the same prediction (collapsed)";
+        }
+        return null;
+    }
+
+    /** Whether every output's value is the same for all {@code n} rows of a row-major n x outputs array. */
+    static boolean constant(double[] values, int n, int outputs) {
+        for (int o = 0; o < outputs; o++) {
+            double first = values[o];
+            for (int i = 1; i < n; i++) {
+                if (values[i * outputs + o] != first) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
