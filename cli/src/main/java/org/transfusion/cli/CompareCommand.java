@@ -71,9 +71,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxPoints < 2) {
-            throw new BadInputException("--max-points must be at least 2, got " + maxPoints);
-        }
+        RunComparison.MAX_POINTS.check("--max-points", maxPoints);
         RunComparison.Request r = new RunComparison.Request(data, dataDir, Split.parse(split), layers,
                 Method.parse(method), maxPoints, maxImages, ActivationProbe.Fold.parse(conv), seed);
         RunComparison.Result result;

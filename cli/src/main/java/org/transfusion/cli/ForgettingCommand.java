@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.probe.SourceForgetting;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -61,9 +62,10 @@ public final class ForgettingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (trainImages < 2 || testImages < 1) {
-            throw new BadInputException("--train-images must be at least 2 and --test-images at least 1, got "
-                    + trainImages + " and " + testImages);
+        SourceForgetting.Request.TRAIN_IMAGES.check("--train-images", trainImages);
+        SourceForgetting.Request.TEST_IMAGES.check("--test-images", testImages);
+        if (sourceSize != null) {
+            RunSpec.IMAGE_SIZE.check("--source-size", sourceSize);
         }
         if (!(l2 > 0)) {
             throw new BadInputException("--l2 must be positive, got " + l2);

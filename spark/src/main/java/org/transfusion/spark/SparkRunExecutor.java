@@ -35,7 +35,7 @@ import org.transfusion.study.RunExecutor;
  * {@code spark.task.maxFailures=3}, and in local mode one task slot per run with {@code cores / N} threads each.
  */
 public final class SparkRunExecutor implements RunExecutor {
-    private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,(\\d+))?\\])?");
+    private static final Pattern LOCAL = SparkSettings.LOCAL;
 
     private final ClusterEngine.Options options;
     private final JavaSparkContext sc;
@@ -50,13 +50,15 @@ public final class SparkRunExecutor implements RunExecutor {
     SparkRunExecutor(ClusterEngine.Options options) {
         this.options = options;
         SparkConf conf = new SparkConf(true); // spark.* system properties too: what spark-submit passes
+        // Checked before a SparkContext exists and before the study writes anything: one line each, exit 2.
+        SparkSettings.conf(options.conf());
         if (options.master() != null) {
-            conf.setMaster(options.master());
+            conf.setMaster(SparkSettings.master("--master", options.master()));
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
         options.conf().forEach(conf::set);
-        master = conf.get("spark.master");
+        master = SparkSettings.master(options.master() != null ? "--master" : "spark.master", conf.get("spark.master"));
         Matcher local = LOCAL.matcher(master);
         int cores = Runtime.getRuntime().availableProcessors();
         if (local.matches()) {
@@ -137,8 +139,11 @@ public final class SparkRunExecutor implements RunExecutor {
         try {
             outcomes = sc.parallelize(tasks, tasks.size()).map(RunTask::call).collect();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("a run failed on every attempt Spark made (spark.task.maxFailures): "
-                    + cause(e) + "; its folder keeps its last checkpoint: rerun the study to resume it", e);
+            RuntimeException failure = failure(e, shuttingDown(), options.log());
+            if (failure == null) {
+                awaitExit();
+            }
+            throw failure;
         }
         List<RunTask.Outcome> failed = outcomes.stream().filter(o -> o.exit() != 0).toList();
         if (failed.isEmpty()) {
@@ -155,6 +160,48 @@ public final class SparkRunExecutor implements RunExecutor {
             throw new BadInputException(message);
         }
         throw new DivergedException(message);
+    }
+
+    /**
+     * What a failed Spark job means. While the JVM shuts down (SIGTERM, Ctrl-C) Spark's own hook stops the context
+     * and fails the running job: that is no failure of a run, so it is one line on {@code log} and null (the caller
+     * waits for the exit, 143 after SIGTERM, as the local engine's); otherwise the exception to throw.
+     */
+    static RuntimeException failure(RuntimeException e, boolean shuttingDown, java.io.PrintStream log) {
+        if (shuttingDown) {
+            synchronized (log) {
+                log.println("spark: stopped by a signal; every run's folder keeps its last checkpoint: rerun the study "
+                        + "to resume");
+                log.flush();
+            }
+            return null;
+        }
+        return new IllegalStateException("a run failed on every attempt Spark made (spark.task.maxFailures): "
+                + cause(e) + "; its folder keeps its last checkpoint: rerun the study to resume it", e);
+    }
+
+    /** Whether the JVM is shutting down: it then refuses new shutdown hooks. */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /** Blocks this thread until the JVM, already shutting down, halts: nothing more is printed from here. */
+    private static void awaitExit() {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        while (true) {
+            try {
+                never.await();
+            } catch (InterruptedException ignored) {
+                // keep waiting: the JVM ends this thread when its shutdown hooks are done
+            }
+        }
     }
 
     /** The line of a Spark job failure that says which run failed and how (the task's own exception message). */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +26,11 @@ import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.Range;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.run.ScheduleKind;
+import org.transfusion.engine.probe.RunComparison;
+import org.transfusion.engine.probe.SourceForgetting;
 import org.transfusion.error.BadInputException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -39,10 +44,54 @@ import org.yaml.snakeyaml.error.YAMLException;
  * {@code study.yaml: models[1]: unknown model 'resnet-50' (expected one of ...)}), before any run starts.
  */
 public final class SpecReader {
+    /**
+     * Every numeric key a spec may hold and its range: the reader reads a number only through this table (a key
+     * missing here is a bug, not a default), so each is checked before anything runs. Paths ending in {@code []} are
+     * lists of numbers, each element checked. The ranges are the ones the train flags use ({@link RunSpec}), or the
+     * commands measuring the same quantity.
+     */
+    private static final Map<String, Range> NUMERIC_KEYS = numericKeys(
+            "image_size", RunSpec.IMAGE_SIZE.orZero("the data's stored size"),
+            "seeds[]", RunSpec.SEED,
+            "training.epochs", RunSpec.EPOCHS,
+            "training.batch_size", RunSpec.BATCH_SIZE,
+            "training.lr", RunSpec.LR,
+            "training.eval_every", RunSpec.EVAL_EVERY,
+            "training.momentum", RunSpec.MOMENTUM,
+            "training.weight_decay", RunSpec.WEIGHT_DECAY,
+            "training.class_weights[]", ClassWeights.WEIGHT,
+            "training.operating_point", OperatingPoint.THRESHOLD,
+            "pretrain.epochs", RunSpec.EPOCHS,
+            "pretrain.image_size", RunSpec.IMAGE_SIZE.orZero("the pretraining data's stored size"),
+            "experiments.small_data.sizes[]", RunSpec.TRAIN_SUBSET,
+            "experiments.representations.max_points", RunComparison.MAX_POINTS,
+            "experiments.convergence.thresholds[]", RunSpec.AUC_THRESHOLD,
+            "experiments.size_sweep.max_points", RunComparison.MAX_POINTS,
+            "experiments.forgetting.snapshots", RunSpec.SNAPSHOTS,
+            "experiments.forgetting.train_images", SourceForgetting.Request.TRAIN_IMAGES,
+            "experiments.forgetting.test_images", SourceForgetting.Request.TEST_IMAGES);
+
     private final String file;
 
     private SpecReader(String file) {
         this.file = file;
+    }
+
+    /**
+     * The numeric keys a spec may hold, by YAML path ({@code []}: each element of a list), with their ranges. The
+     * choices that also take numbers ({@code operating_point: 0.5}, {@code class_weights: [1, 9]}) are listed with
+     * the range of their number form, which their parsers check.
+     */
+    public static Map<String, Range> numericKeys() {
+        return NUMERIC_KEYS;
+    }
+
+    private static Map<String, Range> numericKeys(Object... pathsAndRanges) {
+        Map<String, Range> m = new LinkedHashMap<>();
+        for (int i = 0; i < pathsAndRanges.length; i += 2) {
+            m.put((String) pathsAndRanges[i], (Range) pathsAndRanges[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     public static StudySpec read(Path path) {
@@ -103,8 +152,13 @@ public final class SpecReader {
                 string(p, "weights", "pretrain", null), integer(p, "image_size", "pretrain", 0),
                 bool(p, "published", "pretrain", true));
         Map<String, Object> e = map(require(m, "experiments", ""), "experiments");
-        keys(e, "experiments", Set.of("performance", "small_data", "representations", "convergence", "transfusion",
-                "hybrid", "size_sweep", "forgetting"));
+        Set<String> experimentKeys = Set.of("performance", "small_data", "representations", "convergence",
+                "transfusion", "hybrid", "size_sweep", "forgetting");
+        keys(e, "experiments", experimentKeys);
+        if (e.isEmpty()) {
+            throw new BadInputException(file + ": experiments: expected at least one experiment (one of "
+                    + String.join(", ", new java.util.TreeSet<>(experimentKeys)) + ")");
+        }
         StudySpec.Experiments experiments = new StudySpec.Experiments(
                 e.containsKey("performance") ? performance(e) : null,
                 e.containsKey("small_data") ? smallData(e) : null,
@@ -128,11 +182,9 @@ public final class SpecReader {
         }
         checkBlocks(experiments, models);
         List<Long> seeds = new ArrayList<>();
-        for (Object o : list(require(m, "seeds", ""), "seeds")) {
-            if (!(o instanceof Number n) || n.doubleValue() != n.longValue()) {
-                throw new BadInputException(file + ": seeds: expected whole numbers, got '" + o + "'");
-            }
-            seeds.add(n.longValue());
+        List<Object> rawSeeds = list(require(m, "seeds", ""), "seeds");
+        for (int i = 0; i < rawSeeds.size(); i++) {
+            seeds.add(whole(rawSeeds.get(i), "seeds[" + i + "]", "seeds[]"));
         }
         if (seeds.isEmpty()) {
             throw new BadInputException(file + ": seeds: expected at least one seed");
@@ -156,10 +208,6 @@ public final class SpecReader {
         StudySpec.Forgetting f = new StudySpec.Forgetting(schemes(x.getOrDefault("schemes",
                 List.of("random", "pretrained", "transfusion:layer2", "slim")), where + ".schemes"), integer(x, "snapshots", where, 4),
                 integer(x, "train_images", where, 2000), integer(x, "test_images", where, 1000));
-        if (f.snapshots() < 0 || f.trainImages() < 2 || f.testImages() < 1) {
-            throw new BadInputException(file + ": " + where + ": expected snapshots >= 0, train_images >= 2 and "
-                    + "test_images >= 1, got " + f.snapshots() + ", " + f.trainImages() + ", " + f.testImages());
-        }
         return f;
     }
 
@@ -175,13 +223,9 @@ public final class SpecReader {
         Map<String, Object> x = map(e.get("small_data"), where);
         keys(x, where, Set.of("sizes", "schemes"));
         List<Integer> sizes = new ArrayList<>();
-        List<Object> raw = list(require(x, "sizes", where), where + ".sizes");
+        List<Object> raw = nonEmpty(list(require(x, "sizes", where), where + ".sizes"), where + ".sizes", "size");
         for (int i = 0; i < raw.size(); i++) {
-            if (!(raw.get(i) instanceof Integer n) || n < 2) {
-                throw new BadInputException(file + ": " + where + ".sizes[" + i + "]: expected a whole number >= 2, got '"
-                        + raw.get(i) + "'");
-            }
-            sizes.add(n);
+            sizes.add((int) whole(raw.get(i), where + ".sizes[" + i + "]", where + ".sizes[]"));
         }
         return new StudySpec.SmallData(sizes, schemes(x.getOrDefault("schemes", List.of("random", "pretrained")),
                 where + ".schemes"));
@@ -199,13 +243,10 @@ public final class SpecReader {
         Map<String, Object> x = map(e.get("convergence"), where);
         keys(x, where, Set.of("schemes", "thresholds"));
         List<Double> thresholds = new ArrayList<>();
-        List<Object> raw = list(x.getOrDefault("thresholds", List.of(0.7, 0.8, 0.9)), where + ".thresholds");
+        List<Object> raw = nonEmpty(list(x.getOrDefault("thresholds", List.of(0.7, 0.8, 0.9)), where + ".thresholds"),
+                where + ".thresholds", "AUC threshold");
         for (int i = 0; i < raw.size(); i++) {
-            if (!(raw.get(i) instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() >= 1) {
-                throw new BadInputException(file + ": " + where + ".thresholds[" + i + "]: expected an AUC in (0, 1), got '"
-                        + raw.get(i) + "'");
-            }
-            thresholds.add(n.doubleValue());
+            thresholds.add(real(raw.get(i), where + ".thresholds[" + i + "]", where + ".thresholds[]"));
         }
         return new StudySpec.Convergence(schemes(x.getOrDefault("schemes", List.of("random", "pretrained", "meanvar")),
                 where + ".schemes"), thresholds);
@@ -215,8 +256,9 @@ public final class SpecReader {
         String where = "experiments.transfusion";
         Map<String, Object> x = map(e.get("transfusion"), where);
         keys(x, where, Set.of("model", "blocks"));
-        return new StudySpec.Transfusion(string(x, "model", where, null), strings(require(x, "blocks", where),
-                where + ".blocks"));
+        List<String> blocks = strings(require(x, "blocks", where), where + ".blocks");
+        nonEmpty(blocks, where + ".blocks", "block");
+        return new StudySpec.Transfusion(string(x, "model", where, null), blocks);
     }
 
     private StudySpec.Hybrid hybrid(Map<String, Object> e) {
@@ -233,6 +275,7 @@ public final class SpecReader {
         keys(x, where, Set.of("models", "schemes", "max_points", "conv"));
         List<String> models = x.containsKey("models") ? strings(x.get("models"), where + ".models") : null;
         if (models != null) {
+            nonEmpty(models, where + ".models", "model");
             for (int i = 0; i < models.size(); i++) {
                 model(models.get(i), where + ".models[" + i + "]");
             }
@@ -246,7 +289,7 @@ public final class SpecReader {
 
     /** Init schemes, parsed (one parser: {@link InitScheme#parse}) and kept by their canonical names. */
     private List<String> schemes(Object o, String where) {
-        List<String> names = strings(o, where);
+        List<String> names = nonEmpty(strings(o, where), where, "init scheme");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String at = where + "[" + i + "]";
@@ -334,6 +377,9 @@ public final class SpecReader {
         } else if (o instanceof String || o instanceof Number) {
             text = o.toString();
         } else if (o instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Number)) {
+            for (int i = 0; i < l.size(); i++) {
+                real(l.get(i), path(where, key) + "[" + i + "]", path(where, key) + "[]"); // each named by its index
+            }
             text = l.stream().map(Object::toString).collect(Collectors.joining(","));
         } else {
             throw new BadInputException(file + ": " + path(where, key) + ": expected a name, a number or a list of "
@@ -413,16 +459,55 @@ public final class SpecReader {
         return type.cast(o);
     }
 
+    /** A whole number in its key's range ({@link #NUMERIC_KEYS}), or {@code fallback} when absent. */
     private int integer(Map<String, Object> m, String key, String where, int fallback) {
-        return typed(m, key, where, fallback, Integer.class, "a whole number");
+        Object o = m.get(key);
+        return o == null ? fallback : Math.toIntExact(whole(o, path(where, key), path(where, key)));
+    }
+
+    /** A whole number in the range of {@code key} (its path in {@link #NUMERIC_KEYS}); {@code at} names it. */
+    private long whole(Object o, String at, String key) {
+        Range range = range(key);
+        if (!(o instanceof Integer || o instanceof Long || o instanceof java.math.BigInteger)) {
+            throw new BadInputException(file + ": " + at + ": expected a whole number, got '" + o + "'");
+        }
+        if (o instanceof java.math.BigInteger big && big.bitLength() > 63) {
+            throw range.refusal(file + ": " + at, big.toString());
+        }
+        return range.check(file + ": " + at, ((Number) o).longValue());
+    }
+
+    /** A number in the range of {@code key} (its path in {@link #NUMERIC_KEYS}); {@code at} names it. */
+    private double real(Object o, String at, String key) {
+        if (!(o instanceof Number n)) {
+            throw new BadInputException(file + ": " + at + ": expected a number, got '" + o + "'");
+        }
+        return range(key).check(file + ": " + at, n.doubleValue());
+    }
+
+    private static Range range(String key) {
+        Range r = NUMERIC_KEYS.get(key);
+        if (r == null) {
+            throw new IllegalStateException("no range declared for the numeric key " + key + " (SpecReader.NUMERIC_KEYS)");
+        }
+        return r;
+    }
+
+    private <T> List<T> nonEmpty(List<T> list, String where, String what) {
+        if (list.isEmpty()) {
+            throw new BadInputException(file + ": " + where + ": expected at least one " + what + ", got none");
+        }
+        return list;
     }
 
     private boolean bool(Map<String, Object> m, String key, String where, boolean fallback) {
         return typed(m, key, where, fallback, Boolean.class, "true or false");
     }
 
+    /** A number in its key's range ({@link #NUMERIC_KEYS}), or {@code fallback} when absent. */
     private double number(Map<String, Object> m, String key, String where, double fallback) {
-        return typed(m, key, where, fallback, Number.class, "a number").doubleValue();
+        Object o = m.get(key);
+        return o == null ? fallback : real(o, path(where, key), path(where, key));
     }
 
     private String string(Map<String, Object> m, String key, String where, String fallback) {

@@ -33,6 +33,8 @@ public final class CheXpert {
 
     public static final List<String> POLICIES = List.of("u-ones", "u-zeros", "u-ignore");
     private static final Pattern PATIENT = Pattern.compile("(patient\\d+)");
+    /** A label cell as the CheXpert labeller writes it: 1, 0 or -1, with or without ".0". */
+    private static final Pattern LABEL = Pattern.compile("(1|0|-1)(\\.0+)?");
 
     private CheXpert() {}
 
@@ -146,12 +148,11 @@ public final class CheXpert {
         if (t.isEmpty()) {
             return 0f;
         }
-        double v;
-        try {
-            v = Double.parseDouble(t);
-        } catch (NumberFormatException e) {
+        // Only the labeller's forms (1, 0, -1, optionally with ".0"): Java would also read "-0", "1f" or "0x1p0".
+        if (!LABEL.matcher(t).matches()) {
             throw in.error("'" + in.header().get(column) + "' is '" + t + "', expected 1.0, 0.0, -1.0 or blank");
         }
+        double v = Double.parseDouble(t);
         if (v == 1) {
             return 1f;
         }

@@ -21,7 +21,8 @@ import org.transfusion.error.BadInputException;
  * anywhere below the CSV's folder. The CSV names each file by a {@code file} column (its path relative to that
  * folder, with or without {@code .dcm}) or by a {@code SOPInstanceUID} column (read from every file's header),
  * and gives its class in a {@code label} column: the classes are the distinct labels, in numeric order when all
- * are integers, else alphabetical. An optional {@code split} column (train, val, test) fixes the splits, val
+ * are class ids, else alphabetical ({@link ClassLabel}: a number that is not a plain class id, such as NaN, -0 or
+ * 1e400, is refused). Each file is listed once (a second row naming it is refused, naming both lines). An optional {@code split} column (train, val, test) fixes the splits, val
  * carved from train as for folders when no row has it; otherwise an optional {@code patient} column gives a
  * seeded 70/10/20 split by patient, and without it the split is stratified by class as for folders. A folder
  * without {@value #LABELS} is read as {@code folder:PATH} ({@link FolderDataset}), class folders of {@code .dcm}.
@@ -99,7 +100,11 @@ public final class DicomDataset {
                 if (name.isEmpty() || label.isEmpty()) {
                     throw in.error("empty '" + (name.isEmpty() ? key : "label") + "'");
                 }
-                rows.files.add(index.byName(cFile >= 0 ? name.replace('\\', '/') : name));
+                if (ClassLabel.malformedId(label)) {
+                    throw in.error("'label' is '" + label + "', expected a class id written plainly (0, 1, 2, ...) "
+                            + "or a class name");
+                }
+                rows.files.add(index.byName(cFile >= 0 ? name.replace('\\', '/') : name, in));
                 rows.labels.add(label);
                 if (cSplit >= 0) {
                     rows.splits.add(parseSplit(in, in.get(cSplit)));
@@ -165,7 +170,7 @@ public final class DicomDataset {
 
     /** The distinct labels: in numeric order when all are integers ("2" before "10"), else alphabetical. */
     static List<String> classes(List<String> labels, Path csv) {
-        boolean numeric = labels.stream().allMatch(l -> l.matches("-?\\d{1,18}"));
+        boolean numeric = labels.stream().allMatch(l -> ClassLabel.id(l) >= 0);
         TreeSet<String> set = new TreeSet<>(numeric ? Comparator.comparingLong(Long::parseLong)
                 : Comparator.<String>naturalOrder());
         set.addAll(labels);

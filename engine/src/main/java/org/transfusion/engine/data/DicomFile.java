@@ -204,6 +204,13 @@ final class DicomFile {
                 throw in.error(what + " has " + h.length + " bytes, expected at least " + format.frameBytes()
                         + " (Rows x Columns x Samples per Pixel x Bits Allocated / 8)");
             }
+            // Every declared frame must be there, though only the first is decoded: a file whose header claims
+            // frames its data lacks is damaged (frames <= length here, so the product cannot overflow).
+            if (frames > 1 && (frames > h.length || frames * format.frameBytes() > h.length)) {
+                throw in.error(what + " has " + h.length + " bytes, expected at least " + frames + " x "
+                        + format.frameBytes() + " for the " + frames + " frames of "
+                        + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES));
+            }
             in.require(h.length, what);
             return new DicomImage(format, attributes, syntax.bigEndian, in.bytes(format.frameBytes(), what));
         }
@@ -231,7 +238,31 @@ final class DicomFile {
                     + most + " for " + segments + " segments of " + n + " bytes (Rows x Columns)");
         }
         byte[] data = DicomRle.decode(in.bytes(fragment.length, "the first RLE fragment"), format, in);
+        if (frames > 1) {
+            requireFragments(frames, what);
+        }
         return new DicomImage(format.inPlanes(), attributes, true, data);
+    }
+
+    /** The fragments after the first, up to the sequence delimiter: one per frame (RLE stores a frame per item). */
+    private void requireFragments(long frames, String what) throws IOException {
+        long found = 1;
+        while (!in.atEnd()) {
+            Header h = header(syntax.explicitVr);
+            if (h.tag == SEQUENCE_END) {
+                break;
+            }
+            if (h.tag != ITEM || h.length < 0) {
+                throw in.error(what + ": expected a fragment item (FFFE,E000) at " + in.where() + ", found "
+                        + DicomAttributes.describe(h.tag));
+            }
+            in.skip(h.length, "an RLE fragment");
+            found++;
+        }
+        if (found < frames) {
+            throw in.error(what + " has " + found + " fragment" + (found == 1 ? "" : "s") + ", expected one per frame: "
+                    + frames + " (" + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + ")");
+        }
     }
 
     /** Skips the value of an undefined-length element: a sequence, or a UN holding one in implicit VR LE. */

@@ -44,16 +44,11 @@ public final class EyePacs {
                     throw in.error("empty 'image'");
                 }
                 String level = in.get(cLevel);
-                int grade;
-                try {
-                    grade = Integer.parseInt(level);
-                } catch (NumberFormatException e) {
-                    grade = -1;
-                }
+                long grade = ClassLabel.id(level); // "0" to "4" as written: no "-0", "+1" or "01"
                 if (grade < 0 || grade >= Tasks.DR_GRADES.size()) {
                     throw in.error("'level' is '" + level + "', expected a DR grade 0-4");
                 }
-                files.add(index.byStem(name));
+                files.add(index.byStem(name, in));
                 labels.add(new float[] {grade});
                 patients.add(patientOf(name));
             }

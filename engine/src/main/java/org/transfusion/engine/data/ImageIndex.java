@@ -20,6 +20,7 @@ final class ImageIndex {
     private final List<Path> folders = new ArrayList<>();
     private final Map<String, Path> byName = new HashMap<>();
     private final Map<String, Path> byStem = new HashMap<>();
+    private final Map<Path, Integer> listedAt = new HashMap<>();
     private int missing;
     private String firstMissing;
 
@@ -63,6 +64,30 @@ final class ImageIndex {
     /** A file whose name without extension is {@code stem} (e.g. EyePACS {@code 10_left} to {@code 10_left.jpeg}). */
     Path byStem(String stem) {
         return found(byStem.get(stem), stem);
+    }
+
+    /**
+     * The file called {@code name} for the current row of a label CSV, refused when an earlier row named it too
+     * (by the same or another spelling): an image listed twice would count twice and could fall in two splits, and
+     * its two labels may disagree. Refused at the second listing, so a huge file naming few images stops early.
+     */
+    Path byName(String name, CsvFile row) {
+        return once(byName(name), row);
+    }
+
+    /** As {@link #byName(String, CsvFile)}, by name without extension. */
+    Path byStem(String stem, CsvFile row) {
+        return once(byStem(stem), row);
+    }
+
+    private Path once(Path file, CsvFile row) {
+        if (file != null) {
+            Integer first = listedAt.putIfAbsent(file, row.line());
+            if (first != null) {
+                throw row.error("lists " + file + " again, as line " + first + " does (expected each image once)");
+            }
+        }
+        return file;
     }
 
     private Path found(Path p, String what) {

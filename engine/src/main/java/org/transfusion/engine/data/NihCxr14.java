@@ -115,7 +115,7 @@ public final class NihCxr14 {
             while (in.next()) {
                 String name = in.get(cImage);
                 names.add(name);
-                files.add(index.byName(name));
+                files.add(index.byName(name, in));
                 labels.add(findings(in, in.get(cFindings)));
                 String patient = in.get(cPatient);
                 if (patient.isEmpty()) {

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.Range;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.error.BadInputException;
@@ -27,6 +28,9 @@ public final class RunComparison {
     /** What to compare on and how. {@code data} null = run A's own dataset; {@code layers} empty = all. */
     public record Request(String data, Path dataDir, Split split, List<String> layers, Set<Method> methods,
                           int maxPoints, int maxImages, ActivationProbe.Fold fold, long seed) {}
+
+    /** Rows sampled per layer: at least two (a similarity of one point is undefined). */
+    public static final Range MAX_POINTS = Range.whole(2, Integer.MAX_VALUE);
 
     /** A comparison's results, as written to JSON. */
     public record Result(Map<String, Object> meta, List<LayerSimilarity> layers, Map<String, Double> movement) {

@@ -21,6 +21,7 @@ import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.model.Taps;
+import org.transfusion.engine.run.Range;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunMetrics;
 import org.transfusion.engine.run.RunSetup;
@@ -55,6 +56,9 @@ public final class SourceForgetting {
         public static final int DEFAULT_TRAIN_IMAGES = 2000;
         public static final int DEFAULT_TEST_IMAGES = 1000;
         public static final double DEFAULT_L2 = 1e-2;
+        /** At least two train images (a probe needs two to fit) and one test image. */
+        public static final Range TRAIN_IMAGES = Range.whole(2, Integer.MAX_VALUE);
+        public static final Range TEST_IMAGES = Range.whole(1, Integer.MAX_VALUE);
         /** Iterations of the probe's fit at most (it stops earlier once converged). */
         static final int MAX_ITER = 1000;
     }

@@ -87,6 +87,9 @@ public sealed interface ClassWeights {
         }
     }
 
+    /** The range of one given weight: positive, and small enough that a weighted loss stays finite. */
+    Range WEIGHT = Range.positive(1e6);
+
     /** Parses {@code none}, {@code auto} or a comma-separated list of positive weights. */
     @JsonCreator
     static ClassWeights parse(String text) {
@@ -106,9 +109,9 @@ public sealed interface ClassWeights {
                 throw new BadInputException("unknown class weights '" + text + "' (expected auto, none, or a "
                         + "comma-separated list of positive weights, one per output)");
             }
-            if (!(v > 0) || Double.isInfinite(v)) {
-                throw new BadInputException("class weights '" + text + "': each weight must be positive and finite, "
-                        + "got " + part.trim());
+            if (!WEIGHT.contains(v)) {
+                throw new BadInputException("class weights '" + text + "': each weight must be positive and finite "
+                        + "(at most 1e6, so the loss stays finite), got " + part.trim());
             }
             values.add(v);
         }

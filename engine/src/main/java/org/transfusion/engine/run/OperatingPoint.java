@@ -17,6 +17,9 @@ public sealed interface OperatingPoint {
     /** The names {@link #parse} accepts, as shown in help texts and errors. */
     String CHOICES = "youden, sens:S with S in (0, 1], or a threshold in [0, 1]";
 
+    /** The range of a fixed threshold (a probability). */
+    Range THRESHOLD = Range.real(0, 1, true);
+
     /** The canonical name. */
     @JsonValue
     String spec();
@@ -53,7 +56,7 @@ public sealed interface OperatingPoint {
             }
         }
         double t = number(name, text);
-        if (!(t >= 0 && t <= 1)) {
+        if (!THRESHOLD.contains(t)) {
             throw new BadInputException("operating point '" + text + "': a threshold must lie in [0, 1] (expected "
                     + CHOICES + ")");
         }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.ImageFiles;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
@@ -64,6 +65,24 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
                       List<Double> thresholds, int snapshots, UncertaintyPolicy uncertainty, Boolean frontalOnly,
                       ClassWeights classWeights, Sampler sampler, OperatingPoint operatingPoint,
                       CalibrationKind calibrate, int threads, Path dataDir) {
+
+    // The range of each numeric setting, checked by validate() here and by the study spec reader under its own
+    // names: one rule per quantity, whoever reads it.
+    public static final Range EPOCHS = Range.whole(1, Integer.MAX_VALUE);
+    public static final Range STEPS = Range.whole(1, Long.MAX_VALUE);
+    public static final Range BATCH_SIZE = Range.whole(1, Integer.MAX_VALUE);
+    public static final Range LR = Range.positive(10);
+    public static final Range MOMENTUM = Range.real(0, 1, false);
+    public static final Range WEIGHT_DECAY = Range.real(0, 1, true);
+    /** A square input side: its pixels within the limit of an input image ({@link ImageFiles#MAX_PIXELS}). */
+    public static final Range IMAGE_SIZE = Range.whole(1, (long) Math.sqrt(ImageFiles.MAX_PIXELS));
+    public static final Range EVAL_EVERY = Range.whole(0, Integer.MAX_VALUE).orZero("once per epoch");
+    public static final Range TRAIN_SUBSET = Range.whole(2, Integer.MAX_VALUE);
+    public static final Range WIDTH = Range.positive(10);
+    public static final Range SNAPSHOTS = Range.whole(0, Integer.MAX_VALUE).orZero("none");
+    public static final Range SEED = Range.whole(0, Long.MAX_VALUE);
+    public static final Range THREADS = Range.whole(0, Integer.MAX_VALUE).orZero("libtorch's choice");
+    public static final Range AUC_THRESHOLD = new Range(0, true, 1, true, false, null);
 
     public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
 
@@ -119,34 +138,33 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
      * them. Every failure is a {@link BadInputException} naming the option.
      */
     public RunSpec validate() {
-        if (batchSize < 1) {
-            throw new BadInputException("--batch-size must be at least 1, got " + batchSize);
-        }
-        if (!(lr > 0)) {
-            throw new BadInputException("--lr must be positive, got " + lr);
-        }
-        if ((steps == null || steps < 1) && (epochs == null || epochs < 1)) {
+        BATCH_SIZE.check("--batch-size", batchSize);
+        LR.check("--lr", lr);
+        MOMENTUM.check("--momentum", momentum);
+        WEIGHT_DECAY.check("--weight-decay", weightDecay);
+        if (steps != null) {
+            STEPS.check("--steps", steps);
+        } else if (epochs != null) {
+            EPOCHS.check("--epochs", epochs);
+        } else {
             throw new BadInputException("give a positive --epochs or --steps");
         }
-        if (trainSubset != null && trainSubset < 2) {
-            throw new BadInputException("--train-subset must be at least 2, got " + trainSubset);
+        if (imageSize != null) {
+            IMAGE_SIZE.check("--image-size", imageSize);
+        }
+        if (trainSubset != null) {
+            TRAIN_SUBSET.check("--train-subset", trainSubset);
         }
         if (channels != null && channels != 1 && channels != 3) {
             throw new BadInputException("--channels must be 1 or 3, got " + channels);
         }
-        if (!(width > 0)) {
-            throw new BadInputException("--width must be positive, got " + width);
-        }
-        if (snapshots < 0) {
-            throw new BadInputException("--snapshots must be 0 (none) or positive, got " + snapshots);
-        }
-        if (evalEvery < 0) {
-            throw new BadInputException("--eval-every must be 0 (once per epoch) or positive, got " + evalEvery);
-        }
+        WIDTH.check("--width", width);
+        SNAPSHOTS.check("--snapshots", snapshots);
+        EVAL_EVERY.check("--eval-every", evalEvery);
+        SEED.check("--seed", seed);
+        THREADS.check("--threads", threads);
         for (double t : thresholds) {
-            if (!(t > 0 && t < 1)) {
-                throw new BadInputException("AUC thresholds must lie in (0, 1), got " + t);
-            }
+            AUC_THRESHOLD.check("--thresholds", t);
         }
         Architecture arch = ModelRegistry.get(model).build(channels == null ? 3 : channels, 2, width);
         init.checkFits(arch);

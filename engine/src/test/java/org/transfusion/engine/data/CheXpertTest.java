@@ -77,6 +77,15 @@ class CheXpertTest {
         assertThatThrownBy(() -> DatasetSpecs.open("chexpert:" + dir, DataOptions.defaults()))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage(dir.resolve("valid.csv") + " line 2: 'Edema' is 'maybe', expected 1.0, 0.0, -1.0 or blank");
+        // Numbers Java reads but the labeller never writes: not silently 0 or 1.
+        for (String odd : new String[] {"-0", "1f", "0x1p0", "1e0", "NaN", "1.5"}) {
+            Files.writeString(dir.resolve("valid.csv"), HEADER + "\n" + row("patient00009", "Frontal",
+                    Map.of("Edema", odd)) + "\n");
+            assertThatThrownBy(() -> DatasetSpecs.open("chexpert:" + dir, DataOptions.defaults())).as(odd)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(dir.resolve("valid.csv") + " line 2: 'Edema' is '" + odd
+                            + "', expected 1.0, 0.0, -1.0 or blank");
+        }
     }
 
     /**

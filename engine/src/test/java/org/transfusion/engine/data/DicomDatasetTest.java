@@ -142,4 +142,59 @@ class DicomDatasetTest {
         assertThatThrownBy(() -> DatasetSpecs.open("dicom:" + dir)).isInstanceOf(BadInputException.class)
                 .hasMessage(csv + " line 3: 'split' is 'holdout', expected train, val or test");
     }
+
+    @Test
+    void aFileListedTwiceIsRefusedNamingBothLines() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            dicom(dir.resolve(i + ".dcm"), "1.2.3." + i, i);
+        }
+        Path csv = dir.resolve("labels.csv");
+        // The same image with labels 0 and 1, the second time spelt without .dcm.
+        Files.writeString(csv, "file,label\n0.dcm,0\n1.dcm,1\n2.dcm,0\n3.dcm,1\n0,1\n");
+        assertThatThrownBy(() -> DatasetSpecs.open("dicom:" + dir)).isInstanceOf(BadInputException.class)
+                .hasMessage(csv + " line 6: lists " + dir.toAbsolutePath().normalize().resolve("0.dcm")
+                        + " again, as line 2 does (expected each image once)");
+        // By SOP Instance UID alike.
+        Files.writeString(csv, "SOPInstanceUID,label\n1.2.3.0,0\n1.2.3.1,1\n1.2.3.1,0\n");
+        assertThatThrownBy(() -> DatasetSpecs.open("dicom:" + dir)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(csv + " line 4: lists ").hasMessageEndingWith(" again, as line 3 does (expected "
+                        + "each image once)");
+    }
+
+    @Test
+    void aHugeListOfFourFilesStopsAtTheFirstRepeat() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            dicom(dir.resolve(i + ".dcm"), "1.2.3." + i, i);
+        }
+        StringBuilder rows = new StringBuilder("file,label\n");
+        for (int r = 0; r < 200_000; r++) {
+            rows.append(r % 4).append(".dcm,").append(r % 2).append('\n');
+        }
+        Path csv = Files.writeString(dir.resolve("labels.csv"), rows);
+        // Refused at line 6 (the fifth row), the first to name an image again: nothing after it was built.
+        assertThatThrownBy(() -> DatasetSpecs.open("dicom:" + dir)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(csv + " line 6: lists ").hasMessageContaining("as line 2 does");
+    }
+
+    @Test
+    void labelsThatAreNumbersButNotClassIdsAreRefused() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            dicom(dir.resolve(i + ".dcm"), "1.2.3." + i, i);
+        }
+        Path csv = dir.resolve("labels.csv");
+        // -0 would merge with 0 read as a number and be a class of its own read as text: neither is how a class id
+        // is written, so it is refused like NaN and 1e400.
+        for (String label : new String[] {"NaN", "1e400", "-0", "1.5", "inf", "-Infinity", "01", "+1", "-1", "0x1p0"}) {
+            Files.writeString(csv, "file,label\n0.dcm,0\n1.dcm," + label + "\n");
+            assertThatThrownBy(() -> DatasetSpecs.open("dicom:" + dir)).as(label).isInstanceOf(BadInputException.class)
+                    .hasMessage(csv + " line 3: 'label' is '" + label + "', expected a class id written plainly "
+                            + "(0, 1, 2, ...) or a class name");
+        }
+        // Class ids and class names still read.
+        Files.writeString(csv, "file,label\n0.dcm,0\n1.dcm,1\n");
+        assertThat(ClassLabel.id("10")).isEqualTo(10);
+        assertThat(DicomDataset.classes(java.util.List.of("10", "2"), csv)).containsExactly("2", "10");
+        assertThat(DicomDataset.classes(java.util.List.of("normal", "effusion"), csv))
+                .containsExactly("effusion", "normal");
+    }
 }

@@ -182,6 +182,30 @@ class DicomHostileInputTest {
         refused(tiny).hasMessageContaining("the first RLE fragment has 74 bytes, expected 2097216 to ");
     }
 
+    @Test
+    void framesTheHeaderDeclaresButThePixelDataLacksAreRefused() throws IOException {
+        // 4 x 4 grey, 8 bits: 16 bytes a frame. Three declared, one there.
+        byte[] frame = new byte[16];
+        Path native1 = write("frames.dcm", new DicomWriter(DicomSyntax.EXPLICIT_LITTLE)
+                .grey("MONOCHROME2", 4, 4, 8, 8, false).text(DicomAttributes.NUMBER_OF_FRAMES, "IS", "3")
+                .pixels(frame, false).part10());
+        refused(native1).hasMessage(native1 + ": " + DicomAttributes.describe(DicomAttributes.PIXEL_DATA)
+                + " has 16 bytes, expected at least 3 x 16 for the 3 frames of "
+                + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES));
+        // All three there: read, the first frame decoded.
+        Path native3 = write("frames3.dcm", new DicomWriter(DicomSyntax.EXPLICIT_LITTLE)
+                .grey("MONOCHROME2", 4, 4, 8, 8, false).text(DicomAttributes.NUMBER_OF_FRAMES, "IS", "3")
+                .pixels(new byte[48], false).part10());
+        assertThat(ImageFiles.read(native3, ImageFiles.Mode.GREY).height()).isEqualTo(4);
+        // RLE stores one fragment per frame: two declared, one fragment.
+        Path rle = write("frames-rle.dcm", new DicomWriter(DicomSyntax.RLE).grey("MONOCHROME2", 1, 4, 8, 8, false)
+                .text(DicomAttributes.NUMBER_OF_FRAMES, "IS", "2")
+                .fragment(DicomWriter.rle(new byte[] {3, 1, 2, 3, 4})).part10());
+        refused(rle).hasMessage(rle + ": " + DicomAttributes.describe(DicomAttributes.PIXEL_DATA)
+                + " has 1 fragment, expected one per frame: 2 ("
+                + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + ")");
+    }
+
     /** Where {@code needle} first occurs (ISO-8859-1 maps every byte to one char, so String.indexOf finds it). */
     private static int indexOf(byte[] haystack, byte[] needle) {
         int at = new String(haystack, StandardCharsets.ISO_8859_1)

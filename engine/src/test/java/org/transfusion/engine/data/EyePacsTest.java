@@ -67,6 +67,22 @@ class EyePacsTest {
                 .hasMessage(dir.resolve("trainLabels.csv") + " line 3: 'level' is '7', expected a DR grade 0-4");
     }
 
+    @Test
+    void aLevelWrittenAsAnotherNumberOrAnImageListedTwiceNamesTheLines(@TempDir Path dir) throws IOException {
+        for (String level : new String[] {"-0", "+1", "01", "1.0", "NaN"}) {
+            Fixtures.lines(dir.resolve("trainLabels.csv"), List.of("image,level", "1_left,0", "1_right," + level));
+            assertThatThrownBy(() -> DatasetSpecs.open("eyepacs:" + dir)).as(level)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(dir.resolve("trainLabels.csv") + " line 3: 'level' is '" + level
+                            + "', expected a DR grade 0-4");
+        }
+        Fixtures.rgbImage(dir.resolve("1_left.jpeg"), 8, 8, 0x808080);
+        Fixtures.lines(dir.resolve("trainLabels.csv"), List.of("image,level", "1_left,0", "1_left,3"));
+        assertThatThrownBy(() -> DatasetSpecs.open("eyepacs:" + dir)).isInstanceOf(BadInputException.class)
+                .hasMessage(dir.resolve("trainLabels.csv") + " line 3: lists " + dir.resolve("1_left.jpeg")
+                        + " again, as line 2 does (expected each image once)");
+    }
+
     /** issue 18, found by fuzzing: a header field holding a line break is listed escaped, in one line. */
     @Test
     void aHeaderWithALineBreakIsListedOnOneLine(@TempDir Path dir) throws IOException {

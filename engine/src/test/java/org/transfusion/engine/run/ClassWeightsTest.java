@@ -92,7 +92,9 @@ class ClassWeightsTest {
         assertThatThrownBy(() -> ClassWeights.parse("balanced")).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("unknown class weights 'balanced' (expected auto, none, or a comma-separated");
         assertThatThrownBy(() -> ClassWeights.parse("1,-2")).isInstanceOf(BadInputException.class)
-                .hasMessageContaining("must be positive and finite, got -2");
+                .hasMessageContaining("must be positive and finite (at most 1e6, so the loss stays finite), got -2");
+        assertThatThrownBy(() -> ClassWeights.parse("1e300")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("got 1e300");
     }
 
     @Test
