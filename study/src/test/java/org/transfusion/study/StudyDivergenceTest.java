@@ -30,7 +30,7 @@ class StudyDivergenceTest {
                 task: referable
                 models: [cbr-tiny]
                 seeds: [0, 1, 2]
-                training: {epochs: 2, batch_size: 16, lr: 1000, eval_every: 3}
+                training: {epochs: 2, batch_size: 16, lr: 10, eval_every: 3}
                 pretrain: %s
                 experiments:
                   performance: {schemes: [random, pretrained]}

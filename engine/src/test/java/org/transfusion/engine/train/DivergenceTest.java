@@ -81,21 +81,21 @@ class DivergenceTest {
     }
 
     /**
-     * A real run with a learning rate of 1000 (Adam, the default optimiser) ends with exit 3's exception, writes
-     * failed.json with its reason and no metrics.json; running it again refuses at once, saying it failed earlier.
+     * A real run with a learning rate of 10 (Adam, the default optimiser; the highest --lr accepts since lr 1000 is
+     * refused as a bad input) ends with exit 3's exception, writes failed.json with its reason and no metrics.json; running it again refuses at once, saying it failed earlier.
      */
     @Test
     void aRealRunWithAHugeLearningRateFailsAndStaysFailed() {
-        RunFolder run = new RunFolder(dir.resolve("lr1000"));
+        RunFolder run = new RunFolder(dir.resolve("lr10"));
         RunSpec wild = RunSpec.builder(data, "cbr-small").length(40L, null).evalEvery(10).seed(3).batchSize(16)
-                .threads(1).lr(1000).build();
+                .threads(1).lr(10).build();
         assertThatThrownBy(() -> Trainer.run(wild, run, false, Progress.SILENT)).isInstanceOf(DivergedException.class)
                 .hasMessageContaining("training diverged at step ");
         assertThat(run.isFailed()).isTrue();
         assertThat(run.metricsJson()).doesNotExist();
         JsonNode failed = Json.read(run.failureJson());
         assertThat(failed.path("step").asLong()).isBetween(1L, 40L);
-        assertThat(failed.path("lr").asDouble()).isEqualTo(1000.0);
+        assertThat(failed.path("lr").asDouble()).isEqualTo(10.0);
         assertThatThrownBy(() -> Trainer.run(wild, run, true, Progress.SILENT)).isInstanceOf(DivergedException.class)
                 .hasMessageContaining("this run failed earlier");
     }
