@@ -295,4 +295,37 @@ class InitSchemesTest {
                             + "weights)");
         }
     }
+
+    @Test
+    void pretrainedWeightsWithANegativeRunningVarianceAreRefusedAtLoad() {
+        // A variance below zero cannot come from data: batch norm would divide by the root of a negative number
+        // (NaN validation loss, an AUC of 0.5 and exit 0 before this was checked).
+        StateDict bad = source.copy();
+        bad.get("layers.2.bn.running_var").values()[4] = -0.5f;
+        Path file = dir.resolve("negative-var.safetensors");
+        SafeTensors.write(file, bad, Map.of());
+        for (String scheme : new String[] {"pretrained", "meanvar-bn-copy", "transfusion:layer3"}) {
+            assertThatThrownBy(() -> InitSchemes.apply(scheme, target(2), file, 0)).as(scheme)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(file + ": tensor 'layers.2.bn.running_var' holds -0.5 at index 4 (expected a "
+                            + "batch-norm running variance of at least 0)");
+        }
+    }
+
+    @Test
+    void floatWeightsDeclaredAsIntegersAreRefusedAtLoad() throws java.io.IOException {
+        // The same bytes with the dtype of one tensor relabelled I32 (same length, so the offsets still hold): read
+        // as integers, the float bits become values near 1e9, finite, and were trained on.
+        Path file = dir.resolve("i32.safetensors");
+        byte[] bytes = java.nio.file.Files.readAllBytes(pretrained);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String entry = "\"layers.1.conv.weight\":{\"dtype\":\"F32\"";
+        assertThat(text).contains(entry);
+        java.nio.file.Files.write(file, text.replace(entry, entry.replace("F32", "I32"))
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> InitSchemes.apply("pretrained", target(2), file, 0))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(file + ": tensor 'layers.1.conv.weight' is declared I32 (expected a float dtype, F32, "
+                        + "F16, BF16 or F64, for weights)");
+    }
 }
