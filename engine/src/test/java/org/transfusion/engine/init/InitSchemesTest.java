@@ -328,4 +328,23 @@ class InitSchemesTest {
                 .hasMessage(file + ": tensor 'layers.1.conv.weight' is declared I32 (expected a float dtype, F32, "
                         + "F16, BF16 or F64, for weights)");
     }
+
+    @Test
+    void aClassifierWhoseWeightDoesNotFitIsReinitialisedWithItsBias() {
+        // fc.weight of another width ([2, 128] for the 256 features cbr-small has) beside an fc.bias that fits
+        // ([2]): the bias belongs to the weight it was trained with, so neither is copied.
+        StateDict odd = source.copy();
+        odd.put("fc.weight", HostTensor.zeros(new long[] {2, 128}));
+        odd.put("fc.bias", new HostTensor(new long[] {2}, new float[] {7f, -7f}));
+        Path file = dir.resolve("odd-fc.safetensors");
+        SafeTensors.write(file, odd, Map.of());
+        Architecture a = target(2);
+        InitResult r = InitSchemes.apply("pretrained", a, file, 0);
+        // The random init of the same architecture and seed stream is what a re-initialised tensor keeps.
+        StateDict random = RandomInit.of(a, org.transfusion.engine.Seeds.stream(0, "init"));
+        assertThat(r.weights().get("fc.bias").values()).containsExactly(random.get("fc.bias").values());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> transfer = (Map<String, Object>) r.report().get("transfer");
+        assertThat(transfer.get("reinitialised")).asList().containsExactly("fc.weight", "fc.bias");
+    }
 }
