@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,12 +33,82 @@ import org.transfusion.error.BadInputException;
 public final class Hub {
     /** Where and how to fetch: from the environment ({@link #fromEnvironment}) or given (tests). */
     public record Config(URI endpoint, boolean offline, Path cache, String token) {
+        /**
+         * The settings, each checked where it is read: a value that cannot be what its variable means is a one-line
+         * bad input naming the variable, never a stack trace from the HTTP client later.
+         */
         public static Config fromEnvironment() {
-            String endpoint = CacheDir.setting("HF_ENDPOINT");
-            String offline = CacheDir.setting("HF_HUB_OFFLINE");
-            return new Config(URI.create(endpoint != null ? endpoint.replaceAll("/+$", "") : "https://huggingface.co"),
-                    offline != null && List.of("1", "true", "yes", "on").contains(offline.toLowerCase(Locale.ROOT)),
-                    CacheDir.of("hub"), CacheDir.setting("HF_TOKEN"));
+            return new Config(endpoint(CacheDir.setting("HF_ENDPOINT")), offline(CacheDir.setting("HF_HUB_OFFLINE")),
+                    CacheDir.of("hub"), token(CacheDir.setting("HF_TOKEN")));
+        }
+
+        /** {@code HF_ENDPOINT}: an http(s) URL with a host and a valid port, a path allowed (a mirror's prefix). */
+        static URI endpoint(String value) {
+            if (value == null) {
+                return URI.create("https://huggingface.co");
+            }
+            String bad = "HF_ENDPOINT is '" + BadInputException.printable(value) + "'";
+            String expected = " (expected an http:// or https:// URL such as https://huggingface.co)";
+            URI uri;
+            try {
+                uri = new URI(value.strip().replaceAll("/+$", ""));
+            } catch (URISyntaxException e) {
+                throw new BadInputException(bad + ", not a URL: " + BadInputException.printable(e.getReason())
+                        + expected);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new BadInputException(bad + (scheme.isEmpty() ? ", without a scheme" : ", a " + scheme
+                        + ": URL") + expected);
+            }
+            if (uri.getHost() == null) {
+                throw new BadInputException(bad + ", without a host name (or with a port outside 1-65535)"
+                        + expected);
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                throw new BadInputException(bad + ", port " + uri.getPort() + " (expected 1-65535)");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new BadInputException(bad + ", with a query, fragment or user name" + expected
+                        + "; a token goes in HF_TOKEN");
+            }
+            return uri;
+        }
+
+        /** {@code HF_HUB_OFFLINE}: 1, true, yes, on, or 0, false, no, off (any case), as {@code huggingface_hub}. */
+        static boolean offline(String value) {
+            if (value == null) {
+                return false;
+            }
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            if (List.of("1", "true", "yes", "on").contains(v)) {
+                return true;
+            }
+            if (List.of("0", "false", "no", "off").contains(v)) {
+                return false;
+            }
+            throw new BadInputException("HF_HUB_OFFLINE is '" + BadInputException.printable(value) + "' (expected 1, "
+                    + "true, yes or on to stay offline; 0, false, no or off to fetch)");
+        }
+
+        /**
+         * {@code HF_TOKEN}: printable ASCII without spaces (it goes into an HTTP header, where a line break would end
+         * it). The token is a secret: a message names where it is wrong, never what it holds.
+         */
+        static String token(String value) {
+            if (value == null) {
+                return null;
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x21 || c > 0x7e) {
+                    throw new BadInputException("HF_TOKEN holds " + (c == '\n' || c == '\r' ? "a line break"
+                            : c == ' ' ? "a space" : String.format(Locale.ROOT, "character U+%04X", (int) c))
+                            + " at position " + (i + 1) + " of " + value.length() + " (expected the token alone, "
+                            + "printable ASCII such as hf_...; the token itself is not printed)");
+                }
+            }
+            return value;
         }
     }
 
