@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HubSettingsCommandTest {
     @TempDir Path dir;
 
-    private static final String[] VARIABLES = {"HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_TOKEN", "TRANSFUSION_CACHE"};
+    private static final String[] VARIABLES = {"HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_TOKEN", "TRANSFUSION_CACHE",
+        "TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT"};
 
     @BeforeEach
     void cache() {
@@ -66,6 +67,15 @@ class HubSettingsCommandTest {
         System.setProperty("HF_HUB_OFFLINE", "sometimes");
         CliRun.of("weights", "fetch", "resnet18").assertOneLineError("HF_HUB_OFFLINE is 'sometimes' (expected 1, "
                 + "true, yes or on");
+    }
+
+    @Test
+    void anIdleTimeoutThatIsNotWholeSecondsIsRefusedBeforeAnyRequest() {
+        // The endpoint is a closed port: were the setting read after a request, the message would be another.
+        System.setProperty("HF_ENDPOINT", "http://127.0.0.1:9");
+        System.setProperty("TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT", "0");
+        CliRun.of("weights", "fetch", "resnet18").assertOneLineError("TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT is '0' "
+                + "(expected whole seconds from 1 to 86400");
     }
 
     @Test

@@ -233,7 +233,7 @@ public final class Hub {
      */
     private static String reportedSha256(URI url, Config config, Path file) {
         HttpRequest.Builder head = HttpRequest.newBuilder(url).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30));
+                .timeout(Download.idleTimeout());
         if (config.token() != null) {
             head.header("Authorization", "Bearer " + config.token());
         }

@@ -24,7 +24,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.io.Download;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -40,9 +42,12 @@ class HubTest {
 
     private ServerSocket server;
     private Thread loop;
-    private byte[] bytes;
-    private String reportedSha;
+    private volatile byte[] bytes;
+    private volatile String reportedSha;
     private int cutAfter = -1; // the first GET sends only this many bytes, then closes the connection
+    private volatile boolean stallGet; // the first GET gets no answer until released
+    private volatile int stallAfter = -1; // the first GET sends this many bytes, then nothing until released
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final PretrainedSource SOURCE = new PretrainedSource("resnet18", "timm/resnet18.tv_in1k",
@@ -70,6 +75,8 @@ class HubTest {
 
     @AfterEach
     void stop() throws Exception {
+        System.clearProperty(Download.IDLE_TIMEOUT);
+        release.countDown();
         server.close();
         loop.join(5_000);
     }
@@ -93,14 +100,24 @@ class HubTest {
                     .getBytes(StandardCharsets.ISO_8859_1));
             return;
         }
+        if (stallGet) {
+            stallGet = false;
+            awaitRelease(); // the request is read and never answered
+            return;
+        }
         int from = range == null ? 0 : Integer.parseInt(range.replace("bytes=", "").replace("-", ""));
         out.write(((range == null ? "HTTP/1.1 200 OK" : "HTTP/1.1 206 Partial Content") + "\r\nContent-Length: "
                 + (bytes.length - from) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        int to = cutAfter > 0 ? cutAfter : bytes.length;
+        int to = cutAfter > 0 ? cutAfter : stallAfter > 0 ? stallAfter : bytes.length;
         boolean cut = cutAfter > 0;
+        boolean stall = stallAfter > 0;
         cutAfter = -1;
+        stallAfter = -1;
         out.write(bytes, from, to - from);
         out.flush();
+        if (stall) {
+            awaitRelease(); // the connection stays open, silent
+        }
         if (cut) {
             // Give the client time to take in what was sent before the connection drops: the JDK's HttpClient
             // discards bytes it has received but not yet handed to the reader once it sees the early close.
@@ -109,6 +126,14 @@ class HubTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -194,6 +219,62 @@ class HubTest {
         assertThatThrownBy(() -> Hub.fetch(SOURCE, unreachable, QUIET)).isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("cannot reach " + Hub.url(SOURCE, unreachable))
                 .hasMessageContaining("place it at " + Hub.cachePath(SOURCE, unreachable).toAbsolutePath());
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails rather than blocks the build
+    void aServerThatAnswersHeadButNeverGetEndsInRerunToResume() throws IOException {
+        System.setProperty(Download.IDLE_TIMEOUT, "1");
+        stallGet = true;
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)))
+                .hasMessageContaining("the server sent nothing for 1 s before answering "
+                        + "(TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT=1; rerun to resume)");
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds, a loose bound: it waited for the timeout only")
+                .isLessThan(60);
+        assertThat(cachedFiles()).isEmpty();
+
+        release.countDown();
+        assertThat(Files.readAllBytes(Hub.fetch(SOURCE, config(false), QUIET).file())).isEqualTo(bytes);
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails rather than blocks the build
+    void aServerThatStallsMidFileEndsInRerunToResumeAndTheNextFetchResumes() throws IOException {
+        System.setProperty(Download.IDLE_TIMEOUT, "2");
+        bytes = new byte[2_000_000];
+        new Random(4).nextBytes(bytes);
+        reportedSha = sha256(bytes);
+        stallAfter = 1_000_000;
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)))
+                .hasMessageMatching(".*the server sent nothing for 2 s after [0-9.]+ MB of 2\\.0 MB "
+                        + "\\(TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT=2; rerun to resume\\).*");
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds, a loose bound").isLessThan(60);
+        // What arrived is kept for the next attempt: a prefix of the file, at most the 1 MB the server sent.
+        Path part = Hub.cachePath(SOURCE, config(false)).resolveSibling("model.safetensors.part");
+        long have = Files.size(part);
+        assertThat(have).isPositive().isLessThanOrEqualTo(1_000_000);
+        assertThat(Files.readAllBytes(part)).isEqualTo(java.util.Arrays.copyOf(bytes, (int) have));
+
+        release.countDown();
+        Hub.Fetched f = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET bytes=" + have + "-");
+    }
+
+    @Test
+    void aBadIdleTimeoutIsRefusedBeforeAnyRequest() {
+        for (String bad : new String[] {"soon", "0", "-5", "1.5", "100000"}) {
+            System.setProperty(Download.IDLE_TIMEOUT, bad);
+            assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).as(bad)
+                    .isInstanceOf(BadInputException.class).hasMessage("TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT is '" + bad
+                            + "' (expected whole seconds from 1 to 86400 that a download waits for the server; "
+                            + "default 60)");
+        }
+        assertThat(requests).isEmpty();
     }
 
     private List<Path> cachedFiles() throws IOException {
