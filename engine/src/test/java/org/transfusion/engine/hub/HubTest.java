@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -275,6 +276,64 @@ class HubTest {
                             + "default 60)");
         }
         assertThat(requests).isEmpty();
+    }
+
+    /** Overwrites 4 bytes in the middle of {@code file}, as an edit in place would (same size). */
+    private static void overwriteInPlace(Path file) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            f.write(new byte[] {1, 2, 3, 4});
+        }
+    }
+
+    @Test
+    void aCachedFileChangedSinceItWasFetchedIsRefusedOfflineAndFetchedAgainOnline() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime fetchedAt = Files.getLastModifiedTime(file);
+        overwriteInPlace(file);
+        // An edit moves the modification time; set here, as a file system's clock may tick coarser than the test.
+        Files.setLastModifiedTime(file, FileTime.fromMillis(fetchedAt.toMillis() + 5_000));
+        String now = sha256(Files.readAllBytes(file));
+        String changed = file + " has SHA-256 " + now + ", not the " + reportedSha + " recorded when it was fetched "
+                + "(changed since)";
+
+        assertThat(Hub.cached(SOURCE, config(false))).as("not offered as cached").isNull();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(true), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessage("HF_HUB_OFFLINE is set and timm/resnet18.tv_in1k's cached " + changed + ": download "
+                        + Hub.url(SOURCE, config(true)) + " by hand and place it at " + file.toAbsolutePath());
+        // What run.json records: the hash of the bytes a run would use, so the changed file is refused there too.
+        assertThatThrownBy(() -> Hub.provenance(file)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(changed + "; " + file + ".json vouches only for the file as fetched");
+
+        Hub.Fetched again = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(Files.readAllBytes(again.file())).isEqualTo(bytes);
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET");
+        assertThat(Hub.provenance(again.file())).containsEntry("sha256", reportedSha);
+    }
+
+    @Test
+    void aChangeThatKeepsSizeAndTimeIsFoundByAFullCheckOnly() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime fetchedAt = Files.getLastModifiedTime(file);
+        overwriteInPlace(file);
+        Files.setLastModifiedTime(file, fetchedAt);
+        // The cheap check trusts an unchanged size and time (what `weights verify` is for) ...
+        assertThat(Hub.inCache(SOURCE, config(false), false).changed()).isNull();
+        // ... the full one hashes the bytes.
+        assertThat(Hub.inCache(SOURCE, config(false), true).changed()).isEqualTo(file + " has SHA-256 "
+                + sha256(Files.readAllBytes(file)) + ", not the " + reportedSha + " recorded when it was fetched "
+                + "(changed since)");
+    }
+
+    @Test
+    void aFileTouchedButUnchangedIsHashedAgainAndKept() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime touched = FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5_000);
+        Files.setLastModifiedTime(file, touched);
+        assertThat(Hub.cached(SOURCE, config(false))).isNotNull();
+        assertThat(Files.readString(file.resolveSibling("model.safetensors.json")))
+                .as("the new time is recorded, so the next check is cheap").contains(touched.toString());
+        assertThat(requests).containsExactly("HEAD", "GET");
     }
 
     private List<Path> cachedFiles() throws IOException {
