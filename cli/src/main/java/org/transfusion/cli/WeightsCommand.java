@@ -2,7 +2,9 @@ package org.transfusion.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,11 +26,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code transfusion weights fetch|list|inspect|init}. */
+/** {@code transfusion weights fetch|verify|list|inspect|init}. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
         description = "Fetch published pretrained weights, inspect weight files and write initialised weights.",
-        subcommands = {WeightsCommand.Fetch.class, WeightsCommand.ListPublished.class, WeightsCommand.Inspect.class,
-            WeightsCommand.Init.class})
+        subcommands = {WeightsCommand.Fetch.class, WeightsCommand.Verify.class, WeightsCommand.ListPublished.class,
+            WeightsCommand.Inspect.class, WeightsCommand.Init.class})
 public final class WeightsCommand implements Runnable {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,6 +58,49 @@ public final class WeightsCommand implements Runnable {
         }
     }
 
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Hash cached published weights in full against the SHA-256 recorded when they were "
+                + "fetched (other commands re-hash a file only when its size or time changed).",
+                "Exit 2 when one no longer matches: `weights fetch MODEL` fetches it again."})
+    static final class Verify implements Callable<Integer> {
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(arity = "0..1", paramLabel = "MODEL", description = "A model with published weights")
+        String model;
+
+        @Option(names = "--all", description = "Every model with published weights that is cached")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if ((model == null) != all) {
+                throw new BadInputException("weights verify: give one MODEL or --all (expected exactly one)");
+            }
+            Hub.Config config = Hub.Config.fromEnvironment();
+            PrintWriter out = spec.commandLine().getOut();
+            List<String> changed = new ArrayList<>();
+            for (PretrainedSource s : all ? PretrainedSource.all() : List.of(published(model))) {
+                Hub.CacheEntry e = Hub.inCache(s, config, true);
+                if (e == null && !all) {
+                    throw new BadInputException(s.model() + " is not cached (expected its weights fetched by "
+                            + "`transfusion weights fetch " + s.model() + "`)");
+                }
+                out.printf(Locale.ROOT, "%-14s %s%n", s.model(), e == null ? "not cached"
+                        : e.changed() == null ? "ok " + e.fetched().file() : "CHANGED: " + e.changed());
+                if (e != null && e.changed() != null) {
+                    changed.add(s.model());
+                }
+            }
+            out.flush();
+            if (!changed.isEmpty()) {
+                throw new BadInputException("cached weights changed since they were fetched: "
+                        + String.join(", ", changed) + " (expected the bytes fetched; fetch again with `transfusion "
+                        + "weights fetch " + changed.get(0) + "`, online)");
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "The models with published pretrained weights: source, licence, input, cache state.")
     static final class ListPublished implements Callable<Integer> {
@@ -68,10 +113,11 @@ public final class WeightsCommand implements Runnable {
             out.printf(Locale.ROOT, "%-14s %-28s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
                     "cached");
             for (PretrainedSource s : PretrainedSource.all()) {
-                Hub.Fetched cached = Hub.cached(s, config);
+                Hub.CacheEntry cached = Hub.inCache(s, config, false);
                 out.printf(Locale.ROOT, "%-14s %-28s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
-                        s.inputSize(), s.mean().get(0) == 0.5 ? "inception" : "imagenet",
-                        cached == null ? "no" : cached.file().toString());
+                        s.inputSize(), s.mean().get(0) == 0.5 ? "inception" : "imagenet", cached == null ? "no"
+                        : cached.changed() == null ? cached.fetched().file().toString()
+                        : "changed since fetched (see `weights verify " + s.model() + "`)");
             }
             out.flush();
             return 0;

@@ -1,9 +1,10 @@
 package org.transfusion.engine.hub;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,17 +28,89 @@ import org.transfusion.error.BadInputException;
  * repositories. The file's SHA-256 is what the hub reports for it (its LFS object id, the {@code X-Linked-Etag} of
  * a HEAD request) and, where the registry pins one, that too; the download goes through {@link Download} (resumed,
  * verified, moved into the cache only when verified). Beside each cached file a small JSON sidecar records where it
- * came from, its hash and licence: what a run's provenance reports.
+ * came from, its hash and licence (what a run's provenance reports), and the file's size and modification time when
+ * it was last hashed: a file whose size or time differ is hashed again, and one that no longer has its hash is not
+ * used (fetched again, or refused offline).
  */
 public final class Hub {
     /** Where and how to fetch: from the environment ({@link #fromEnvironment}) or given (tests). */
     public record Config(URI endpoint, boolean offline, Path cache, String token) {
+        /**
+         * The settings, each checked where it is read: a value that cannot be what its variable means is a one-line
+         * bad input naming the variable, never a stack trace from the HTTP client later.
+         */
         public static Config fromEnvironment() {
-            String endpoint = CacheDir.setting("HF_ENDPOINT");
-            String offline = CacheDir.setting("HF_HUB_OFFLINE");
-            return new Config(URI.create(endpoint != null ? endpoint.replaceAll("/+$", "") : "https://huggingface.co"),
-                    offline != null && List.of("1", "true", "yes", "on").contains(offline.toLowerCase(Locale.ROOT)),
-                    CacheDir.of("hub"), CacheDir.setting("HF_TOKEN"));
+            return new Config(endpoint(CacheDir.setting("HF_ENDPOINT")), offline(CacheDir.setting("HF_HUB_OFFLINE")),
+                    CacheDir.of("hub"), token(CacheDir.setting("HF_TOKEN")));
+        }
+
+        /** {@code HF_ENDPOINT}: an http(s) URL with a host and a valid port, a path allowed (a mirror's prefix). */
+        static URI endpoint(String value) {
+            if (value == null) {
+                return URI.create("https://huggingface.co");
+            }
+            String bad = "HF_ENDPOINT is '" + BadInputException.printable(value) + "'";
+            String expected = " (expected an http:// or https:// URL such as https://huggingface.co)";
+            URI uri;
+            try {
+                uri = new URI(value.strip().replaceAll("/+$", ""));
+            } catch (URISyntaxException e) {
+                throw new BadInputException(bad + ", not a URL: " + BadInputException.printable(e.getReason())
+                        + expected);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new BadInputException(bad + (scheme.isEmpty() ? ", without a scheme" : ", a " + scheme
+                        + ": URL") + expected);
+            }
+            if (uri.getHost() == null) {
+                throw new BadInputException(bad + ", without a host name (or with a port outside 1-65535)"
+                        + expected);
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                throw new BadInputException(bad + ", port " + uri.getPort() + " (expected 1-65535)");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new BadInputException(bad + ", with a query, fragment or user name" + expected
+                        + "; a token goes in HF_TOKEN");
+            }
+            return uri;
+        }
+
+        /** {@code HF_HUB_OFFLINE}: 1, true, yes, on, or 0, false, no, off (any case), as {@code huggingface_hub}. */
+        static boolean offline(String value) {
+            if (value == null) {
+                return false;
+            }
+            String v = value.strip().toLowerCase(Locale.ROOT);
+            if (List.of("1", "true", "yes", "on").contains(v)) {
+                return true;
+            }
+            if (List.of("0", "false", "no", "off").contains(v)) {
+                return false;
+            }
+            throw new BadInputException("HF_HUB_OFFLINE is '" + BadInputException.printable(value) + "' (expected 1, "
+                    + "true, yes or on to stay offline; 0, false, no or off to fetch)");
+        }
+
+        /**
+         * {@code HF_TOKEN}: printable ASCII without spaces (it goes into an HTTP header, where a line break would end
+         * it). The token is a secret: a message names where it is wrong, never what it holds.
+         */
+        static String token(String value) {
+            if (value == null) {
+                return null;
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x21 || c > 0x7e) {
+                    throw new BadInputException("HF_TOKEN holds " + (c == '\n' || c == '\r' ? "a line break"
+                            : c == ' ' ? "a space" : String.format(Locale.ROOT, "character U+%04X", (int) c))
+                            + " at position " + (i + 1) + " of " + value.length() + " (expected the token alone, "
+                            + "printable ASCII such as hf_...; the token itself is not printed)");
+                }
+            }
+            return value;
         }
     }
 
@@ -69,35 +142,54 @@ public final class Hub {
         return URI.create(config.endpoint() + "/" + s.repo() + "/resolve/" + s.revision() + "/" + s.file());
     }
 
-    /** The cached file with its provenance, or null when it is not cached (or its sidecar is missing). */
-    public static Fetched cached(PretrainedSource s, Config config) {
+    /**
+     * A source's file in the cache with its sidecar: its provenance, and why it may not be used when it no longer
+     * holds the bytes whose SHA-256 the sidecar records ({@code changed}, null when it does).
+     */
+    public record CacheEntry(Fetched fetched, String changed) {}
+
+    /**
+     * The cache entry of {@code s}, or null when it is not cached (file or sidecar missing, or cached under another
+     * pin). Whether the file still has its recorded hash is checked cheaply (see {@link #changed}); {@code fullHash}
+     * hashes it in full whatever its size and time say.
+     */
+    public static CacheEntry inCache(PretrainedSource s, Config config, boolean fullHash) {
         Path file = cachePath(s, config);
         Path sidecar = sidecar(file);
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(sidecar)) {
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(sidecar)
+                || !(Json.read(sidecar) instanceof ObjectNode j)) {
             return null;
         }
-        JsonNode j = Json.read(sidecar);
         String sha = j.path("sha256").asText();
         if (s.sha256() != null && !s.sha256().equalsIgnoreCase(sha)) {
             return null; // cached under another pin: fetch (and verify) again
         }
-        return new Fetched(file, j.path("source").asText(), sha, j.path("licence").asText(), s.repo(), s.revision());
+        return new CacheEntry(new Fetched(file, j.path("source").asText(), sha, j.path("licence").asText(), s.repo(),
+                s.revision()), changed(file, sidecar, j, fullHash));
+    }
+
+    /** The cached file with its provenance, or null when it is not cached or no longer has its recorded hash. */
+    public static Fetched cached(PretrainedSource s, Config config) {
+        CacheEntry e = inCache(s, config, false);
+        return e == null || e.changed() != null ? null : e.fetched();
     }
 
     /**
-     * The weights of {@code s}: from the cache when there (no network), else downloaded and verified. Offline or
+     * The weights of {@code s}: from the cache when there with the bytes it was fetched with (no network), else
+     * downloaded and verified (a cached file changed since is fetched again). Offline and not cached, or changed, or
      * unreachable: one line naming the URL and the exact path where a user may place the file by hand.
      */
     public static Fetched fetch(PretrainedSource s, Config config, PrintStream progress) {
-        Fetched cached = cached(s, config);
-        if (cached != null) {
-            return cached;
+        CacheEntry cached = inCache(s, config, false);
+        if (cached != null && cached.changed() == null) {
+            return cached.fetched();
         }
         URI url = url(s, config);
         Path file = cachePath(s, config);
         if (config.offline()) {
-            throw new BadInputException("HF_HUB_OFFLINE is set and " + s.repo() + " is not cached: download " + url
-                    + " by hand and place it at " + file.toAbsolutePath());
+            throw new BadInputException("HF_HUB_OFFLINE is set and " + s.repo() + (cached == null ? " is not cached"
+                    : "'s cached " + cached.changed()) + ": download " + url + " by hand and place it at "
+                    + file.toAbsolutePath());
         }
         String reported = reportedSha256(url, config, file);
         List<Download.Expected> expected = new ArrayList<>();
@@ -118,15 +210,31 @@ public final class Hub {
         Map<String, Object> side = new LinkedHashMap<>(new Fetched(file, url.toString(), sha, s.licence(), s.repo(),
                 s.revision()).provenance());
         side.put("fetched", Instant.now().toString());
+        try {
+            side.put(SIZE, Files.size(file));
+            side.put(MODIFIED, Files.getLastModifiedTime(file).toString());
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
         Json.write(sidecar(file), side);
         return new Fetched(file, url.toString(), sha, s.licence(), s.repo(), s.revision());
     }
 
-    /** The provenance of a weights file: its sidecar when the hub put it there, else its path and SHA-256. */
+    /**
+     * The provenance of a weights file: its sidecar when the hub put it there (refused when the file no longer has
+     * the hash the sidecar records: run.json records the hash of the bytes used), else its path and SHA-256.
+     */
     public static Map<String, Object> provenance(Path weights) {
         Path sidecar = sidecar(weights);
-        if (Files.isRegularFile(sidecar)) {
-            Map<String, Object> m = Json.MAPPER.convertValue(Json.read(sidecar), LinkedHashMap.class);
+        if (Files.isRegularFile(sidecar) && Json.read(sidecar) instanceof ObjectNode j) {
+            String changed = changed(weights, sidecar, j, false);
+            if (changed != null) {
+                throw new BadInputException(changed + "; " + sidecar + " vouches only for the file as fetched: "
+                        + "fetch it again (transfusion weights fetch MODEL), or delete that sidecar to use the file "
+                        + "as weights of your own");
+            }
+            Map<String, Object> m = Json.MAPPER.convertValue(j, LinkedHashMap.class);
+            m.remove(MODIFIED); // the cache's bookkeeping, not where the weights came from
             m.put("path", weights.toAbsolutePath().normalize().toString());
             return m;
         }
@@ -155,6 +263,45 @@ public final class Hub {
         return file.resolveSibling(file.getFileName() + ".json");
     }
 
+    /** The sidecar's record of the file's size and modification time when its hash was last computed. */
+    private static final String SIZE = "size";
+    private static final String MODIFIED = "modified";
+
+    /**
+     * Null when {@code file} still holds the bytes whose SHA-256 its sidecar {@code side} records, else why not.
+     * Cheap: the hash is computed again only when the file's size or modification time differ from those recorded
+     * beside it (a sidecar written before they were recorded counts as differing), or always when {@code fullHash};
+     * a file whose hash still matches has its new size and time recorded.
+     */
+    private static String changed(Path file, Path sidecar, ObjectNode side, boolean fullHash) {
+        try {
+            long size = Files.size(file);
+            String modified = Files.getLastModifiedTime(file).toString();
+            boolean same = side.path(SIZE).asLong(-1) == size && side.path(MODIFIED).asText().equals(modified);
+            if (same && !fullHash) {
+                return null;
+            }
+            String sha = Download.hash(file, "SHA-256");
+            String recorded = side.path("sha256").asText();
+            if (!sha.equalsIgnoreCase(recorded)) {
+                return file + " has SHA-256 " + sha + ", not the " + recorded + " recorded when it was fetched "
+                        + "(changed since)";
+            }
+            if (!same) {
+                side.put(SIZE, size);
+                side.put(MODIFIED, modified);
+                try {
+                    Json.write(sidecar, side);
+                } catch (BadInputException readOnly) {
+                    // a cache that cannot be written: the record only saves time, and the next check hashes again
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
     /**
      * The SHA-256 the hub reports for a file: a HEAD request without following the redirect to the CDN, whose
      * {@code X-Linked-Etag} is the LFS object id (the file's SHA-256); {@code ETag} when the file is not in LFS is a
@@ -162,7 +309,7 @@ public final class Hub {
      */
     private static String reportedSha256(URI url, Config config, Path file) {
         HttpRequest.Builder head = HttpRequest.newBuilder(url).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(30));
+                .timeout(Download.idleTimeout());
         if (config.token() != null) {
             head.header("Authorization", "Bearer " + config.token());
         }

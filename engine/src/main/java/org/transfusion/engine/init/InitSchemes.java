@@ -10,6 +10,8 @@ import org.transfusion.engine.Seeds;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.RandomInit;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.model.TensorKind;
+import org.transfusion.engine.model.TensorSpec;
 import org.transfusion.engine.weights.KerasMobileNetV2;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
@@ -94,13 +96,41 @@ public final class InitSchemes {
     }
 
     /**
-     * Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map; NaN or
-     * infinite values are refused here, not found when the loss diverges.
+     * Pretrained weights: safetensors with our keys, or Keras' MobileNetV2 .npz through its explicit key map. Values
+     * no trained network holds are refused here, not found when the loss diverges or the AUC stays at chance: NaN
+     * or infinity, a batch-norm running variance below zero, and integers (a tensor declared I32, say) where the
+     * model's parameter is a float.
      */
     private static StateDict source(Path weights, Architecture arch, long seed) {
-        StateDict w = KerasMobileNetV2.isKerasExport(weights) ? KerasMobileNetV2.load(weights, arch, seed).weights()
-                : SafeTensors.read(weights);
+        StateDict w;
+        if (KerasMobileNetV2.isKerasExport(weights)) {
+            w = KerasMobileNetV2.load(weights, arch, seed).weights();
+        } else {
+            SafeTensors.Contents c = SafeTensors.readWithMetadata(weights);
+            c.dtypes().forEach((key, dtype) -> {
+                TensorSpec spec = arch.specs().get(key);
+                boolean floatParameter = spec != null && spec.kind() != TensorKind.BN_BATCHES_TRACKED;
+                if (floatParameter && !SafeTensors.isFloat(dtype)) {
+                    throw new BadInputException(weights + ": tensor '" + key + "' is declared " + dtype
+                            + " (expected a float dtype, F32, F16, BF16 or F64, for weights)");
+                }
+            });
+            w = c.tensors();
+        }
         SafeTensors.requireFinite(weights, w);
+        for (String key : w.keys()) {
+            TensorSpec spec = arch.specs().get(key);
+            if (spec == null || spec.kind() != TensorKind.BN_RUNNING_VAR) {
+                continue;
+            }
+            float[] v = w.get(key).values();
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < 0) {
+                    throw new BadInputException(weights + ": tensor '" + key + "' holds " + v[i] + " at index " + i
+                            + " (expected a batch-norm running variance of at least 0)");
+                }
+            }
+        }
         return w;
     }
 

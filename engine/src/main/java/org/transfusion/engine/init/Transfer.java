@@ -1,9 +1,11 @@
 package org.transfusion.engine.init;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
@@ -16,7 +18,7 @@ import org.transfusion.error.BadInputException;
  * Strict transfer of source weights into a target architecture, with a report of what happened to every
  * tensor. Allowed differences, each by a stated rule: the first convolution's input channels (3 -> 1 summed
  * over channels, 1 -> 3 replicated / 3: "adapted"), the classifier for another number of outputs
- * ("reinitialised"), torchvision's {@code num_batches_tracked} counters and Inception's auxiliary classifier
+ * ("reinitialised", the whole layer: a weight is never paired with a bias trained for another), torchvision's {@code num_batches_tracked} counters and Inception's auxiliary classifier
  * ("skipped"). Any other missing key, unexpected key or shape mismatch is an error listing the first ones.
  */
 public final class Transfer {
@@ -60,6 +62,17 @@ public final class Transfer {
         List<String> problems = new ArrayList<>();
         String firstConv = target.firstConvPrefix() + ".weight";
         String classifier = target.classifierPrefix() + ".";
+        // A layer's tensors (weight and bias; a batch norm's weight, bias and running statistics) were trained
+        // together, so a classifier layer is copied whole or re-initialised whole: one tensor of it that the weights
+        // lack or hold in another shape re-initialises all of it.
+        Set<String> newHead = new HashSet<>();
+        for (TensorSpec spec : target.specs().values()) {
+            HostTensor src = source.get(spec.key());
+            if (spec.key().startsWith(classifier) && spec.kind() != TensorKind.BN_BATCHES_TRACKED
+                    && (src == null || !src.sameShape(spec.shape()))) {
+                newHead.add(layerOf(spec.key()));
+            }
+        }
         for (TensorSpec spec : target.specs().values()) {
             String key = spec.key();
             HostTensor src = source.get(key);
@@ -73,13 +86,13 @@ public final class Transfer {
                 report.skipped.add(key);
                 continue;
             }
+            if (newHead.contains(layerOf(key))) {
+                out.put(key, base.get(key));
+                report.reinitialised.add(key);
+                continue;
+            }
             if (src == null) {
-                if (key.startsWith(classifier)) {
-                    out.put(key, base.get(key));
-                    report.reinitialised.add(key);
-                } else {
-                    problems.add("missing " + key);
-                }
+                problems.add("missing " + key);
                 continue;
             }
             if (src.sameShape(spec.shape())) {
@@ -88,9 +101,6 @@ public final class Transfer {
             } else if (key.equals(firstConv) && adaptable(src.shape(), spec.shape())) {
                 out.put(key, adaptChannels(src, spec.shape()));
                 report.adapted.add(key + " (" + src.shape()[1] + " -> " + spec.shape()[1] + " input channels)");
-            } else if (key.startsWith(classifier)) {
-                out.put(key, base.get(key));
-                report.reinitialised.add(key);
             } else {
                 problems.add(key + " has shape " + java.util.Arrays.toString(src.shape()) + " in the weights, "
                         + target.name() + " needs " + spec.shapeText());
@@ -112,6 +122,12 @@ public final class Transfer {
                     + " (weights for another architecture?)");
         }
         return out;
+    }
+
+    /** The layer a tensor belongs to: its key without the last part ({@code fc} of {@code fc.bias}). */
+    private static String layerOf(String key) {
+        int dot = key.lastIndexOf('.');
+        return dot < 0 ? key : key.substring(0, dot);
     }
 
     private static boolean adaptable(long[] src, long[] dst) {

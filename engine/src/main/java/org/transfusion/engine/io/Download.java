@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -21,14 +22,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.transfusion.error.BadInputException;
 
 /**
  * Downloads a public file into a cache the way a user can trust: into {@code TARGET.part} beside the target, resumed
  * from where an interrupted download stopped (HTTP range request), every expected hash checked over the whole file,
  * and moved to the target only when all match, so the target path only ever holds a verified file. A progress bar
- * goes to the given stream; two processes fetching the same file wait for each other (a file lock). Failures are
- * one-line {@link BadInputException}s naming the URL and the path where a user may put the file by hand.
+ * goes to the given stream; two processes fetching the same file wait for each other (a file lock). A server that
+ * sends nothing for {@value #IDLE_TIMEOUT} seconds (default 60), before its answer or in the middle of the file, ends
+ * the download with the partial file kept for the next attempt to resume. Failures are one-line
+ * {@link BadInputException}s naming the URL and the path where a user may put the file by hand.
  */
 public final class Download {
     /** A hash the file must have, and who vouches for it (e.g. "the hub", "the registry pin", "MD5 published"). */
@@ -41,7 +46,29 @@ public final class Download {
     private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(20)).build();
 
+    /** The setting (environment variable, or system property of that name) of the idle timeout in seconds. */
+    public static final String IDLE_TIMEOUT = "TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT";
+
     private Download() {}
+
+    /**
+     * How long a download waits for the server's next byte (its answer, or more of the file) before it gives up:
+     * {@value #IDLE_TIMEOUT} in whole seconds from 1 to 86400, default 60.
+     */
+    public static Duration idleTimeout() {
+        String v = CacheDir.setting(IDLE_TIMEOUT);
+        if (v == null) {
+            return Duration.ofSeconds(60);
+        }
+        if (v.strip().matches("[0-9]{1,5}")) {
+            long seconds = Long.parseLong(v.strip());
+            if (seconds >= 1 && seconds <= 86_400) {
+                return Duration.ofSeconds(seconds);
+            }
+        }
+        throw new BadInputException(IDLE_TIMEOUT + " is '" + BadInputException.printable(v) + "' (expected whole "
+                + "seconds from 1 to 86400 that a download waits for the server; default 60)");
+    }
 
     /**
      * Returns {@code target}, downloading {@code url} to it first unless it is already there with the expected
@@ -50,6 +77,7 @@ public final class Download {
     public static Path fetch(URI url, Path target, List<Expected> expected, Map<String, String> headers,
                              PrintStream progress) {
         Path part = target.resolveSibling(target.getFileName() + ".part");
+        Duration idle = idleTimeout();
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             // One hidden lock per folder: a second process fetching into the same cache waits, then finds the file.
@@ -64,7 +92,7 @@ public final class Download {
                     progress.println("cached " + target + " does not verify (" + bad + "); downloading it again");
                     Files.delete(target);
                 }
-                get(url, part, headers, target, progress);
+                get(url, part, headers, target, idle, progress);
                 String bad = mismatch(part, expected);
                 if (bad != null) {
                     Files.deleteIfExists(part);
@@ -82,16 +110,24 @@ public final class Download {
         }
     }
 
-    /** GETs {@code url} into {@code part}, continuing a partial file with a range request when one exists. */
-    private static void get(URI url, Path part, Map<String, String> headers, Path target, PrintStream progress)
-            throws IOException, InterruptedException {
+    /**
+     * GETs {@code url} into {@code part}, continuing a partial file with a range request when one exists; a server
+     * silent for {@code idle} ends it with what arrived kept in {@code part}.
+     */
+    private static void get(URI url, Path part, Map<String, String> headers, Path target, Duration idle,
+                            PrintStream progress) throws IOException, InterruptedException {
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(60)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(idle).GET(); // until the answer's headers
         headers.forEach(request::header);
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }
-        HttpResponse<InputStream> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
+        try {
+            response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+            throw silent(idle, "before answering");
+        }
         try (InputStream in = response.body()) {
             int status = response.statusCode();
             boolean resumed = status == 206 && have > 0;
@@ -112,17 +148,84 @@ public final class Download {
             byte[] buf = new byte[1 << 16];
             StandardOpenOption mode = resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
             try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    mode)) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
-                    done += n;
-                    bar.update(done);
+                    mode); IdleWatch watch = new IdleWatch(in, idle)) {
+                try {
+                    for (int n; (n = in.read(buf)) > 0; watch.progress()) {
+                        out.write(buf, 0, n);
+                        done += n;
+                        bar.update(done);
+                    }
+                } catch (IOException e) {
+                    if (!watch.fired()) {
+                        throw e;
+                    }
+                }
+                if (!watch.finish()) {
+                    throw silent(idle, "after " + ProgressBar.mb(done) + (total < 0 ? "" : " of "
+                            + ProgressBar.mb(total)));
                 }
             }
             bar.finish(done);
             if (total >= 0 && done != total) {
                 throw new IOException("connection closed at " + done + " of " + total + " bytes (rerun to resume)");
             }
+        }
+    }
+
+    private static IOException silent(Duration idle, String when) {
+        return new IOException("the server sent nothing for " + idle.toSeconds() + " s " + when + " ("
+                + IDLE_TIMEOUT + "=" + idle.toSeconds() + "; rerun to resume)");
+    }
+
+    /**
+     * Closes a response body from which nothing has been read for the idle timeout, so that a read blocked on a
+     * silent server ends. Its thread sleeps until the timeout would pass and looks again; {@link #finish} says
+     * whether the read loop ended by itself or was ended by the watch, whichever came first.
+     */
+    private static final class IdleWatch implements AutoCloseable {
+        private static final int READING = 0;
+        private static final int FINISHED = 1;
+        private static final int FIRED = 2;
+        private final AtomicInteger state = new AtomicInteger(READING);
+        private volatile long last = System.nanoTime();
+        private final Thread thread;
+
+        IdleWatch(InputStream in, Duration idle) {
+            thread = new Thread(() -> {
+                try {
+                    for (long left; state.get() == READING; ) {
+                        left = last + idle.toNanos() - System.nanoTime();
+                        if (left > 0) {
+                            TimeUnit.NANOSECONDS.sleep(left);
+                        } else if (state.compareAndSet(READING, FIRED)) {
+                            in.close();
+                        }
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the read loop finished (interrupt), or closing the stream failed: it is being closed anyway
+                }
+            }, "download-idle-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void progress() {
+            last = System.nanoTime();
+        }
+
+        boolean fired() {
+            return state.get() == FIRED;
+        }
+
+        /** True when the read loop ended by itself (end of the body, or an error); false when the watch ended it. */
+        boolean finish() {
+            return state.compareAndSet(READING, FINISHED);
+        }
+
+        @Override
+        public void close() {
+            finish();
+            thread.interrupt();
         }
     }
 

@@ -1,5 +1,7 @@
 package org.transfusion.engine.weights;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,12 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.transfusion.engine.model.HostTensor;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.error.BadInputException;
@@ -27,7 +33,7 @@ import org.transfusion.io.Float16;
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each key to its dtype,
  * shape and byte range, then the raw little-endian data. Reads F32, F16, BF16, F64, I64, I32, U8 (widened to
- * float32 in memory); writes F32, and I64 for torchvision's {@code num_batches_tracked} counters so that
+ * float32 in memory, the declared dtype kept beside them); writes F32, and I64 for torchvision's {@code num_batches_tracked} counters so that
  * PyTorch loads our files unchanged.
  */
 public final class SafeTensors {
@@ -42,8 +48,8 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** A file's tensors plus its {@code __metadata__} strings. */
-    public record Contents(StateDict tensors, Map<String, String> metadata) {}
+    /** A file's tensors (widened to float32), its {@code __metadata__} strings and each tensor's declared dtype. */
+    public record Contents(StateDict tensors, Map<String, String> metadata, Map<String, String> dtypes) {}
 
     /** Shapes by key from the header alone (cheap: no tensor data is read), the header checked as by {@link #read}. */
     public static Map<String, long[]> shapes(Path file) {
@@ -80,17 +86,43 @@ public final class SafeTensors {
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         ch.read(headerBuf, 8);
+        String text = new String(headerBuf.array(), StandardCharsets.UTF_8);
         JsonNode json;
+        String twice;
         try {
-            json = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
+            twice = duplicateKey(text);
+            json = JSON.readTree(text);
         } catch (IOException e) {
             throw new BadInputException(file + ": safetensors header is not valid JSON");
+        }
+        if (twice != null) {
+            // JSON leaves a repeated key to the reader (Jackson keeps the last, others the first): one file, two
+            // readings. Refused rather than picking one.
+            throw new BadInputException(file + ": safetensors header has the key '" + BadInputException.printable(twice)
+                    + "' twice (expected each key once)");
         }
         if (json == null || !json.isObject()) {
             throw new BadInputException(file + ": safetensors header is not a JSON object (expected tensor names "
                     + "mapped to dtype, shape and data_offsets)");
         }
         return new Header(json, 8 + headerLen);
+    }
+
+    /** The first key that one object of the JSON {@code text} holds twice (at any depth), or null. */
+    private static String duplicateKey(String text) throws IOException {
+        try (JsonParser p = JSON.getFactory().createParser(text)) {
+            Deque<Set<String>> open = new ArrayDeque<>();
+            for (JsonToken t; (t = p.nextToken()) != null; ) {
+                if (t == JsonToken.START_OBJECT) {
+                    open.push(new HashSet<>());
+                } else if (t == JsonToken.END_OBJECT) {
+                    open.pop();
+                } else if (t == JsonToken.FIELD_NAME && !open.peek().add(p.currentName())) {
+                    return p.currentName();
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -208,11 +240,13 @@ public final class SafeTensors {
                 metadata.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
             }
             StateDict out = new StateDict();
+            Map<String, String> dtypes = new LinkedHashMap<>();
             ByteBuffer buffer = ByteBuffer.allocate(READ_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : entries) {
                 out.put(e.key(), decode(file, ch, h.dataStart(), e, buffer));
+                dtypes.put(e.key(), e.dtype());
             }
-            return new Contents(out, meta);
+            return new Contents(out, meta, dtypes);
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": file not found");
         } catch (IOException e) {
@@ -267,6 +301,14 @@ public final class SafeTensors {
                 }
             }
         }
+    }
+
+    /** Whether a dtype holds floating-point values (the others hold integers or booleans). */
+    public static boolean isFloat(String dtype) {
+        return switch (dtype) {
+            case "F32", "F16", "BF16", "F64" -> true;
+            default -> false;
+        };
     }
 
     /** Writes atomically (temp file + rename). Keys ending in {@code num_batches_tracked} are written as I64. */

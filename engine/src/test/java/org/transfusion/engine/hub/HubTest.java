@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.io.Download;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -40,9 +43,12 @@ class HubTest {
 
     private ServerSocket server;
     private Thread loop;
-    private byte[] bytes;
-    private String reportedSha;
+    private volatile byte[] bytes;
+    private volatile String reportedSha;
     private int cutAfter = -1; // the first GET sends only this many bytes, then closes the connection
+    private volatile boolean stallGet; // the first GET gets no answer until released
+    private volatile int stallAfter = -1; // the first GET sends this many bytes, then nothing until released
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final PretrainedSource SOURCE = new PretrainedSource("resnet18", "timm/resnet18.tv_in1k",
@@ -70,6 +76,8 @@ class HubTest {
 
     @AfterEach
     void stop() throws Exception {
+        System.clearProperty(Download.IDLE_TIMEOUT);
+        release.countDown();
         server.close();
         loop.join(5_000);
     }
@@ -93,14 +101,24 @@ class HubTest {
                     .getBytes(StandardCharsets.ISO_8859_1));
             return;
         }
+        if (stallGet) {
+            stallGet = false;
+            awaitRelease(); // the request is read and never answered
+            return;
+        }
         int from = range == null ? 0 : Integer.parseInt(range.replace("bytes=", "").replace("-", ""));
         out.write(((range == null ? "HTTP/1.1 200 OK" : "HTTP/1.1 206 Partial Content") + "\r\nContent-Length: "
                 + (bytes.length - from) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        int to = cutAfter > 0 ? cutAfter : bytes.length;
+        int to = cutAfter > 0 ? cutAfter : stallAfter > 0 ? stallAfter : bytes.length;
         boolean cut = cutAfter > 0;
+        boolean stall = stallAfter > 0;
         cutAfter = -1;
+        stallAfter = -1;
         out.write(bytes, from, to - from);
         out.flush();
+        if (stall) {
+            awaitRelease(); // the connection stays open, silent
+        }
         if (cut) {
             // Give the client time to take in what was sent before the connection drops: the JDK's HttpClient
             // discards bytes it has received but not yet handed to the reader once it sees the early close.
@@ -109,6 +127,14 @@ class HubTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -194,6 +220,120 @@ class HubTest {
         assertThatThrownBy(() -> Hub.fetch(SOURCE, unreachable, QUIET)).isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("cannot reach " + Hub.url(SOURCE, unreachable))
                 .hasMessageContaining("place it at " + Hub.cachePath(SOURCE, unreachable).toAbsolutePath());
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails rather than blocks the build
+    void aServerThatAnswersHeadButNeverGetEndsInRerunToResume() throws IOException {
+        System.setProperty(Download.IDLE_TIMEOUT, "1");
+        stallGet = true;
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)))
+                .hasMessageContaining("the server sent nothing for 1 s before answering "
+                        + "(TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT=1; rerun to resume)");
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds, a loose bound: it waited for the timeout only")
+                .isLessThan(60);
+        assertThat(cachedFiles()).isEmpty();
+
+        release.countDown();
+        assertThat(Files.readAllBytes(Hub.fetch(SOURCE, config(false), QUIET).file())).isEqualTo(bytes);
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails rather than blocks the build
+    void aServerThatStallsMidFileEndsInRerunToResumeAndTheNextFetchResumes() throws IOException {
+        System.setProperty(Download.IDLE_TIMEOUT, "2");
+        bytes = new byte[2_000_000];
+        new Random(4).nextBytes(bytes);
+        reportedSha = sha256(bytes);
+        stallAfter = 1_000_000;
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("cannot download " + Hub.url(SOURCE, config(false)))
+                .hasMessageMatching(".*the server sent nothing for 2 s after [0-9.]+ MB of 2\\.0 MB "
+                        + "\\(TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT=2; rerun to resume\\).*");
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds, a loose bound").isLessThan(60);
+        // What arrived is kept for the next attempt: a prefix of the file, at most the 1 MB the server sent.
+        Path part = Hub.cachePath(SOURCE, config(false)).resolveSibling("model.safetensors.part");
+        long have = Files.size(part);
+        assertThat(have).isPositive().isLessThanOrEqualTo(1_000_000);
+        assertThat(Files.readAllBytes(part)).isEqualTo(java.util.Arrays.copyOf(bytes, (int) have));
+
+        release.countDown();
+        Hub.Fetched f = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET bytes=" + have + "-");
+    }
+
+    @Test
+    void aBadIdleTimeoutIsRefusedBeforeAnyRequest() {
+        for (String bad : new String[] {"soon", "0", "-5", "1.5", "100000"}) {
+            System.setProperty(Download.IDLE_TIMEOUT, bad);
+            assertThatThrownBy(() -> Hub.fetch(SOURCE, config(false), QUIET)).as(bad)
+                    .isInstanceOf(BadInputException.class).hasMessage("TRANSFUSION_DOWNLOAD_IDLE_TIMEOUT is '" + bad
+                            + "' (expected whole seconds from 1 to 86400 that a download waits for the server; "
+                            + "default 60)");
+        }
+        assertThat(requests).isEmpty();
+    }
+
+    /** Overwrites 4 bytes in the middle of {@code file}, as an edit in place would (same size). */
+    private static void overwriteInPlace(Path file) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            f.write(new byte[] {1, 2, 3, 4});
+        }
+    }
+
+    @Test
+    void aCachedFileChangedSinceItWasFetchedIsRefusedOfflineAndFetchedAgainOnline() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime fetchedAt = Files.getLastModifiedTime(file);
+        overwriteInPlace(file);
+        // An edit moves the modification time; set here, as a file system's clock may tick coarser than the test.
+        Files.setLastModifiedTime(file, FileTime.fromMillis(fetchedAt.toMillis() + 5_000));
+        String now = sha256(Files.readAllBytes(file));
+        String changed = file + " has SHA-256 " + now + ", not the " + reportedSha + " recorded when it was fetched "
+                + "(changed since)";
+
+        assertThat(Hub.cached(SOURCE, config(false))).as("not offered as cached").isNull();
+        assertThatThrownBy(() -> Hub.fetch(SOURCE, config(true), QUIET)).isInstanceOf(BadInputException.class)
+                .hasMessage("HF_HUB_OFFLINE is set and timm/resnet18.tv_in1k's cached " + changed + ": download "
+                        + Hub.url(SOURCE, config(true)) + " by hand and place it at " + file.toAbsolutePath());
+        // What run.json records: the hash of the bytes a run would use, so the changed file is refused there too.
+        assertThatThrownBy(() -> Hub.provenance(file)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(changed + "; " + file + ".json vouches only for the file as fetched");
+
+        Hub.Fetched again = Hub.fetch(SOURCE, config(false), QUIET);
+        assertThat(Files.readAllBytes(again.file())).isEqualTo(bytes);
+        assertThat(requests).containsExactly("HEAD", "GET", "HEAD", "GET");
+        assertThat(Hub.provenance(again.file())).containsEntry("sha256", reportedSha);
+    }
+
+    @Test
+    void aChangeThatKeepsSizeAndTimeIsFoundByAFullCheckOnly() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime fetchedAt = Files.getLastModifiedTime(file);
+        overwriteInPlace(file);
+        Files.setLastModifiedTime(file, fetchedAt);
+        // The cheap check trusts an unchanged size and time (what `weights verify` is for) ...
+        assertThat(Hub.inCache(SOURCE, config(false), false).changed()).isNull();
+        // ... the full one hashes the bytes.
+        assertThat(Hub.inCache(SOURCE, config(false), true).changed()).isEqualTo(file + " has SHA-256 "
+                + sha256(Files.readAllBytes(file)) + ", not the " + reportedSha + " recorded when it was fetched "
+                + "(changed since)");
+    }
+
+    @Test
+    void aFileTouchedButUnchangedIsHashedAgainAndKept() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        FileTime touched = FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5_000);
+        Files.setLastModifiedTime(file, touched);
+        assertThat(Hub.cached(SOURCE, config(false))).isNotNull();
+        assertThat(Files.readString(file.resolveSibling("model.safetensors.json")))
+                .as("the new time is recorded, so the next check is cheap").contains(touched.toString());
+        assertThat(requests).containsExactly("HEAD", "GET");
     }
 
     private List<Path> cachedFiles() throws IOException {

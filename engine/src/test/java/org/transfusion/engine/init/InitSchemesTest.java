@@ -295,4 +295,56 @@ class InitSchemesTest {
                             + "weights)");
         }
     }
+
+    @Test
+    void pretrainedWeightsWithANegativeRunningVarianceAreRefusedAtLoad() {
+        // A variance below zero cannot come from data: batch norm would divide by the root of a negative number
+        // (NaN validation loss, an AUC of 0.5 and exit 0 before this was checked).
+        StateDict bad = source.copy();
+        bad.get("layers.2.bn.running_var").values()[4] = -0.5f;
+        Path file = dir.resolve("negative-var.safetensors");
+        SafeTensors.write(file, bad, Map.of());
+        for (String scheme : new String[] {"pretrained", "meanvar-bn-copy", "transfusion:layer3"}) {
+            assertThatThrownBy(() -> InitSchemes.apply(scheme, target(2), file, 0)).as(scheme)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessage(file + ": tensor 'layers.2.bn.running_var' holds -0.5 at index 4 (expected a "
+                            + "batch-norm running variance of at least 0)");
+        }
+    }
+
+    @Test
+    void floatWeightsDeclaredAsIntegersAreRefusedAtLoad() throws java.io.IOException {
+        // The same bytes with the dtype of one tensor relabelled I32 (same length, so the offsets still hold): read
+        // as integers, the float bits become values near 1e9, finite, and were trained on.
+        Path file = dir.resolve("i32.safetensors");
+        byte[] bytes = java.nio.file.Files.readAllBytes(pretrained);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String entry = "\"layers.1.conv.weight\":{\"dtype\":\"F32\"";
+        assertThat(text).contains(entry);
+        java.nio.file.Files.write(file, text.replace(entry, entry.replace("F32", "I32"))
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> InitSchemes.apply("pretrained", target(2), file, 0))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(file + ": tensor 'layers.1.conv.weight' is declared I32 (expected a float dtype, F32, "
+                        + "F16, BF16 or F64, for weights)");
+    }
+
+    @Test
+    void aClassifierWhoseWeightDoesNotFitIsReinitialisedWithItsBias() {
+        // fc.weight of another width ([2, 128] for the 256 features cbr-small has) beside an fc.bias that fits
+        // ([2]): the bias belongs to the weight it was trained with, so neither is copied.
+        StateDict odd = source.copy();
+        odd.put("fc.weight", HostTensor.zeros(new long[] {2, 128}));
+        odd.put("fc.bias", new HostTensor(new long[] {2}, new float[] {7f, -7f}));
+        Path file = dir.resolve("odd-fc.safetensors");
+        SafeTensors.write(file, odd, Map.of());
+        Architecture a = target(2);
+        InitResult r = InitSchemes.apply("pretrained", a, file, 0);
+        // The random init of the same architecture and seed stream is what a re-initialised tensor keeps.
+        StateDict random = RandomInit.of(a, org.transfusion.engine.Seeds.stream(0, "init"));
+        assertThat(r.weights().get("fc.bias").values()).containsExactly(random.get("fc.bias").values());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> transfer = (Map<String, Object>) r.report().get("transfer");
+        assertThat(transfer.get("reinitialised")).asList().containsExactly("fc.weight", "fc.bias");
+    }
 }

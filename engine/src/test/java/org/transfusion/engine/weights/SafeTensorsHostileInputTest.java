@@ -129,4 +129,31 @@ class SafeTensorsHostileInputTest {
         assertThatThrownBy(() -> SafeTensors.requireFinite(f, w)).isInstanceOf(BadInputException.class)
                 .hasMessage(f + ": tensor 'conv.weight' holds -Infinity at index 2 (expected finite weights)");
     }
+
+    @Test
+    void duplicateHeaderKeysAreRefusedNamingTheKey() throws IOException {
+        // Two entries for 'w' with the same range: a reader keeping the first and one keeping the last could read
+        // different tensors from one file; neither is right, so the file is refused.
+        Path f = file(dir.resolve("duplicate.safetensors"), "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],"
+                + "\"data_offsets\":[0,8]},\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        String expected = f + ": safetensors header has the key 'w' twice (expected each key once)";
+        assertThatThrownBy(() -> SafeTensors.read(f)).isInstanceOf(BadInputException.class).hasMessage(expected);
+        assertThatThrownBy(() -> SafeTensors.shapes(f)).isInstanceOf(BadInputException.class).hasMessage(expected);
+        Path meta = file(dir.resolve("duplicate-meta.safetensors"), "{\"__metadata__\":{\"m\":\"1\",\"m\":\"2\"},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        assertThatThrownBy(() -> SafeTensors.read(meta)).isInstanceOf(BadInputException.class)
+                .hasMessage(meta + ": safetensors header has the key 'm' twice (expected each key once)");
+    }
+
+    @Test
+    void theDeclaredDtypeOfEachTensorIsKept() {
+        StateDict w = new StateDict();
+        w.put("a.weight", new HostTensor(new long[] {2}, new float[] {1.5f, -2f}));
+        w.put("a.num_batches_tracked", new HostTensor(new long[] {}, new float[] {7}));
+        Path f = dir.resolve("dtypes.safetensors");
+        SafeTensors.write(f, w, Map.of());
+        // write() stores counters as I64 and everything else as F32 (its javadoc); the dtypes are those it wrote.
+        assertThat(SafeTensors.readWithMetadata(f).dtypes()).containsExactly(Map.entry("a.weight", "F32"),
+                Map.entry("a.num_batches_tracked", "I64"));
+    }
 }
