@@ -75,6 +75,15 @@ class DicomSharedFilesTest {
     private record Colour(int rows, int columns, double[] channelMeans, double greyMean, int[] firstPixel) {}
 
     private static final Map<String, Colour> COLOUR = Map.of(
+            // SC_rgb_rle_2frame.dcm RLE Lossless, 2 frames of (100, 100, 3) RGB 8 bit; the first frame is read:
+            // channel means [127.7, 127.7, 127.7], grey 127.7, pixel (0,0) [255, 0, 0]
+            "pydicom_test_files/SC_rgb_rle_2frame.dcm",
+            new Colour(100, 100, new double[] {127.7, 127.7, 127.7}, 127.7, new int[] {255, 0, 0}),
+            // SC_rgb_rle_16bit_2frame.dcm RLE Lossless, 2 frames of (100, 100, 3) RGB 16 bit; first frame: channel
+            // means [32818.9] x 3, pixel (0,0) [65535, 0, 0]; every value is 0, 65535 or a multiple of 257, so the
+            // 8-bit image (v / 257) has channel means 32818.9 / 257 = 127.7 and pixel (0,0) [255, 0, 0]
+            "pydicom_test_files/SC_rgb_rle_16bit_2frame.dcm",
+            new Colour(100, 100, new double[] {127.7, 127.7, 127.7}, 127.7, new int[] {255, 0, 0}),
             // SC_rgb_rle.dcm RLE Lossless (100, 100, 3) RGB: channel means [127.7, 127.7, 127.7], grey 127.7,
             // pixel (0,0) [255, 0, 0]
             "pydicom_test_files/SC_rgb_rle.dcm",
@@ -87,6 +96,22 @@ class DicomSharedFilesTest {
 
     /** Files refused in one line, with what the line says. */
     private static final Map<String, String> REFUSED = Map.of(
+            // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.50 (YBR_FULL, 8 bit)
+            "pydicom_test_files/SC_rgb_jpeg_dcmtk.dcm",
+            "JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) is not supported; " + SUPPORTED,
+            // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.70 (RGB, 8 bit)
+            "pydicom_test_files/SC_rgb_jpeg_gdcm.dcm",
+            "JPEG Lossless, Non-Hierarchical, First-Order Prediction (1.2.840.10008.1.2.4.70) is not supported; "
+                    + SUPPORTED,
+            // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.80 (MONOCHROME2, 16 bit)
+            "pydicom_test_files/MR_small_jpeg_ls_lossless.dcm",
+            "JPEG-LS Lossless Image Compression (1.2.840.10008.1.2.4.80) is not supported; " + SUPPORTED,
+            // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.90 (MONOCHROME2, 16 bit)
+            "pydicom_test_files/MR_small_jp2klossless.dcm",
+            "JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90) is not supported; " + SUPPORTED,
+            // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.91, 1024 x 256, a corrupted codestream
+            "pydicom_test_files/JPEG2000-embedded-sequence-delimiter.dcm",
+            "JPEG 2000 Image Compression (1.2.840.10008.1.2.4.91) is not supported; " + SUPPORTED,
             // pydicom: TransferSyntaxUID 1.2.840.10008.1.2.4.51 (12-bit lossy JPEG)
             "pydicom_test_files/JPEG-lossy.dcm",
             "JPEG Extended (Process 2 and 4) (1.2.840.10008.1.2.4.51) is not supported; " + SUPPORTED,

@@ -82,7 +82,8 @@ class DivergenceTest {
 
     /**
      * A real run with a learning rate of 10 (Adam, the default optimiser; the highest --lr accepts since lr 1000 is
-     * refused as a bad input) ends with exit 3's exception, writes failed.json with its reason and no metrics.json; running it again refuses at once, saying it failed earlier.
+     * refused as a bad input) ends with exit 3's exception, writes failed.json with its reason and no metrics.json;
+     * running it again refuses at once, saying it failed earlier.
      */
     @Test
     void aRealRunWithAHugeLearningRateFailsAndStaysFailed() {
