@@ -11,6 +11,7 @@ import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.ScheduleKind;
 import org.transfusion.error.BadInputException;
+import org.transfusion.error.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -39,11 +40,8 @@ import picocli.CommandLine;
         })
 public final class Main implements Runnable {
 
-    /** Exit code for a user mistake (bad option, bad file): the same code picocli uses for bad options. */
-    public static final int EXIT_BAD_INPUT = 2;
-
-    /** Exit code when training diverged (NaN/Inf loss); the run's files so far are kept. */
-    public static final int EXIT_DIVERGED = 3;
+    /** Exit code for a user mistake (bad option, bad file): {@link ExitCode#BAD_INPUT}. */
+    public static final int EXIT_BAD_INPUT = ExitCode.BAD_INPUT.code();
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -77,11 +75,11 @@ public final class Main implements Runnable {
             }
             if (ex instanceof org.transfusion.engine.run.RunLease.Busy) {
                 commandLine.getErr().println("transfusion: " + ex.getMessage());
-                return org.transfusion.engine.run.RunLease.EXIT_LEASE;
+                return ExitCode.LEASE_LOST.code();
             }
             if (ex instanceof org.transfusion.engine.train.DivergedException) {
                 commandLine.getErr().println("transfusion: " + ex.getMessage());
-                return EXIT_DIVERGED;
+                return ExitCode.DIVERGED.code();
             }
             throw ex;
         });
@@ -106,7 +104,7 @@ public final class Main implements Runnable {
         System.err.println("transfusion: the study that started this run has ended; stopping (rerun the study to "
                 + "resume this run)");
         System.err.flush();
-        Runtime.getRuntime().halt(143);
+        Runtime.getRuntime().halt(ExitCode.TERMINATED.code());
     }
 
     /** One parser per typed option, the same one study specs and run specs use. */

@@ -9,9 +9,11 @@ import java.util.concurrent.Callable;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.error.BadInputException;
+import org.transfusion.study.ClusterEngine;
 import org.transfusion.study.Plan;
 import org.transfusion.study.PlannedRun;
 import org.transfusion.study.Presets;
+import org.transfusion.study.RunProcess;
 import org.transfusion.study.SpecReader;
 import org.transfusion.study.Study;
 import org.transfusion.study.StudyRunner;
@@ -173,21 +175,8 @@ public final class StudyCommand implements Callable<Integer> {
     }
 
     static Path run(StudySpec s, Path out, Path dataDir, int jobs, PrintStream log) {
-        StudyRunner runner = new StudyRunner(log, jobs, jobs > 1 ? StudyCommand::launch : null);
+        StudyRunner runner = new StudyRunner(log, jobs, jobs > 1 ? StudyRunner.childProcesses() : null);
         return Study.run(s, out, dataDir, runner, log);
-    }
-
-    /** One run in its own JVM (libtorch's autograd allows one training loop per process). */
-    private static void launch(PlannedRun r, int threads) throws Exception {
-        RunProcess run = RunProcess.of(r, threads, System.getProperty("java.class.path"));
-        int code = run.start(ProcessHandle.current().pid(), java.util.Map.of()).waitFor();
-        if (code == 134) {
-            throw new IllegalStateException("run " + r.id() + " died on a native crash (exit 134); the last line of "
-                    + run.log() + " says where the JVM's log is; rerun the study to resume it");
-        }
-        if (code != 0) {
-            throw new IllegalStateException("run " + r.id() + " failed (exit " + code + "); see " + run.log());
-        }
     }
 
     /** The cluster engine called {@code name}, from the class path (the launcher adds the Spark module's jars). */

@@ -45,7 +45,7 @@ public final class Faults {
             return;
         }
         if (f[2].equals("halt")) {
-            Runtime.getRuntime().halt(137);
+            Runtime.getRuntime().halt(org.transfusion.error.ExitCode.KILLED.code());
         }
         crashNatively();
     }
@@ -60,6 +60,6 @@ public final class Faults {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot inject a native crash", e);
         }
-        Runtime.getRuntime().halt(134);
+        Runtime.getRuntime().halt(org.transfusion.error.ExitCode.NATIVE_CRASH.code());
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
-import org.transfusion.cli.RunProcess;
+import org.transfusion.study.RunProcess;
 
 /**
  * One run as one Spark task, on whichever executor Spark chose: starts the run's own JVM there (as {@code --jobs}
@@ -60,7 +60,7 @@ public final class RunTask implements Serializable {
             return new Outcome(run.id(), 0, attempt, host(), String.join(",", gpus), "");
         }
         String tail = lastLines(Path.of(run.log()), 3);
-        if (RunProcess.deterministic(exit)) {
+        if (org.transfusion.error.ExitCode.deterministic(exit)) {
             return new Outcome(run.id(), exit, attempt, host(), String.join(",", gpus), tail);
         }
         throw new IllegalStateException("run " + run.id() + " attempt " + attempt + " on " + host() + " ended with exit "

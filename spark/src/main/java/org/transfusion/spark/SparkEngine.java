@@ -1,6 +1,6 @@
 package org.transfusion.spark;
 
-import org.transfusion.cli.ClusterEngine;
+import org.transfusion.study.ClusterEngine;
 import org.transfusion.study.RunExecutor;
 
 /** {@code study --engine spark}: the study's runs as tasks of a Spark application (see {@link SparkRunExecutor}). */

@@ -120,6 +120,15 @@ public final class StudyRunner {
         };
     }
 
+    /**
+     * Each run as its own JVM ({@link RunProcess}, {@code train --spec}) on this JVM's class path, ending with this
+     * JVM: libtorch's autograd allows one training loop per process, so {@code --jobs N} runs N of these.
+     */
+    public static RunLauncher childProcesses() {
+        return (r, threads) -> RunProcess.of(r, threads, System.getProperty("java.class.path"))
+                .runHere(ProcessHandle.current().pid());
+    }
+
     /** {@code jobs} runs at a time, each through {@code launcher} with its share of this machine's cores. */
     public static RunExecutor pool(int jobs, RunLauncher launcher) {
         return (runs, started) -> {

@@ -37,7 +37,7 @@ import org.transfusion.io.AtomicFiles;
  */
 public final class RunLease implements AutoCloseable {
     /** Exit status of an attempt that lost its lease or found the folder busy: EX_TEMPFAIL, retried by a scheduler. */
-    public static final int EXIT_LEASE = 75;
+    public static final int EXIT_LEASE = org.transfusion.error.ExitCode.LEASE_LOST.code();
 
     /** Another live attempt holds the run folder; try again later (a scheduler's retry will). */
     public static final class Busy extends RuntimeException {

@@ -1,4 +1,4 @@
-package org.transfusion.cli;
+package org.transfusion.study;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.error.ExitCode;
 import org.transfusion.io.AtomicFiles;
-import org.transfusion.study.PlannedRun;
 
 /**
  * One planned run as its own JVM ({@code transfusion train --spec}): what {@code study --jobs} starts for each run and
@@ -21,10 +21,8 @@ import org.transfusion.study.PlannedRun;
  */
 public record RunProcess(String id, List<String> jvmFlags, String classpath, List<String> args, String folder,
                          String log) implements Serializable {
-    /** Exit status of a run whose input is bad, and of one that diverged: the same on every attempt. */
-    public static boolean deterministic(int exit) {
-        return exit == Main.EXIT_BAD_INPUT || exit == Main.EXIT_DIVERGED;
-    }
+    /** The class whose {@code main} is the command line: the CLI's, which {@code train --spec FILE} runs. */
+    public static final String MAIN_CLASS = "org.transfusion.cli.Main";
 
     /** The process of {@code r} with {@code threads} intra-op threads, its JVM on {@code classpath}. */
     public static RunProcess of(PlannedRun r, int threads, String classpath) {
@@ -42,7 +40,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
             throw new UncheckedIOException(e);
         }
         AtomicFiles.writeString(specFile, r.spec().toJson() + "\n");
-        List<String> args = List.of(Main.class.getName(), "train", "--spec", specFile.toAbsolutePath().toString(),
+        List<String> args = List.of(MAIN_CLASS, "train", "--spec", specFile.toAbsolutePath().toString(),
                 "--threads", Integer.toString(threads), "--out", r.folder().toAbsolutePath().toString());
         return new RunProcess(r.id(), List.copyOf(jvm), classpath, args, r.folder().toAbsolutePath().toString(),
                 r.folder().resolveSibling(r.id() + ".log").toAbsolutePath().toString());
@@ -76,6 +74,26 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
             cmd.add("--resume");
         }
         return cmd;
+    }
+
+    /**
+     * Runs the run here to its end (a {@code study --jobs} pool's worker): returns when it finished; a run that
+     * diverged ends with a {@link org.transfusion.engine.train.DivergedException} (its folder holds failed.json); a
+     * native crash or any other end is an exception naming the run and its log, after which a rerun resumes it.
+     */
+    public void runHere(long parentPid) throws IOException, InterruptedException {
+        int code = start(parentPid, Map.of()).waitFor();
+        if (code == ExitCode.OK.code()) {
+            return;
+        }
+        if (code == ExitCode.DIVERGED.code()) {
+            throw new org.transfusion.engine.train.DivergedException("run " + id + " diverged (exit 3); see " + log);
+        }
+        if (code == ExitCode.NATIVE_CRASH.code()) {
+            throw new IllegalStateException("run " + id + " died on a native crash (exit 134); the last line of "
+                    + log + " says where the JVM's log is; rerun the study to resume it");
+        }
+        throw new IllegalStateException("run " + id + " failed (exit " + code + "); see " + log);
     }
 
     /** Starts the run here, its output appended to its log, with {@code env} added to this process's environment. */

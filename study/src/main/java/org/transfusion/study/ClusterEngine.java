@@ -1,10 +1,8 @@
-package org.transfusion.cli;
+package org.transfusion.study;
 
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.function.BiFunction;
-import org.transfusion.study.PlannedRun;
-import org.transfusion.study.RunExecutor;
 
 /**
  * A cluster engine a study can hand its runs to ({@code study --engine NAME}), found with {@link java.util.ServiceLoader}
