@@ -255,7 +255,7 @@ public record RunFolder(Path dir) {
             return false;
         }
         RunSpec saved = spec();
-        if (saved.sameRunAs(wanted)) {
+        if (saved.sameRunAs(wanted) || sameButWhereItsWeightsLie(saved, wanted)) {
             return true;
         }
         JsonNode was = saved.identity().toTree();
@@ -269,6 +269,27 @@ public record RunFolder(Path dir) {
         }
         throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
                 differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
+    }
+
+    /**
+     * Whether {@code saved} and {@code wanted} are the same run with its pretrained weights at another path: the
+     * weights are named by what they are, the SHA-256 run.json recorded, not by where they lay (a study folder
+     * moved to another disk keeps its pretraining's weights inside it, at a new absolute path).
+     */
+    private boolean sameButWhereItsWeightsLie(RunSpec saved, RunSpec wanted) {
+        if (saved.weights() == null || wanted.weights() == null || saved.weights().equals(wanted.weights())
+                || !saved.toBuilder().weights(null).build().sameRunAs(wanted.toBuilder().weights(null).build())) {
+            return false;
+        }
+        String recorded = Json.read(runJson()).path("weights").path("sha256").asText("");
+        if (recorded.isEmpty() || !Files.isRegularFile(wanted.weights())) {
+            return false; // a Keras export folder records one hash per file: named by path, as before
+        }
+        try {
+            return recorded.equalsIgnoreCase(org.transfusion.engine.data.FileIdentity.sha256(wanted.weights()));
+        } catch (IOException e) {
+            throw new BadInputException(wanted.weights() + ": cannot read (" + e.getMessage() + ")");
+        }
     }
 
     /** The folder of a run that exists (holds run.json): a bad input naming the folder otherwise. */
