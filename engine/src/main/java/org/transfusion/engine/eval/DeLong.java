@@ -55,7 +55,9 @@ public final class DeLong {
         double diff = a.auc() - b.auc();
         double se = Math.sqrt(Math.max(0, var));
         double z = se > 0 ? diff / se : (diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff));
-        return new Paired(a.auc(), b.auc(), diff, se, z, 2 * (1 - normalCdf(Math.abs(z))));
+        // Two-sided p; the CDF's fractional error (1.2e-7) would put z = 0 (equal AUCs) at 1.0000000299..., so it is
+        // held to [0, 1], as a probability is.
+        return new Paired(a.auc(), b.auc(), diff, se, z, Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))));
     }
 
     /** The structural components of one scoring: V10 per positive, V01 per negative (masked labels left out). */

@@ -49,10 +49,7 @@ public final class Network implements AutoCloseable {
             if (spec.kind() == TensorKind.BN_BATCHES_TRACKED) {
                 continue; // kept only in state dicts, for torchvision key compatibility
             }
-            HostTensor t = weights.get(spec.key());
-            NDArray a = channelsLast && spec.shape().length == 4
-                    ? channelsLast(net.manager, t.values(), spec.shape())
-                    : net.manager.create(t.values(), new Shape(spec.shape()));
+            NDArray a = array(net.manager, weights.get(spec.key()), spec, channelsLast);
             if (spec.kind().trainable()) {
                 a.setRequiresGradient(true);
             }
@@ -61,10 +58,18 @@ public final class Network implements AutoCloseable {
         return net;
     }
 
+    /** The array of one tensor: channels-last in memory for a 4-d weight when {@code channelsLast}. */
+    private static NDArray array(NDManager manager, HostTensor t, TensorSpec spec, boolean channelsLast) {
+        return channelsLast && spec.shape().length == 4 ? channelsLast(manager, t.values(), spec.shape())
+                : manager.create(t.values(), new Shape(spec.shape()));
+    }
+
     /** An O x I x H x W array whose memory is O x H x W x I (a transposed view), from OIHW-ordered values. */
     private static NDArray channelsLast(NDManager manager, float[] oihw, long[] shape) {
-        return manager.create(channelsLastOrder(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]))
-                .transpose(0, 3, 1, 2);
+        NDArray ohwi = manager.create(channelsLastOrder(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]));
+        NDArray view = ohwi.transpose(0, 3, 1, 2);
+        ohwi.close(); // the view holds the memory (libtorch counts its references); only the handle goes
+        return view;
     }
 
     /** Values of a 4-d array given in (d0, d1, d2, d3) order, rearranged to (d0, d2, d3, d1) order. */
@@ -151,8 +156,17 @@ public final class Network implements AutoCloseable {
     /** Overwrites every tensor in place with {@code weights} (same keys and shapes). */
     public void load(StateDict weights) {
         checkMatches(arch, weights, "weights");
-        // DJL's set copies in logical order, whatever the array's layout (tested with channels-last weights).
-        arrays.forEach((k, a) -> a.set(weights.get(k).values()));
+        boolean channelsLast = BatchArrays.defaultFormat() == BatchArrays.MemoryFormat.CHANNELS_LAST;
+        // Each array takes a new tensor made as create() makes it, in place of its own (intern keeps the Java object,
+        // which the forward pass and the optimiser hold). DJL's NDArray.set would copy into the old one, but its JNI
+        // does so under a deprecated libtorch guard that prints a warning on every training run's last step.
+        arrays.forEach((k, a) -> {
+            boolean trainable = a.hasGradient();
+            a.intern(array(manager, weights.get(k), arch.specs().get(k), channelsLast));
+            if (trainable) {
+                a.setRequiresGradient(true);
+            }
+        });
     }
 
     @Override

@@ -81,7 +81,11 @@ public final class Optimizer {
             for (int i = 0; i < s.length; i++) {
                 HostTensor t = saved.get("optim." + e.getKey() + "." + i);
                 if (t != null) {
-                    s[i].set(t.values());
+                    // Added into the zeros of the parameter's own layout (NDArray.set prints libtorch's deprecation
+                    // warning, see Network.load).
+                    try (NDArray values = s[i].getManager().create(t.values(), s[i].getShape())) {
+                        s[i].addi(values);
+                    }
                 }
             }
             state.put(e.getKey(), s);

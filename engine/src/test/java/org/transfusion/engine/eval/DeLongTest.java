@@ -82,7 +82,9 @@ class DeLongTest {
         DeLong.Paired p = DeLong.paired(S1, S1, Y);
         assertThat(p.difference()).isZero();
         assertThat(p.z()).isZero();
-        assertThat(p.p()).isCloseTo(1.0, within(1e-7));
+        // z = 0: the two-sided p is exactly 1 (the CDF approximation gave 1.00000003, which a study then reported;
+        // StudyResumeTest met it when two runs of one seed happened to have equal test AUCs)
+        assertThat(p.p()).isEqualTo(1.0);
     }
 
     @Test
