@@ -2,6 +2,7 @@ package org.transfusion.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -66,10 +67,8 @@ public final class Network implements AutoCloseable {
 
     /** An O x I x H x W array whose memory is O x H x W x I (a transposed view), from OIHW-ordered values. */
     private static NDArray channelsLast(NDManager manager, float[] oihw, long[] shape) {
-        NDArray ohwi = manager.create(channelsLastOrder(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]));
-        NDArray view = ohwi.transpose(0, 3, 1, 2);
-        ohwi.close(); // the view holds the memory (libtorch counts its references); only the handle goes
-        return view;
+        return manager.create(channelsLastOrder(oihw, shape), new Shape(shape[0], shape[2], shape[3], shape[1]))
+                .transpose(0, 3, 1, 2);
     }
 
     /** Values of a 4-d array given in (d0, d1, d2, d3) order, rearranged to (d0, d2, d3, d1) order. */
@@ -156,15 +155,13 @@ public final class Network implements AutoCloseable {
     /** Overwrites every tensor in place with {@code weights} (same keys and shapes). */
     public void load(StateDict weights) {
         checkMatches(arch, weights, "weights");
-        boolean channelsLast = BatchArrays.defaultFormat() == BatchArrays.MemoryFormat.CHANNELS_LAST;
-        // Each array takes a new tensor made as create() makes it, in place of its own (intern keeps the Java object,
-        // which the forward pass and the optimiser hold). DJL's NDArray.set would copy into the old one, but its JNI
-        // does so under a deprecated libtorch guard that prints a warning on every training run's last step.
+        // Copied in as a full-slice index_put_, which keeps each array's own layout (channels-last weights too) and
+        // its autograd flag. DJL's NDArray.set(Buffer) would do the same under a deprecated libtorch guard that
+        // prints a warning once per process: at the end of every training run.
         arrays.forEach((k, a) -> {
-            boolean trainable = a.hasGradient();
-            a.intern(array(manager, weights.get(k), arch.specs().get(k), channelsLast));
-            if (trainable) {
-                a.setRequiresGradient(true);
+            NDIndex all = new NDIndex(String.join(",", java.util.Collections.nCopies(a.getShape().dimension(), ":")));
+            try (NDArray fresh = manager.create(weights.get(k).values(), a.getShape())) {
+                a.set(all, fresh);
             }
         });
     }
