@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.transfusion.io.AtomicFiles;
 import org.transfusion.study.PlannedRun;
+import org.transfusion.study.StudyFolder;
 
 /**
  * One planned run as its own JVM ({@code transfusion train --spec}): what {@code study --jobs} starts for each run and
@@ -35,7 +36,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
         }
         jvm.add("-Dai.djl.offline=true");
         // The run itself travels as its spec (JSON), never re-spelled as flags.
-        Path specFile = r.folder().resolveSibling(r.id() + ".spec.json");
+        Path specFile = StudyFolder.specFile(r);
         try {
             Files.createDirectories(specFile.getParent());
         } catch (IOException e) {
@@ -45,7 +46,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
         List<String> args = List.of(Main.class.getName(), "train", "--spec", specFile.toAbsolutePath().toString(),
                 "--threads", Integer.toString(threads), "--out", r.folder().toAbsolutePath().toString());
         return new RunProcess(r.id(), List.copyOf(jvm), classpath, args, r.folder().toAbsolutePath().toString(),
-                r.folder().resolveSibling(r.id() + ".log").toAbsolutePath().toString());
+                StudyFolder.logFile(r).toAbsolutePath().toString());
     }
 
     /**

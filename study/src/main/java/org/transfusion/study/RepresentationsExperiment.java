@@ -41,7 +41,7 @@ final class RepresentationsExperiment implements Experiment {
     }
 
     static Path file(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("representations.json");
+        return new StudyFolder(studyDir).representations();
     }
 
     private static JsonNode read(Plan plan) {

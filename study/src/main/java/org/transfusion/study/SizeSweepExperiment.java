@@ -52,7 +52,7 @@ final class SizeSweepExperiment implements Experiment {
     }
 
     static Path file(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("size-sweep.json");
+        return new StudyFolder(studyDir).sizeSweep();
     }
 
     /** The sweep's models: its own list, else the study's. */
