@@ -22,6 +22,7 @@ import org.transfusion.engine.run.record.MetricsRecord;
 import org.transfusion.engine.run.record.Records;
 import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.error.BadInputException;
+import org.transfusion.study.record.RepresentationsRecord;
 import org.transfusion.study.record.StudyRecord;
 
 /**
@@ -95,6 +96,21 @@ class FormatCompatibilityTest {
             };
             assertThat(written(record)).as(f.toString()).isEqualTo(raw(f));
         }
+    }
+
+    /** The old representations analysis, read and written again: the same JSON with format_version first. */
+    @Test
+    void theRepresentationsAnalysisWritesBackWhatTheOldReleaseWrote(@TempDir Path dir) throws Exception {
+        Path old = new StudyFolder(fixture("study")).representations();
+        RepresentationsRecord r = RepresentationsRecord.read(old);
+        assertThat(r.formatVersion()).isEqualTo(1);
+        assertThat(r.models().get("cbr-tiny").layers()).hasSize(raw(old).get("cbr-tiny").get("layers").size());
+        Path again = dir.resolve("representations.json");
+        new RepresentationsRecord(RepresentationsRecord.FORMAT, r.models()).write(again);
+        ObjectNode written = (ObjectNode) raw(again);
+        assertThat(written.fieldNames().next()).isEqualTo("format_version");
+        assertThat(written.remove("format_version").asInt()).isEqualTo(RepresentationsRecord.FORMAT);
+        assertThat(written).isEqualTo(raw(old));
     }
 
     @Test
