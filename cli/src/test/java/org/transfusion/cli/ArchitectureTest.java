@@ -4,7 +4,13 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +83,33 @@ class ArchitectureTest {
                 .whereLayer("hub").mayOnlyBeAccessedByLayers("train")
                 .whereLayer("weights").mayOnlyBeAccessedByLayers("init", "run", "eval", "train", "probe")
                 .whereLayer("model").mayOnlyBeAccessedByLayers("weights", "init", "run", "eval", "train", "probe")
+                .check(classes);
+    }
+
+    /**
+     * A file this project writes is read through its record (engine {@code run.record}, study {@code study.record},
+     * or a class named {@code *Record}): no other class reads a field with {@code JsonNode.path}, so a renamed key is
+     * a compile error in one place, never a silent NaN in a verdict. Exempt, by name: {@code SafeTensors} (the
+     * safetensors header is a third-party format, parsed where it is checked), and files we write that are not yet
+     * records (issue 28, part 2): the hub's sidecar ({@code Hub}), {@code .lease} and {@code attempts.jsonl}
+     * ({@code RunLease}), {@code analysis/forgetting.json} ({@code ForgettingExperiment}) and
+     * {@code analysis/paired-delong.json} ({@code PerformanceExperiment}).
+     */
+    @Test
+    void onlyRecordsReadJsonFields() {
+        DescribedPredicate<JavaCall<?>> jsonPath = JavaCall.Predicates.target(HasName.Predicates.name("path"))
+                .and(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+                        JavaClass.Predicates.assignableTo(JsonNode.class))));
+        noClasses().that().resideOutsideOfPackages("org.transfusion.engine.run.record..",
+                        "org.transfusion.study.record..")
+                .and().haveSimpleNameNotEndingWith("Record")
+                .and().doNotHaveFullyQualifiedName("org.transfusion.engine.weights.SafeTensors")
+                .and().doNotHaveFullyQualifiedName("org.transfusion.engine.hub.Hub")
+                .and().doNotHaveFullyQualifiedName("org.transfusion.engine.run.RunLease")
+                .and().doNotHaveFullyQualifiedName("org.transfusion.study.ForgettingExperiment")
+                .and().doNotHaveFullyQualifiedName("org.transfusion.study.PerformanceExperiment")
+                .should().callMethodWhere(jsonPath)
+                .because("a file we write is read through its record (docs/ARCHITECTURE.md, run records)")
                 .check(classes);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.probe.SourceForgetting;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.record.RunRecord;
 
 /**
  * How much of the source task fine-tuning forgets (a question the paper raises, not one of its tables): for each
@@ -37,7 +38,7 @@ final class ForgettingExperiment implements Experiment {
     }
 
     static Path file(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("forgetting.json");
+        return new StudyFolder(studyDir).forgetting();
     }
 
     /**
@@ -150,12 +151,12 @@ final class ForgettingExperiment implements Experiment {
      * else its outputs); 0 where that cannot be read.
      */
     static int sourceClasses(Path pretrainFolder) {
-        Path file = new RunFolder(pretrainFolder).runJson();
-        if (!Files.isRegularFile(file)) {
+        RunFolder folder = new RunFolder(pretrainFolder);
+        if (!folder.hasRun()) {
             return 0;
         }
-        JsonNode resolved = Json.read(file).path("resolved");
-        return "binary".equals(resolved.path("task_type").asText()) ? 2 : resolved.path("outputs").size();
+        RunRecord.Resolved resolved = folder.runRecord().resolved();
+        return resolved == null ? 0 : resolved.classes();
     }
 
     /**

@@ -18,6 +18,8 @@ import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.RunEvaluation;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.Records;
 
 /** Test ROC AUC of each model from random init and from pretrained weights on all the data (Tables 1-2). */
 final class PerformanceExperiment implements Experiment {
@@ -33,7 +35,7 @@ final class PerformanceExperiment implements Experiment {
     }
 
     static Path pairedFile(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("paired-delong.json");
+        return new StudyFolder(studyDir).pairedDelong();
     }
 
     private boolean paired() {
@@ -155,23 +157,23 @@ final class PerformanceExperiment implements Experiment {
             List<Svg.Series> series = new ArrayList<>();
             series.add(new Svg.Series("perfectly calibrated", new double[] {0, 1}, new double[] {0, 1}, null));
             for (String scheme : spec.schemes()) {
-                double[] ece = results.spec().seeds().stream().mapToDouble(seed ->
-                        calibration(results.get(model, scheme, null, seed)).path("ece").asDouble(Double.NaN)).toArray();
+                double[] ece = results.spec().seeds().stream().map(seed -> calibration(results.get(model, scheme, null,
+                        seed))).mapToDouble(c -> c == null ? Double.NaN : Records.orNaN(c.ece())).toArray();
                 if (Stats.count(ece) == 0) {
                     continue;
                 }
                 rows.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(Svg.esc(scheme))
                         .append("</td><td>").append(Findings.pm(ece)).append("</td></tr>");
-                JsonNode perOutput = calibration(results.get(model, scheme, null, first)).path("reliability_per_output");
-                if (!perOutput.fieldNames().hasNext()) {
+                MetricsRecord.Calibration c = calibration(results.get(model, scheme, null, first));
+                Map<String, List<MetricsRecord.Bin>> perOutput = c == null ? null : c.reliabilityPerOutput();
+                if (perOutput == null || perOutput.isEmpty()) {
                     continue;
                 }
-                output = perOutput.fieldNames().next();
+                output = perOutput.keySet().iterator().next();
                 List<double[]> points = new ArrayList<>();
-                for (JsonNode bin : perOutput.path(output)) {
-                    if (bin.path("count").asLong() > 0) {
-                        points.add(new double[] {bin.path("mean_probability").asDouble(),
-                                bin.path("fraction_positive").asDouble()});
+                for (MetricsRecord.Bin bin : perOutput.get(output)) {
+                    if (bin.count() != null && bin.count() > 0) {
+                        points.add(new double[] {zeroIfNaN(bin.meanProbability()), zeroIfNaN(bin.fractionPositive())});
                     }
                 }
                 series.add(new Svg.Series(scheme, points.stream().mapToDouble(q -> q[0]).toArray(),
@@ -199,11 +201,17 @@ final class PerformanceExperiment implements Experiment {
     }
 
     /** The test split's calibration block of a run's metrics.json (missing for no run or an older run). */
-    private static JsonNode calibration(RunResult r) {
+    private static MetricsRecord.Calibration calibration(RunResult r) {
         if (r == null) {
-            return Json.MAPPER.missingNode();
+            return null;
         }
-        return new RunFolder(r.run().folder()).metrics().json().path("test").path("calibration");
+        MetricsRecord.Split test = new RunFolder(r.run().folder()).metricsRecord().test();
+        return test == null ? null : test.calibration();
+    }
+
+    /** A number as {@code JsonNode.asDouble()} read it: 0 where the file left it undefined (null). */
+    static double zeroIfNaN(Double v) {
+        return v == null || v.isNaN() ? 0 : v;
     }
 
     /** The paired DeLong tests, one row per model and seed. */

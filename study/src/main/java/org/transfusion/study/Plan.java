@@ -68,6 +68,11 @@ public final class Plan {
         return spec;
     }
 
+    /** The study folder's paths. */
+    public StudyFolder folder() {
+        return new StudyFolder(dir);
+    }
+
     public Path dir() {
         return dir;
     }
@@ -101,7 +106,7 @@ public final class Plan {
                 .sampler(spec.training().sampler())
                 .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
                 .build();
-        runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, dir.resolve("runs").resolve(id)));
+        runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, folder().run(id)));
     }
 
     /**
@@ -174,7 +179,7 @@ public final class Plan {
                 if (p.imageSize() > 0) {
                     b.imageSize(p.imageSize()); // else the study's size, like the runs it serves
                 }
-                return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), dir.resolve("pretrain").resolve(m));
+                return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), folder().pretraining(m));
             });
             sources.put(model, "pretrained in this study on " + p.data() + (p.task() != null ? " (" + p.task() + ")"
                     : "") + ", " + p.epochs() + " epochs");
@@ -185,7 +190,7 @@ public final class Plan {
                 + "pretrain.weights (--weights-dir), or give a source task to pretrain on as pretrain.data "
                 + "(--pretrain-data, e.g. imagenet:PATH)" + (source != null && !p.published()
                 ? ", or allow its published weights (pretrain.published: true)" : ""));
-        return dir.resolve("missing-weights").resolve(model + ".safetensors");
+        return folder().missingWeights(model);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.transfusion.engine.Versions;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.io.AtomicFiles;
 
 /**
@@ -33,7 +34,7 @@ public final class Report {
     private Report(Plan plan) {
         this.plan = plan;
         this.results = new Results(plan);
-        this.reportDir = plan.dir().resolve("report");
+        this.reportDir = plan.folder().reportDir();
         this.page = new ReportPage(results, reportDir);
         this.html = page.html();
     }
@@ -71,10 +72,25 @@ public final class Report {
         experiments.forEach(e -> e.section(page));
         html.append("<p class='muted'>Every number on this page is in the CSV files beside it. Rebuild it with "
                 + "<code>transfusion report STUDY_FOLDER</code>.</p></body></html>\n");
-        Path index = reportDir.resolve("index.html");
+        Path index = plan.folder().reportIndex();
         AtomicFiles.writeString(index, html.toString());
         writeCsvs(findings);
         return index;
+    }
+
+    /** The findings table's header and rows (its closing tag follows). */
+    static String findingsTable(List<Finding> findings) {
+        StringBuilder h = new StringBuilder("<table><tr><th>experiment</th><th>the paper's claim</th><th>measured "
+                + "here</th><th>verdict</th></tr>");
+        for (Finding f : findings) {
+            String cls = f.verdict() == Finding.Verdict.REPRODUCED ? "reproduced"
+                    : f.verdict() == Finding.Verdict.NOT_REPRODUCED ? "not-reproduced" : "inconclusive";
+            h.append("<tr><td>").append(Svg.esc(f.experiment())).append("</td><td style='text-align:left'>")
+                    .append(Svg.esc(f.claim())).append("</td><td style='text-align:left'>").append(Svg.esc(f.measured()))
+                    .append("</td><td class='verdict ").append(cls).append("'>").append(f.verdict().text())
+                    .append("</td></tr>");
+        }
+        return h.toString();
     }
 
     private void findingsSection(List<Finding> findings) {
@@ -87,15 +103,7 @@ public final class Report {
             html.append("<p><b>Illustrative only:</b> this study ran on synthetic images, so its verdicts show how the "
                     + "method works and say nothing about medical data.</p>");
         }
-        html.append("<table><tr><th>experiment</th><th>the paper's claim</th><th>measured here</th><th>verdict</th></tr>");
-        for (Finding f : findings) {
-            String cls = f.verdict() == Finding.Verdict.REPRODUCED ? "reproduced"
-                    : f.verdict() == Finding.Verdict.NOT_REPRODUCED ? "not-reproduced" : "inconclusive";
-            html.append("<tr><td>").append(Svg.esc(f.experiment())).append("</td><td style='text-align:left'>")
-                    .append(Svg.esc(f.claim())).append("</td><td style='text-align:left'>").append(Svg.esc(f.measured()))
-                    .append("</td><td class='verdict ").append(cls).append("'>").append(f.verdict().text())
-                    .append("</td></tr>");
-        }
+        html.append(findingsTable(findings));
         StudySpec spec = plan.spec();
         html.append("</table><p class='muted'>Every verdict covers the data ").append(Svg.esc(spec.data()))
                 .append(spec.task() != null ? " (task " + Svg.esc(spec.task()) + ")" : "")
@@ -136,12 +144,12 @@ public final class Report {
         row("data", s.data() + (s.task() != null ? " (task " + s.task() + ")" : ""));
         RunResult any = results.all().isEmpty() ? null : results.all().get(0);
         if (any != null) {
-            JsonNode run = Json.read(new RunFolder(any.run().folder()).runJson());
-            row("splits (train / val / test)", run.path("data").path("sizes").path("train").asText() + " / "
-                    + run.path("data").path("sizes").path("val").asText() + " / "
-                    + run.path("data").path("sizes").path("test").asText());
-            row("input", run.path("resolved").path("image_size").asText() + " px, "
-                    + run.path("resolved").path("channels").asText() + " channels");
+            RunRecord run = new RunFolder(any.run().folder()).runRecord();
+            row("splits (train / val / test)", text(run.size("train")) + " / " + text(run.size("val")) + " / "
+                    + text(run.size("test")));
+            RunRecord.Resolved r = run.resolved();
+            row("input", text(r == null ? null : r.imageSize()) + " px, " + text(r == null ? null : r.channels())
+                    + " channels");
         }
         row("models", String.join(", ", s.models()));
         row("seeds", s.seeds().toString());
@@ -163,20 +171,19 @@ public final class Report {
     private String weightsHash(String model) {
         for (RunResult r : results.all()) {
             if (r.run().model().equals(model) && r.run().scheme().equals("pretrained")) {
-                JsonNode sha = Json.read(new RunFolder(r.run().folder()).runJson()).path("weights").path("sha256");
                 // A Keras export folder records a hash per file; its weights are the .npz.
-                for (var files = sha.fields(); files.hasNext() && !sha.isTextual(); ) {
-                    var f = files.next();
-                    if (f.getKey().endsWith(".npz")) {
-                        sha = f.getValue();
-                    }
-                }
-                if (sha.isTextual()) {
-                    return " (SHA-256 " + sha.asText().substring(0, 12) + "…)";
+                String sha = new RunFolder(r.run().folder()).runRecord().weightsSha256();
+                if (sha != null) {
+                    return " (SHA-256 " + sha.substring(0, 12) + "…)";
                 }
             }
         }
         return "";
+    }
+
+    /** A recorded number as text; empty where run.json does not record it. */
+    private static String text(Number n) {
+        return n == null ? "" : n.toString();
     }
 
     private void row(String k, String v) {

@@ -1,6 +1,5 @@
 package org.transfusion.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.io.Json;
+import org.transfusion.engine.run.record.Records;
+import org.transfusion.study.record.RepresentationsRecord;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
@@ -41,11 +41,11 @@ final class RepresentationsExperiment implements Experiment {
     }
 
     static Path file(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("representations.json");
+        return new StudyFolder(studyDir).representations();
     }
 
-    private static JsonNode read(Plan plan) {
-        return Files.isRegularFile(file(plan.dir())) ? Json.read(file(plan.dir())) : null;
+    private static RepresentationsRecord read(Plan plan) {
+        return Files.isRegularFile(file(plan.dir())) ? RepresentationsRecord.read(file(plan.dir())) : null;
     }
 
     @Override
@@ -64,11 +64,10 @@ final class RepresentationsExperiment implements Experiment {
     public void analyse(Plan plan, PrintStream out) {
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
                 Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
-        Map<String, Object> all = new LinkedHashMap<>();
+        Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
         List<Long> seeds = plan.spec().seeds();
         for (String model : plan.spec().models()) {
             out.println("analysis: representations of " + model);
-            Map<String, Object> m = new LinkedHashMap<>();
             List<List<LayerSimilarity>> randomRandom = new ArrayList<>();
             List<List<LayerSimilarity>> randomPretrained = new ArrayList<>();
             for (int i = 0; i < seeds.size(); i++) {
@@ -81,13 +80,8 @@ final class RepresentationsExperiment implements Experiment {
                 randomPretrained.add(RunComparison.between(random, pretrained, request).layers());
             }
             List<LayerSimilarity> first = randomPretrained.get(0);
-            m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
-            m.put("points", first.stream().map(LayerSimilarity::points).toList());
-            m.put("neurons", first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList());
-            m.put("random_vs_random", summary(randomRandom));
-            m.put("random_vs_pretrained", summary(randomPretrained));
-            Map<String, Object> beforeAfter = new LinkedHashMap<>();
-            Map<String, Object> movement = new LinkedHashMap<>();
+            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+            Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
             for (String scheme : List.of("random", "pretrained")) {
                 List<List<LayerSimilarity>> perSeed = new ArrayList<>();
                 Map<String, List<Double>> moved = new LinkedHashMap<>();
@@ -104,58 +98,61 @@ final class RepresentationsExperiment implements Experiment {
                         .toArray())));
                 movement.put(scheme, meanMoved);
             }
-            m.put("before_after", beforeAfter);
-            m.put("weight_movement", movement);
-            all.put(model, m);
+            all.put(model, new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
+                    first.stream().map(LayerSimilarity::points).toList(),
+                    first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), summary(randomRandom),
+                    summary(randomPretrained), beforeAfter, movement));
         }
-        Path file = file(plan.dir());
-        Json.write(file, all);
+        new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(file(plan.dir()));
     }
 
     @Override
     public List<Finding> findings(Results results) {
-        JsonNode repr = read(results.plan());
+        RepresentationsRecord repr = read(results.plan());
         List<Finding> out = new ArrayList<>();
         if (repr == null) {
             return out;
         }
         List<String> models = results.spec().models();
         out.addAll(Findings.figure2(models, results.spec().seeds().size(), model -> {
-            JsonNode m = repr.path(model);
-            if (m.isMissingNode()) {
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
                 return null;
             }
             Layers l = Layers.of(m);
             List<Integer> top = l.top();
             return new Findings.Figure2("mean " + CLAIM_MEASURE.toUpperCase(Locale.ROOT) + " over " + l.names(top)
-                    + l.dropped(top), l.mean(m.path("random_vs_random").path(CLAIM_MEASURE).path("mean"), top),
-                    l.mean(m.path("random_vs_pretrained").path(CLAIM_MEASURE).path("mean"), top));
+                    + l.dropped(top), l.mean(measure(m.randomVsRandom()).mean(), top),
+                    l.mean(measure(m.randomVsPretrained()).mean(), top));
         }));
         for (String model : models) {
-            JsonNode m = repr.path(model);
-            if (m.isMissingNode()) {
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
                 continue;
             }
             Layers l = Layers.of(m);
-            JsonNode values = m.path("before_after").path("pretrained").path(CLAIM_MEASURE).path("values");
+            List<List<Double>> values = values(m.beforeAfter("pretrained"));
             List<Integer> lower = l.lower();
             List<Integer> higher = l.higher();
             if (values.size() > 0 && !lower.isEmpty() && !higher.isEmpty()) {
                 double[] d = new double[values.size()];
                 for (int i = 0; i < d.length; i++) {
-                    d[i] = l.mean(values.path(i), lower) - l.mean(values.path(i), higher);
+                    d[i] = l.mean(values.get(i), lower) - l.mean(values.get(i), higher);
                 }
                 out.add(Findings.judgeLowerChangeLess(model, "transfer", CLAIM_MEASURE, d, l.names(lower),
                         l.names(higher)));
             }
         }
         out.addAll(Findings.largeChangeLess(models, CLAIM_MEASURE, model -> {
-            JsonNode m = repr.path(model);
-            JsonNode values = m.path("before_after").path("random").path(CLAIM_MEASURE).path("values");
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
+                return new double[0];
+            }
+            List<List<Double>> values = values(m.beforeAfter("random"));
             Layers l = Layers.of(m);
             double[] v = new double[values.size()];
             for (int i = 0; i < v.length; i++) {
-                v[i] = l.mean(values.path(i), l.usable(l.convs()));
+                v[i] = l.mean(values.get(i), l.usable(l.convs()));
             }
             return v;
         }));
@@ -168,16 +165,20 @@ final class RepresentationsExperiment implements Experiment {
      * are usable for CCA ({@value #POINTS_PER_NEURON} points per neuron or more).
      */
     record Layers(List<String> names, int[] points, int[] neurons) {
-        static Layers of(JsonNode m) {
-            List<String> names = new ArrayList<>();
-            m.path("layers").forEach(n -> names.add(n.asText()));
-            int[] points = new int[names.size()];
-            int[] neurons = new int[names.size()];
-            for (int i = 0; i < points.length; i++) {
-                points[i] = m.path("points").path(i).asInt(Integer.MAX_VALUE);
-                neurons[i] = m.path("neurons").path(i).asInt(0);
+        static Layers of(RepresentationsRecord.Model m) {
+            return of(m.layers(), m.points(), m.neurons());
+        }
+
+        /** A missing point count counts as plenty, a missing neuron count as none (the layer stays usable). */
+        static Layers of(List<String> layers, List<Integer> points, List<Integer> neurons) {
+            List<String> names = layers == null ? List.of() : layers;
+            int[] p = new int[names.size()];
+            int[] n = new int[names.size()];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = points != null && i < points.size() && points.get(i) != null ? points.get(i) : Integer.MAX_VALUE;
+                n[i] = neurons != null && i < neurons.size() && neurons.get(i) != null ? neurons.get(i) : 0;
             }
-            return new Layers(names, points, neurons);
+            return new Layers(names, p, n);
         }
 
         List<Integer> convs() {
@@ -214,8 +215,8 @@ final class RepresentationsExperiment implements Experiment {
         }
 
         /** The mean of {@code values} over the usable ones of {@code layers}; NaN when none is usable. */
-        double mean(JsonNode values, List<Integer> layers) {
-            double[] v = usable(layers).stream().mapToDouble(i -> values.path(i).asDouble(Double.NaN)).toArray();
+        double mean(List<Double> values, List<Integer> layers) {
+            double[] v = usable(layers).stream().mapToDouble(i -> RepresentationsRecord.at(values, i)).toArray();
             return v.length == 0 ? Double.NaN : Stats.mean(v);
         }
 
@@ -241,20 +242,19 @@ final class RepresentationsExperiment implements Experiment {
 
     @Override
     public void section(ReportPage page) {
-        JsonNode repr = read(page.plan());
+        RepresentationsRecord repr = read(page.plan());
         if (repr == null) {
             return;
         }
         StringBuilder html = page.html();
         html.append("<h2>Representations: per-layer similarity (Figure 2) and change through training</h2>");
         for (String model : page.spec().models()) {
-            JsonNode m = repr.path(model);
-            if (m.isMissingNode()) {
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
                 continue;
             }
-            List<String> layers = new ArrayList<>();
-            m.path("layers").forEach(l -> layers.add(l.asText()));
             Layers grouped = Layers.of(m);
+            List<String> layers = grouped.names();
             List<String> sizes = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
                 sizes.add(String.format(Locale.ROOT, "%s %d points x %d neurons%s", layers.get(i),
@@ -268,24 +268,24 @@ final class RepresentationsExperiment implements Experiment {
             html.append("<div class='charts'>");
             for (String measure : MEASURES) {
                 List<Svg.Series> s = new ArrayList<>();
-                s.add(series("random vs random", m.path("random_vs_random").path(measure)));
-                s.add(series("random vs transfer", m.path("random_vs_pretrained").path(measure)));
+                s.add(series("random vs random", measure(m.randomVsRandom(), measure)));
+                s.add(series("random vs transfer", measure(m.randomVsPretrained(), measure)));
                 html.append("<figure>").append(Svg.lines(model + ": " + measure + " between networks", "layer", measure,
                         s, layers, 0, 1)).append("<figcaption>mean ± sd over seed pairs</figcaption></figure>");
             }
             List<Svg.Series> ba = new ArrayList<>();
-            ba.add(series("random init", m.path("before_after").path("random").path(CLAIM_MEASURE)));
-            ba.add(series("transfer", m.path("before_after").path("pretrained").path(CLAIM_MEASURE)));
-            int seeds = m.path("before_after").path("pretrained").path("comparisons").asInt();
+            ba.add(series("random init", measure(m.beforeAfter("random"))));
+            ba.add(series("transfer", measure(m.beforeAfter("pretrained"))));
+            RepresentationsRecord.Summary transfer = m.beforeAfter("pretrained");
+            int seeds = transfer == null || transfer.comparisons() == null ? 0 : transfer.comparisons();
             html.append("<figure>").append(Svg.lines(model + ": " + CLAIM_MEASURE + " before vs after training, per "
                     + "layer", "layer (lower to higher)", CLAIM_MEASURE, ba, layers, 0, 1)).append("<figcaption>mean ± "
                     + "sd over ").append(seeds).append(" seeds; 1 = the layer did not change</figcaption></figure>");
             List<Svg.Series> mv = new ArrayList<>();
-            List<String> keys = new ArrayList<>();
-            m.path("weight_movement").path("random").fieldNames().forEachRemaining(keys::add);
+            List<String> keys = new ArrayList<>(m.movement("random").keySet());
             for (String scheme : List.of("random", "pretrained")) {
-                JsonNode node = m.path("weight_movement").path(scheme);
-                double[] y = keys.stream().mapToDouble(k -> node.path(k).asDouble(Double.NaN)).toArray();
+                Map<String, Double> node = m.movement(scheme);
+                double[] y = keys.stream().mapToDouble(k -> Records.orNaN(node.get(k))).toArray();
                 mv.add(new Svg.Series(scheme.equals("pretrained") ? "transfer" : "random init", null, y, null));
             }
             double max = mv.stream().flatMapToDouble(x -> Arrays.stream(x.y())).filter(d -> !Double.isNaN(d))
@@ -302,29 +302,27 @@ final class RepresentationsExperiment implements Experiment {
      * averaged over the lower and the higher half of the usable layers (mean ± sd over seeds), and the mean relative
      * weight movement. Models ordered as the study lists them; the size family is named.
      */
-    private static void changeTable(ReportPage page, JsonNode repr) {
+    private static void changeTable(ReportPage page, RepresentationsRecord repr) {
         StringBuilder h = page.html();
         h.append("<h3>How much representations change through training</h3><table><tr><th>model</th><th>size</th>"
                 + "<th>init</th><th>change, lower layers</th><th>change, higher layers</th><th>weight movement</th>"
                 + "</tr>");
         for (String model : page.spec().models()) {
-            JsonNode m = repr.path(model);
-            if (m.isMissingNode()) {
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
                 continue;
             }
             Layers l = Layers.of(m);
             String size = Findings.isLarge(model) ? "large" : Findings.isSmall(model) ? "small" : "-";
             for (String scheme : List.of("random", "pretrained")) {
-                JsonNode values = m.path("before_after").path(scheme).path(CLAIM_MEASURE).path("values");
+                List<List<Double>> values = values(m.beforeAfter(scheme));
                 double[] low = new double[values.size()];
                 double[] high = new double[values.size()];
                 for (int i = 0; i < low.length; i++) {
-                    low[i] = 1 - l.mean(values.path(i), l.lower());
-                    high[i] = 1 - l.mean(values.path(i), l.higher());
+                    low[i] = 1 - l.mean(values.get(i), l.lower());
+                    high[i] = 1 - l.mean(values.get(i), l.higher());
                 }
-                List<Double> mvs = new ArrayList<>();
-                m.path("weight_movement").path(scheme).forEach(x -> mvs.add(x.asDouble(Double.NaN)));
-                double[] moved = mvs.stream().mapToDouble(Double::doubleValue).toArray();
+                double[] moved = m.movement(scheme).values().stream().mapToDouble(Records::orNaN).toArray();
                 h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(size).append("</td><td>")
                         .append(scheme.equals("pretrained") ? "transfer" : "random").append("</td><td>")
                         .append(Findings.pm(low)).append(" <small>(").append(Svg.esc(l.names(l.lower())))
@@ -339,49 +337,64 @@ final class RepresentationsExperiment implements Experiment {
                 .append(POINTS_PER_NEURON).append(" points per neuron are left out (CCA is degenerate there).</p>");
     }
 
-    private static void writeCsv(ReportPage page, JsonNode repr) {
+    private static void writeCsv(ReportPage page, RepresentationsRecord repr) {
         StringBuilder r = new StringBuilder("model,comparison,measure,layer,mean,sd\n");
-        repr.fields().forEachRemaining(m -> {
-            JsonNode layers = m.getValue().path("layers");
-            for (String cmp : List.of("random_vs_random", "random_vs_pretrained")) {
-                for (String measure : MEASURES) {
-                    JsonNode node = m.getValue().path(cmp).path(measure);
-                    for (int i = 0; i < layers.size(); i++) {
-                        r.append(m.getKey()).append(',').append(cmp).append(',').append(measure).append(',')
-                                .append(layers.path(i).asText()).append(',')
-                                .append(ReportPage.f6(node.path("mean").path(i).asDouble(Double.NaN))).append(',')
-                                .append(ReportPage.f6(node.path("sd").path(i).asDouble(Double.NaN))).append('\n');
-                    }
-                }
-            }
+        repr.models().forEach((model, m) -> {
+            List<String> layers = m.layers() == null ? List.of() : m.layers();
+            Map<String, RepresentationsRecord.Summary> between = new LinkedHashMap<>();
+            between.put("random_vs_random", m.randomVsRandom());
+            between.put("random_vs_pretrained", m.randomVsPretrained());
             for (String scheme : List.of("random", "pretrained")) {
+                between.put("before_after_" + scheme, m.beforeAfter(scheme));
+            }
+            between.forEach((cmp, summary) -> {
                 for (String measure : MEASURES) {
-                    JsonNode node = m.getValue().path("before_after").path(scheme).path(measure);
+                    RepresentationsRecord.Measure node = measure(summary, measure);
                     for (int i = 0; i < layers.size(); i++) {
-                        r.append(m.getKey()).append(",before_after_").append(scheme).append(',').append(measure)
-                                .append(',').append(layers.path(i).asText()).append(',')
-                                .append(ReportPage.f6(node.path("mean").path(i).asDouble(Double.NaN))).append(',')
-                                .append(ReportPage.f6(node.path("sd").path(i).asDouble(Double.NaN))).append('\n');
+                        r.append(model).append(',').append(cmp).append(',').append(measure).append(',')
+                                .append(layers.get(i)).append(',')
+                                .append(ReportPage.f6(RepresentationsRecord.at(node.mean(), i))).append(',')
+                                .append(ReportPage.f6(RepresentationsRecord.at(node.sd(), i))).append('\n');
                     }
                 }
+            });
+            if (m.weightMovement() != null) {
+                m.weightMovement().forEach((scheme, moved) -> moved.forEach((k, v) -> r.append(model)
+                        .append(",weight_movement_").append(scheme).append(",relative_norm,").append(k).append(',')
+                        .append(ReportPage.f6(Records.orNaN(v))).append(",\n")));
             }
-            m.getValue().path("weight_movement").fields().forEachRemaining(s -> s.getValue().fields()
-                    .forEachRemaining(k -> r.append(m.getKey()).append(",weight_movement_").append(s.getKey())
-                            .append(",relative_norm,").append(k.getKey()).append(',')
-                            .append(ReportPage.f6(k.getValue().asDouble(Double.NaN))).append(",\n")));
         });
         page.writeFile("representations.csv", r.toString());
     }
 
-    private static Svg.Series series(String name, JsonNode node) {
-        int n = node.path("mean").size();
+    private static final RepresentationsRecord.Measure NONE = new RepresentationsRecord.Measure(null, null, null);
+
+    /** The claim measure of {@code summary} (an empty one where not recorded). */
+    private static RepresentationsRecord.Measure measure(RepresentationsRecord.Summary summary) {
+        return measure(summary, CLAIM_MEASURE);
+    }
+
+    private static RepresentationsRecord.Measure measure(RepresentationsRecord.Summary summary, String name) {
+        RepresentationsRecord.Measure m = summary == null ? null : summary.measure(name);
+        return m == null ? NONE : m;
+    }
+
+    /** Per comparison, the claim measure's per-layer values (empty where not recorded). */
+    static List<List<Double>> values(RepresentationsRecord.Summary summary) {
+        List<List<Double>> v = measure(summary).values();
+        return v == null ? List.of() : v;
+    }
+
+    private static Svg.Series series(String name, RepresentationsRecord.Measure node) {
+        int n = node.mean() == null ? 0 : node.mean().size();
         double[] x = new double[n];
         double[] y = new double[n];
         double[] e = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = i;
-            y[i] = node.path("mean").path(i).asDouble(Double.NaN);
-            e[i] = node.path("sd").path(i).asDouble(0);
+            y[i] = RepresentationsRecord.at(node.mean(), i);
+            double sd = RepresentationsRecord.at(node.sd(), i);
+            e[i] = Double.isNaN(sd) ? 0 : sd; // an undefined sd draws no bar
         }
         return new Svg.Series(name, x, y, e);
     }
@@ -390,13 +403,12 @@ final class RepresentationsExperiment implements Experiment {
      * Per measure: per-layer mean and standard deviation over the comparisons (sd 0 for one), and each comparison's
      * per-layer values ({@code values}, one list per comparison, e.g. per seed).
      */
-    static Map<String, Object> summary(List<List<LayerSimilarity>> comparisons) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("comparisons", comparisons.size());
+    static RepresentationsRecord.Summary summary(List<List<LayerSimilarity>> comparisons) {
         if (comparisons.isEmpty()) {
-            return out;
+            return new RepresentationsRecord.Summary(0, null, null, null);
         }
         int layers = comparisons.get(0).size();
+        Map<String, RepresentationsRecord.Measure> out = new LinkedHashMap<>();
         for (String measure : MEASURES) {
             List<Double> means = new ArrayList<>();
             List<Double> sds = new ArrayList<>();
@@ -411,12 +423,9 @@ final class RepresentationsExperiment implements Experiment {
                 means.add(Stats.mean(v));
                 sds.add(Stats.sd(v));
             }
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("mean", means);
-            one.put("sd", sds);
-            one.put("values", values);
-            out.put(measure, one);
+            out.put(measure, new RepresentationsRecord.Measure(means, sds, values));
         }
-        return out;
+        return new RepresentationsRecord.Summary(comparisons.size(), out.get("svcca"), out.get("pwcca"),
+                out.get("cka_linear"));
     }
 }

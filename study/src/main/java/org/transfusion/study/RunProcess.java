@@ -33,7 +33,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
         }
         jvm.add("-Dai.djl.offline=true");
         // The run itself travels as its spec (JSON), never re-spelled as flags.
-        Path specFile = r.folder().resolveSibling(r.id() + ".spec.json");
+        Path specFile = StudyFolder.specFile(r);
         try {
             Files.createDirectories(specFile.getParent());
         } catch (IOException e) {
@@ -43,7 +43,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
         List<String> args = List.of(MAIN_CLASS, "train", "--spec", specFile.toAbsolutePath().toString(),
                 "--threads", Integer.toString(threads), "--out", r.folder().toAbsolutePath().toString());
         return new RunProcess(r.id(), List.copyOf(jvm), classpath, args, r.folder().toAbsolutePath().toString(),
-                r.folder().resolveSibling(r.id() + ".log").toAbsolutePath().toString());
+                StudyFolder.logFile(r).toAbsolutePath().toString());
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunMetrics;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.Records;
 
 /**
  * A finished run's numbers as the report uses them: val/test AUC (with the test AUC's DeLong 95% interval, NaN where
@@ -25,11 +27,12 @@ public record RunResult(PlannedRun run, double valAuc, double testAuc, double te
         List<CurvePoint> curve = f.curve();
         double[] steps = curve.stream().mapToDouble(CurvePoint::step).toArray();
         double[] val = curve.stream().mapToDouble(CurvePoint::valAuc).toArray();
-        double accuracy = m.json().path("test").path("accuracy").isNumber()
-                ? m.json().path("test").path("accuracy").asDouble() : Double.NaN;
+        MetricsRecord.Split test = m.record().test();
+        double accuracy = test == null ? Double.NaN : Records.orNaN(test.accuracy());
         Map<String, Double> perOutput = new LinkedHashMap<>();
-        m.json().path("test").path("auc_per_output").fields().forEachRemaining(e ->
-                perOutput.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : Double.NaN));
+        if (test != null && test.aucPerOutput() != null) {
+            test.aucPerOutput().forEach((k, v) -> perOutput.put(k, Records.orNaN(v)));
+        }
         return new RunResult(run, m.valAuc(), m.testAuc(), m.testAucLow(), m.testAucHigh(), m.stepsToAuc(), steps, val,
                 m.steps(), accuracy, perOutput);
     }

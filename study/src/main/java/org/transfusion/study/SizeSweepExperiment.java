@@ -1,6 +1,5 @@
 package org.transfusion.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.io.Json;
+import org.transfusion.study.record.RepresentationsRecord;
+import org.transfusion.study.record.SizeSweepRecord;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.TensorSpec;
@@ -52,7 +52,7 @@ final class SizeSweepExperiment implements Experiment {
     }
 
     static Path file(Path studyDir) {
-        return studyDir.resolve("analysis").resolve("size-sweep.json");
+        return new StudyFolder(studyDir).sizeSweep();
     }
 
     /** The sweep's models: its own list, else the study's. */
@@ -109,10 +109,8 @@ final class SizeSweepExperiment implements Experiment {
         // the study's data dir: a run folder does not record it, and medmnist:NAME is looked up there first
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
                 Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
-        Map<String, Object> all = new LinkedHashMap<>();
+        Map<String, SizeSweepRecord.Model> all = new LinkedHashMap<>();
         for (String model : models(plan.spec())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("params", parameters(model));
             Map<String, Tally> tallies = new LinkedHashMap<>();
             for (String scheme : spec.schemes()) {
                 Tally t = new Tally();
@@ -123,17 +121,23 @@ final class SizeSweepExperiment implements Experiment {
                 tallies.put(scheme, t);
             }
             List<LayerSimilarity> first = tallies.values().iterator().next().layers.get(0);
-            m.put("layers", first.stream().map(LayerSimilarity::layerA).toList());
-            m.put("points", first.stream().map(LayerSimilarity::points).toList());
-            m.put("neurons", first.stream().map(LayerSimilarity::neuronsA).toList());
-            for (String key : List.of("before_after", "weight_movement", "effective_rank", "variance99")) {
-                Map<String, Object> byScheme = new LinkedHashMap<>();
-                tallies.forEach((scheme, t) -> byScheme.put(scheme, t.toMap().get(key)));
-                m.put(key, byScheme);
-            }
-            all.put(model, m);
+            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+            Map<String, SizeSweepRecord.Movement> moved = new LinkedHashMap<>();
+            Map<String, SizeSweepRecord.BeforeAfter> erank = new LinkedHashMap<>();
+            Map<String, SizeSweepRecord.BeforeAfter> variance99 = new LinkedHashMap<>();
+            tallies.forEach((scheme, t) -> {
+                beforeAfter.put(scheme, RepresentationsExperiment.summary(t.layers));
+                moved.put(scheme, new SizeSweepRecord.Movement(t.keys, t.moved));
+                erank.put(scheme, new SizeSweepRecord.BeforeAfter(t.ranks.get(0), t.ranks.get(1)));
+                variance99.put(scheme, new SizeSweepRecord.BeforeAfter(t.ranks.get(2), t.ranks.get(3)));
+            });
+            all.put(model, new SizeSweepRecord.Model(parameters(model),
+                    first.stream().map(LayerSimilarity::layerA).toList(),
+                    first.stream().map(LayerSimilarity::points).toList(),
+                    first.stream().map(LayerSimilarity::neuronsA).toList(), beforeAfter, moved, erank, variance99));
         }
-        Json.write(file(plan.dir()), all); // AtomicFiles creates the analysis folder
+        // AtomicFiles creates the analysis folder
+        new SizeSweepRecord(SizeSweepRecord.FORMAT, all).write(file(plan.dir()));
     }
 
     /** One scheme's before-vs-after results over the seeds, as the analysis file keeps them. */
@@ -169,22 +173,6 @@ final class SizeSweepExperiment implements Experiment {
             seed = null;
         }
 
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("before_after", RepresentationsExperiment.summary(layers));
-            m.put("weight_movement", pair("keys", keys, "values", moved));
-            m.put("effective_rank", pair("before", ranks.get(0), "after", ranks.get(1)));
-            m.put("variance99", pair("before", ranks.get(2), "after", ranks.get(3)));
-            return m;
-        }
-
-        private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put(k1, v1);
-            m.put(k2, v2);
-            return m;
-        }
-
         private static EffectiveRank rank(LayerActivations a) {
             return EffectiveRank.of(Activations.of(a.rows(), a.points(), a.neurons()));
         }
@@ -201,55 +189,65 @@ final class SizeSweepExperiment implements Experiment {
                  double[] moved, double erankBefore, double erankAfter) {}
 
     /** The sweep's points for {@code scheme}, smallest model first; models missing from the file are left out. */
-    static List<Point> points(JsonNode sweep, List<String> models, String scheme) {
+    static List<Point> points(SizeSweepRecord sweep, List<String> models, String scheme) {
         List<Point> out = new ArrayList<>();
         for (String model : models) {
-            JsonNode m = sweep.path(model);
-            JsonNode values = m.path("before_after").path(scheme).path(RepresentationsExperiment.CLAIM_MEASURE)
-                    .path("values");
-            if (m.isMissingNode() || values.size() == 0) {
+            SizeSweepRecord.Model m = sweep.models().get(model);
+            List<List<Double>> values = m == null ? List.of()
+                    : RepresentationsExperiment.values(m.beforeAfter() == null ? null : m.beforeAfter().get(scheme));
+            if (m == null || values.isEmpty()) {
                 continue;
             }
-            RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m);
+            RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m.layers(), m.points(),
+                    m.neurons());
             int n = values.size();
             double[] lower = new double[n];
             double[] higher = new double[n];
             double[] all = new double[n];
             double[] allCka = new double[n];
             double[] moved = new double[n];
-            JsonNode cka = m.path("before_after").path(scheme).path("cka_linear").path("values");
+            RepresentationsRecord.Measure ckaMeasure = m.beforeAfter().get(scheme).ckaLinear();
+            List<List<Double>> cka = ckaMeasure == null || ckaMeasure.values() == null ? List.of() : ckaMeasure.values();
+            SizeSweepRecord.Movement movement = m.weightMovement() == null ? null : m.weightMovement().get(scheme);
             for (int i = 0; i < n; i++) {
-                lower[i] = 1 - l.mean(values.path(i), l.lower());
-                higher[i] = 1 - l.mean(values.path(i), l.higher());
-                all[i] = 1 - l.mean(values.path(i), l.convs());
-                JsonNode seed = cka.path(i);
-                allCka[i] = 1 - Stats.mean(l.convs().stream().mapToDouble(k -> seed.path(k).asDouble(Double.NaN))
+                lower[i] = 1 - l.mean(values.get(i), l.lower());
+                higher[i] = 1 - l.mean(values.get(i), l.higher());
+                all[i] = 1 - l.mean(values.get(i), l.convs());
+                List<Double> seed = i < cka.size() ? cka.get(i) : null;
+                allCka[i] = 1 - Stats.mean(l.convs().stream().mapToDouble(k -> RepresentationsRecord.at(seed, k))
                         .toArray());
-                moved[i] = Stats.mean(doubles(m.path("weight_movement").path(scheme).path("values").path(i)));
+                moved[i] = Stats.mean(doubles(seedList(movement == null ? null : movement.values(), i)));
             }
             List<Integer> convs = l.convs();
-            out.add(new Point(model, m.path("params").asLong(), lower, higher, all, allCka, moved,
-                    meanOver(m.path("effective_rank").path(scheme).path("before"), convs),
-                    meanOver(m.path("effective_rank").path(scheme).path("after"), convs)));
+            SizeSweepRecord.BeforeAfter erank = m.effectiveRank() == null ? null : m.effectiveRank().get(scheme);
+            out.add(new Point(model, m.params() == null ? 0 : m.params(), lower, higher, all, allCka, moved,
+                    meanOver(erank == null ? null : erank.before(), convs),
+                    meanOver(erank == null ? null : erank.after(), convs)));
         }
         out.sort(Comparator.comparingLong(Point::params));
         return out;
     }
 
+    /** Seed {@code i}'s list of a per-seed list (null where missing). */
+    private static List<Double> seedList(List<List<Double>> perSeed, int i) {
+        return perSeed == null || i >= perSeed.size() ? null : perSeed.get(i);
+    }
+
     /** Mean over seeds of the mean over {@code layers} of a per-seed, per-layer list. */
-    private static double meanOver(JsonNode perSeed, List<Integer> layers) {
-        double[] v = new double[perSeed.size()];
+    private static double meanOver(List<List<Double>> perSeed, List<Integer> layers) {
+        int seeds = perSeed == null ? 0 : perSeed.size();
+        double[] v = new double[seeds];
         for (int s = 0; s < v.length; s++) {
-            JsonNode seed = perSeed.path(s);
-            v[s] = Stats.mean(layers.stream().mapToDouble(i -> seed.path(i).asDouble(Double.NaN)).toArray());
+            List<Double> seed = perSeed.get(s);
+            v[s] = Stats.mean(layers.stream().mapToDouble(i -> RepresentationsRecord.at(seed, i)).toArray());
         }
         return Stats.mean(v);
     }
 
-    private static double[] doubles(JsonNode list) {
-        double[] v = new double[list.size()];
+    private static double[] doubles(List<Double> list) {
+        double[] v = new double[list == null ? 0 : list.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = list.path(i).asDouble(Double.NaN);
+            v[i] = RepresentationsRecord.at(list, i);
         }
         return v;
     }
@@ -265,7 +263,7 @@ final class SizeSweepExperiment implements Experiment {
         if (!Files.isRegularFile(f)) {
             return out;
         }
-        JsonNode sweep = Json.read(f);
+        SizeSweepRecord sweep = SizeSweepRecord.read(f);
         List<String> models = models(results.spec());
         for (String scheme : spec.schemes()) {
             List<Point> points = points(sweep, models, scheme);
@@ -336,7 +334,7 @@ final class SizeSweepExperiment implements Experiment {
         if (!Files.isRegularFile(f)) {
             return;
         }
-        JsonNode sweep = Json.read(f);
+        SizeSweepRecord sweep = SizeSweepRecord.read(f);
         List<String> models = models(page.spec());
         StringBuilder html = page.html();
         html.append("<h2>Size sweep: do larger models change less?</h2><p class='muted'>Each model trained from ")
@@ -392,7 +390,7 @@ final class SizeSweepExperiment implements Experiment {
         return new Svg.Series(name, x, y, e);
     }
 
-    private void table(ReportPage page, JsonNode sweep, List<String> models) {
+    private void table(ReportPage page, SizeSweepRecord sweep, List<String> models) {
         StringBuilder h = page.html();
         h.append("<table><tr><th>model</th><th>parameters</th><th>init</th><th>change, lower layers</th>"
                 + "<th>change, higher layers</th><th>weight movement</th><th>effective rank, init → trained</th></tr>");
@@ -412,7 +410,7 @@ final class SizeSweepExperiment implements Experiment {
                 + "size-sweep.csv, the per-model summary in size-sweep-summary.csv.</p>");
     }
 
-    private void writeCsv(ReportPage page, JsonNode sweep, List<String> models) {
+    private void writeCsv(ReportPage page, SizeSweepRecord sweep, List<String> models) {
         StringBuilder layers = new StringBuilder("model,params,scheme,layer,points,neurons,svcca_mean,svcca_sd,"
                 + "cka_linear_mean,effective_rank_init,effective_rank_trained,variance99_init,variance99_trained\n");
         StringBuilder summary = new StringBuilder("model,params,scheme,seeds,change_lower_mean,change_lower_sd,"
@@ -421,20 +419,23 @@ final class SizeSweepExperiment implements Experiment {
                 + "effective_rank_init,effective_rank_trained\n");
         for (String scheme : spec.schemes()) {
             for (Point p : points(sweep, models, scheme)) {
-                JsonNode m = sweep.path(p.model());
-                JsonNode ba = m.path("before_after").path(scheme);
-                JsonNode names = m.path("layers");
+                SizeSweepRecord.Model m = sweep.models().get(p.model());
+                RepresentationsRecord.Summary ba = m.beforeAfter() == null ? null : m.beforeAfter().get(scheme);
+                RepresentationsRecord.Measure svcca = ba == null || ba.svcca() == null ? NO_MEASURE : ba.svcca();
+                RepresentationsRecord.Measure cka = ba == null || ba.ckaLinear() == null ? NO_MEASURE : ba.ckaLinear();
+                SizeSweepRecord.BeforeAfter erank = m.effectiveRank() == null ? null : m.effectiveRank().get(scheme);
+                SizeSweepRecord.BeforeAfter v99 = m.variance99() == null ? null : m.variance99().get(scheme);
+                List<String> names = m.layers() == null ? List.of() : m.layers();
                 for (int i = 0; i < names.size(); i++) {
                     layers.append(String.join(",", p.model(), Long.toString(p.params()), scheme,
-                            names.path(i).asText(), m.path("points").path(i).asText(),
-                            m.path("neurons").path(i).asText(),
-                            ReportPage.f6(ba.path("svcca").path("mean").path(i).asDouble(Double.NaN)),
-                            ReportPage.f6(ba.path("svcca").path("sd").path(i).asDouble(Double.NaN)),
-                            ReportPage.f6(ba.path("cka_linear").path("mean").path(i).asDouble(Double.NaN)),
-                            ReportPage.f6(layerMean(m.path("effective_rank").path(scheme).path("before"), i)),
-                            ReportPage.f6(layerMean(m.path("effective_rank").path(scheme).path("after"), i)),
-                            ReportPage.f6(layerMean(m.path("variance99").path(scheme).path("before"), i)),
-                            ReportPage.f6(layerMean(m.path("variance99").path(scheme).path("after"), i)))).append('\n');
+                            names.get(i), text(m.points(), i), text(m.neurons(), i),
+                            ReportPage.f6(RepresentationsRecord.at(svcca.mean(), i)),
+                            ReportPage.f6(RepresentationsRecord.at(svcca.sd(), i)),
+                            ReportPage.f6(RepresentationsRecord.at(cka.mean(), i)),
+                            ReportPage.f6(layerMean(erank == null ? null : erank.before(), i)),
+                            ReportPage.f6(layerMean(erank == null ? null : erank.after(), i)),
+                            ReportPage.f6(layerMean(v99 == null ? null : v99.before(), i)),
+                            ReportPage.f6(layerMean(v99 == null ? null : v99.after(), i)))).append('\n');
                 }
                 summary.append(String.join(",", p.model(), Long.toString(p.params()), scheme,
                         Integer.toString(p.all().length), ReportPage.f6(Stats.mean(p.lower())),
@@ -450,11 +451,18 @@ final class SizeSweepExperiment implements Experiment {
     }
 
     /** Mean over seeds of layer {@code i} in a per-seed, per-layer list. */
-    private static double layerMean(JsonNode perSeed, int i) {
-        double[] v = new double[perSeed.size()];
+    private static double layerMean(List<List<Double>> perSeed, int i) {
+        double[] v = new double[perSeed == null ? 0 : perSeed.size()];
         for (int s = 0; s < v.length; s++) {
-            v[s] = perSeed.path(s).path(i).asDouble(Double.NaN);
+            v[s] = RepresentationsRecord.at(perSeed.get(s), i);
         }
         return Stats.mean(v);
+    }
+
+    private static final RepresentationsRecord.Measure NO_MEASURE = new RepresentationsRecord.Measure(null, null, null);
+
+    /** A per-layer count as the CSV lists it ("" where not recorded). */
+    private static String text(List<Integer> counts, int i) {
+        return counts == null || i >= counts.size() || counts.get(i) == null ? "" : counts.get(i).toString();
     }
 }

@@ -13,6 +13,7 @@ import org.transfusion.engine.Faults;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.error.BadInputException;
+import org.transfusion.study.record.StudyRecord;
 
 /**
  * A study folder: {@code study.json} (the spec it runs, so a rerun resumes the same study and
@@ -80,14 +81,13 @@ public final class Study {
 
     /** Rebuilds the report of a study folder from its results, without training. */
     public static Path report(Path dir) {
-        Path file = dir.resolve("study.json");
+        Path file = new StudyFolder(dir).studyJson();
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(dir + ": not a study folder (no study.json)");
         }
-        JsonNode saved = Json.read(file);
-        StudySpec spec = SpecReader.parse(Json.toString(saved.path("spec")), file.toString());
-        Path dataDir = saved.path("data_dir").isTextual() ? Path.of(saved.get("data_dir").asText()) : null;
-        Plan plan = Plan.of(spec, dir, dataDir);
+        StudyRecord saved = StudyRecord.read(file);
+        StudySpec spec = SpecReader.parse(saved.specText(), file.toString());
+        Plan plan = Plan.of(spec, dir, saved.dataDirPath());
         analyse(plan, System.err);
         return Report.write(plan);
     }
@@ -99,14 +99,13 @@ public final class Study {
     }
 
     private static void record(StudySpec spec, Path dir, Path dataDir) {
-        Path file = dir.resolve("study.json");
-        Map<String, Object> wanted = new LinkedHashMap<>();
-        wanted.put("spec", spec.toMap());
-        wanted.put("data_dir", dataDir == null ? null : dataDir.toAbsolutePath().toString());
+        Path file = new StudyFolder(dir).studyJson();
+        StudyRecord wanted = new StudyRecord(StudyRecord.FORMAT, Json.MAPPER.valueToTree(spec.toMap()),
+                dataDir == null ? null : dataDir.toAbsolutePath().toString());
         if (Files.isRegularFile(file)) {
             // By meaning, not text: the saved spec is read back as a spec (defaults filled in), then both compared
             // as JSON trees (key order and number spelling do not matter).
-            StudySpec savedSpec = SpecReader.parse(Json.toString(Json.read(file).path("spec")), file.toString());
+            StudySpec savedSpec = SpecReader.parse(StudyRecord.read(file).specText(), file.toString());
             // The device is not the study's identity (a study resumes on another device).
             JsonNode saved = Json.MAPPER.valueToTree(withoutDevice(savedSpec.toMap()));
             JsonNode now = Json.MAPPER.valueToTree(withoutDevice(spec.toMap()));
@@ -116,6 +115,6 @@ public final class Study {
             }
             return;
         }
-        Json.write(file, wanted);
+        wanted.write(file);
     }
 }

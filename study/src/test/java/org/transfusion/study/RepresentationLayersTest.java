@@ -2,9 +2,11 @@ package org.transfusion.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.run.record.Records;
+import org.transfusion.study.record.RepresentationsRecord;
 
 /**
  * How the representation verdicts group a model's probed layers: conv layers without the pooled output, lower and
@@ -12,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * neuron) left out and named.
  */
 class RepresentationLayersTest {
-    private static JsonNode model(String json) throws Exception {
-        return new ObjectMapper().readTree(json);
+    private static RepresentationsRecord.Model model(String json) throws Exception {
+        return Records.as("test", new ObjectMapper().readTree(json), RepresentationsRecord.Model.class);
     }
 
     @Test
@@ -28,7 +30,7 @@ class RepresentationLayersTest {
         assertThat(l.names(l.higher())).isEqualTo("conv3, conv4, conv5");
         assertThat(l.dropped(l.top())).isEmpty();
         // the mean over conv4 and conv5 of these values: (0.4 + 0.6) / 2
-        assertThat(l.mean(model("[0.9, 0.8, 0.7, 0.4, 0.6, 0.1]"), l.top())).isEqualTo(0.5);
+        assertThat(l.mean(List.of(0.9, 0.8, 0.7, 0.4, 0.6, 0.1), l.top())).isEqualTo(0.5);
     }
 
     @Test
@@ -40,7 +42,7 @@ class RepresentationLayersTest {
         assertThat(l.names(l.top())).isEqualTo("");
         assertThat(l.dropped(l.top())).isEqualTo(" (layer3 left out: 5000 points for 1024 neurons; layer4 left out: "
                 + "5000 points for 2048 neurons)");
-        assertThat(l.mean(model("[0.9, 0.8, 0.7, 0.4, 0.6, 0.1]"), l.top())).isNaN();
+        assertThat(l.mean(List.of(0.9, 0.8, 0.7, 0.4, 0.6, 0.1), l.top())).isNaN();
         // usable: conv1 (5000 >= 640), layer1 (>= 2560), not layer2 (5000 < 5120)
         assertThat(l.names(l.lower())).isEqualTo("conv1");
         assertThat(l.names(l.higher())).isEqualTo("layer1");

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.io.Json;
+import org.transfusion.study.record.SizeSweepRecord;
 import org.transfusion.error.BadInputException;
 
 class SizeSweepExperimentTest {
@@ -175,7 +176,7 @@ class SizeSweepExperimentTest {
         }
         Json.write(SizeSweepExperiment.file(dir), file);
         SizeSweepExperiment e = new SizeSweepExperiment(spec.experiments().sizeSweep());
-        List<SizeSweepExperiment.Point> random = SizeSweepExperiment.points(Json.read(SizeSweepExperiment.file(dir)),
+        List<SizeSweepExperiment.Point> random = SizeSweepExperiment.points(SizeSweepRecord.read(SizeSweepExperiment.file(dir)),
                 e.models(spec), "random");
         SizeSweepExperiment.Point small = random.get(0);
         assertThat(small.model()).isEqualTo("cbr-small");

@@ -53,6 +53,14 @@ public final class BatchArrays {
         };
     }
 
+    /**
+     * The layout {@link #defaultFormat} chooses, as run.json records it: {@code channels-last} or
+     * {@code contiguous}.
+     */
+    public static String memoryFormatSetting() {
+        return defaultFormat().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
     public MemoryFormat format() {
         return format;
     }

@@ -1,5 +1,7 @@
 package org.transfusion.engine.eval;
 
+import org.transfusion.engine.run.record.MetricsRecord;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,19 +56,9 @@ public record Confusion(double threshold, long tp, long fp, long tn, long fn) {
         return ratio(2 * tp, 2 * tp + fp + fn);
     }
 
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("threshold", threshold);
-        m.put("sensitivity", sensitivity());
-        m.put("specificity", specificity());
-        m.put("ppv", ppv());
-        m.put("npv", npv());
-        m.put("f1", f1());
-        m.put("tp", tp);
-        m.put("fp", fp);
-        m.put("tn", tn);
-        m.put("fn", fn);
-        return m;
+    /** As metrics.json records it. */
+    public MetricsRecord.Confusion toRecord() {
+        return new MetricsRecord.Confusion(threshold, sensitivity(), specificity(), ppv(), npv(), f1(), tp, fp, tn, fn);
     }
 
     private static double ratio(long a, long b) {

@@ -121,30 +121,4 @@ public record Metrics(double auc, Map<String, Double> perOutputAuc, Map<String, 
         double spec = task.type() == Task.Type.BINARY && tn + fp > 0 ? (double) tn / (tn + fp) : Double.NaN;
         return new Metrics(auc, per, ci, accuracy, sens, spec, loss, n, warnings);
     }
-
-    /** As a JSON-friendly map (NaN kept as null by the writer). */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("auc", auc);
-        m.put("auc_per_output", perOutputAuc);
-        // DeLong 95% intervals per output (for a binary task, of the headline AUC); a macro or mean AUC over
-        // several outputs has none here.
-        Map<String, List<Double>> intervals = new LinkedHashMap<>();
-        perOutputCi.forEach((k, v) -> intervals.put(k, Double.isNaN(v.se()) ? null : List.of(v.low(), v.high())));
-        m.put("auc_ci95_per_output", intervals);
-        if (perOutputCi.size() == 1) {
-            m.put("auc_ci95", intervals.values().iterator().next());
-        }
-        m.put("accuracy", accuracy);
-        if (!Double.isNaN(sensitivity) || !Double.isNaN(specificity)) {
-            m.put("sensitivity", sensitivity);
-            m.put("specificity", specificity);
-        }
-        m.put("loss", loss);
-        m.put("count", count);
-        if (!warnings.isEmpty()) {
-            m.put("warnings", warnings);
-        }
-        return m;
-    }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.OperatingPoint;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.Records;
 
 /**
  * A split's block of metrics.json: {@link Metrics} (AUC with DeLong intervals, accuracy; sensitivity and
@@ -54,17 +56,22 @@ public final class MetricsReport {
     /**
      * The block of a split scored as {@code s} with its {@code metrics} ({@link #headline}): {@code fitted} chosen
      * on validation; {@code isValidation} when {@code s} is that split (its operating point is then in-sample and
-     * temperature scaling is not reported on it).
+     * temperature scaling is not reported on it). As an ordered map (what {@code evaluate} prints).
      */
     public static Map<String, Object> block(Task task, Evaluator.Scores s, Metrics metrics, Fitted fitted,
                                             boolean isValidation) {
-        Map<String, Object> m = metrics.toMap();
+        return Records.toMap(split(task, s, metrics, fitted, isValidation));
+    }
+
+    /** {@link #block} as the record metrics.json holds. */
+    public static MetricsRecord.Split split(Task task, Evaluator.Scores s, Metrics metrics, Fitted fitted,
+                                            boolean isValidation) {
         int outputs = task.outputs();
         double[] col = new double[s.n()];
         double[] y = new double[s.n()];
-        Map<String, Object> ap = new LinkedHashMap<>();
-        Map<String, Object> atHalf = new LinkedHashMap<>();
-        Map<String, Object> atPoint = new LinkedHashMap<>();
+        Map<String, Double> ap = new LinkedHashMap<>();
+        Map<String, MetricsRecord.Confusion> atHalf = new LinkedHashMap<>();
+        Map<String, MetricsRecord.Confusion> atPoint = new LinkedHashMap<>();
         double apSum = 0;
         int apDefined = 0;
         for (int o = 0; o < outputs; o++) {
@@ -75,44 +82,43 @@ public final class MetricsReport {
                 apSum += a;
                 apDefined++;
             }
-            atHalf.put(task.outputName(o), Confusion.at(col, y, 0.5).toMap());
+            atHalf.put(task.outputName(o), Confusion.at(col, y, 0.5).toRecord());
             double t = fitted.thresholds()[o];
-            atPoint.put(task.outputName(o), Double.isNaN(t) ? null : Confusion.at(col, y, t).toMap());
+            atPoint.put(task.outputName(o), Double.isNaN(t) ? null : Confusion.at(col, y, t).toRecord());
         }
-        m.put("average_precision", apDefined == 0 ? Double.NaN : apSum / apDefined);
-        m.put("average_precision_per_output", ap);
-        m.put("at_threshold_0.5", Map.of("per_output", atHalf));
-        Map<String, Object> point = new LinkedHashMap<>();
-        point.put("rule", fitted.rule().spec());
-        point.put("chosen_on", isValidation ? "val (this split: in-sample)" : "val");
-        if (outputs == 1 && atPoint.values().iterator().next() instanceof Map<?, ?> only) {
-            only.forEach((k, v) -> point.put((String) k, v));
-        }
-        point.put("per_output", atPoint);
-        if (!fitted.warnings().isEmpty()) {
-            point.put("warnings", fitted.warnings());
-        }
-        m.put("operating_point", point);
-        Map<String, Object> calibration = calibration(task, s.probs(), s);
+        MetricsRecord.OperatingPoint point = MetricsRecord.OperatingPoint.of(fitted.rule().spec(),
+                isValidation ? "val (this split: in-sample)" : "val",
+                outputs == 1 ? atPoint.values().iterator().next() : null, atPoint,
+                fitted.warnings().isEmpty() ? null : fitted.warnings());
+        MetricsRecord.Calibration calibration = calibration(task, s.probs(), s);
         if (s.logits() != null) {
             double[] ones = new double[outputs];
             Arrays.fill(ones, 1.0);
-            calibration.put("nll", TemperatureScaling.nll(task, s.logits(), s.targets(), s.n(), ones));
+            calibration = calibration.withNll(TemperatureScaling.nll(task, s.logits(), s.targets(), s.n(), ones));
         }
         if (fitted.temperatures() != null && !isValidation && s.logits() != null) {
-            calibration.put("temperature_scaling", temperatureScaling(task, s, fitted.temperatures(), calibration));
+            calibration = calibration.withTemperatureScaling(temperatureScaling(task, s, fitted.temperatures(),
+                    calibration));
         }
-        m.put("calibration", calibration);
-        return m;
+        // DeLong 95% intervals per output (for a binary task, of the headline AUC); a macro or mean AUC over
+        // several outputs has none here.
+        Map<String, List<Double>> intervals = new LinkedHashMap<>();
+        metrics.perOutputCi().forEach((k, v) -> intervals.put(k, Double.isNaN(v.se()) ? null
+                : List.of(v.low(), v.high())));
+        boolean binaryRates = !Double.isNaN(metrics.sensitivity()) || !Double.isNaN(metrics.specificity());
+        return new MetricsRecord.Split(metrics.auc(), metrics.perOutputAuc(), intervals,
+                intervals.size() == 1 ? Records.MAPPER.valueToTree(intervals.values().iterator().next()) : null,
+                metrics.accuracy(), binaryRates ? metrics.sensitivity() : null,
+                binaryRates ? metrics.specificity() : null, metrics.loss(), metrics.count(),
+                metrics.warnings().isEmpty() ? null : metrics.warnings(),
+                apDefined == 0 ? Double.NaN : apSum / apDefined, ap, new MetricsRecord.PerOutput(atHalf), point,
+                calibration);
     }
 
     /** ECE per output (one-vs-rest), their mean, the reliability tables; for multiclass also top-label ECE. */
-    static Map<String, Object> calibration(Task task, double[] probs, Evaluator.Scores s) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("bins", Reliability.BINS);
-        c.put("binning", Reliability.BINNING);
-        Map<String, Object> ece = new LinkedHashMap<>();
-        Map<String, Object> tables = new LinkedHashMap<>();
+    static MetricsRecord.Calibration calibration(Task task, double[] probs, Evaluator.Scores s) {
+        Map<String, Double> ece = new LinkedHashMap<>();
+        Map<String, List<MetricsRecord.Bin>> tables = new LinkedHashMap<>();
         double[] col = new double[s.n()];
         double[] y = new double[s.n()];
         double sum = 0;
@@ -127,15 +133,11 @@ public final class MetricsReport {
                 defined++;
             }
         }
-        c.put("ece", defined == 0 ? Double.NaN : sum / defined);
-        c.put("ece_per_output", ece);
-        if (task.type() == Task.Type.MULTICLASS) {
-            Reliability top = topLabel(probs, s.targets(), s.n(), task.outputs());
-            c.put("ece_top_label", top.ece());
-            c.put("reliability_top_label", top.table());
-        }
-        c.put("reliability_per_output", tables);
-        return c;
+        Reliability top = task.type() == Task.Type.MULTICLASS ? topLabel(probs, s.targets(), s.n(), task.outputs())
+                : null;
+        return new MetricsRecord.Calibration(Reliability.BINS, Reliability.BINNING,
+                defined == 0 ? Double.NaN : sum / defined, ece, top == null ? null : top.ece(),
+                top == null ? null : top.table(), tables, null, null);
     }
 
     /**
@@ -158,33 +160,24 @@ public final class MetricsReport {
         return Reliability.of(confidence, correct, Reliability.BINS);
     }
 
-    private static Map<String, Object> temperatureScaling(Task task, Evaluator.Scores s, double[] temperatures,
-                                                          Map<String, Object> before) {
+    private static MetricsRecord.TemperatureScaling temperatureScaling(Task task, Evaluator.Scores s,
+                                                                       double[] temperatures,
+                                                                       MetricsRecord.Calibration before) {
         double[] scaled = TemperatureScaling.probabilities(task, s.logits(), s.n(), temperatures);
-        Map<String, Object> after = calibration(task, scaled, s);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("fitted_on", "val");
-        t.put("objective", "validation NLL, golden-section search over ln T in [" + TemperatureScaling.MIN + ", "
-                + TemperatureScaling.MAX + "]");
-        if (task.type() == Task.Type.MULTICLASS) {
-            t.put("temperature", temperatures[0]);
-        } else {
-            Map<String, Object> per = new LinkedHashMap<>();
+        MetricsRecord.Calibration after = calibration(task, scaled, s);
+        boolean multiclass = task.type() == Task.Type.MULTICLASS;
+        Map<String, Double> per = null;
+        if (!multiclass) {
+            per = new LinkedHashMap<>();
             for (int o = 0; o < task.outputs(); o++) {
                 per.put(task.outputName(o), temperatures[o]);
             }
-            t.put("temperature_per_output", per);
         }
-        t.put("nll_before", before.get("nll"));
-        t.put("nll_after", TemperatureScaling.nll(task, s.logits(), s.targets(), s.n(), temperatures));
-        t.put("ece_before", before.get("ece"));
-        t.put("ece_after", after.get("ece"));
-        if (after.containsKey("ece_top_label")) {
-            t.put("ece_top_label_before", before.get("ece_top_label"));
-            t.put("ece_top_label_after", after.get("ece_top_label"));
-        }
-        t.put("ece_per_output_after", after.get("ece_per_output"));
-        t.put("reliability_per_output_after", after.get("reliability_per_output"));
-        return t;
+        boolean top = after.eceTopLabel() != null;
+        return new MetricsRecord.TemperatureScaling("val", "validation NLL, golden-section search over ln T in ["
+                + TemperatureScaling.MIN + ", " + TemperatureScaling.MAX + "]", multiclass ? temperatures[0] : null,
+                per, before.nll(), TemperatureScaling.nll(task, s.logits(), s.targets(), s.n(), temperatures),
+                before.ece(), after.ece(), top ? before.eceTopLabel() : null, top ? after.eceTopLabel() : null,
+                after.ecePerOutput(), after.reliabilityPerOutput());
     }
 }

@@ -1,5 +1,7 @@
 package org.transfusion.engine.eval;
 
+import org.transfusion.engine.run.record.MetricsRecord;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,17 +63,8 @@ public record Reliability(List<Bin> bins, double ece, long count) {
     }
 
     /** The table as metrics.json lists it, one map per bin. */
-    public List<Map<String, Object>> table() {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Bin b : bins) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("lower", b.lower());
-            m.put("upper", b.upper());
-            m.put("count", b.count());
-            m.put("mean_probability", b.meanProbability());
-            m.put("fraction_positive", b.fractionPositive());
-            rows.add(m);
-        }
-        return rows;
+    public List<MetricsRecord.Bin> table() {
+        return bins.stream().map(b -> new MetricsRecord.Bin(b.lower(), b.upper(), b.count(), b.meanProbability(),
+                b.fractionPositive())).toList();
     }
 }

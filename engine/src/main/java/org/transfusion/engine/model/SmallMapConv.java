@@ -32,9 +32,17 @@ import org.transfusion.error.BadInputException;
  * Both give the same values and gradients as the convolution up to float rounding (tested against libtorch's
  * convolution); the weights keep their (out, in/groups, kh, kw) shape, so state dicts are unaffected.
  */
-final class SmallMapConv {
+public final class SmallMapConv {
     /** Output pixels up to which a channels-last pointwise convolution is done as a matrix product in training. */
     static final int POINTWISE_MAX_PIXELS = 4;
+
+    /**
+     * How this process computes 1x1 convolutions ({@code -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1}), as
+     * run.json records it: {@code auto}, {@code onednn}, {@code native} or {@code matmul}.
+     */
+    public static String conv1x1Setting() {
+        return Conv1x1.chosen().name().toLowerCase(Locale.ROOT);
+    }
 
     /**
      * How 1x1 convolutions (no padding, one group) that no other rule rewrites are computed. {@code MATMUL}: all

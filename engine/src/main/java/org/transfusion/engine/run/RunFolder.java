@@ -1,6 +1,5 @@
 package org.transfusion.engine.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SortedMap;
@@ -21,14 +19,17 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.run.record.FailureRecord;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.Records;
+import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
 /**
- * A run's folder (DESIGN.md): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
+ * A run's folder (DESIGN.md), each JSON file read and written as its record ({@code run.record}): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
  * while training checkpoint.safetensors (weights, optimiser state, and the step, best-so-far and curve in its
  * metadata: one atomic unit; checkpoint.json is only read from folders of earlier versions); TensorBoard's event
  * files, one per training session, in tb/. Every file but the event files is written atomically (those are
@@ -225,8 +226,7 @@ public record RunFolder(Path dir) {
         if (!isFailed()) {
             return null;
         }
-        JsonNode f = Json.read(failureJson());
-        return f.path("reason").asText("training diverged") + " (at step " + f.path("step").asText("?") + ")";
+        return FailureRecord.read(failureJson()).describe();
     }
 
     public boolean hasRun() {
@@ -258,15 +258,7 @@ public record RunFolder(Path dir) {
         if (saved.sameRunAs(wanted) || sameButWhereItsWeightsLie(saved, wanted)) {
             return true;
         }
-        JsonNode was = saved.identity().toTree();
-        JsonNode now = wanted.identity().toTree();
-        List<String> differences = new ArrayList<>();
-        for (Iterator<String> it = now.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!was.path(field).equals(now.path(field))) {
-                differences.add(field + " " + was.get(field) + " vs " + now.get(field));
-            }
-        }
+        List<String> differences = Records.differences(saved.identity().toTree(), wanted.identity().toTree());
         throw new BadInputException(dir + ": holds a different run (" + String.join(", ",
                 differences.subList(0, Math.min(3, differences.size()))) + "); choose a new --out");
     }
@@ -281,7 +273,8 @@ public record RunFolder(Path dir) {
                 || !saved.toBuilder().weights(null).build().sameRunAs(wanted.toBuilder().weights(null).build())) {
             return false;
         }
-        String recorded = Json.read(runJson()).path("weights").path("sha256").asText("");
+        com.fasterxml.jackson.databind.JsonNode hash = runRecord().weightsHashTree();
+        String recorded = hash != null && hash.isTextual() ? hash.asText() : "";
         if (recorded.isEmpty() || !Files.isRegularFile(wanted.weights())) {
             return false; // a Keras export folder records one hash per file: named by path, as before
         }
@@ -381,13 +374,27 @@ public record RunFolder(Path dir) {
         AtomicFiles.writeString(curveCsv(), sb.toString());
     }
 
-    /** What a finished run's metrics.json says. */
+    /** What a finished run's metrics.json says, as the study uses it. */
     public RunMetrics metrics() {
-        return RunMetrics.of(Json.read(metricsJson()));
+        return RunMetrics.of(metricsRecord());
+    }
+
+    /** The run's metrics.json. */
+    public MetricsRecord metricsRecord() {
+        return MetricsRecord.read(metricsJson());
+    }
+
+    /** The run's run.json. */
+    public RunRecord runRecord() {
+        return RunRecord.read(runJson());
     }
 
     /** The run spec recorded in run.json. */
     public RunSpec spec() {
-        return RunSpec.fromJson(Json.read(runJson()).path("spec"), runJson() + ": spec");
+        RunRecord r = runRecord();
+        if (r.spec() == null) {
+            throw new BadInputException(runJson() + ": spec: missing");
+        }
+        return RunSpec.fromJson(r.spec(), runJson() + ": spec");
     }
 }

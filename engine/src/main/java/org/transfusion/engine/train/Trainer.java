@@ -22,6 +22,7 @@ import org.transfusion.engine.Faults;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.Split;
@@ -33,7 +34,13 @@ import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.run.record.CheckpointState;
+import org.transfusion.engine.run.record.FailureRecord;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.Records;
+import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.engine.model.Network;
+import org.transfusion.engine.model.SmallMapConv;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.CurvePoint;
@@ -103,7 +110,7 @@ public final class Trainer {
         }
         if (folder.isComplete()) {
             progress.note("run in " + folder.dir() + " is already complete; not training again");
-            return toMap(Json.read(folder.metricsJson()));
+            return Records.toMap(folder.metricsRecord());
         }
         if (folder.isFailed()) {
             throw new DivergedException(folder.dir() + ": this run failed earlier: " + folder.failure()
@@ -147,19 +154,19 @@ public final class Trainer {
      * would otherwise be trained on silently, with run.json still naming the old one.
      */
     static void verifyUnchanged(RunSetup s, RunFolder folder) {
-        JsonNode run = Json.read(folder.runJson());
-        JsonNode was = withoutPaths(run.path("data").path("identity"));
+        RunRecord run = folder.runRecord();
+        JsonNode recordedIdentity = run.data() == null ? null : run.data().identity();
+        JsonNode was = recordedIdentity == null ? Json.MAPPER.missingNode() : withoutPaths(recordedIdentity);
         // Through text, as run.json was: numbers then read back as the same node types (int vs long).
         JsonNode now = withoutPaths(Json.parse(Json.toString(s.data().identity())));
         if (!was.isMissingNode() && !was.equals(now)) {
             throw new BadInputException(folder.dir() + ": the data changed since this run started (run.json records "
-                    + was.path("sha256").asText(was.toString()) + ", " + s.data().spec() + " is now "
-                    + now.path("sha256").asText(now.toString()) + "); resuming would mix two datasets: rerun it "
+                    + sha256(was) + ", " + s.data().spec() + " is now " + sha256(now) + "); resuming would mix two datasets: rerun it "
                     + "into a new --out");
         }
         RunSpec o = s.options();
-        JsonNode recorded = run.path("weights").path("sha256");
-        if (o.weights() != null && !recorded.isMissingNode()) {
+        JsonNode recorded = run.weightsHashTree();
+        if (o.weights() != null && recorded != null) {
             JsonNode current = Json.parse(Json.toString(Hub.provenance(o.weights()).get("sha256")));
             if (!recorded.equals(current)) {
                 throw new BadInputException(folder.dir() + ": the pretrained weights " + o.weights() + " changed "
@@ -167,6 +174,12 @@ public final class Trainer {
                         + current.asText(current.toString()) + " now); rerun it into a new --out");
             }
         }
+    }
+
+    /** The SHA-256 a data identity records, or the identity itself where it records none. */
+    private static String sha256(JsonNode identity) {
+        JsonNode sha = identity.get("sha256");
+        return sha != null ? sha.asText(identity.toString()) : identity.toString();
     }
 
     /** An identity tree without its "path" fields: the same bytes read from another folder are the same data. */
@@ -186,10 +199,6 @@ public final class Trainer {
             return copy;
         }
         return node;
-    }
-
-    private static Map<String, Object> toMap(JsonNode node) {
-        return Json.MAPPER.convertValue(node, LinkedHashMap.class);
     }
 
     /** The state of one training run. */
@@ -375,14 +384,9 @@ public final class Trainer {
             lease.verify();
             folder.writeCurve(curve);
             events.ended(TensorBoardLog.STATUS_FAILURE, step);
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("reason", reason);
-            f.put("step", step);
-            f.put("lr", o.lr());
-            f.put("rule", "exit 3: a NaN/infinite training or validation loss, a mean training loss over "
-                    + Divergence.LOSS_FACTOR + "x max(first loss, chance loss), or the same prediction for every "
-                    + "validation image");
-            Json.write(folder.failureJson(), f);
+            new FailureRecord(FailureRecord.FORMAT, reason, step, o.lr(), "exit 3: a NaN/infinite training or "
+                    + "validation loss, a mean training loss over " + Divergence.LOSS_FACTOR + "x max(first loss, "
+                    + "chance loss), or the same prediction for every validation image").write(folder.failureJson());
             throw new DivergedException(String.format(Locale.ROOT, "training diverged at step %d: %s (try a lower "
                     + "--lr than %g); files so far are in %s", step, reason, o.lr(), folder.dir()));
         }
@@ -416,18 +420,14 @@ public final class Trainer {
             for (String w : testMetrics.warnings()) {
                 progress.note("warning: test " + w);
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("val", MetricsReport.block(s.task(), valScores, valMetrics, fitted, true));
-            m.put("test", MetricsReport.block(s.task(), testScores, testMetrics, fitted, false));
-            m.put("best_step", bestStep);
-            m.put("steps", total);
-            m.put("train_seconds", trainSeconds);
-            m.put("images_per_second", trainSeconds > 0 ? (double) total * o.batchSize() / trainSeconds : null);
-            // Measured over this process's steps only (a resumed run's earlier waits are not known).
-            m.put("loader_wait_fraction", trainSeconds > 0 ? waitSeconds / trainSeconds : null);
-            m.put("steps_to_auc", stepsToAuc());
+            MetricsRecord m = new MetricsRecord(MetricsRecord.FORMAT,
+                    MetricsReport.split(s.task(), valScores, valMetrics, fitted, true),
+                    MetricsReport.split(s.task(), testScores, testMetrics, fitted, false), bestStep, total,
+                    trainSeconds, trainSeconds > 0 ? (double) total * o.batchSize() / trainSeconds : Double.NaN,
+                    // Measured over this process's steps only (a resumed run's earlier waits are not known).
+                    trainSeconds > 0 ? waitSeconds / trainSeconds : Double.NaN, stepsToAuc());
             lease.verify();
-            Json.write(folder.metricsJson(), m);
+            m.write(folder.metricsJson());
             events.ended(TensorBoardLog.STATUS_SUCCESS, total);
             try {
                 Files.deleteIfExists(folder.checkpoint());
@@ -437,11 +437,11 @@ public final class Trainer {
             }
             progress.note(String.format(Locale.ROOT, "done: best val AUC %.4f at step %d; test AUC %.4f -> %s",
                     valMetrics.auc(), bestStep, testMetrics.auc(), folder.dir()));
-            return m;
+            return Records.toMap(m);
         }
 
-        private Map<String, Object> stepsToAuc() {
-            Map<String, Object> out = new LinkedHashMap<>();
+        private Map<String, Long> stepsToAuc() {
+            Map<String, Long> out = new LinkedHashMap<>();
             for (double t : o.thresholds()) {
                 Long first = null;
                 for (CurvePoint p : curve) {
@@ -465,17 +465,12 @@ public final class Trainer {
             StateDict all = net.toStateDict();
             optimizer.saveState().asMap().forEach(all::put);
             lease.verify();
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("step", step);
-            state.put("best_auc", Double.isInfinite(bestAuc) ? null : bestAuc);
-            state.put("best_step", bestStep);
-            state.put("optimizer_updates", optimizer.updates());
-            state.put("train_seconds", trainSeconds);
-            state.put("first_loss", Double.isFinite(firstLoss) ? firstLoss : null);
-            state.put("loader_wait_seconds", waitSeconds);
-            state.put("curve", curve.stream().map(CurvePoint::csv).toList());
+            CheckpointState state = new CheckpointState(CheckpointState.FORMAT, step,
+                    Double.isInfinite(bestAuc) ? null : bestAuc, bestStep, optimizer.updates(), trainSeconds,
+                    Double.isFinite(firstLoss) ? firstLoss : null, waitSeconds,
+                    curve.stream().map(CurvePoint::csv).toList());
             SafeTensors.write(folder.checkpoint(), all, Map.of("model", o.model(), "step", Long.toString(step),
-                    STATE_KEY, Json.MAPPER.valueToTree(state).toString()));
+                    STATE_KEY, state.toJson()));
             Faults.at("checkpoint-written", step);
             folder.writeCurve(curve);
             try {
@@ -486,8 +481,9 @@ public final class Trainer {
         }
 
         /**
-         * Where this attempt runs: the scheduler's attempt number, the host, and the GPU a cluster scheduler assigned
-         * ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES} narrowed to it), when one did.
+         * Where this attempt runs, as attempts.jsonl records it: the scheduler's attempt number, the host, and the
+         * GPU a cluster scheduler assigned ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES}
+         * narrowed to it), when one did.
          */
         private static Map<String, Object> attemptDetails() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -505,16 +501,21 @@ public final class Trainer {
             String inFile = saved.metadata().get(STATE_KEY);
             // Checkpoints of earlier versions kept the state beside the weights (checkpoint.json) and the curve in
             // curve.csv only.
-            JsonNode state = inFile != null ? Json.parse(inFile) : Json.read(folder.checkpointState());
-            startStep = state.path("step").asLong();
-            bestAuc = state.path("best_auc").isNull() ? Double.NEGATIVE_INFINITY : state.path("best_auc").asDouble();
-            bestStep = state.path("best_step").asLong();
-            trainSeconds = state.path("train_seconds").asDouble();
+            CheckpointState state = inFile != null
+                    ? CheckpointState.parse(folder.checkpoint() + ": metadata " + STATE_KEY, inFile)
+                    : CheckpointState.read(folder.checkpointState());
+            startStep = state.step() == null ? 0 : state.step();
+            bestAuc = state.bestAuc() == null || state.bestAuc().isNaN() ? Double.NEGATIVE_INFINITY : state.bestAuc();
+            bestStep = state.bestStep() == null ? 0 : state.bestStep();
+            trainSeconds = state.trainSeconds() == null ? 0 : state.trainSeconds();
             // Checkpoints from before first_loss was kept: the first validation window's mean training loss.
-            firstLoss = state.path("first_loss").isNumber() ? state.path("first_loss").asDouble() : Double.NaN;
-            optimizer.loadState(saved.tensors(), net.trainable(), state.path("optimizer_updates").asLong());
+            firstLoss = Records.orNaN(state.firstLoss());
+            optimizer.loadState(saved.tensors(), net.trainable(),
+                    state.optimizerUpdates() == null ? 0 : state.optimizerUpdates());
             if (inFile != null) {
-                state.path("curve").forEach(line -> curve.add(CurvePoint.parse(line.asText())));
+                if (state.curve() != null) {
+                    state.curve().forEach(line -> curve.add(CurvePoint.parse(line)));
+                }
             } else {
                 folder.curve().stream().filter(p -> p.step() <= startStep).forEach(curve::add);
             }
@@ -544,53 +545,38 @@ public final class Trainer {
         }
 
         private void writeRunJson(long total, int evalEvery, Map<String, Object> initReport) {
-            Map<String, Object> run = new LinkedHashMap<>();
-            // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
-            run.put("spec", o.identity().toTree());
-            Map<String, Object> resolved = new LinkedHashMap<>();
-            resolved.put("image_size", s.imageSize());
-            resolved.put("channels", s.channels());
-            resolved.put("total_steps", total);
-            resolved.put("eval_every", evalEvery);
-            resolved.put("task_type", s.task().type().name().toLowerCase(Locale.ROOT));
-            resolved.put("outputs", s.task().outputNames());
-            resolved.put("normalisation", Map.of("mean", s.pipeline().mean(), "std", s.pipeline().std()));
-            resolved.put("augment", s.pipeline().augment());
-            if (s.trainCounts() != null) {
-                resolved.put("train_label_counts", s.trainCounts().toMap());
-            }
-            if (s.classWeights() != null) {
-                resolved.put("class_weights", classWeightsRecord());
-            }
-            resolved.put("sampler", o.sampler() == Sampler.BALANCED
-                    ? "balanced: each draw picks a class uniformly (among classes with training images), then one "
-                    + "of its images uniformly, with replacement; seeded by the run's seed and the batch index"
-                    : "shuffle: a seeded permutation of the training images each epoch");
             long params = s.arch().specs().values().stream().filter(t -> t.kind().trainable())
                     .mapToLong(t -> t.size()).sum();
-            resolved.put("trainable_parameters", params);
-            run.put("resolved", resolved);
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("spec", s.data().spec());
-            data.put("name", s.data().name());
-            data.put("identity", s.data().identity());
-            data.put("sizes", s.data().sizes());
-            run.put("data", data);
-            run.put("init", initReport);
+            RunRecord.Resolved resolved = new RunRecord.Resolved(s.imageSize(), s.channels(), total, evalEvery,
+                    s.task().type().name().toLowerCase(Locale.ROOT), s.task().outputNames(),
+                    new RunRecord.Normalisation(s.pipeline().mean(), s.pipeline().std()),
+                    Records.MAPPER.valueToTree(s.pipeline().augment()),
+                    s.trainCounts() == null ? null : Records.MAPPER.valueToTree(s.trainCounts().toMap()),
+                    s.classWeights() == null ? null : Records.MAPPER.valueToTree(classWeightsRecord()),
+                    o.sampler() == Sampler.BALANCED
+                            ? "balanced: each draw picks a class uniformly (among classes with training images), then "
+                            + "one of its images uniformly, with replacement; seeded by the run's seed and the batch "
+                            + "index"
+                            : "shuffle: a seeded permutation of the training images each epoch", params);
+            RunRecord.Data data = new RunRecord.Data(s.data().spec(), s.data().name(),
+                    Records.MAPPER.valueToTree(s.data().identity()), s.data().sizes());
+            Map<String, Object> v = Versions.provenance();
+            String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
+            RunRecord.Provenance prov = new RunRecord.Provenance((String) v.get("transfusion"), (String) v.get("djl"),
+                    (String) v.get("libtorch"), (String) v.get("java"), (String) v.get("os"), (Integer) v.get("cpus"),
+                    RunLease.host(), Instant.now().toString(), JniUtils.getNumThreads(), Devices.name(device),
+                    RunLease.attempt(),
+                    // the GPU a cluster scheduler assigned, with CUDA_VISIBLE_DEVICES narrowed to it, when one did
+                    gpu, gpu == null ? null : System.getenv("CUDA_VISIBLE_DEVICES"),
+                    o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString(),
+                    BatchArrays.memoryFormatSetting(), SmallMapConv.conv1x1Setting());
+            // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
             // The folder of TensorBoard's event files, one per training session (relative to the run folder).
-            run.put("tensorboard", RunFolder.TENSORBOARD);
-            if (o.weights() != null) {
-                // Where the pretrained weights came from: the hub's URL, SHA-256 and licence, or a file and its hash.
-                run.put("weights", Hub.provenance(o.weights()));
-            }
-            Map<String, Object> prov = Versions.provenance();
-            prov.put("started", Instant.now().toString());
-            prov.put("threads", JniUtils.getNumThreads());
-            prov.put("device", Devices.name(device));
-            prov.putAll(attemptDetails());
-            prov.put("data_dir", o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString());
-            run.put("provenance", prov);
-            Json.write(folder.runJson(), run);
+            // Where pretrained weights came from: the hub's URL, SHA-256 and licence, or a file and its hash.
+            new RunRecord(RunRecord.FORMAT, o.identity().toTree(), resolved, data,
+                    Records.MAPPER.valueToTree(initReport), RunFolder.TENSORBOARD,
+                    o.weights() == null ? null : Records.MAPPER.valueToTree(Hub.provenance(o.weights())), prov)
+                    .write(folder.runJson());
         }
     }
 }

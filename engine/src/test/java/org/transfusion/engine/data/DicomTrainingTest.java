@@ -62,7 +62,7 @@ class DicomTrainingTest {
         assertThat(metrics.steps()).isEqualTo(4);
         // 20% of 20 images per class are test: 8 images, both classes, so the AUC exists.
         assertThat(metrics.testAuc()).isBetween(0.0, 1.0);
-        assertThat(metrics.json().path("test").path("count").asInt()).isEqualTo(8);
+        assertThat((int) metrics.record().test().count()).isEqualTo(8);
         assertThat(Json.read(run.runJson()).path("data").path("identity").path("key").asText()).isEqualTo("file");
     }
 }

@@ -92,9 +92,9 @@ class DeLongTest {
         Task task = new Task("binary", Task.Type.BINARY, List.of("positive"), raw -> raw);
         double[] probs = {0.9, 0.6, 0.35, 0.8, 0.4, 0.3, 0.2};
         double[] targets = {1, 1, 1, 0, 0, 0, 0};
-        Map<String, Object> m = Metrics.compute(task, probs, targets, 7, 0.0, 0.5).toMap();
+        DeLong.Interval ci = Metrics.compute(task, probs, targets, 7, 0.0, 0.5).perOutputCi().get("positive");
         // The hand-worked case above: [0.75 - 1.959964 sqrt(5/108), 1].
-        assertThat(m.get("auc_ci95")).asList().containsExactly(0.75 - 1.959963984540054 * Math.sqrt(5.0 / 108), 1.0);
+        assertThat(List.of(ci.low(), ci.high())).containsExactly(0.75 - 1.959963984540054 * Math.sqrt(5.0 / 108), 1.0);
     }
 
     @Test
