@@ -313,7 +313,7 @@ final class RepresentationsExperiment implements Experiment {
                 continue;
             }
             Layers l = Layers.of(m);
-            String size = Findings.isLarge(model) ? "large" : Findings.isSmall(model) ? "small" : "-";
+            String size = Findings.sizeClass(model).label();
             for (String scheme : List.of("random", "pretrained")) {
                 JsonNode values = m.path("before_after").path(scheme).path(CLAIM_MEASURE).path("values");
                 double[] low = new double[values.size()];

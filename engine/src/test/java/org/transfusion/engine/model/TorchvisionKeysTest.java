@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.data.Normalisation;
 
 /**
  * Our ImageNet architectures have torchvision's state-dict keys, shapes and order, so torchvision/timm weights
@@ -175,15 +176,16 @@ class TorchvisionKeysTest {
     void registryMetadataPointsAtRealTensors() {
         for (String name : List.of("resnet18", "resnet18-slim", "resnet50", "resnet50-slim", "densenet121",
                 "inception-v3", "mobilenet-v2", "mobilenet-v2-slim", "mobilenet-v2-keras")) {
-            ModelInfo info = ModelRegistry.get(name);
+            ModelCard info = ModelRegistry.get(name);
             Architecture a = info.build(3, 2, 1.0);
             assertThat(a.specs()).as(name).containsKey(info.firstConvKey());
             assertThat(info.firstConvKey()).isEqualTo(a.firstConvPrefix() + ".weight");
-            assertThat(info.classifierKey()).isEqualTo(a.classifierPrefix());
-            assertThat(a.specs()).containsKey(info.classifierKey() + ".weight");
-            // Inputs in [-1, 1] for weights that were trained that way (see ModelRegistry), ImageNet mean/std else.
+            assertThat(info.classifierPrefix()).isEqualTo(a.classifierPrefix());
+            assertThat(a.specs()).containsKey(info.classifierKey());
+            // Inputs in [-1, 1] for weights that were trained that way (see Normalisation), ImageNet mean/std else.
             boolean minusOneToOne = name.equals("inception-v3") || name.equals("mobilenet-v2-keras");
-            assertThat(info.normalisation()).as(name).isEqualTo(minusOneToOne ? "inception" : "imagenet");
+            assertThat(info.normalisation()).as(name)
+                    .isEqualTo(minusOneToOne ? Normalisation.INCEPTION : Normalisation.IMAGENET);
             assertThat(info.defaultImageSize()).isEqualTo(name.startsWith("inception") ? 299 : 224);
         }
     }
