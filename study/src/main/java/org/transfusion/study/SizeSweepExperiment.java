@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.probe.ActivationProbe;
