@@ -1,14 +1,12 @@
 package org.transfusion.cli;
 
 import java.util.concurrent.Callable;
-import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.model.TensorSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code transfusion models}: the registry as a table. */
+/** {@code transfusion models}: the registry's model cards as a table. */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List the models and their metadata.")
 public final class ModelsCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -16,13 +14,13 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        out.printf("%-20s %12s %6s %-22s %-13s %s%n", "name", "params(3->2)", "input", "first conv", "classifier",
-                "description");
-        for (ModelInfo m : ModelRegistry.all()) {
-            Architecture a = m.build(3, 2, 1.0);
-            long params = a.specs().values().stream().filter(t -> t.kind().trainable()).mapToLong(TensorSpec::size).sum();
-            out.printf("%-20s %12d %6d %-22s %-13s %s%n", m.name(), params, m.defaultImageSize(), m.firstConvKey(),
-                    m.classifierKey(), m.description());
+        // The name column is as wide as the longest name, so that every row keeps its columns.
+        int width = Math.max(20, ModelRegistry.all().stream().mapToInt(m -> m.name().length()).max().orElse(0));
+        String row = "%-" + width + "s %-9s %-5s %12s %6s %-22s %-13s %s%n";
+        out.printf(row, "name", "family", "size", "params(3->2)", "input", "first conv", "classifier", "description");
+        for (ModelCard m : ModelRegistry.all()) {
+            out.printf(row, m.name(), m.family().label(), m.sizeClass().label(), m.trainableParameters(),
+                    m.defaultImageSize(), m.firstConvKey(), m.classifierPrefix(), m.description());
         }
         out.flush();
         return 0;

@@ -115,7 +115,7 @@ public final class WeightsCommand implements Runnable {
             for (PretrainedSource s : PretrainedSource.all()) {
                 Hub.CacheEntry cached = Hub.inCache(s, config, false);
                 out.printf(Locale.ROOT, "%-14s %-28s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
-                        s.inputSize(), s.mean().get(0) == 0.5 ? "inception" : "imagenet", cached == null ? "no"
+                        s.inputSize(), s.normalisation().label(), cached == null ? "no"
                         : cached.changed() == null ? cached.fetched().file().toString()
                         : "changed since fetched (see `weights verify " + s.model() + "`)");
             }

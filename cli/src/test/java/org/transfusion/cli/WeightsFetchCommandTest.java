@@ -34,7 +34,7 @@ class WeightsFetchCommandTest {
     @Test
     void aModelWithoutPublishedWeightsSaysHowToGetSome() {
         CliRun.of("weights", "fetch", "cbr-small").assertOneLineError("no published pretrained weights for cbr-small "
-                + "(published: resnet18, resnet50, inception-v3, densenet121); pretrain it yourself");
+                + "(published: resnet18, resnet50, densenet121, inception-v3); pretrain it yourself");
         CliRun.of("weights", "fetch", "resnet-50").assertOneLineError("unknown model 'resnet-50'");
     }
 

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.transfusion.engine.model.ModelCard;
+import org.transfusion.engine.model.ModelRegistry;
 
 /**
  * States each of the paper's claims next to what the study measured, as a rule with its scope: each gives
@@ -94,14 +96,22 @@ final class Findings {
         return d;
     }
 
-    /** The paper's large models, the ones its size claims contrast with the small CBRs. */
+    /**
+     * The paper's large models, the ones its size claims contrast with the small CBRs (resnet50, inception-v3): the
+     * model card's size class ({@link ModelCard.SizeClass} states the rule).
+     */
     static boolean isLarge(String model) {
-        return model.equals("resnet50") || model.equals("inception-v3");
+        return sizeClass(model) == ModelCard.SizeClass.LARGE;
     }
 
-    /** The paper's small models: the CBR family (not their slim variants, which are a hybrid). */
+    /** The paper's small models: the CBR family (not their slim variants, which are a hybrid); the card says. */
     static boolean isSmall(String model) {
-        return model.startsWith("cbr-") && !model.endsWith("-slim");
+        return sizeClass(model) == ModelCard.SizeClass.SMALL;
+    }
+
+    /** A model's size class; neither for a name that is no model. */
+    static ModelCard.SizeClass sizeClass(String model) {
+        return ModelRegistry.find(model).map(ModelCard::sizeClass).orElse(ModelCard.SizeClass.NEITHER);
     }
 
     /** A finding that cannot be judged here because the models it is about are not in the study. */

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.ModelCard;
+import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.probe.SourceForgetting;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.record.RunRecord;
@@ -47,7 +49,7 @@ final class ForgettingExperiment implements Experiment {
      */
     @Override
     public void plan(Plan plan, String model, long seed) {
-        if (!model.startsWith("cbr-")) {
+        if (ModelRegistry.get(model).family() != ModelCard.Family.CBR) {
             return;
         }
         spec.schemes().forEach(s -> plan.add(ReportPage.runModel(model, s), s, null, seed));
@@ -65,7 +67,7 @@ final class ForgettingExperiment implements Experiment {
         Map<String, PlannedRun> pretrained = new LinkedHashMap<>();
         plan.pretrains().forEach(p -> pretrained.put(p.model(), p));
         for (String model : plan.spec().models()) {
-            if (!model.startsWith("cbr-")) {
+            if (ModelRegistry.get(model).family() != ModelCard.Family.CBR) {
                 continue;
             }
             if (!pretrained.containsKey(model)) {

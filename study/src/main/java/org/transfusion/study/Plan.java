@@ -11,9 +11,9 @@ import java.util.Map;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSpec;
-import org.transfusion.engine.weights.KerasMobileNetV2;
 
 /**
  * Every run a study needs, each once: the pretraining runs (one per architecture that transfer schemes need,
@@ -96,7 +96,8 @@ public final class Plan {
         InitScheme init = InitScheme.parse(scheme);
         Path weights = null;
         if (init.needsWeights()) {
-            weights = weightsFor(model.endsWith("-slim") ? model.substring(0, model.length() - 5) : model);
+            // A slim variant starts from its full model's weights (its lower blocks are the same).
+            weights = weightsFor(ModelRegistry.get(model).fullModel().name());
         }
         List<Double> thresholds = spec.experiments().convergence() != null
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
@@ -195,7 +196,8 @@ public final class Plan {
 
     /**
      * A model's weights under {@code given}: the file itself, or in a folder {@code MODEL.safetensors},
-     * {@code MODEL.npz}, a Keras export folder {@code MODEL/} (or Keras' own folder name for its MobileNetV2).
+     * {@code MODEL.npz}, a Keras export folder {@code MODEL/}, or a name its model card lists (Keras' own folder name
+     * for its MobileNetV2).
      */
     private static Path localWeights(Path given, String model) {
         if (Files.isRegularFile(given)) {
@@ -203,9 +205,7 @@ public final class Plan {
         }
         List<Path> candidates = new ArrayList<>(List.of(given.resolve(model + ".safetensors"),
                 given.resolve(model + ".npz"), given.resolve(model)));
-        if (model.equals("mobilenet-v2-0.35-keras")) {
-            candidates.add(given.resolve(KerasMobileNetV2.WIDTH_035_FOLDER));
-        }
+        ModelRegistry.get(model).localWeightsNames().forEach(n -> candidates.add(given.resolve(n)));
         return candidates.stream().filter(Files::exists).findFirst().orElse(null);
     }
 }

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.transfusion.engine.weights.KerasMobileNetV2;
+import org.transfusion.engine.model.ModelCard;
+import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -49,9 +50,10 @@ public final class Presets {
         List<String> models = new ArrayList<>(sweep && !paper ? SizeSweepExperiment.CBRS : demo ? List.of("cbr-small") : paper
                 ? List.of("resnet50", "inception-v3", "cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny")
                 : List.of("resnet18", "cbr-small", "cbr-tiny"));
+        ModelCard keras = ModelRegistry.get("mobilenet-v2-0.35-keras");
         if (s.equals("quick") && !sweep && weightsDir != null
-                && Files.isDirectory(weightsDir.resolve(KerasMobileNetV2.WIDTH_035_FOLDER))) {
-            models.add("mobilenet-v2-0.35-keras");
+                && keras.localWeightsNames().stream().anyMatch(f -> Files.isDirectory(weightsDir.resolve(f)))) {
+            models.add(keras.name());
         }
         List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : demo ? List.of(0L, 1L) : List.of(0L, 1L, 2L);
         StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)

@@ -9,6 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.model.ModelCard;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
 /**
@@ -112,9 +116,22 @@ final class ReportPage {
                 .append("<figcaption>mean over seeds; error bars: 95% t-interval</figcaption></figure></div>");
     }
 
-    /** The model a scheme's runs use: the slim variant for {@code slim}. */
+    /**
+     * The model a scheme's runs use: the model card's slim variant for {@code slim} (the spec reader has checked
+     * that there is one).
+     */
     static String runModel(String model, String scheme) {
-        return scheme.equals("slim") ? model + "-slim" : model;
+        if (!(InitScheme.parse(scheme) instanceof InitScheme.Slim)) {
+            return model;
+        }
+        return ModelRegistry.get(model).slimVariant().map(ModelCard::name).orElseThrow(() -> new BadInputException(
+                "--init slim needs a slim variant of " + model + " (expected a model with one: " + slimModels() + ")"));
+    }
+
+    /** The models that have a slim variant, for messages. */
+    static String slimModels() {
+        return String.join(", ", ModelRegistry.all().stream().filter(c -> c.slimVariant().isPresent())
+                .map(ModelCard::name).toList());
     }
 
     /** Mean validation curve over seeds for each scheme (first seed only when {@code firstSeed}). */

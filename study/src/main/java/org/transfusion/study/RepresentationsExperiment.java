@@ -11,11 +11,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
+import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.record.Records;
 import org.transfusion.study.record.RepresentationsRecord;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
+import org.transfusion.engine.run.RunFolder;
 import org.transfusion.similarity.Method;
 
 /**
@@ -57,6 +59,25 @@ final class RepresentationsExperiment implements Experiment {
     @Override
     public Optional<Path> analysisFile(Plan plan) {
         return Optional.of(file(plan.dir()));
+    }
+
+    /**
+     * Also redone when a model's layers in the file are not the ones its card probes now (a file written before
+     * issue 30, when a ResNet stage's output was probed a second time under its last block's name), so that no
+     * verdict averages over layers the model no longer has.
+     */
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        if (Experiment.super.needsAnalysis(plan)) {
+            return true;
+        }
+        RepresentationsRecord repr = read(plan);
+        return repr != null && analysedRuns(plan).stream().allMatch(r -> new RunFolder(r.folder()).isComplete())
+                && plan.spec().models().stream().anyMatch(model -> {
+                    RepresentationsRecord.Model m = repr.models().get(model);
+                    return m != null && m.layers() != null
+                            && !m.layers().equals(ModelRegistry.get(model).probedLayers());
+                });
     }
 
 
@@ -263,7 +284,9 @@ final class RepresentationsExperiment implements Experiment {
             html.append("<p class='muted'>").append(Svg.esc(model)).append(": ")
                     .append(Svg.esc(String.join("; ", sizes))).append(". Verdicts use mean ")
                     .append(CLAIM_MEASURE.toUpperCase(Locale.ROOT)).append(" over the top layers (")
-                    .append(Svg.esc(grouped.names(grouped.top()))).append("); layers with fewer than ")
+                    .append(Svg.esc(grouped.names(grouped.top()))).append("); its lower layers (")
+                    .append(Svg.esc(grouped.names(grouped.lower()))).append(") are compared with its higher layers (")
+                    .append(Svg.esc(grouped.names(grouped.higher()))).append("); layers with fewer than ")
                     .append(POINTS_PER_NEURON).append(" points per neuron are shown but left out.</p>");
             html.append("<div class='charts'>");
             for (String measure : MEASURES) {
@@ -313,7 +336,7 @@ final class RepresentationsExperiment implements Experiment {
                 continue;
             }
             Layers l = Layers.of(m);
-            String size = Findings.isLarge(model) ? "large" : Findings.isSmall(model) ? "small" : "-";
+            String size = Findings.sizeClass(model).label();
             for (String scheme : List.of("random", "pretrained")) {
                 List<List<Double>> values = values(m.beforeAfter(scheme));
                 double[] low = new double[values.size()];

@@ -14,8 +14,8 @@ import org.transfusion.engine.data.Split;
 import org.transfusion.study.record.RepresentationsRecord;
 import org.transfusion.study.record.SizeSweepRecord;
 import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.model.TensorSpec;
 import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerActivations;
 import org.transfusion.engine.probe.LayerSimilarity;
@@ -36,8 +36,13 @@ import org.transfusion.similarity.Method;
  * {@code DIR/analysis/size-sweep.json}; deterministic for the same runs.
  */
 final class SizeSweepExperiment implements Experiment {
-    /** The paper's small-model family, at four sizes: the sweep's models below paper scale. */
-    static final List<String> CBRS = List.of("cbr-small", "cbr-tiny", "cbr-large-wide", "cbr-large-tall");
+    /**
+     * The paper's small-model family (the model cards of size class small: cbr-small, cbr-tiny, cbr-large-wide,
+     * cbr-large-tall), smallest first: the sweep's models below paper scale.
+     */
+    static final List<String> CBRS = ModelRegistry.all().stream()
+            .filter(c -> c.sizeClass() == ModelCard.SizeClass.SMALL)
+            .sorted(Comparator.comparingLong(ModelCard::trainableParameters)).map(ModelCard::name).toList();
     static final String EXPERIMENT = "size sweep";
     static final String CLAIM = "Larger models change less through training than smaller ones (Section 4, Figure 3): "
             + "the change falls as the parameter count grows.";
@@ -94,10 +99,9 @@ final class SizeSweepExperiment implements Experiment {
     }
 
 
-    /** Trainable parameters of {@code model} (3 input channels, 2 outputs, width 1): the sweep's x axis. */
+    /** Trainable parameters of {@code model} (3 input channels, 2 outputs, width 1; its card's): the x axis. */
     static long parameters(String model) {
-        Architecture arch = ModelRegistry.get(model).build(3, 2, 1.0);
-        return arch.specs().values().stream().filter(s -> s.kind().trainable()).mapToLong(TensorSpec::size).sum();
+        return ModelRegistry.get(model).trainableParameters();
     }
 
     @Override

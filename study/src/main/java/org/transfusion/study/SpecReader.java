@@ -19,7 +19,7 @@ import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.ClassWeights;
@@ -299,7 +299,7 @@ public final class SpecReader {
         return out;
     }
 
-    private ModelInfo model(String name, String where) {
+    private ModelCard model(String name, String where) {
         return atPath(where, () -> ModelRegistry.get(name));
     }
 
@@ -324,11 +324,12 @@ public final class SpecReader {
         if (e.hybrid() != null) {
             String where = "experiments.hybrid";
             String name = e.hybrid().model() != null ? e.hybrid().model() : models.get(0);
-            model(name, where + ".model");
+            ModelCard card = model(name, where + ".model");
             List<String> schemes = e.hybrid().schemes();
             for (int i = 0; i < schemes.size(); i++) {
-                if (schemes.get(i).equals("slim")) {
-                    model(name + "-slim", where + ".schemes[" + i + "] (slim needs a slim variant of " + name + ")");
+                if (schemes.get(i).equals("slim") && card.slimVariant().isEmpty()) {
+                    String scheme = where + ".schemes[" + i + "] (slim needs a slim variant of " + name + ")";
+                    atPath(scheme, () -> ReportPage.runModel(name, "slim"));
                 }
             }
         }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.record.Records;
 import org.transfusion.study.record.RepresentationsRecord;
 
@@ -46,5 +48,27 @@ class RepresentationLayersTest {
         // usable: conv1 (5000 >= 640), layer1 (>= 2560), not layer2 (5000 < 5120)
         assertThat(l.names(l.lower())).isEqualTo("conv1");
         assertThat(l.names(l.higher())).isEqualTo("layer1");
+    }
+
+    /**
+     * What "top", "lower" and "higher" mean for the ResNets, from the layers their cards probe (issue 30: each stage
+     * output once; before, resnet18's top five were layer3.1, layer3, layer4.0, layer4.1, layer4, two of them twice).
+     */
+    @Test
+    void resnetGroupsFromTheirCardsCountNoLayerTwice() throws Exception {
+        RepresentationsExperiment.Layers r18 = cardLayers("resnet18");
+        assertThat(r18.names(r18.top())).isEqualTo("layer3, layer4.0, layer4");
+        assertThat(r18.names(r18.lower())).isEqualTo("conv1, layer1.0, layer1, layer2.0");
+        assertThat(r18.names(r18.higher())).isEqualTo("layer2, layer3.0, layer3, layer4.0, layer4");
+        RepresentationsExperiment.Layers r50 = cardLayers("resnet50");
+        assertThat(r50.names(r50.top())).isEqualTo("layer3.3, layer3.4, layer3, layer4.0, layer4.1, layer4");
+    }
+
+    private static RepresentationsExperiment.Layers cardLayers(String model) throws Exception {
+        List<String> layers = ModelRegistry.get(model).probedLayers();
+        ObjectMapper json = new ObjectMapper();
+        return RepresentationsExperiment.Layers.of(model(json.writeValueAsString(Map.of("layers", layers,
+                "points", layers.stream().map(l -> 1_000_000).toList(),
+                "neurons", layers.stream().map(l -> 1).toList()))));
     }
 }

@@ -38,6 +38,19 @@ class SpecReaderTest {
         assertThat(s.experiments().convergence()).isNull();
     }
 
+    /** A hybrid's slim scheme needs the model card's slim variant; the spec says where it asked for one. */
+    @Test
+    void aHybridSlimNeedsASlimVariant() {
+        String hybrid = VALID + "  hybrid: {model: MODEL, schemes: [gabor, slim]}\n";
+        assertThat(SpecReader.parse(hybrid.replace("MODEL", "cbr-small"), "mini.yaml").experiments().hybrid().model())
+                .isEqualTo("cbr-small");
+        assertThatThrownBy(() -> SpecReader.parse(hybrid.replace("MODEL", "densenet121"), "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("experiments.hybrid.schemes[1] (slim needs a slim variant of densenet121)")
+                .hasMessageContaining("expected a model with one: cbr-large-tall, ")
+                .hasMessageNotContaining("densenet121,");
+    }
+
     @Test
     void theDeviceIsReadCanonicalAndCheckedByName() {
         assertThat(SpecReader.parse(VALID, "mini.yaml").device()).as("absent: the default device").isNull();

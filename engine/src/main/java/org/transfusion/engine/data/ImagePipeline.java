@@ -32,22 +32,12 @@ public record ImagePipeline(int size, int channels, float[] mean, float[] std, A
 
     /** ImageNet statistics, the convention of torchvision's pretrained weights. */
     public static ImagePipeline imagenet(int size, int channels, Augment augment) {
-        float[] mean = channels == 3 ? new float[] {0.485f, 0.456f, 0.406f} : new float[] {0.449f};
-        float[] std = channels == 3 ? new float[] {0.229f, 0.224f, 0.225f} : new float[] {0.226f};
-        return new ImagePipeline(size, channels, mean, std, augment);
+        return of(Normalisation.IMAGENET, size, channels, augment);
     }
 
-    /**
-     * The normalisation a model's pretrained weights expect: {@code imagenet} (torchvision's mean/std) or
-     * {@code inception} (inputs scaled to [-1, 1], as Inception and Keras' MobileNetV2 were trained).
-     */
-    public static ImagePipeline forNormalisation(String normalisation, int size, int channels, Augment augment) {
-        if ("inception".equals(normalisation)) {
-            float[] half = new float[channels];
-            java.util.Arrays.fill(half, 0.5f);
-            return new ImagePipeline(size, channels, half, half.clone(), augment);
-        }
-        return imagenet(size, channels, augment);
+    /** The normalisation a model's pretrained weights expect (its model card's), for {@code channels} inputs. */
+    public static ImagePipeline of(Normalisation normalisation, int size, int channels, Augment augment) {
+        return new ImagePipeline(size, channels, normalisation.mean(channels), normalisation.std(channels), augment);
     }
 
     public ImagePipeline withAugment(Augment a) {

@@ -1,70 +1,86 @@
 package org.transfusion.engine.model;
 
+import static org.transfusion.engine.model.ModelCard.Family.CBR;
+import static org.transfusion.engine.model.ModelCard.Family.DENSENET;
+import static org.transfusion.engine.model.ModelCard.Family.INCEPTION;
+import static org.transfusion.engine.model.ModelCard.Family.MOBILENET;
+import static org.transfusion.engine.model.ModelCard.Family.RESNET;
+
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.error.BadInputException;
 
-/** Models by name (DESIGN.md): the CBR family, and the ImageNet architectures for transfer. */
+/**
+ * Models by name (DESIGN.md): the CBR family, and the ImageNet architectures for transfer, each with its
+ * {@link ModelCard}. Adding a model touches this registry and its card only.
+ */
 public final class ModelRegistry {
-    private static final Map<String, ModelInfo> MODELS = new LinkedHashMap<>();
+    /** The Keras-built MobileNetV2 that {@code weights.KerasMobileNetV2} imports Keras' ImageNet weights into. */
+    public static final String MOBILENET_V2_KERAS = "mobilenet-v2-keras";
+
+    private static final Map<String, ModelCard> MODELS = new LinkedHashMap<>();
 
     static {
-        register(new ModelInfo("cbr-large-tall", "CBR: 5 x (7x7 conv-bn-relu), 32-64-128-256-512, no pool after the 5th",
-                224, "layers.0.conv.weight", "fc", "imagenet",
+        register(full("cbr-large-tall", "CBR: 5 x (7x7 conv-bn-relu), 32-64-128-256-512, no pool after the 5th",
+                CBR, 224, Normalisation.IMAGENET, null,
                 (c, k, w) -> new CbrNet("cbr-large-tall", c, k, new int[] {32, 64, 128, 256, 512}, 7,
                         new boolean[] {true, true, true, true, false})));
-        register(new ModelInfo("cbr-large-wide", "CBR: 4 x (7x7 conv-bn-relu), 64-128-256-512", 224,
-                "layers.0.conv.weight", "fc", "imagenet",
+        register(full("cbr-large-wide", "CBR: 4 x (7x7 conv-bn-relu), 64-128-256-512", CBR, 224, Normalisation.IMAGENET, null,
                 (c, k, w) -> new CbrNet("cbr-large-wide", c, k, new int[] {64, 128, 256, 512}, 7, allPools(4))));
-        register(new ModelInfo("cbr-small", "CBR: 4 x (7x7 conv-bn-relu), 32-64-128-256", 224,
-                "layers.0.conv.weight", "fc", "imagenet",
+        register(full("cbr-small", "CBR: 4 x (7x7 conv-bn-relu), 32-64-128-256", CBR, 224, Normalisation.IMAGENET, null,
                 (c, k, w) -> new CbrNet("cbr-small", c, k, new int[] {32, 64, 128, 256}, 7, allPools(4))));
-        register(new ModelInfo("cbr-tiny", "CBR: 4 x (5x5 conv-bn-relu), 64-128-256-512", 224,
-                "layers.0.conv.weight", "fc", "imagenet",
+        register(full("cbr-tiny", "CBR: 4 x (5x5 conv-bn-relu), 64-128-256-512", CBR, 224, Normalisation.IMAGENET, null,
                 (c, k, w) -> new CbrNet("cbr-tiny", c, k, new int[] {64, 128, 256, 512}, 5, allPools(4))));
-        register(new ModelInfo("resnet18", "ResNet-18 (basic blocks, layers 2-2-2-2), torchvision keys", 224,
-                "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet18(c, k)));
-        register(new ModelInfo("resnet18-slim", "ResNet-18 up to layer2, layer3/layer4 with half the channels", 224,
-                "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet18Slim(c, k)));
-        register(new ModelInfo("resnet50", "ResNet-50 (torchvision v1.5: stride on the 3x3 conv), torchvision keys",
-                224, "conv1.weight", "fc", "imagenet", (c, k, w) -> ResNet.resnet50(c, k)));
-        register(new ModelInfo("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
-                + "(the paper's slim model)", 224, "conv1.weight", "fc", "imagenet",
-                (c, k, w) -> ResNet.resnet50Slim(c, k)));
-        register(new ModelInfo("densenet121", "DenseNet-121 (growth 32, blocks 6-12-24-16), torchvision keys", 224,
-                "features.conv0.weight", "classifier", "imagenet", (c, k, w) -> DenseNet.densenet121(c, k)));
-        // Normalisation "inception" = mean 0.5, std 0.5 per channel (inputs in [-1, 1]): torchvision's ImageNet
-        // Inception weights expect it (their transform_input turns ImageNet-normalised inputs into exactly that),
-        // and so do Keras' MobileNetV2 weights (preprocess_input x / 127.5 - 1).
-        register(new ModelInfo("inception-v3", "Inception-v3 (torchvision keys, BN eps 0.001, no AuxLogits, "
-                + "no transform_input)", 299, "Conv2d_1a_3x3.conv.weight", "fc", "inception",
+        // The ImageNet models of the paper and the two medical imaging users reach for next to them come with
+        // timm's tv_in1k weights; the licence is the one timm's pretrained_cfg states for each (timm commit
+        // aa4b585): bsd-3-clause for the ResNets, timm's default apache-2.0 for Inception-v3 and DenseNet-121.
+        register(full("resnet18", "ResNet-18 (basic blocks, layers 2-2-2-2), torchvision keys", RESNET, 224,
+                Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("resnet18", "BSD-3-Clause"),
+                (c, k, w) -> ResNet.resnet18(c, k)));
+        register(slim("resnet18-slim", "ResNet-18 up to layer2, layer3/layer4 with half the channels", "resnet18",
+                (c, k, w) -> ResNet.resnet18Slim(c, k)));
+        register(full("resnet50", "ResNet-50 (torchvision v1.5: stride on the 3x3 conv), torchvision keys", RESNET,
+                224, Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("resnet50", "BSD-3-Clause"),
+                (c, k, w) -> ResNet.resnet50(c, k)));
+        register(slim("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
+                + "(the paper's slim model)", "resnet50", (c, k, w) -> ResNet.resnet50Slim(c, k)));
+        register(full("densenet121", "DenseNet-121 (growth 32, blocks 6-12-24-16), torchvision keys", DENSENET, 224,
+                Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("densenet121", "Apache-2.0"),
+                (c, k, w) -> DenseNet.densenet121(c, k)));
+        register(full("inception-v3", "Inception-v3 (torchvision keys, BN eps 0.001, no AuxLogits, "
+                + "no transform_input)", INCEPTION, 299, Normalisation.INCEPTION,
+                new PublishedWeights("timm/inception_v3.tv_in1k", "model.safetensors", "main", null, "Apache-2.0",
+                        "torchvision's Inception-v3 ImageNet-1k weights, via timm", 299, 1000),
                 (c, k, w) -> new InceptionV3("inception-v3", c, k, false)));
-        register(new ModelInfo("mobilenet-v2", "MobileNetV2 with width multiplier (torchvision keys and rounding)",
-                224, "features.0.0.weight", "classifier.1", "imagenet",
+        register(full("mobilenet-v2", "MobileNetV2 with width multiplier (torchvision keys and rounding)", MOBILENET,
+                224, Normalisation.IMAGENET, null,
                 (c, k, w) -> new MobileNetV2("mobilenet-v2", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.TORCHVISION)));
-        register(new ModelInfo("mobilenet-v2-slim", "MobileNetV2 with features.7 onwards at half the channels",
-                224, "features.0.0.weight", "classifier.1", "imagenet",
+        register(slim("mobilenet-v2-slim", "MobileNetV2 with features.7 onwards at half the channels", "mobilenet-v2",
                 (c, k, w) -> new MobileNetV2("mobilenet-v2-slim", c, k, w, MobileNetV2.SLIM_FROM,
                         MobileNetV2.Style.TORCHVISION)));
-        register(new ModelInfo("mobilenet-v2-keras", "MobileNetV2 as Keras builds it (TF-same padding on stride-2 "
-                + "convs, BN eps 0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", 224,
-                "features.0.0.weight", "classifier.1", "inception",
-                (c, k, w) -> new MobileNetV2("mobilenet-v2-keras", c, k, w, Integer.MAX_VALUE, MobileNetV2.Style.KERAS)));
+        register(full(MOBILENET_V2_KERAS, "MobileNetV2 as Keras builds it (TF-same padding on stride-2 convs, BN eps "
+                + "0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", MOBILENET, 224, Normalisation.INCEPTION,
+                null, (c, k, w) -> new MobileNetV2(MOBILENET_V2_KERAS, c, k, w, Integer.MAX_VALUE,
+                        MobileNetV2.Style.KERAS)));
         // Keras publishes MobileNetV2 ImageNet weights per width; this name fixes the width of the ones a study can
-        // use without a --width setting of its own (../shared/data/weights has the 0.35 backbone).
-        register(new ModelInfo("mobilenet-v2-0.35-keras", "mobilenet-v2-keras at width 0.35, the width of Keras' "
-                + "smallest ImageNet MobileNetV2", 224, "features.0.0.weight", "classifier.1", "inception",
+        // use without a --width setting of its own (../shared/data/weights has the 0.35 backbone, in the folder
+        // Keras' export names mobilenet_v2_035_imagenet).
+        register(new ModelCard("mobilenet-v2-0.35-keras", "mobilenet-v2-keras at width 0.35, the width of Keras' "
+                + "smallest ImageNet MobileNetV2", MOBILENET, 224, Normalisation.INCEPTION, null, null,
+                List.of("mobilenet_v2_035_imagenet"),
                 (c, k, w) -> new MobileNetV2("mobilenet-v2-0.35-keras", c, k, 0.35, Integer.MAX_VALUE,
                         MobileNetV2.Style.KERAS)));
     }
 
     static {
         for (String base : new String[] {"cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny"}) {
-            ModelInfo full = MODELS.get(base);
-            register(new ModelInfo(base + "-slim", full.description() + "; slim: layers after layer2 at half width",
-                    full.defaultImageSize(), full.firstConvKey(), full.classifierKey(), full.normalisation(),
+            ModelCard full = MODELS.get(base);
+            register(slim(base + "-slim", full.description() + "; slim: layers after layer2 at half width", base,
                     (c, k, w) -> {
                         CbrNet parent = (CbrNet) full.build(c, k, w);
                         return new CbrNet(base + "-slim", c, k, CbrNet.slim(parent.widths()), parent.kernel(),
@@ -75,6 +91,18 @@ public final class ModelRegistry {
 
     private ModelRegistry() {}
 
+    private static ModelCard full(String name, String description, ModelCard.Family family, int imageSize,
+                                  Normalisation normalisation, PublishedWeights published, ModelCard.Factory factory) {
+        return new ModelCard(name, description, family, imageSize, normalisation, null, published, List.of(), factory);
+    }
+
+    /** A slim variant: its full model's family, input and normalisation; its weights are the full model's. */
+    private static ModelCard slim(String name, String description, String fullModel, ModelCard.Factory factory) {
+        ModelCard full = MODELS.get(fullModel);
+        return new ModelCard(name, description, full.family(), full.defaultImageSize(), full.normalisation(),
+                fullModel, null, List.of(), factory);
+    }
+
     private static boolean[] allPools(int n) {
         boolean[] p = new boolean[n];
         java.util.Arrays.fill(p, true);
@@ -82,20 +110,29 @@ public final class ModelRegistry {
     }
 
     /** Adds a model; later modules (e.g. the ImageNet architectures) register theirs here too. */
-    public static synchronized void register(ModelInfo info) {
-        MODELS.put(info.name(), info);
+    public static synchronized void register(ModelCard card) {
+        if (card.slimOf() != null && !MODELS.containsKey(card.slimOf())) {
+            throw new IllegalArgumentException(card.name() + " is a slim variant of " + card.slimOf()
+                    + ", which is not registered");
+        }
+        MODELS.put(card.name(), card);
     }
 
-    public static synchronized ModelInfo get(String name) {
-        ModelInfo info = MODELS.get(name);
-        if (info == null) {
+    public static synchronized ModelCard get(String name) {
+        ModelCard card = MODELS.get(name);
+        if (card == null) {
             throw new BadInputException("unknown model '" + name + "' (expected one of "
                     + String.join(", ", MODELS.keySet()) + ")");
         }
-        return info;
+        return card;
     }
 
-    public static synchronized Collection<ModelInfo> all() {
-        return Collections.unmodifiableCollection(MODELS.values());
+    /** The card of {@code name}, or empty when no model has that name. */
+    public static synchronized Optional<ModelCard> find(String name) {
+        return Optional.ofNullable(MODELS.get(name));
+    }
+
+    public static synchronized Collection<ModelCard> all() {
+        return Collections.unmodifiableCollection(List.copyOf(MODELS.values()));
     }
 }

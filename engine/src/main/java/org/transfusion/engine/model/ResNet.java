@@ -16,9 +16,10 @@ import java.util.List;
  * transfused from ImageNet) and rebuilds layer3 and layer4 with half the channels; it is the same network with
  * other stage widths, so its keys are the full model's keys with smaller shapes above layer2.
  *
- * <p>Probe layers: {@code conv1} (after the ReLU, before the max-pool), every residual block {@code layerI.J},
- * {@code layer1..layer4} (the stage outputs, equal to their last block), and {@code pool}. Blocks for
- * transfusion: {@code conv1} (conv1 + bn1), {@code layer1..layer4}, {@code fc}.
+ * <p>Probe layers: {@code conv1} (after the ReLU, before the max-pool), every residual block {@code layerI.J} but
+ * the last of its stage, whose output is the stage's and is probed once, as {@code layerI}, and {@code pool}
+ * (resnet18: conv1, layer1.0, layer1, layer2.0, layer2, ..., layer4.0, layer4, pool). Blocks for transfusion:
+ * {@code conv1} (conv1 + bn1), {@code layer1..layer4}, {@code fc}.
  */
 public final class ResNet extends Architecture {
     /** Width (channels of a block's inner convolutions) of each stage. */
@@ -65,11 +66,11 @@ public final class ResNet extends Architecture {
                 int stride = s > 0 && j == 0 ? 2 : 1;
                 Residual b = residual(kind, stage + "." + j, in, widths[s], stride);
                 blocks.add(b);
-                layers.add(b.name);
+                // The last block's output is the stage's: probed once, by the stage's name.
+                layers.add(j < depths[s] - 1 ? b.name : stage);
                 in = widths[s] * kind.expansion;
             }
             stages.add(blocks);
-            layers.add(stage);
         }
         layers.add("pool");
         block("fc");
@@ -150,11 +151,12 @@ public final class ResNet extends Architecture {
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
         // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
         NDArray h = stem.apply(p, x, training, taps);
-        for (int s = 0; s < stages.size(); s++) {
-            for (Residual b : stages.get(s)) {
-                h = taps.at(b.name, free(h, residual(p, b, h, training)));
+        for (List<Residual> stage : stages) {
+            for (int j = 0; j < stage.size(); j++) {
+                Residual b = stage.get(j);
+                String layer = j < stage.size() - 1 ? b.name : b.name.substring(0, b.name.indexOf('.'));
+                h = taps.at(layer, free(h, residual(p, b, h, training)));
             }
-            h = taps.at("layer" + (s + 1), h);
         }
         NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
         return free(pooled, fc.apply(p, pooled));

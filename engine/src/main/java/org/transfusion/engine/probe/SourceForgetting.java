@@ -16,7 +16,7 @@ import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.StateDict;
@@ -135,10 +135,10 @@ public final class SourceForgetting {
         }
         String sourceTask = r.sourceTask() != null ? r.sourceTask() : pretrain != null ? pretrain.task() : null;
         // The fine-tuned architecture from its own weights (input channels, outputs): its data need not be here.
-        ModelInfo info = ModelRegistry.get(spec.model());
+        ModelCard info = ModelRegistry.get(spec.model());
         StateDict initial = folder.initialWeights();
         int channels = (int) initial.get(info.firstConvKey()).shape()[1];
-        Architecture arch = info.build(channels, (int) initial.get(info.classifierKey() + ".weight").shape()[0],
+        Architecture arch = info.build(channels, (int) initial.get(info.classifierKey()).shape()[0],
                 spec.width());
         Integer size = r.imageSize() != null ? r.imageSize()
                 : pretrain != null && pretrain.imageSize() != null ? pretrain.imageSize() : spec.imageSize();
@@ -206,9 +206,9 @@ public final class SourceForgetting {
     }
 
     /** The classifier tensors ({@code KEY.*} of the model's classifier) of {@code weights}. */
-    static StateDict head(StateDict weights, ModelInfo model) {
+    static StateDict head(StateDict weights, ModelCard model) {
         StateDict out = new StateDict();
-        String prefix = model.classifierKey() + ".";
+        String prefix = model.classifierPrefix() + ".";
         for (String k : weights.keys()) {
             if (k.startsWith(prefix)) {
                 out.put(k, weights.get(k));

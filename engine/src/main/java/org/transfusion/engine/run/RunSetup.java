@@ -13,7 +13,7 @@ import org.transfusion.engine.data.SubsetSplit;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.model.Architecture;
-import org.transfusion.engine.model.ModelInfo;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.weights.KerasMobileNetV2;
 import org.transfusion.engine.weights.SafeTensors;
@@ -28,13 +28,13 @@ import org.transfusion.error.BadInputException;
  *                     (else null)
  * @param classWeights the loss's weight per output ({@link ClassWeights}), or null for unweighted
  */
-public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model, Architecture arch, int imageSize,
+public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model, Architecture arch, int imageSize,
                        int channels, ImagePipeline pipeline, LabelCounts trainCounts, double[] classWeights) {
 
     /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
     public static RunSetup prepare(RunSpec o) {
         o.validate();
-        ModelInfo info = ModelRegistry.get(o.model());
+        ModelCard info = ModelRegistry.get(o.model());
         DataOptions d = DataOptions.defaults();
         DataOptions dataOptions = new DataOptions(o.dataDir(), d.seed(), o.uncertainty().spec(), o.frontalOnly(),
                 d.online());
@@ -65,7 +65,7 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
             throw new BadInputException("--image-size " + size + " is too small for " + o.model() + " (at least "
                     + arch.minImageSize() + ")");
         }
-        ImagePipeline pipeline = ImagePipeline.forNormalisation(info.normalisation(), size, channels,
+        ImagePipeline pipeline = ImagePipeline.of(info.normalisation(), size, channels,
                 o.augment().augment());
         if (o.sampler() == Sampler.BALANCED && task.type() == Task.Type.MULTILABEL) {
             throw new BadInputException("--sampler balanced draws every class equally often, which needs one class "
@@ -86,7 +86,7 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelInfo model
      * The dataset's channels, unless pretrained weights are given: then their first convolution's, so grey
      * x-rays are replicated to RGB for an ImageNet-style network, as the paper did.
      */
-    private static int defaultChannels(RunSpec o, ModelInfo info, Image first) {
+    private static int defaultChannels(RunSpec o, ModelCard info, Image first) {
         if (o.weights() != null && KerasMobileNetV2.isKerasExport(o.weights())) {
             return 3; // Keras ImageNet weights: RGB
         }

@@ -42,10 +42,7 @@ public final class KerasMobileNetV2 {
     /** The width multiplier of the shared weights. */
     public static final double WIDTH = 0.35;
     /** The registry name of the architecture these weights belong to. */
-    public static final String MODEL = "mobilenet-v2-keras";
-
-    /** The folder name of the width-0.35 ImageNet backbone export (as in ../shared/data/weights). */
-    public static final String WIDTH_035_FOLDER = "mobilenet_v2_035_imagenet";
+    public static final String MODEL = ModelRegistry.MOBILENET_V2_KERAS;
 
     private KerasMobileNetV2() {}
 

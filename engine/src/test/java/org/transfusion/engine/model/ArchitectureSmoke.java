@@ -29,7 +29,7 @@ public final class ArchitectureSmoke {
         if (sizes.isEmpty()) {
             sizes.add(64);
         }
-        for (ModelInfo info : ModelRegistry.all()) {
+        for (ModelCard info : ModelRegistry.all()) {
             // Width multipliers change channel counts, and channel counts choose native kernels: every width a
             // model honours (it does when width 0.5 changes its size) runs at 0.35, 1.0 and 1.4.
             boolean widths = parameters(info.build(3, 5, 0.5)) != parameters(info.build(3, 5, 1.0));
@@ -51,7 +51,7 @@ public final class ArchitectureSmoke {
         return total;
     }
 
-    private static void runAll(ModelInfo info, double width, List<Integer> sizes) {
+    private static void runAll(ModelCard info, double width, List<Integer> sizes) {
         Architecture arch = info.build(3, 5, width);
         for (int requested : sizes) {
             int size = Math.max(requested, arch.minImageSize());

@@ -48,7 +48,7 @@ class EveryArchitectureRunsTest {
         assertThat(ended).as("finished in time; last started: " + last).isTrue();
         assertThat(p.exitValue()).as("child JVM exit; died during: " + last + crash + "\n" + tail(log)).isZero();
         assertThat(ok).as("every case that started finished").isEqualTo(started);
-        for (ModelInfo info : ModelRegistry.all()) {
+        for (ModelCard info : ModelRegistry.all()) {
             assertThat(ok).as(info.name()).anyMatch(s -> s.startsWith(info.name() + " "));
         }
     }

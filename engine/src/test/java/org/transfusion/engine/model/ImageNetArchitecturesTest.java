@@ -36,7 +36,8 @@ class ImageNetArchitecturesTest {
         assertThat(s.get("layer1.0")).containsExactly(2, 256, 16, 16);
         assertThat(s.get("layer1")).containsExactly(2, 256, 16, 16);
         assertThat(s.get("layer2.0")).containsExactly(2, 512, 8, 8);
-        assertThat(s.get("layer3.5")).containsExactly(2, 1024, 4, 4);
+        assertThat(s.get("layer3.4")).containsExactly(2, 1024, 4, 4);
+        assertThat(s.get("layer3")).containsExactly(2, 1024, 4, 4);
         assertThat(s.get("layer4")).containsExactly(2, 2048, 2, 2);
         assertThat(s.get("pool")).containsExactly(2, 2048);
         assertThat(s.get("logits")).containsExactly(2, 5);
@@ -59,7 +60,7 @@ class ImageNetArchitecturesTest {
         assertThat(s.keySet()).containsExactlyElementsOf(concat(a.layers(), "logits"));
         // The same maps as resnet50 (64 -> 32, 16, 8, 4, 2); basic blocks output their width: 64, 128, 256, 512.
         assertThat(shapes(s)).contains("conv1 2x64x32x32", "layer1.0 2x64x16x16", "layer2.0 2x128x8x8",
-                "layer3 2x256x4x4", "layer4.1 2x512x2x2", "pool 2x512", "logits 2x5");
+                "layer3 2x256x4x4", "layer4 2x512x2x2", "pool 2x512", "logits 2x5");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.data.Normalisation;
 
 /**
  * The safetensors files timm publishes on the Hugging Face hub for the paper's ImageNet models
@@ -71,17 +72,17 @@ import org.junit.jupiter.api.Test;
 class TimmKeysTest {
 
     /** One tv_in1k pretrained_cfg, values copied from timm's source (see the class comment). */
-    private record TimmCfg(String tag, int imageSize, String meanStd, String firstConv, String classifier,
+    private record TimmCfg(String tag, int imageSize, Normalisation meanStd, String firstConv, String classifier,
             String license) {
     }
 
-    private static final TimmCfg RESNET18 = new TimmCfg("resnet18.tv_in1k", 224, "imagenet", "conv1", "fc",
+    private static final TimmCfg RESNET18 = new TimmCfg("resnet18.tv_in1k", 224, Normalisation.IMAGENET, "conv1", "fc",
             "bsd-3-clause");
-    private static final TimmCfg RESNET50 = new TimmCfg("resnet50.tv_in1k", 224, "imagenet", "conv1", "fc",
+    private static final TimmCfg RESNET50 = new TimmCfg("resnet50.tv_in1k", 224, Normalisation.IMAGENET, "conv1", "fc",
             "bsd-3-clause");
-    private static final TimmCfg INCEPTION_V3 = new TimmCfg("inception_v3.tv_in1k", 299, "inception",
+    private static final TimmCfg INCEPTION_V3 = new TimmCfg("inception_v3.tv_in1k", 299, Normalisation.INCEPTION,
             "Conv2d_1a_3x3.conv", "fc", "apache-2.0");
-    private static final TimmCfg DENSENET121 = new TimmCfg("densenet121.tv_in1k", 224, "imagenet", "features.conv0",
+    private static final TimmCfg DENSENET121 = new TimmCfg("densenet121.tv_in1k", 224, Normalisation.IMAGENET, "features.conv0",
             "classifier", "apache-2.0");
 
     private static List<String> golden(String name) throws IOException {
@@ -119,9 +120,9 @@ class TimmKeysTest {
 
     /** Where the model is registered here, its metadata agrees with timm's cfg and its keys with timm's list. */
     private static void assertOursAgrees(String ours, TimmCfg cfg, List<String> timm) {
-        ModelInfo info = ModelRegistry.get(ours);
+        ModelCard info = ModelRegistry.get(ours);
         assertThat(info.firstConvKey()).isEqualTo(cfg.firstConv() + ".weight");
-        assertThat(info.classifierKey()).isEqualTo(cfg.classifier());
+        assertThat(info.classifierPrefix()).isEqualTo(cfg.classifier());
         assertThat(info.defaultImageSize()).isEqualTo(cfg.imageSize());
         assertThat(info.normalisation()).isEqualTo(cfg.meanStd());
         List<String> keys = info.build(3, 1000, 1.0).specs().values().stream()

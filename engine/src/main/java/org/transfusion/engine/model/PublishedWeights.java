@@ -1,0 +1,26 @@
+package org.transfusion.engine.model;
+
+/**
+ * A model's published pretrained weights, described as timm's {@code pretrained_cfg} describes them: the hub
+ * repository, file and revision, {@code sha256} when we pin the file's hash (the hub's own hash is checked in every
+ * case), the licence, the input size the weights were trained on and the classes of their head. The input's mean
+ * and std, the first convolution and the classifier are the model card's ({@link ModelCard}); {@code
+ * hub.PretrainedSource} puts the two together.
+ */
+public record PublishedWeights(String repo, String file, String revision, String sha256, String licence,
+                               String description, int inputSize, int classes) {
+
+    /**
+     * torchvision's ImageNet-1k weights of {@code model} at 224 px, as timm hosts them ({@code timm/MODEL.tv_in1k}),
+     * with torchvision's keys (TimmKeysTest).
+     */
+    public static PublishedWeights torchvisionViaTimm(String model, String licence) {
+        return torchvisionViaTimm(model, model, licence, 224);
+    }
+
+    /** As {@link #torchvisionViaTimm(String, String)} for a model timm names {@code timmName}, at {@code inputSize}. */
+    public static PublishedWeights torchvisionViaTimm(String model, String timmName, String licence, int inputSize) {
+        return new PublishedWeights("timm/" + timmName + ".tv_in1k", "model.safetensors", "main", null, licence,
+                "torchvision's " + model + " ImageNet-1k weights, via timm", inputSize, 1000);
+    }
+}
