@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfusion compare}: per-layer representation similarity of two runs, or of one run before/after. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Per-layer similarity (PWCCA, SVCCA, CKA) of two trained runs on the same inputs,",
-            "or with --before-after of one run at initialisation vs after training (plus weight movement).",
+        description = {"Per-layer representation similarity (PWCCA, SVCCA, CKA) of two runs.",
+            "Two trained runs on the same inputs, or with --before-after one run at initialisation vs after",
+            "training (plus weight movement).",
             "Prints JSON; with --out also writes FILE.json, FILE.csv and FILE.png (chart)."})
 public final class CompareCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;

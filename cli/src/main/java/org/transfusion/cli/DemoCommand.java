@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
  * minutes on a 2-core laptop) and says where the report is.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run all six experiments of the study at demo scale, offline, on built-in synthetic retina data",
-            "(or --data SPEC), and print where the report is."})
+        description = {"Run the whole study at demo scale, offline, on built-in synthetic retina data.",
+            "The paper's six experiments and three beyond it (init statistics, forgetting, the size sweep); --data",
+            "SPEC runs them on other data. Prints where the report is."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -32,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StudySpec s = StudyCommand.resolve("all", "demo", data, task);
-        System.err.println("transfusion demo: the paper's six experiments at demo scale on " + s.data()
+        System.err.println("transfusion demo: the study's nine experiments at demo scale on " + s.data()
                 + " (pretraining source " + s.pretrain().data() + "), into " + out);
         Path report = StudyCommand.run(s, out, dataDir, 1, System.err);
         var p = spec.commandLine().getOut();

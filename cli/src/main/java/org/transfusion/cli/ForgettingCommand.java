@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfusion forgetting}: how much of the source task a fine-tuned run still holds, along its training. */
 @Command(name = "forgetting", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Source-task accuracy of a fine-tuned run at init, at each snapshot (train --snapshots N) and",
-            "at its best weights: with the pretraining run's original classifier put back on the fine-tuned",
+        description = {"How much of its source task a fine-tuned run still knows, per layer.",
+            "Source-task accuracy at init, at each snapshot (train --snapshots N) and at its best weights: with the pretraining run's original classifier put back on the fine-tuned",
             "features, and with a linear probe re-fitted on each layer's pooled activations.",
             "Prints a table; with --out DIR also writes DIR/forgetting.json and DIR/forgetting.csv."})
 public final class ForgettingCommand implements Callable<Integer> {

@@ -12,8 +12,9 @@ import picocli.CommandLine.Spec;
  * The paper pretrained on ImageNet; any source task works here.
  */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pretrain a model on a source task; its weights.safetensors is then --weights for transfer",
-            "(--init pretrained, meanvar, transfusion:BLOCK, ...). Same options as train."})
+        description = {"Pretrain a model on a source task, for later runs to transfer from.",
+            "Its weights.safetensors is then --weights for --init pretrained, meanvar, transfusion:BLOCK, ...",
+            "Same options as train."})
 public final class PretrainCommand implements Callable<Integer> {
     @Mixin TrainingOptions options;
     @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfusion saliency}: where a run's network looks, as Grad-CAM and occlusion overlays. */
 @Command(name = "saliency", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Where a run's network looks: Grad-CAM and occlusion maps of the first N images",
-            "of a split, blended over the images. Writes into DIR one PNG per image and",
+        description = {"Where a run's network looks: Grad-CAM and occlusion maps of its images.",
+            "The first N images of a split, maps blended over the images. Writes into DIR one PNG per image and",
             "method (image-NNN-gradcam.png, image-NNN-occlusion.png), contact-sheet.png",
             "(a row per image: input | Grad-CAM | occlusion) and saliency.json (per image:",
             "label, explained output and its logit, each map's centre of mass and the",

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfusion study PRESET|SPEC.yaml}: the paper's experiments, resumable, ending in a report. */
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run a study (a preset of the paper's experiments, or a SPEC.yaml): every run, skipping those",
-            "already complete in --out, then the analyses (one newer than every run is kept) and DIR/report/index.html.",
+        description = {"Run a study of the paper's experiments (a preset or a SPEC.yaml), ending in a report.",
+            "Every run, skipping those already complete (or failed) in --out, then the analyses (one newer than",
+            "every run is kept) and DIR/report/index.html.",
             "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics,",
             "size-sweep, forgetting, all."})
 public final class StudyCommand implements Callable<Integer> {
@@ -53,10 +54,10 @@ public final class StudyCommand implements Callable<Integer> {
             description = "Source task to pretrain models without published weights on, e.g. imagenet:PATH, "
                     + "cifar10:download (pretrain.data)") String pretrainData;
     @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] for every run (needs a "
-            + "CUDA libtorch; see the README); also TRANSFUSION_DEVICE") String device;
+            + "CUDA libtorch; see docs/scaling.md); also TRANSFUSION_DEVICE") String device;
     @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
             description = "Where runs execute: local (this machine, --jobs processes; default) or spark (each run a "
-                    + "Spark task; needs the Spark module, see the README)") String engine;
+                    + "Spark task; needs the Spark module, see docs/scaling.md)") String engine;
     @Option(names = "--master", paramLabel = "URL", description = "With --engine spark: local[N], local[N,RETRIES], "
             + "spark://HOST:7077, yarn, k8s://... (default: spark-submit's, else local[*])") String master;
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "With --engine spark: a Spark setting "
@@ -188,6 +189,6 @@ public final class StudyCommand implements Callable<Integer> {
         }
         throw new BadInputException("--engine " + name + " needs the Spark module on the class path: run through the "
                 + "transfusion launcher (it adds spark/target/ when --engine spark is given; build it with ./mvnw "
-                + "install) or spark-submit the transfusion-spark jar (see the README, \"Studies on Spark\")");
+                + "install) or spark-submit the transfusion-spark jar (see docs/scaling.md, \"Studies on Spark\")");
     }
 }

@@ -136,7 +136,7 @@ public final class TrainingOptions {
     int threads;
 
     @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] (needs a CUDA libtorch; see "
-            + "the README); also TRANSFUSION_DEVICE")
+            + "docs/scaling.md); also TRANSFUSION_DEVICE")
     String device;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where medmnist:NAME files are looked up first")

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import org.transfusion.engine.run.RunMetrics;
  * then reruns the same command with --resume. Before the one-file checkpoint, a kill between the weights and the
  * step counter resumed 16 steps too many, and one after the counter lost a curve row (steps_to_auc wrong).
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class CheckpointProtocolTest {
     @TempDir static Path dir;
     private static Path whole;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import org.transfusion.engine.weights.SafeTensors;
  * so the write returns the error instead of the process being killed. Where the test may mount a file system (as
  * root), a second case fills a small tmpfs of its own and the write fails with ENOSPC itself.
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class FullDiskTest {
     @TempDir Path dir;
 

@@ -79,6 +79,7 @@ class HubSettingsCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("process") // a child JVM: left out of the fast loop (-Pfast)
     void theRealEnvironmentVariableInAChildJvmGivesTheSameOneLine() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "weights", "list");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.io.Json;
@@ -21,6 +22,7 @@ import org.transfusion.engine.weights.SafeTensors;
  * the end result equals an uninterrupted run's (weights byte for byte; the study's report table by table), with no
  * process left behind. The moments come from a seeded generator, so a failure can be replayed.
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class KillLoopTest {
     @TempDir Path dir;
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is and what to try, and the run folder resumes from its last checkpoint to the same weights as a run that was
  * never interrupted. The crash is a real SIGSEGV injected right after a checkpoint ({@code transfusion.fault}).
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class NativeCrashTest {
     @TempDir Path dir;
 

@@ -12,7 +12,7 @@ import org.transfusion.error.BadInputException;
  * not what it is: run.json records it under provenance, and it is not part of the run's identity.
  *
  * <p>The libtorch on Maven Central is the CPU build; CUDA needs an installed CUDA libtorch 2.7.x that DJL is
- * pointed at ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_FLAVOR}; see the README). Asking for CUDA where this
+ * pointed at ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_FLAVOR}; see docs/scaling.md). Asking for CUDA where this
  * process's libtorch sees no GPU is one line and exit 2, never a silent fallback to the CPU.
  */
 public final class Devices {
@@ -49,7 +49,7 @@ public final class Devices {
         if (gpus == 0) {
             throw new BadInputException("device " + name(d) + ": this process's libtorch sees no CUDA GPU (the "
                     + "libtorch from Maven Central is the CPU build; for CUDA point DJL at an installed CUDA libtorch "
-                    + "2.7.x with PYTORCH_LIBRARY_PATH and PYTORCH_FLAVOR, see the README), or use --device cpu");
+                    + "2.7.x with PYTORCH_LIBRARY_PATH and PYTORCH_FLAVOR, see docs/scaling.md), or use --device cpu");
         }
         if (d.getDeviceId() >= gpus) {
             throw new BadInputException("device " + name(d) + ": this machine has " + gpus + " CUDA GPU"

@@ -71,7 +71,7 @@ public final class SparkRunExecutor implements RunExecutor {
             if (options.gpusPerRun() > 0) {
                 throw new BadInputException("--gpus-per-run needs a cluster master (spark://HOST:7077, yarn, k8s://...): "
                         + "Spark does not schedule GPUs in local mode; on one multi-GPU machine start a one-node "
-                        + "standalone cluster (README, \"Studies on Spark\")");
+                        + "standalone cluster (docs/scaling.md, \"Studies on Spark\")");
             }
         } else {
             threads = options.threadsPerRun() != null ? options.threadsPerRun() : options.gpusPerRun() > 0 ? 1 : 4;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import org.transfusion.engine.io.Json;
  * two GPUs through a discovery script that only prints their addresses (as Spark's own scheduling tests do), so GPU
  * scheduling is exercised without a GPU.
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class SparkClusterTest {
     @TempDir static Path dir;
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.cli.Main;
@@ -22,6 +23,7 @@ import org.transfusion.engine.io.Json;
  * times; plain {@code local[N]} never retries): a run killed part way resumes on Spark's retry and ends as if never
  * interrupted; a run with bad input is reported once and not retried.
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class SparkStudyTest {
     @TempDir Path dir;
 

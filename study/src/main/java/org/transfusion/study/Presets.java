@@ -59,7 +59,7 @@ public final class Presets {
         StudySpec.Training training = demo ? new StudySpec.Training(6, 64, 1e-3, 8)
                 : paper ? new StudySpec.Training(30, 32, 1e-3, 250) : new StudySpec.Training(10, 64, 1e-3, 4);
         String weights = weightsDir == null ? null : weightsDir.toString();
-        // What "pretrained" means at each scale (README, "The study"): demo, synthetic natural images (offline);
+        // What "pretrained" means at each scale (docs/study.md): demo, synthetic natural images (offline);
         // quick, ImageNet weights where published (resnet18; the Keras MobileNetV2-0.35 from --weights-dir) and
         // CIFAR-10 at its own 32 px for the CBRs; paper, ImageNet for all: published ResNet50/Inception-v3 and the
         // CBRs pretrained on imagenet:PATH (--pretrain-data) or given as files in --weights-dir.

@@ -115,7 +115,7 @@ public final class Report {
                         + "ratio lies below 1 and contradicted when a speed-up over 10% is excluded. Fewer than 3 seeds, "
                         + "an interval too wide to decide, or a study without the model family a claim is about (CBRs "
                         + "against ResNet50 / Inception-v3) give inconclusive; the last says \"out of scope\" and what "
-                        + "it needs. The full rules are in the README.</p>");
+                        + "it needs. The full rules are in docs/study.md.</p>");
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.io.Json;
@@ -17,6 +18,7 @@ import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.train.Trainer;
 
+@Tag("slow") // trains real networks for over 20 s: left out of the fast loop (-Pfast), run by ./mvnw verify
 class StudyResumeTest {
     @TempDir Path dir;
 

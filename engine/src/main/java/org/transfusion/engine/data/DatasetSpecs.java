@@ -5,7 +5,7 @@ import java.util.Map;
 import org.transfusion.error.BadInputException;
 
 /**
- * The front door of the data layer: opens a dataset from a spec string {@code KIND:ARG} (DESIGN.md lists the
+ * The front door of the data layer: opens a dataset from a spec string {@code KIND:ARG} (docs/data.md lists the
  * kinds). Unknown kinds and malformed specs are user errors.
  */
 public final class DatasetSpecs {

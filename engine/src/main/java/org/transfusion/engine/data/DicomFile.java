@@ -21,7 +21,7 @@ import org.transfusion.error.BadInputException;
  *
  * <p>Written here rather than taken from a library: dcm4che is not on Maven Central, and ImageJ's reader guesses
  * each element's VR from its bytes instead of following the transfer syntax, takes deflated files for plain ones,
- * allocates whatever a length field claims and reports failures through its GUI (README, "DICOM").
+ * allocates whatever a length field claims and reports failures through its GUI (docs/data.md, "DICOM").
  */
 final class DicomFile {
     static final int MAX_DEPTH = 32;

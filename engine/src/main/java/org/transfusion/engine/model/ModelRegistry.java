@@ -16,7 +16,7 @@ import org.transfusion.engine.data.Normalisation;
 import org.transfusion.error.BadInputException;
 
 /**
- * Models by name (DESIGN.md): the CBR family, and the ImageNet architectures for transfer, each with its
+ * Models by name: the CBR family, and the ImageNet architectures for transfer, each with its
  * {@link ModelCard}. Adding a model touches this registry and its card only.
  */
 public final class ModelRegistry {

@@ -18,7 +18,7 @@ import org.transfusion.error.BadInputException;
  * channels) against 1.3 and 4.7 ms as a matrix product through {@code linear}; a depthwise 3x3 convolution on a
  * 1x1 map (which only ever reads its centre tap) cost 1.4 ms backward for what is an element-wise product.
  *
- * <p>Two exact rewrites, each used only where it measured faster (see the benchmark notes in the README):
+ * <p>Two exact rewrites, each used only where it measured faster (see docs/speed.md and bench/README.md):
  * <ul>
  *   <li><b>pointwise</b>: a 1x1 kernel without padding and a single group is a product of the (N*H*W, C) pixel
  *       matrix with the (out, C) weight; taken when the output has one pixel, or, when training, at most four

@@ -29,7 +29,7 @@ import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
 /**
- * A run's folder (DESIGN.md), each JSON file read and written as its record ({@code run.record}): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
+ * A run's folder (docs/run-folder.md), each JSON file read and written as its record ({@code run.record}): run.json, metrics.json, curve.csv, init.safetensors, weights.safetensors, and
  * while training checkpoint.safetensors (weights, optimiser state, and the step, best-so-far and curve in its
  * metadata: one atomic unit; checkpoint.json is only read from folders of earlier versions); TensorBoard's event
  * files, one per training session, in tb/. Every file but the event files is written atomically (those are

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instead of taking the test JVM down. Sizes: 64 px (every stage's maps above 1x1 for resnet50: the 2x2 and 4x4
  * maps where oneDNN's 1x1 kernels run) and 32 px (the last stages on 1x1 maps: the small-map rewrites).
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class EveryArchitectureRunsTest {
     @TempDir Path dir;
 

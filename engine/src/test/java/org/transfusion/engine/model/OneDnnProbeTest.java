@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.model.OneDnnProbe.Verdict;
@@ -19,6 +20,7 @@ import org.transfusion.error.BadInputException;
  * demand here, so a child is made to die of a real SIGSEGV at the probe's start ({@code transfusion.fault}),
  * which is what the parent sees of a SIGFPE inside oneDNN: a JVM that aborted with exit 134.
  */
+@Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class OneDnnProbeTest {
     @TempDir Path cache;
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import org.transfusion.engine.train.TrainStep;
  * over the quadrant's edges: the layer's map is 8 x 8 (each cell 4 px), and the occlusion patch (8 px) still covers
  * part of the blob from the neighbouring quadrants.
  */
+@Tag("slow") // trains real networks for over 20 s: left out of the fast loop (-Pfast), run by ./mvnw verify
 class EvidenceInOneQuadrantTest {
     private static final int SIZE = 32;
     private static final int TRAIN = 2048;
