@@ -55,9 +55,10 @@ public final class DeLong {
         double diff = a.auc() - b.auc();
         double se = Math.sqrt(Math.max(0, var));
         double z = se > 0 ? diff / se : (diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff));
-        // Two-sided p; the CDF's fractional error (1.2e-7) would put z = 0 (equal AUCs) at 1.0000000299..., so it is
-        // held to [0, 1], as a probability is.
-        return new Paired(a.auc(), b.auc(), diff, se, z, Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))));
+        // Two-sided p: exactly 1 at z = 0 (equal AUCs), and held to [0, 1] elsewhere, since the CDF's fractional error
+        // (1.2e-7) put a z of about 0 at 1.0000000299... (a study reported it) and z = 0 at 0.99999997.
+        double p = z == 0 ? 1 : Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+        return new Paired(a.auc(), b.auc(), diff, se, z, p);
     }
 
     /** The structural components of one scoring: V10 per positive, V01 per negative (masked labels left out). */
