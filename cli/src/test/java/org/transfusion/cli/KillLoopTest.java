@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -112,8 +113,15 @@ class KillLoopTest {
         int kills = 0;
         int midTraining = 0;
         for (int attempt = 0; kills < KILLS && attempt < 3 * KILLS; attempt++) {
+            // Every other start is killed once training has written a new checkpoint (an event, however slow the
+            // machine), a random moment after it; the others at a random moment from the start, JVM start-up
+            // included. On a loaded machine a clock alone let no kill reach a checkpoint.
+            boolean afterCheckpoint = attempt % 2 == 1;
+            FileTime before = latestCheckpoint(folder);
             Process p = ChildCli.start(cwd, dir.resolve("cache"), null, rerun(args, folder));
-            boolean finished = p.waitFor(minMs + rng.nextInt(maxMs - minMs), TimeUnit.MILLISECONDS);
+            boolean finished = afterCheckpoint
+                    ? awaitNewCheckpoint(p, folder, before) || p.waitFor(rng.nextInt(minMs), TimeUnit.MILLISECONDS)
+                    : p.waitFor(minMs + rng.nextInt(maxMs - minMs), TimeUnit.MILLISECONDS);
             if (finished) {
                 assertThat(p.exitValue()).as("a run that was not killed succeeds").isZero();
                 deleteRecursively(folder); // start over, so that every kill lands in unfinished work
@@ -133,6 +141,44 @@ class KillLoopTest {
         return kills;
     }
 
+    /** The newest checkpoint's modification time under {@code folder}, or the epoch when there is none. */
+    private static FileTime latestCheckpoint(Path folder) throws Exception {
+        FileTime latest = FileTime.fromMillis(0);
+        if (!Files.exists(folder)) {
+            return latest;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals("checkpoint.safetensors")).toList()) {
+                try {
+                    FileTime t = Files.getLastModifiedTime(f);
+                    latest = t.compareTo(latest) > 0 ? t : latest;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a finished run removed it between the walk and the look
+                }
+            }
+        } catch (java.io.UncheckedIOException gone) {
+            // a file vanished mid-walk (an atomic write's rename): look again at the next poll
+        }
+        return latest;
+    }
+
+    /**
+     * Waits until a checkpoint newer than {@code before} exists under {@code folder} (false) or the process has
+     * ended (true), polling every 50 ms; fails after 10 minutes rather than hang.
+     */
+    private static boolean awaitNewCheckpoint(Process p, Path folder, FileTime before) throws Exception {
+        for (int i = 0; i < 12_000; i++) {
+            if (!p.isAlive()) {
+                return true;
+            }
+            if (latestCheckpoint(folder).compareTo(before) > 0) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no new checkpoint under " + folder + " in 10 minutes");
+    }
+
     private static boolean hasCheckpoint(Path folder) throws Exception {
         if (!Files.exists(folder)) {
             return false;
@@ -142,10 +188,10 @@ class KillLoopTest {
         }
     }
 
-    /** --jobs children stop within about a second of their study; none may outlive 15 s. */
+    /** --jobs children stop within about a second of their study; none may outlive 60 s (a loaded machine). */
     private static void awaitNoDescendantsOf(long pid) throws InterruptedException {
         String mark = "-Dtransfusion.parent-pid=" + pid;
-        for (int i = 0; i < 150; i++) {
+        for (int i = 0; i < 600; i++) {
             if (ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(mark))) {
                 return;
             }
