@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
  * {@code synthetic:natural}) whose {@code weights.safetensors} then serves as {@code --weights} for transfer.
  * The paper pretrained on ImageNet; any source task works here.
  */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = RunDefaults.class,
         description = {"Pretrain a model on a source task, for later runs to transfer from.",
             "Its weights.safetensors is then --weights for --init pretrained, meanvar, transfusion:BLOCK, ...",
             "Same options as train."})

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import ai.djl.Device;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.error.BadInputException;
@@ -88,13 +89,12 @@ public final class StudyCommand implements Callable<Integer> {
         if (out == null) {
             throw new BadInputException("--out DIR is required (the study folder)");
         }
-        String device = this.device != null ? this.device : s.device(); // --device over the spec's device:
+        Device device = this.device != null ? Devices.parse(this.device) : s.device(); // --device over the spec's
         if (device != null) {
             // Checked before anything runs (in-process runs read the setting, child runs get it as a flag), except
             // for a cluster, whose runs use their nodes' GPUs, not this machine's.
             boolean cluster = engine.equals("spark") && master != null && !master.startsWith("local");
-            System.setProperty("transfusion.device", Devices.name(cluster ? Devices.parse(device)
-                    : Devices.available(Devices.parse(device))));
+            System.setProperty("transfusion.device", Devices.name(cluster ? device : Devices.available(device)));
         }
         if (jobs < 1 || jobs > Runtime.getRuntime().availableProcessors()) {
             throw new BadInputException("--jobs must be between 1 and the number of cores ("
@@ -162,7 +162,7 @@ public final class StudyCommand implements Callable<Integer> {
             w.println("  run       " + r.id());
         }
         w.println("pretrained weights:");
-        p.sources().forEach((model, source) -> w.println("  " + model + ": " + source));
+        p.sources().forEach((model, source) -> w.println("  " + model + ": " + source.describe()));
         Hub.Config hub = Hub.Config.fromEnvironment();
         p.published().values().forEach(src -> {
             Hub.Fetched cached = Hub.cached(src, hub);

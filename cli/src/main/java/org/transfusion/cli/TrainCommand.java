@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** {@code transfusion train}: one training run into its own folder. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = RunDefaults.class,
         description = {"Train a model on a dataset and evaluate it (ROC AUC) into a run folder.",
             "Writes run.json, metrics.json, curve.csv, init.safetensors and weights.safetensors (best by val AUC)."})
 public final class TrainCommand implements Callable<Integer> {

@@ -20,7 +20,10 @@ import org.transfusion.error.BadInputException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** The options of one training run, shared by {@code train} and {@code pretrain}. */
+/**
+ * The options of one training run, shared by {@code train} and {@code pretrain}; their defaults are
+ * {@link RunSpec#DEFAULTS}'s, through {@link RunDefaults} (each command names it as its default provider).
+ */
 public final class TrainingOptions {
     @Option(names = "--spec", paramLabel = "FILE",
             description = "A run spec as JSON (what run.json records under \"spec\"; what `study --jobs` hands to each "
@@ -38,7 +41,7 @@ public final class TrainingOptions {
     @Option(names = "--model", paramLabel = "NAME", description = "Model name (see `transfusion models`)")
     String model;
 
-    @Option(names = "--init", defaultValue = "random", paramLabel = "SCHEME", description = {
+    @Option(names = "--init", paramLabel = "SCHEME", description = {
             "random, pretrained, meanvar, meanvar-bn-copy, shuffle, moments, covariance, meanvar-channel, "
                     + "transfusion:BLOCK, slim, gabor[:low|high|mixed], gabor+meanvar[:band] (default: ${DEFAULT-VALUE}). "
                     + "The schemes drawn from pretrained statistics (conv/linear tensors re-drawn, batch-norm reset, "
@@ -50,28 +53,28 @@ public final class TrainingOptions {
     @Option(names = "--weights", paramLabel = "FILE", description = "Pretrained weights (safetensors) for transfer schemes")
     Path weights;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: 20)")
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: ${DEFAULT-VALUE})")
     Integer epochs;
 
     @Option(names = "--steps", paramLabel = "N", description = "Training length in gradient steps (instead of --epochs)")
     Long steps;
 
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.001", paramLabel = "LR", description = "Base learning rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr", paramLabel = "LR", description = "Base learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd", description = "Optimizer (default: ${DEFAULT-VALUE})")
+    @Option(names = "--optimizer", paramLabel = "adam|sgd", description = "Optimizer (default: ${DEFAULT-VALUE})")
     OptimizerKind optimizer;
 
-    @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})")
     double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "0.0001", paramLabel = "W", description = "L2 weight decay (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-decay", paramLabel = "W", description = "L2 weight decay (default: ${DEFAULT-VALUE})")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "constant|cosine|step", description = "Learning-rate schedule (default: ${DEFAULT-VALUE})")
+    @Option(names = "--schedule", paramLabel = "constant|cosine|step", description = "Learning-rate schedule (default: ${DEFAULT-VALUE})")
     ScheduleKind schedule;
 
     @Option(names = "--image-size", paramLabel = "S", description = "Square input size (default: the dataset's)")
@@ -80,59 +83,59 @@ public final class TrainingOptions {
     @Option(names = "--channels", paramLabel = "1|3", description = "Model input channels (default: the dataset's)")
     Integer channels;
 
-    @Option(names = "--augment", defaultValue = "default", paramLabel = "default|none", description = "Training augmentation: flip, crop/scale, small rotation (default: ${DEFAULT-VALUE})")
+    @Option(names = "--augment", paramLabel = "default|none", description = "Training augmentation: flip, crop/scale, small rotation (default: ${DEFAULT-VALUE})")
     Augment.Policy augment;
 
     @Option(names = "--train-subset", paramLabel = "N", description = "Train on a seeded subset of N training images")
     Integer trainSubset;
 
-    @Option(names = "--width", defaultValue = "1.0", paramLabel = "F", description = "Width multiplier (mobilenet-v2) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--width", paramLabel = "F", description = "Width multiplier (mobilenet-v2) (default: ${DEFAULT-VALUE})")
     double width;
 
-    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "K", description = "Validate every K steps (default: once per epoch)")
+    @Option(names = "--eval-every", paramLabel = "K", description = "Validate every K steps (default: once per epoch)")
     int evalEvery;
 
     @Option(names = "--thresholds", split = ",", paramLabel = "AUC[,AUC...]",
             description = "Validation AUC thresholds for steps_to_auc in metrics.json (default: 0.6,0.65,...,0.95)")
     List<Double> thresholds;
 
-    @Option(names = "--snapshots", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--snapshots", paramLabel = "N",
             description = "Keep the weights at N evenly spaced validations in snapshots/step-K.safetensors, for "
                     + "'transfusion forgetting' (default: none)")
     int snapshots;
 
-    @Option(names = "--uncertainty", defaultValue = "u-ones", paramLabel = "u-ones|u-zeros|u-ignore",
+    @Option(names = "--uncertainty", paramLabel = "u-ones|u-zeros|u-ignore",
             description = "CheXpert: what uncertain labels become (default: ${DEFAULT-VALUE})")
     UncertaintyPolicy uncertainty;
 
     @Option(names = "--all-views", description = "CheXpert: keep lateral views too (default: frontal only, as the paper)")
     boolean allViews;
 
-    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none|W[,W...]",
+    @Option(names = "--class-weights", paramLabel = "auto|none|W[,W...]",
             description = "Loss weights against class imbalance: auto = pos_weight negatives/positives per label "
                     + "(binary, multi-label), N / (C n_c) per class (multiclass); or one weight per output "
                     + "(default: ${DEFAULT-VALUE})")
     ClassWeights classWeights;
 
-    @Option(names = "--sampler", defaultValue = "shuffle", paramLabel = "shuffle|balanced",
+    @Option(names = "--sampler", paramLabel = "shuffle|balanced",
             description = "Training batches: a seeded shuffle per epoch, or balanced (each draw picks a class "
                     + "uniformly, then an image of it; binary and multiclass tasks) (default: ${DEFAULT-VALUE})")
     Sampler sampler;
 
-    @Option(names = "--operating-point", defaultValue = "youden", paramLabel = "youden|sens:S|T",
+    @Option(names = "--operating-point", paramLabel = "youden|sens:S|T",
             description = "Threshold for the reported sensitivity, specificity, PPV, NPV, F1, chosen on validation: "
                     + "Youden's J, the highest reaching sensitivity S, or a fixed T (default: ${DEFAULT-VALUE})")
     OperatingPoint operatingPoint;
 
-    @Option(names = "--calibrate", defaultValue = "none", paramLabel = "none|temperature",
+    @Option(names = "--calibrate", paramLabel = "none|temperature",
             description = "Fit a temperature on validation (NLL) and report test calibration before and after it "
                     + "(default: ${DEFAULT-VALUE})")
     CalibrationKind calibrate;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Root seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "S", description = "Root seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Engine threads (default: libtorch's choice)")
+    @Option(names = "--threads", paramLabel = "T", description = "Engine threads (default: libtorch's choice)")
     int threads;
 
     @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] (needs a CUDA libtorch; see "
@@ -150,7 +153,8 @@ public final class TrainingOptions {
 
     /**
      * The run spec: read from {@code --spec}, with only {@code --threads} and {@code --data-dir} (how and where it
-     * runs) added; or built from the flags (20 epochs when neither --epochs nor --steps is given).
+     * runs) added; or built from the flags, whose defaults are {@link RunSpec#DEFAULTS} ({@link RunDefaults}; --steps
+     * wins over --epochs).
      */
     RunSpec toSpec(CommandLine.ParseResult parsed) {
         if (spec != null) {
@@ -179,8 +183,7 @@ public final class TrainingOptions {
         if (data == null || model == null) {
             throw new BadInputException("give --data and --model (or --spec FILE)");
         }
-        Integer e = steps == null && epochs == null ? Integer.valueOf(20) : epochs;
-        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, e)
+        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, epochs)
                 .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
                 .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).snapshots(snapshots)

@@ -28,7 +28,7 @@ final class ConvergenceExperiment implements Experiment {
 
     @Override
     public void plan(Plan plan, String model, long seed) {
-        spec.schemes().forEach(s -> plan.add(model, s, null, seed));
+        spec.schemeNames().forEach(s -> plan.add(model, s, null, seed));
     }
 
     @Override
@@ -41,7 +41,7 @@ final class ConvergenceExperiment implements Experiment {
             }
             double[] r = results.steps(model, "random", threshold);
             double cap = results.runLength(model);
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 if (scheme.equals("random")) {
                     continue;
                 }
@@ -52,7 +52,7 @@ final class ConvergenceExperiment implements Experiment {
                 out.add(Findings.judgeSpeedup("convergence", claim(scheme), model, scheme, "random", threshold, s, r,
                         cap));
                 double[] mv = results.steps(model, "meanvar", threshold);
-                if (BEYOND_MEANVAR.contains(scheme) && spec.schemes().contains("meanvar") && Stats.count(mv) > 0) {
+                if (BEYOND_MEANVAR.contains(scheme) && spec.schemeNames().contains("meanvar") && Stats.count(mv) > 0) {
                     out.add(Findings.judgeSpeedup("convergence", beyondMeanVarClaim(scheme), model, scheme, "meanvar",
                             threshold, s, mv, cap));
                 }
@@ -84,8 +84,8 @@ final class ConvergenceExperiment implements Experiment {
         page.html().append("<h2>Convergence: learning curves and steps to a validation AUC (Figure 7)</h2>"
                 + "<div class='charts'>");
         for (String model : page.spec().models()) {
-            page.html().append(page.curves(model + ": validation AUC by step", model, spec.schemes(), false));
-            page.html().append(page.stepBars(model + ": steps to validation AUC", model, spec.schemes(),
+            page.html().append(page.curves(model + ": validation AUC by step", model, spec.schemeNames(), false));
+            page.html().append(page.stepBars(model + ": steps to validation AUC", model, spec.schemeNames(),
                     spec.thresholds(), false));
         }
         page.html().append("</div>");
@@ -106,7 +106,7 @@ final class ConvergenceExperiment implements Experiment {
             h.append("<th>").append(Svg.esc(model)).append(": test AUC, mean [95% t-interval] (seeds)</th>");
         }
         h.append("</tr>");
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             h.append("<tr><td>").append(Svg.esc(scheme)).append("</td>");
             for (String model : page.spec().models()) {
                 double[] auc = results.testAucs(model, scheme, null);

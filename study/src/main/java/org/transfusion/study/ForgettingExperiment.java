@@ -52,7 +52,7 @@ final class ForgettingExperiment implements Experiment {
         if (ModelRegistry.get(model).family() != ModelCard.Family.CBR) {
             return;
         }
-        spec.schemes().forEach(s -> plan.add(ReportPage.runModel(model, s), s, null, seed));
+        spec.schemeNames().forEach(s -> plan.add(ReportPage.runModel(model, s), s, null, seed));
     }
 
     @Override
@@ -76,7 +76,7 @@ final class ForgettingExperiment implements Experiment {
                 continue;
             }
             Map<String, Object> schemes = new LinkedHashMap<>();
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 List<Object> seeds = new ArrayList<>();
                 for (long seed : plan.spec().seeds()) {
                     PlannedRun run = plan.run(ReportPage.runModel(model, scheme), scheme, null, seed);

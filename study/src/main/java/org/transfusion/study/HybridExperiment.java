@@ -20,7 +20,7 @@ final class HybridExperiment extends SchemeSweep {
     @Override
     List<String> schemes() {
         List<String> schemes = new ArrayList<>(List.of("random", "pretrained"));
-        schemes.addAll(spec.schemes());
+        schemes.addAll(spec.schemeNames());
         return schemes;
     }
 
@@ -33,7 +33,7 @@ final class HybridExperiment extends SchemeSweep {
         List<Finding> out = new ArrayList<>();
         double[] r = results.steps(model, "random", threshold);
         double[] p = results.steps(model, "pretrained", threshold);
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             String runModel = ReportPage.runModel(model, scheme);
             double[] s = results.steps(runModel, scheme, threshold);
             double cap = Math.max(results.runLength(model), results.runLength(runModel));

@@ -31,7 +31,7 @@ final class PerformanceExperiment implements Experiment {
 
     @Override
     public void plan(Plan plan, String model, long seed) {
-        spec.schemes().forEach(s -> plan.add(model, s, null, seed));
+        spec.schemeNames().forEach(s -> plan.add(model, s, null, seed));
     }
 
     static Path pairedFile(Path studyDir) {
@@ -39,7 +39,7 @@ final class PerformanceExperiment implements Experiment {
     }
 
     private boolean paired() {
-        return spec.schemes().contains("random") && spec.schemes().contains("pretrained");
+        return spec.schemeNames().contains("random") && spec.schemeNames().contains("pretrained");
     }
 
     @Override
@@ -135,7 +135,7 @@ final class PerformanceExperiment implements Experiment {
     @Override
     public void section(ReportPage page) {
         page.html().append("<h2>Performance: test ROC AUC (Tables 1-2)</h2>");
-        page.aucTable(spec.schemes(), null);
+        page.aucTable(spec.schemeNames(), null);
         pairedTable(page);
         perOutputTable(page);
         calibration(page);
@@ -156,7 +156,7 @@ final class PerformanceExperiment implements Experiment {
         for (String model : results.spec().models()) {
             List<Svg.Series> series = new ArrayList<>();
             series.add(new Svg.Series("perfectly calibrated", new double[] {0, 1}, new double[] {0, 1}, null));
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 double[] ece = results.spec().seeds().stream().map(seed -> calibration(results.get(model, scheme, null,
                         seed))).mapToDouble(c -> c == null ? Double.NaN : Records.orNaN(c.ece())).toArray();
                 if (Stats.count(ece) == 0) {
@@ -264,7 +264,7 @@ final class PerformanceExperiment implements Experiment {
         outputs.forEach(o -> h.append("<th>").append(Svg.esc(o)).append("</th>"));
         h.append("</tr>");
         for (String model : results.spec().models()) {
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(Svg.esc(scheme)).append("</td>");
                 for (String o : outputs) {
                     double[] v = results.spec().seeds().stream().map(seed -> results.get(model, scheme, null, seed))

@@ -27,7 +27,7 @@ public final class Plan {
     private final Map<String, PlannedRun> pretrains = new LinkedHashMap<>();
     private final Map<String, PlannedRun> runs = new LinkedHashMap<>();
     private final Map<String, PretrainedSource> published = new LinkedHashMap<>();
-    private final Map<String, String> sources = new LinkedHashMap<>();
+    private final Map<String, WeightsSource> sources = new LinkedHashMap<>();
     private final Map<String, String> missing = new LinkedHashMap<>();
 
     private Plan(StudySpec spec, Path dir, Path dataDir) {
@@ -143,9 +143,45 @@ public final class Plan {
         return out;
     }
 
-    /** Where each model's pretrained weights come from, in words (for the report and the dry run). */
-    public Map<String, String> sources() {
+    /** Where each model's pretrained weights come from (for the report and the dry run). */
+    public Map<String, WeightsSource> sources() {
         return new LinkedHashMap<>(sources);
+    }
+
+    /** Where a model's pretrained weights come from: the first source that has them, or none. */
+    public sealed interface WeightsSource {
+        /** In words, for the report and the dry run. */
+        String describe();
+
+        /** Whether there is no source: the study cannot run, and {@link #missing()} says what to give. */
+        default boolean isMissing() {
+            return this instanceof Missing;
+        }
+
+        /** A file under {@code pretrain.weights}. */
+        record File(Path file) implements WeightsSource {
+            public String describe() { return "weights file " + file.toAbsolutePath().normalize(); }
+        }
+
+        /** Its published ImageNet weights, fetched from the hub. */
+        record Published(PretrainedSource source) implements WeightsSource {
+            public String describe() {
+                return "ImageNet weights " + source.repo() + " (" + source.licence() + "), fetched from the hub";
+            }
+        }
+
+        /** A pretraining run of this study on {@code pretrain.data}. */
+        record Pretraining(String data, String task, int epochs) implements WeightsSource {
+            public String describe() {
+                return "pretrained in this study on " + data + (task != null ? " (" + task + ")" : "") + ", " + epochs
+                        + " epochs";
+            }
+        }
+
+        /** No source has weights for the model. */
+        record Missing() implements WeightsSource {
+            public String describe() { return "MISSING"; }
+        }
     }
 
     /** Fetches the published weights the plan uses (from the cache when there). */
@@ -164,14 +200,14 @@ public final class Plan {
         if (p.weights() != null) {
             Path given = localWeights(Path.of(p.weights()), model);
             if (given != null) {
-                sources.put(model, "weights file " + given.toAbsolutePath().normalize());
+                sources.put(model, new WeightsSource.File(given));
                 return given;
             }
         }
         PretrainedSource source = PretrainedSource.of(model);
         if (p.published() && source != null) {
             published.put(model, source);
-            sources.put(model, "ImageNet weights " + source.repo() + " (" + source.licence() + "), fetched from the hub");
+            sources.put(model, new WeightsSource.Published(source));
             return Hub.cachePath(source, Hub.Config.fromEnvironment());
         }
         if (p.data() != null) {
@@ -182,11 +218,10 @@ public final class Plan {
                 }
                 return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), folder().pretraining(m));
             });
-            sources.put(model, "pretrained in this study on " + p.data() + (p.task() != null ? " (" + p.task() + ")"
-                    : "") + ", " + p.epochs() + " epochs");
+            sources.put(model, new WeightsSource.Pretraining(p.data(), p.task(), p.epochs()));
             return new RunFolder(run.folder()).bestWeights();
         }
-        sources.put(model, "MISSING");
+        sources.put(model, new WeightsSource.Missing());
         missing.put(model, model + ": no pretrained weights: put " + model + ".safetensors in a folder given as "
                 + "pretrain.weights (--weights-dir), or give a source task to pretrain on as pretrain.data "
                 + "(--pretrain-data, e.g. imagenet:PATH)" + (source != null && !p.published()

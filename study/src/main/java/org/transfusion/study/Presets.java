@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.transfusion.engine.model.ModelCard;
+import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.error.BadInputException;
 
@@ -74,30 +75,31 @@ public final class Presets {
             models.retainAll(List.of(paper ? "resnet50" : "cbr-small")); // one model: nine schemes per seed
         }
         StudySpec.Experiments e = new StudySpec.Experiments(
-                all || n.equals("performance") ? new StudySpec.Performance(List.of("random", "pretrained")) : null,
+                all || n.equals("performance") ? new StudySpec.Performance(StudySpec.schemes(List.of("random", "pretrained"))) : null,
                 all || n.equals("small-data") ? new StudySpec.SmallData(demo ? List.of(150) : paper
-                        ? List.of(5000, 1000) : List.of(300, 100), List.of("random", "pretrained")) : null,
-                all || n.equals("representations") ? new StudySpec.Representations(demo ? 3000 : paper ? 25000 : 5000, "flatten") : null,
+                        ? List.of(5000, 1000) : List.of(300, 100), StudySpec.schemes(List.of("random", "pretrained"))) : null,
+                all || n.equals("representations") ? new StudySpec.Representations(demo ? 3000 : paper ? 25000 : 5000, ActivationProbe.Fold.FLATTEN) : null,
                 // init-statistics: the convergence comparison of Mean Var with the schemes that keep more of the
                 // pretrained statistics (and Gabor, transfer); inside `all` at demo scale, where it is cheap.
-                initStatistics || (all && demo) ? new StudySpec.Convergence(ConvergenceExperiment.INIT_STATISTICS,
+                initStatistics || (all && demo) ? new StudySpec.Convergence(StudySpec.schemes(ConvergenceExperiment.INIT_STATISTICS),
                         List.of(0.7, 0.8, 0.9))
-                        : all || n.equals("convergence") ? new StudySpec.Convergence(List.of("random", "pretrained",
-                        "meanvar"), List.of(0.7, 0.8, 0.9)) : null,
+                        : all || n.equals("convergence") ? new StudySpec.Convergence(StudySpec.schemes(List.of("random",
+                        "pretrained", "meanvar")), List.of(0.7, 0.8, 0.9)) : null,
                 all || n.equals("transfusion") ? new StudySpec.Transfusion(paper ? "resnet50" : small,
                         paper ? List.of("conv1", "layer1", "layer2", "layer3", "layer4")
                                 : List.of("layer1", "layer2", "layer3")) : null,
                 all || n.equals("hybrid") ? new StudySpec.Hybrid(paper ? "resnet50" : small,
-                        List.of("slim", "gabor", "gabor+meanvar")) : null,
+                        StudySpec.schemes(List.of("slim", "gabor", "gabor+meanvar"))) : null,
                 // size-sweep: its own preset (every CBR from random and pretrained); inside `all` only at demo scale,
                 // from random init alone so that the demo trains no other pretraining (the paper's "large models
                 // change less" holds from random init too).
-                sweep ? new StudySpec.SizeSweep(null, List.of("random", "pretrained"), demo ? 3000 : paper ? 25000 : 5000,
-                        "flatten")
-                        : all && demo ? new StudySpec.SizeSweep(SizeSweepExperiment.CBRS, List.of("random"), 3000, "flatten")
+                sweep ? new StudySpec.SizeSweep(null, StudySpec.schemes(List.of("random", "pretrained")),
+                        demo ? 3000 : paper ? 25000 : 5000, ActivationProbe.Fold.FLATTEN)
+                        : all && demo ? new StudySpec.SizeSweep(SizeSweepExperiment.CBRS, StudySpec.schemes(List.of("random")), 3000,
+                        ActivationProbe.Fold.FLATTEN)
                         : null,
                 all || n.equals("forgetting") ? new StudySpec.Forgetting(
-                        List.of("random", "pretrained", "transfusion:layer2", "slim"), demo ? 2 : paper ? 8 : 4,
+                        StudySpec.schemes(List.of("random", "pretrained", "transfusion:layer2", "slim")), demo ? 2 : paper ? 8 : 4,
                         demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);

@@ -157,7 +157,7 @@ public final class Report {
         row("training", t.epochs() + " epochs, batch " + t.batchSize() + ", " + optimiser(t) + " lr " + t.lr() + " ("
                 + t.schedule().spec() + "), validation every " + (t.evalEvery() > 0 ? t.evalEvery() + " steps" : "epoch"));
         // Which source each model's pretrained runs used, with the hash of the weights as run.json recorded it.
-        plan.sources().forEach((model, source) -> row("pretrained " + model, source + weightsHash(model)));
+        plan.sources().forEach((model, source) -> row("pretrained " + model, source.describe() + weightsHash(model)));
         int failedCount = StudyRunner.failed(plan.runs()).size();
         row("runs finished", results.all().size() + " of " + plan.runs().size()
                 + (failedCount > 0 ? " (" + failedCount + " failed)" : ""));

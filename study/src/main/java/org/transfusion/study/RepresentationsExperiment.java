@@ -14,7 +14,6 @@ import org.transfusion.engine.data.Split;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.record.Records;
 import org.transfusion.study.record.RepresentationsRecord;
-import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
 import org.transfusion.engine.run.RunFolder;
@@ -84,7 +83,7 @@ final class RepresentationsExperiment implements Experiment {
     @Override
     public void analyse(Plan plan, PrintStream out) {
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
-                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0);
         Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
         List<Long> seeds = plan.spec().seeds();
         for (String model : plan.spec().models()) {

@@ -16,7 +16,6 @@ import org.transfusion.study.record.SizeSweepRecord;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerActivations;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
@@ -69,7 +68,7 @@ final class SizeSweepExperiment implements Experiment {
     public void planOnce(Plan plan) {
         for (String model : models(plan.spec())) {
             for (long seed : plan.spec().seeds()) {
-                for (String scheme : spec.schemes()) {
+                for (String scheme : spec.schemeNames()) {
                     plan.add(model, scheme, null, seed);
                 }
             }
@@ -80,7 +79,7 @@ final class SizeSweepExperiment implements Experiment {
         List<PlannedRun> out = new ArrayList<>();
         for (String model : models(plan.spec())) {
             for (long seed : plan.spec().seeds()) {
-                for (String scheme : spec.schemes()) {
+                for (String scheme : spec.schemeNames()) {
                     out.add(plan.run(model, scheme, null, seed));
                 }
             }
@@ -112,11 +111,11 @@ final class SizeSweepExperiment implements Experiment {
         }
         // the study's data dir: a run folder does not record it, and medmnist:NAME is looked up there first
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
-                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, ActivationProbe.Fold.parse(spec.conv()), 0);
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0);
         Map<String, SizeSweepRecord.Model> all = new LinkedHashMap<>();
         for (String model : models(plan.spec())) {
             Map<String, Tally> tallies = new LinkedHashMap<>();
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 Tally t = new Tally();
                 for (long seed : plan.spec().seeds()) {
                     out.println("analysis: size sweep " + model + " " + scheme + " seed " + seed);
@@ -269,7 +268,7 @@ final class SizeSweepExperiment implements Experiment {
         }
         SizeSweepRecord sweep = SizeSweepRecord.read(f);
         List<String> models = models(results.spec());
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             List<Point> points = points(sweep, models, scheme);
             String name = schemeName(scheme);
             out.add(judgeSizeChange("1 - " + RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT)
@@ -342,7 +341,7 @@ final class SizeSweepExperiment implements Experiment {
         List<String> models = models(page.spec());
         StringBuilder html = page.html();
         html.append("<h2>Size sweep: do larger models change less?</h2><p class='muted'>Each model trained from ")
-                .append(Svg.esc(String.join(" and ", spec.schemes().stream().map(SizeSweepExperiment::schemeName)
+                .append(Svg.esc(String.join(" and ", spec.schemeNames().stream().map(SizeSweepExperiment::schemeName)
                         .toList()))).append(" on the same data; x = trainable parameters on a log scale (6 = 1M). "
                         + "Change = 1 - ").append(RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT))
                 .append(" between a layer at initialisation and after training, over the lower and higher half of "
@@ -353,7 +352,7 @@ final class SizeSweepExperiment implements Experiment {
         List<Svg.Series> ranks = new ArrayList<>();
         double maxMoved = 0;
         double maxRank = 0;
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             List<Point> points = points(sweep, models, scheme);
             double[] x = points.stream().mapToDouble(p -> Math.log10(p.params())).toArray();
             String name = schemeName(scheme);
@@ -398,7 +397,7 @@ final class SizeSweepExperiment implements Experiment {
         StringBuilder h = page.html();
         h.append("<table><tr><th>model</th><th>parameters</th><th>init</th><th>change, lower layers</th>"
                 + "<th>change, higher layers</th><th>weight movement</th><th>effective rank, init → trained</th></tr>");
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             for (Point p : points(sweep, models, scheme)) {
                 h.append("<tr><td>").append(Svg.esc(p.model())).append("</td><td>").append(paramsText(p.params()))
                         .append("</td><td>").append(schemeName(scheme)).append("</td><td>")
@@ -421,7 +420,7 @@ final class SizeSweepExperiment implements Experiment {
                 + "change_higher_mean,change_higher_sd,change_all_mean,change_all_cka_mean,weight_movement_mean,"
                 + "weight_movement_sd,"
                 + "effective_rank_init,effective_rank_trained\n");
-        for (String scheme : spec.schemes()) {
+        for (String scheme : spec.schemeNames()) {
             for (Point p : points(sweep, models, scheme)) {
                 SizeSweepRecord.Model m = sweep.models().get(p.model());
                 RepresentationsRecord.Summary ba = m.beforeAfter() == null ? null : m.beforeAfter().get(scheme);

@@ -13,7 +13,7 @@ final class SmallDataExperiment implements Experiment {
     @Override
     public void plan(Plan plan, String model, long seed) {
         for (int size : spec.sizes()) {
-            spec.schemes().forEach(s -> plan.add(model, s, size, seed));
+            spec.schemeNames().forEach(s -> plan.add(model, s, size, seed));
         }
     }
 
@@ -37,7 +37,7 @@ final class SmallDataExperiment implements Experiment {
         page.html().append("<h2>Small data: test ROC AUC with few training images (Table 3)</h2>");
         for (int size : spec.sizes()) {
             page.html().append("<h3>").append(size).append(" training images</h3>");
-            page.aucTable(spec.schemes(), size);
+            page.aucTable(spec.schemeNames(), size);
         }
     }
 }

@@ -1,29 +1,32 @@
 package org.transfusion.study;
 
-import java.util.LinkedHashMap;
+import ai.djl.Device;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.OptimizerKind;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.run.ScheduleKind;
 
 /**
  * A study: the dataset and task, the architectures, seeds, training budget, the pretraining source, and which of
- * the paper's experiments to run. Read from YAML by {@link SpecReader}; the presets ({@link Presets}) are specs.
+ * the paper's experiments to run. Read from YAML by {@link SpecReader} and written back by {@link #toMap}, both
+ * through one table of its keys ({@link SpecSchema}); the presets ({@link Presets}) are specs.
+ *
+ * @param device where every run trains (cpu, cuda:N); null = the process's default. Like a run's thread count it
+ *               is not part of the study's identity, so a study started on one device resumes on another
  */
 public record StudySpec(String name, String data, String task, int imageSize, List<String> models, List<Long> seeds,
-                        Training training, Pretrain pretrain, Experiments experiments, String device) {
+                        Training training, Pretrain pretrain, Experiments experiments, Device device) {
 
-    /**
-     * A spec whose runs use the default device. {@code device} (cpu, cuda, cuda:N; null = the default) is where
-     * every run trains; like a run's thread count it is not part of the study's identity, so a study started on one
-     * device resumes on another.
-     */
+    /** A spec whose runs use the default device. */
     public StudySpec(String name, String data, String task, int imageSize, List<String> models, List<Long> seeds,
                      Training training, Pretrain pretrain, Experiments experiments) {
         this(name, data, task, imageSize, models, seeds, training, pretrain, experiments, null);
@@ -38,14 +41,27 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
                            UncertaintyPolicy uncertainty, boolean frontalOnly, ClassWeights classWeights,
                            Sampler sampler, OperatingPoint operatingPoint, CalibrationKind calibrate) {
         /**
-         * Adam with a cosine schedule, momentum 0.9, weight decay 1e-4, the default augmentation, CheXpert read
-         * as the paper did (uncertain = positive, frontal views), unweighted shuffled training, Youden's operating
-         * point and no recalibration.
+         * A study's training length when its spec gives none: its own default (a study trains many runs), where
+         * {@code train} takes {@link RunSpec#DEFAULTS}' 20 epochs. Kept at 10 so that a spec without
+         * {@code training.epochs} still means what the study.json it wrote records.
          */
+        public static final int DEFAULT_EPOCHS = 10;
+
+        /** Every setting at its default: {@link RunSpec#DEFAULTS}' (the one source), but {@link #DEFAULT_EPOCHS}. */
+        public static final Training DEFAULTS = of(RunSpec.DEFAULTS.toBuilder().epochs(DEFAULT_EPOCHS).build());
+
+        /** A run's training settings (its epochs, not its steps). */
+        public static Training of(RunSpec r) {
+            return new Training(r.epochs(), r.batchSize(), r.lr(), r.evalEvery(), r.optimizer(), r.schedule(),
+                    r.momentum(), r.weightDecay(), r.augment(), r.uncertainty(), r.frontalOnly(), r.classWeights(),
+                    r.sampler(), r.operatingPoint(), r.calibrate());
+        }
+
+        /** This length, batch size, learning rate and validation interval; every other setting at its default. */
         public Training(int epochs, int batchSize, double lr, int evalEvery) {
-            this(epochs, batchSize, lr, evalEvery, OptimizerKind.ADAM, ScheduleKind.COSINE, 0.9, 1e-4,
-                    Augment.Policy.DEFAULT, UncertaintyPolicy.U_ONES, true, new ClassWeights.None(), Sampler.SHUFFLE,
-                    new OperatingPoint.Youden(), CalibrationKind.NONE);
+            this(epochs, batchSize, lr, evalEvery, DEFAULTS.optimizer(), DEFAULTS.schedule(), DEFAULTS.momentum(),
+                    DEFAULTS.weightDecay(), DEFAULTS.augment(), DEFAULTS.uncertainty(), DEFAULTS.frontalOnly(),
+                    DEFAULTS.classWeights(), DEFAULTS.sampler(), DEFAULTS.operatingPoint(), DEFAULTS.calibrate());
         }
     }
 
@@ -72,112 +88,50 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         }
     }
 
-    public record Performance(List<String> schemes) {}
+    /** An experiment's init schemes, parsed; their canonical names name its runs. */
+    public interface Schemes {
+        List<InitScheme> schemes();
 
-    public record SmallData(List<Integer> sizes, List<String> schemes) {}
+        /** The schemes' canonical names ({@code transfusion:layer2}, {@code gabor:low}), in order. */
+        default List<String> schemeNames() {
+            return schemes().stream().map(InitScheme::spec).toList();
+        }
+    }
 
-    public record Representations(int maxPoints, String conv) {}
+    public record Performance(List<InitScheme> schemes) implements Schemes {}
 
-    public record Convergence(List<String> schemes, List<Double> thresholds) {}
+    public record SmallData(List<Integer> sizes, List<InitScheme> schemes) implements Schemes {}
+
+    public record Representations(int maxPoints, ActivationProbe.Fold conv) {}
+
+    public record Convergence(List<InitScheme> schemes, List<Double> thresholds) implements Schemes {}
 
     public record Transfusion(String model, List<String> blocks) {}
 
-    public record Hybrid(String model, List<String> schemes) {}
+    public record Hybrid(String model, List<InitScheme> schemes) implements Schemes {}
 
     /**
      * Change through training against model size: {@code models} (null = the study's models) each trained from
      * every scheme in {@code schemes}, probed on {@code maxPoints} rows per layer with conv maps folded by
      * {@code conv}.
      */
-    public record SizeSweep(List<String> models, List<String> schemes, int maxPoints, String conv) {}
+    public record SizeSweep(List<String> models, List<InitScheme> schemes, int maxPoints, ActivationProbe.Fold conv)
+            implements Schemes {}
 
     /** Source-task accuracy along fine-tuning: the schemes, snapshots each run keeps, the probes' source images. */
-    public record Forgetting(List<String> schemes, int snapshots, int trainImages, int testImages) {}
+    public record Forgetting(List<InitScheme> schemes, int snapshots, int trainImages, int testImages)
+            implements Schemes {}
 
-    /** The spec as plain maps and lists, in the YAML layout (for printing and for run.json of the study). */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("data", data);
-        m.put("task", task);
-        m.put("image_size", imageSize);
-        m.put("models", models);
-        m.put("seeds", seeds);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("epochs", training.epochs());
-        t.put("batch_size", training.batchSize());
-        t.put("lr", training.lr());
-        t.put("eval_every", training.evalEvery());
-        t.put("optimizer", training.optimizer().spec());
-        t.put("schedule", training.schedule().spec());
-        t.put("momentum", training.momentum());
-        t.put("weight_decay", training.weightDecay());
-        t.put("augment", training.augment().spec());
-        t.put("uncertainty", training.uncertainty().spec());
-        t.put("frontal_only", training.frontalOnly());
-        t.put("class_weights", training.classWeights().spec());
-        t.put("sampler", training.sampler().spec());
-        t.put("operating_point", training.operatingPoint().spec());
-        t.put("calibrate", training.calibrate().spec());
-        m.put("training", t);
-        if (device != null) {
-            m.put("device", device);
-        }
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("data", pretrain.data());
-        p.put("task", pretrain.task());
-        p.put("epochs", pretrain.epochs());
-        if (pretrain.weights() != null) {
-            p.put("weights", pretrain.weights());
-        }
-        p.put("image_size", pretrain.imageSize());
-        p.put("published", pretrain.published());
-        m.put("pretrain", p);
-        Map<String, Object> e = new LinkedHashMap<>();
-        Experiments x = experiments;
-        if (x.performance() != null) {
-            e.put("performance", ordered("schemes", x.performance().schemes()));
-        }
-        if (x.smallData() != null) {
-            e.put("small_data", ordered("sizes", x.smallData().sizes(), "schemes", x.smallData().schemes()));
-        }
-        if (x.representations() != null) {
-            e.put("representations", ordered("max_points", x.representations().maxPoints(), "conv",
-                    x.representations().conv()));
-        }
-        if (x.convergence() != null) {
-            e.put("convergence", ordered("schemes", x.convergence().schemes(), "thresholds",
-                    x.convergence().thresholds()));
-        }
-        if (x.transfusion() != null) {
-            e.put("transfusion", ordered("model", x.transfusion().model(), "blocks", x.transfusion().blocks()));
-        }
-        if (x.hybrid() != null) {
-            e.put("hybrid", ordered("model", x.hybrid().model(), "schemes", x.hybrid().schemes()));
-        }
-        if (x.sizeSweep() != null) {
-            Map<String, Object> s = ordered("schemes", x.sizeSweep().schemes(), "max_points",
-                    x.sizeSweep().maxPoints(), "conv", x.sizeSweep().conv());
-            if (x.sizeSweep().models() != null) {
-                s = ordered("models", x.sizeSweep().models(), "schemes", x.sizeSweep().schemes(), "max_points",
-                        x.sizeSweep().maxPoints(), "conv", x.sizeSweep().conv());
-            }
-            e.put("size_sweep", s);
-        }
-        if (x.forgetting() != null) {
-            e.put("forgetting", ordered("schemes", x.forgetting().schemes(), "snapshots", x.forgetting().snapshots(),
-                    "train_images", x.forgetting().trainImages(), "test_images", x.forgetting().testImages()));
-        }
-        m.put("experiments", e);
-        return m;
+    /** Init schemes by name ({@code "random"}, {@code "transfusion:layer2"}), each parsed by {@link InitScheme#parse}. */
+    public static List<InitScheme> schemes(List<String> names) {
+        return names.stream().map(InitScheme::parse).toList();
     }
 
-    /** A map with its keys in the order given (Map.of's order changes from one JVM to the next). */
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
+    /**
+     * The spec as plain maps and lists, in the YAML layout (for printing, for study.json, and read back by
+     * {@link SpecReader}): written through the same table of keys the reader reads ({@link SpecSchema}).
+     */
+    public Map<String, Object> toMap() {
+        return SpecSchema.STUDY.write(this);
     }
 }

@@ -50,7 +50,7 @@ final class WhereModelsLook implements Experiment {
         int k = images(plan.spec());
         StringBuilder html = page.html();
         html.append("<h2>Where the models look</h2><p>Grad-CAM of each model's ").append(Svg.esc(String.join(" and ",
-                spec.schemes()))).append(" runs (seed ").append(seed).append(", best weights) on the same first ")
+                spec.schemeNames()))).append(" runs (seed ").append(seed).append(", best weights) on the same first ")
                 .append(k).append(" test images: one row per image, the input first, then each run's map of the "
                         + "evidence for its largest logit (red = most) at the model's last convolutional stage. Two "
                         + "models that reach the same AUC can look at different parts of the image.</p>");
@@ -60,7 +60,7 @@ final class WhereModelsLook implements Experiment {
         for (String model : plan.spec().models()) {
             Map<String, Saliency.Result> maps = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
-            for (String scheme : spec.schemes()) {
+            for (String scheme : spec.schemeNames()) {
                 PlannedRun run = plan.run(model, scheme, null, seed);
                 if (run == null || !new RunFolder(run.folder()).isComplete()) {
                     continue;

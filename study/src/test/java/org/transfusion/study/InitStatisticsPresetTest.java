@@ -22,9 +22,9 @@ class InitStatisticsPresetTest {
         assertThat(plan.runs()).hasSize(9 * s.seeds().size());
         // At demo scale `all` holds the same comparison (one model there, so it is cheap); at quick scale `all`
         // keeps the paper's three schemes.
-        assertThat(Presets.get("all", "demo").experiments().convergence().schemes())
+        assertThat(Presets.get("all", "demo").experiments().convergence().schemeNames())
                 .isEqualTo(ConvergenceExperiment.INIT_STATISTICS);
-        assertThat(Presets.get("all", "quick").experiments().convergence().schemes())
+        assertThat(Presets.get("all", "quick").experiments().convergence().schemeNames())
                 .containsExactly("random", "pretrained", "meanvar");
         assertThat(Presets.get("init-statistics", "paper").models()).containsExactly("resnet50");
     }

@@ -34,8 +34,8 @@ class SizeSweepExperimentTest {
     @Test
     void plansEveryModelFromEverySchemeOnEverySeedSharingRunsWithOtherExperiments() {
         StudySpec spec = SpecReader.parse(SPEC, "sweep.yaml");
-        assertThat(spec.experiments().sizeSweep().schemes()).containsExactly("random", "pretrained");
-        assertThat(spec.experiments().sizeSweep().conv()).isEqualTo("pool");
+        assertThat(spec.experiments().sizeSweep().schemeNames()).containsExactly("random", "pretrained");
+        assertThat(spec.experiments().sizeSweep().conv()).isEqualTo(org.transfusion.engine.probe.ActivationProbe.Fold.POOL);
         Plan plan = Plan.of(spec, dir, null);
         // 3 models x 2 schemes x 2 seeds; the representations experiment's cbr-small runs are the same 4 runs
         assertThat(plan.runs()).hasSize(12);
@@ -57,7 +57,7 @@ class SizeSweepExperimentTest {
         Plan plan = Plan.of(spec, dir, null);
         assertThat(plan.runs()).hasSize(36);
         assertThat(plan.pretrains()).hasSize(4);
-        assertThat(spec.experiments().forgetting().schemes())
+        assertThat(spec.experiments().forgetting().schemeNames())
                 .containsExactly("random", "pretrained", "transfusion:layer2", "slim");
         assertThat(plan.runs()).allSatisfy(r -> assertThat(r.spec().imageSize()).isEqualTo(64));
     }
@@ -99,7 +99,7 @@ class SizeSweepExperimentTest {
         // cbr-small's; above demo scale `all` does not sweep (it would train every CBR from every scheme).
         StudySpec all = Presets.get("all", "demo");
         assertThat(all.experiments().sizeSweep().models()).containsExactlyElementsOf(SizeSweepExperiment.CBRS);
-        assertThat(all.experiments().sizeSweep().schemes()).containsExactly("random");
+        assertThat(all.experiments().sizeSweep().schemeNames()).containsExactly("random");
         Plan plan = Plan.of(all, Path.of("demo"), null);
         assertThat(plan.pretrains()).extracting(PlannedRun::model).containsExactly("cbr-small");
         assertThat(plan.runs()).extracting(PlannedRun::model).contains("cbr-large-wide", "cbr-large-tall", "cbr-tiny");

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.init.InitScheme;
+import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.OperatingPoint;
+import org.transfusion.engine.run.OptimizerKind;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.error.BadInputException;
 
@@ -55,9 +59,9 @@ class SpecReaderTest {
     void theDeviceIsReadCanonicalAndCheckedByName() {
         assertThat(SpecReader.parse(VALID, "mini.yaml").device()).as("absent: the default device").isNull();
         StudySpec gpu = SpecReader.parse(VALID + "device: CUDA\n", "mini.yaml");
-        assertThat(gpu.device()).isEqualTo("cuda:0");
+        assertThat(gpu.device()).isEqualTo(ai.djl.Device.gpu(0));
         assertThat(gpu.toMap()).containsEntry("device", "cuda:0");
-        assertThat(SpecReader.parse(VALID + "device: cpu\n", "mini.yaml").device()).isEqualTo("cpu");
+        assertThat(SpecReader.parse(VALID + "device: cpu\n", "mini.yaml").device()).isEqualTo(ai.djl.Device.cpu());
         assertThatThrownBy(() -> SpecReader.parse(VALID + "device: tpu\n", "mini.yaml"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("mini.yaml: device: device 'tpu': expected cpu, cuda or cuda:N");
@@ -101,7 +105,7 @@ class SpecReaderTest {
     void schemesDrawnFromPretrainedStatisticsAreAcceptedUnderTheirCanonicalNames() {
         StudySpec s = SpecReader.parse(VALID.replace("schemes: [random, pretrained]",
                 "schemes: [random, Shuffle, moments, ' covariance', meanvar-channel]"), "mini.yaml");
-        assertThat(s.experiments().performance().schemes())
+        assertThat(s.experiments().performance().schemeNames())
                 .containsExactly("random", "shuffle", "moments", "covariance", "meanvar-channel");
         // Judged by their own claim in the convergence experiment, not by the paper's Mean Var claim.
         assertThat(ConvergenceExperiment.claim("meanvar")).isEqualTo(ConvergenceExperiment.MEANVAR_FASTER);
@@ -147,6 +151,86 @@ class SpecReaderTest {
     void missingRequiredKeyIsAnError() {
         assertThatThrownBy(() -> SpecReader.parse(VALID.replace("seeds: [0, 1]\n", ""), "mini.yaml"))
                 .isInstanceOf(BadInputException.class).hasMessage("mini.yaml: seeds: required key is missing");
+    }
+
+    /** One table reads and writes the spec: every key set away from its default comes back as the same value. */
+    @Test
+    void everyKeyReadsTypedAndWritesBackAsUsersWriteIt() {
+        String yaml = """
+                name: every
+                data: synthetic:retina?n=200&size=16
+                task: referable
+                image_size: 16
+                models: [cbr-small, cbr-tiny]
+                seeds: [3]
+                training: {epochs: 2, batch_size: 8, lr: 0.01, eval_every: 3, optimizer: sgd, schedule: step,
+                           momentum: 0.5, weight_decay: 0.001, augment: none, uncertainty: u-zeros,
+                           frontal_only: false, class_weights: [1, 2], sampler: balanced, operating_point: sens:0.8,
+                           calibrate: temperature}
+                device: cuda:1
+                pretrain: {data: "synthetic:natural?n=200&size=16", task: multiclass, epochs: 2, weights: /tmp/w,
+                           image_size: 8, published: false}
+                experiments:
+                  performance: {schemes: ['transfusion:layer2', 'gabor:low']}
+                  small_data: {sizes: [40], schemes: [meanvar]}
+                  representations: {max_points: 100, conv: pool}
+                  convergence: {schemes: [random], thresholds: [0.6]}
+                  transfusion: {model: cbr-small, blocks: [layer1]}
+                  hybrid: {model: cbr-small, schemes: [gabor+meanvar]}
+                  size_sweep: {models: [cbr-tiny], schemes: [random], max_points: 100, conv: pool}
+                  forgetting: {schemes: [slim], snapshots: 1, train_images: 10, test_images: 10}
+                """;
+        StudySpec s = SpecReader.parse(yaml, "every.yaml");
+        assertThat(s.experiments().performance().schemes())
+                .containsExactly(new InitScheme.Transfusion("layer2"), InitScheme.parse("gabor:low"));
+        assertThat(s.experiments().representations().conv()).isEqualTo(ActivationProbe.Fold.POOL);
+        assertThat(s.device()).isEqualTo(ai.djl.Device.gpu(1));
+        assertThat(s.training().optimizer()).isEqualTo(OptimizerKind.SGD);
+        // Written as users write it, and read back to an equal value: nothing is lost either way.
+        Map<String, Object> written = s.toMap();
+        assertThat(written.get("experiments")).asString()
+                .contains("schemes=[transfusion:layer2, gabor:low]", "conv=pool");
+        assertThat(written).containsEntry("device", "cuda:1");
+        StudySpec back = SpecReader.parse(new org.yaml.snakeyaml.Yaml().dump(written), "again");
+        assertThat(back).isEqualTo(s);
+        assertThat(back.toMap()).isEqualTo(written);
+        // Every key the file set is one the table writes, with none added or dropped.
+        Map<?, ?> file = new org.yaml.snakeyaml.Yaml().load(yaml);
+        assertThat(written.keySet()).containsExactlyElementsOf(file.keySet().stream().map(String::valueOf).toList());
+    }
+
+    /** A representations conv mode is parsed when the spec is read, not when the analysis runs after training. */
+    @Test
+    void theConvModeIsCheckedBeforeAnythingRuns() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID + "  representations: {conv: max}\n", "mini.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: experiments.representations.conv: unknown --conv 'max' (expected flatten or "
+                        + "pool)");
+    }
+
+    /** An operating point takes one number, not a list: one line (it was an IllegalStateException, exit 1). */
+    @Test
+    void anOperatingPointListIsOneLine() {
+        assertThatThrownBy(() -> SpecReader.parse(VALID.replace("eval_every: 2}", "eval_every: 2, operating_point: "
+                + "[0.5]}"), "mini.yaml")).isInstanceOf(BadInputException.class)
+                .hasMessage("mini.yaml: training.operating_point: expected a name or a number, got '[0.5]'");
+    }
+
+    /** A model no source has weights for is a typed missing source, listed as such and refused before running. */
+    @Test
+    void aMissingPretrainingSourceIsTyped(@TempDir Path dir) {
+        StudySpec s = SpecReader.parse(VALID.replace("pretrain: {data: \"synthetic:natural?n=200&size=16\", task: "
+                + "multiclass, epochs: 1}", "pretrain: {published: false}"), "mini.yaml");
+        Plan plan = Plan.of(s, dir, null);
+        Plan.WeightsSource source = plan.sources().get("cbr-small");
+        assertThat(source).isInstanceOf(Plan.WeightsSource.Missing.class);
+        assertThat(source.isMissing()).isTrue();
+        assertThat(source.describe()).isEqualTo("MISSING");
+        assertThat(plan.missing()).singleElement().asString().startsWith("cbr-small: no pretrained weights");
+        Plan pretraining = Plan.of(SpecReader.parse(VALID, "mini.yaml"), dir, null);
+        assertThat(pretraining.sources().get("cbr-small")).isEqualTo(new Plan.WeightsSource.Pretraining(
+                "synthetic:natural?n=200&size=16", "multiclass", 1));
+        assertThat(pretraining.sources().get("cbr-small").isMissing()).isFalse();
     }
 
     @Test

@@ -38,7 +38,7 @@ class StudyFolderTest {
                   performance: {schemes: [random]}
                 """, "folder.yaml");
         return new StudySpec(s.name(), s.data(), s.task(), s.imageSize(), s.models(), seeds, s.training(),
-                s.pretrain(), s.experiments(), device);
+                s.pretrain(), s.experiments(), device == null ? null : org.transfusion.engine.Devices.parse(device));
     }
 
     @Test

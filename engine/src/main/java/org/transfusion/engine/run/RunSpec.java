@@ -111,10 +111,17 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         calibrate = calibrate == null ? CalibrationKind.NONE : calibrate;
     }
 
-    /** A run of {@code model} on {@code data} with every other setting at its default (20 epochs, Adam, cosine). */
+    /**
+     * Every setting at its default (20 epochs, batch 64, Adam at 1e-3 with a cosine schedule, momentum 0.9, weight
+     * decay 1e-4, ...): the one source of the defaults, read by {@link #builder}, the {@code train} and
+     * {@code pretrain} flags and the study spec's training section. Its data and model are empty: a run names both.
+     */
+    public static final RunSpec DEFAULTS = new RunSpec("", null, "", null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4,
+            null, null, 0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, 0, null);
+
+    /** A run of {@code model} on {@code data} with every other setting at its default ({@link #DEFAULTS}). */
     public static Builder builder(String data, String model) {
-        return new Builder(new RunSpec(data, null, model, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4, null, null,
-                0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, 0, null));
+        return new Builder(DEFAULTS).data(data).model(model);
     }
 
     public Builder toBuilder() {
