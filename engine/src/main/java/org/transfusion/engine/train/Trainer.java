@@ -34,11 +34,7 @@ import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.run.record.CheckpointState;
-import org.transfusion.engine.run.record.FailureRecord;
-import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
-import org.transfusion.engine.run.record.RunRecord;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.model.Network;
 import org.transfusion.engine.model.SmallMapConv;
 import org.transfusion.engine.model.StateDict;
@@ -48,6 +44,10 @@ import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunLease;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
+import org.transfusion.engine.run.record.CheckpointState;
+import org.transfusion.engine.run.record.FailureRecord;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -274,7 +274,7 @@ public final class Trainer {
                     // run.json first: from then on any state of the folder is this run, resumable or restartable.
                     lease.verify();
                     writeRunJson(total, evalEvery, initReport);
-                    lease.record(folder.dir(), 0, attemptDetails());
+                    recordAttempt(lease, 0);
                     Faults.at("run-json-written", 0);
                     SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
                     folder.writeCurve(curve);
@@ -286,7 +286,7 @@ public final class Trainer {
                 try (Network net = Network.create(manager, s.arch(), modelWeights)) {
                     if (resuming) {
                         restore(optimizer, net, checkpoint);
-                        lease.record(folder.dir(), startStep, attemptDetails());
+                        recordAttempt(lease, startStep);
                         progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
@@ -481,20 +481,13 @@ public final class Trainer {
         }
 
         /**
-         * Where this attempt runs, as attempts.jsonl records it: the scheduler's attempt number, the host, and the
-         * GPU a cluster scheduler assigned ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES}
-         * narrowed to it), when one did.
+         * Appends this attempt to attempts.jsonl: the scheduler's attempt number, the host, and the GPU a cluster
+         * scheduler assigned ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES} narrowed to it),
+         * when one did.
          */
-        private static Map<String, Object> attemptDetails() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("attempt", RunLease.attempt());
-            m.put("host", RunLease.host());
+        private void recordAttempt(RunLease lease, long fromStep) {
             String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
-            if (gpu != null) {
-                m.put("gpu_address", gpu);
-                m.put("cuda_visible_devices", System.getenv("CUDA_VISIBLE_DEVICES"));
-            }
-            return m;
+            lease.record(folder.dir(), fromStep, gpu, gpu == null ? null : System.getenv("CUDA_VISIBLE_DEVICES"));
         }
 
         private void restore(Optimizer optimizer, Network net, SafeTensors.Contents saved) {

@@ -1,4 +1,4 @@
-package org.transfusion.engine.run.record;
+package org.transfusion.engine.io;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
