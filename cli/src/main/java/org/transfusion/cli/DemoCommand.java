@@ -35,7 +35,7 @@ public final class DemoCommand implements Callable<Integer> {
         StudySpec s = StudyCommand.resolve("all", "demo", data, task);
         System.err.println("transfusion demo: the study's nine experiments at demo scale on " + s.data()
                 + " (pretraining source " + s.pretrain().data() + "), into " + out);
-        Path report = StudyCommand.run(s, out, dataDir, 1, System.err);
+        Path report = StudyCommand.run(s, out, dataDir, 1, null, System.err);
         var p = spec.commandLine().getOut();
         p.println("demo done. report: " + report.toAbsolutePath());
         p.println("  open it in a browser; the numbers are in " + report.getParent().toAbsolutePath() + "/*.csv");

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import ai.djl.Device;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
+import org.transfusion.engine.run.RunContext;
 import org.transfusion.error.BadInputException;
 import org.transfusion.study.ClusterEngine;
 import org.transfusion.study.Plan;
@@ -90,12 +91,10 @@ public final class StudyCommand implements Callable<Integer> {
             throw new BadInputException("--out DIR is required (the study folder)");
         }
         Device device = this.device != null ? Devices.parse(this.device) : s.device(); // --device over the spec's
-        if (device != null) {
-            // Checked before anything runs (in-process runs read the setting, child runs get it as a flag), except
-            // for a cluster, whose runs use their nodes' GPUs, not this machine's.
-            boolean cluster = engine.equals("spark") && master != null && !master.startsWith("local");
-            System.setProperty("transfusion.device", Devices.name(cluster ? device : Devices.available(device)));
-        }
+        // Checked before anything runs (in-process runs are given it in their context, child runs as --device),
+        // except for a cluster, whose runs use their nodes' GPUs, not this machine's.
+        boolean cluster = engine.equals("spark") && master != null && !master.startsWith("local");
+        String runDevice = device == null ? null : Devices.name(cluster ? device : Devices.available(device));
         if (jobs < 1 || jobs > Runtime.getRuntime().availableProcessors()) {
             throw new BadInputException("--jobs must be between 1 and the number of cores ("
                     + Runtime.getRuntime().availableProcessors() + "), got " + jobs);
@@ -118,12 +117,12 @@ public final class StudyCommand implements Callable<Integer> {
             ClusterEngine e = clusterEngine("spark");
             ClusterEngine.Options o = new ClusterEngine.Options(master, conf == null ? java.util.Map.of() : conf,
                     gpusPerRun, threadsPerRun, System.err,
-                    (run, threads) -> RunProcess.of(run, threads, RunProcess.clusterClasspath()));
+                    (run, threads) -> RunProcess.of(run, threads, RunProcess.clusterClasspath(), runDevice));
             try (org.transfusion.study.RunExecutor executor = e.open(o)) {
                 report = Study.run(s, out, dataDir, new StudyRunner(System.err, executor), System.err);
             }
         } else {
-            report = run(s, out, dataDir, jobs, System.err);
+            report = run(s, out, dataDir, jobs, runDevice, System.err);
         }
         spec.commandLine().getOut().println("report: " + report.toAbsolutePath());
         spec.commandLine().getOut().flush();
@@ -175,8 +174,13 @@ public final class StudyCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Path run(StudySpec s, Path out, Path dataDir, int jobs, PrintStream log) {
-        StudyRunner runner = new StudyRunner(log, jobs, jobs > 1 ? StudyRunner.childProcesses() : null);
+    /**
+     * The study in this JVM ({@code jobs} 1) or in {@code jobs} child JVMs at a time, its runs on {@code device}
+     * (null: the environment's).
+     */
+    static Path run(StudySpec s, Path out, Path dataDir, int jobs, String device, PrintStream log) {
+        StudyRunner runner = new StudyRunner(log, jobs, jobs > 1 ? StudyRunner.childProcesses(device) : null,
+                RunContext.on(device));
         return Study.run(s, out, dataDir, runner, log);
     }
 

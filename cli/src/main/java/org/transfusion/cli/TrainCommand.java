@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.hub.PretrainedSource;
+import org.transfusion.engine.run.RunContext;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.train.ConsoleProgress;
@@ -43,15 +44,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static java.util.Map<String, Object> run(TrainingOptions options, CommandLine.ParseResult parsed) {
-        if (options.device != null) {
-            // checked here, before weights are fetched or a folder is touched; the run reads it as a setting
-            System.setProperty("transfusion.device", Devices.name(Devices.available(Devices.parse(options.device))));
-        }
+        // --device, else TRANSFUSION_DEVICE: checked here, before weights are fetched or a folder is touched
+        RunContext context = RunContext.on(options.device);
         RunSpec run = withPublishedWeights(options.toSpec(parsed));
         RunFolder folder = new RunFolder(options.out);
         if (options.resume && !folder.hasRun()) {
             throw new BadInputException(options.out + ": nothing to resume (no run.json there)");
         }
-        return Trainer.run(run, folder, options.resume, new ConsoleProgress(System.err));
+        return Trainer.run(run, folder, options.resume, new ConsoleProgress(System.err), context);
     }
 }

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.model.SmallMapConv;
 
 class TrainCommandTest {
     @TempDir Path dir;
@@ -124,7 +126,10 @@ class TrainCommandTest {
         }
     }
 
-    /** --device: cuda where this libtorch has no GPU is one line before anything is written; cpu is recorded. */
+    /**
+     * --device: cuda where this libtorch has no GPU is one line before anything is written; cpu is recorded with the
+     * kernel settings, and no system property carries it.
+     */
     @Test
     void theDeviceIsCheckedFirstAndRecorded() throws Exception {
         Path never = dir.resolve("cuda-run");
@@ -138,7 +143,12 @@ class TrainCommandTest {
         CliRun ok = CliRun.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small", "--steps",
                 "2", "--batch-size", "8", "--device", "cpu", "--out", run.toString());
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(Json.read(run.resolve("run.json")).path("provenance").path("device").asText()).isEqualTo("cpu");
+        JsonNode provenance = Json.read(run.resolve("run.json")).path("provenance");
+        assertThat(provenance.path("device").asText()).isEqualTo("cpu");
+        // the run's context: its device and this process's kernel settings, under the keys run.json always used
+        assertThat(provenance.path("memory_format").asText()).isEqualTo(BatchArrays.defaultFormat().setting());
+        assertThat(provenance.path("conv1x1").asText()).isEqualTo(SmallMapConv.Conv1x1.chosen().setting());
+        assertThat(System.getProperty("transfusion.device")).as("handed to the run, not set for the process").isNull();
         CliRun typo = CliRun.of("train", "--data", "synthetic:retina?n=200&size=16", "--model", "cbr-small",
                 "--device", "cdua", "--out", dir.resolve("typo").toString());
         typo.assertOneLineError("device 'cdua': expected cpu, cuda or cuda:N");

@@ -6,10 +6,12 @@ import java.util.Locale;
 import org.transfusion.error.BadInputException;
 
 /**
- * Where a process's runs keep their arrays: {@code cpu} (the default) or {@code cuda[:N]}, chosen by
- * {@code --device} on {@code train}, {@code -Dtransfusion.device} or {@code TRANSFUSION_DEVICE} (the variable
- * reaches the runs a study starts in child processes). Like the thread count, the device is how a run executes,
- * not what it is: run.json records it under provenance, and it is not part of the run's identity.
+ * Devices by name: {@code cpu} (the default) or {@code cuda[:N]}. A run is given its device in its
+ * {@code run.RunContext} ({@code --device} on {@code train} and {@code study}, which hands it to each run, in this JVM
+ * or a child's command line); {@link #chosen} is the environment's ({@code TRANSFUSION_DEVICE}), the default of a run
+ * given none and of what is not a run (evaluating, comparing or probing finished runs, a study's analyses). Like the
+ * thread count, the device is how a run executes, not what it is: run.json records it under provenance, and it is
+ * not part of the run's identity.
  *
  * <p>The libtorch on Maven Central is the CPU build; CUDA needs an installed CUDA libtorch 2.7.x that DJL is
  * pointed at ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_FLAVOR}; see docs/scaling.md). Asking for CUDA where this
@@ -18,9 +20,9 @@ import org.transfusion.error.BadInputException;
 public final class Devices {
     private Devices() {}
 
-    /** The device chosen for this process (checked: it exists here). */
+    /** The environment's device, {@code TRANSFUSION_DEVICE} (checked: it exists here), else the CPU. */
     public static Device chosen() {
-        String v = System.getProperty("transfusion.device", System.getenv("TRANSFUSION_DEVICE"));
+        String v = System.getenv("TRANSFUSION_DEVICE");
         return v == null || v.isBlank() ? Device.cpu() : available(parse(v));
     }
 

@@ -1,6 +1,5 @@
 package org.transfusion.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.transfusion.engine.io.Json;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.probe.SourceForgetting;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.record.RunRecord;
+import org.transfusion.study.record.ForgettingRecord;
 
 /**
  * How much of the source task fine-tuning forgets (a question the paper raises, not one of its tables): for each
@@ -63,7 +63,7 @@ final class ForgettingExperiment implements Experiment {
 
     @Override
     public void analyse(Plan plan, PrintStream log) {
-        Map<String, Object> all = new LinkedHashMap<>();
+        Map<String, ForgettingRecord.Model> all = new LinkedHashMap<>();
         Map<String, PlannedRun> pretrained = new LinkedHashMap<>();
         plan.pretrains().forEach(p -> pretrained.put(p.model(), p));
         for (String model : plan.spec().models()) {
@@ -71,13 +71,13 @@ final class ForgettingExperiment implements Experiment {
                 continue;
             }
             if (!pretrained.containsKey(model)) {
-                all.put(model, Map.of("skipped", "its weights were not pretrained in this study, so its source "
-                        + "task's data is not known here"));
+                all.put(model, ForgettingRecord.Model.skipped("its weights were not pretrained in this study, so "
+                        + "its source task's data is not known here"));
                 continue;
             }
-            Map<String, Object> schemes = new LinkedHashMap<>();
+            Map<String, List<ForgettingRecord.Seed>> schemes = new LinkedHashMap<>();
             for (String scheme : spec.schemeNames()) {
-                List<Object> seeds = new ArrayList<>();
+                List<ForgettingRecord.Seed> seeds = new ArrayList<>();
                 for (long seed : plan.spec().seeds()) {
                     PlannedRun run = plan.run(ReportPage.runModel(model, scheme), scheme, null, seed);
                     log.println("analysis: forgetting of " + run.id());
@@ -87,28 +87,33 @@ final class ForgettingExperiment implements Experiment {
                             plan.spec().pretrain().imageSize() > 0 ? plan.spec().pretrain().imageSize() : null,
                             run.spec().dataDir(), spec.trainImages(), spec.testImages(),
                             SourceForgetting.Request.DEFAULT_L2, List.of()));
-                    seeds.add(r.toMap());
+                    seeds.add(Records.as(run.id(), Records.MAPPER.valueToTree(r.toMap()), ForgettingRecord.Seed.class));
                 }
                 schemes.put(scheme, seeds);
             }
-            all.put(model, schemes);
+            all.put(model, ForgettingRecord.Model.of(schemes));
         }
-        Path file = file(plan.dir());
-        Json.write(file, all);
+        new ForgettingRecord(ForgettingRecord.FORMAT, all).write(file(plan.dir()));
     }
 
-    private static JsonNode read(Path studyDir) {
-        return Files.isRegularFile(file(studyDir)) ? Json.read(file(studyDir)) : null;
+    private static ForgettingRecord read(Path studyDir) {
+        return Files.isRegularFile(file(studyDir)) ? ForgettingRecord.read(file(studyDir)) : null;
     }
 
     /** Per seed, the head accuracy at the point {@code at} (init or best); NaN where not measured. */
-    static double[] head(JsonNode seeds, String at) {
+    static double[] head(List<ForgettingRecord.Seed> seeds, String at) {
+        return perSeed(seeds, at, ForgettingRecord.Point::head);
+    }
+
+    /** Per seed, {@code value} of its point {@code at} (the last of that name); NaN where there is none. */
+    private static double[] perSeed(List<ForgettingRecord.Seed> seeds, String at,
+                                    java.util.function.ToDoubleFunction<ForgettingRecord.Point> value) {
         double[] out = new double[seeds.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = Double.NaN;
-            for (JsonNode p : seeds.path(i).path("points")) {
-                if (p.path("at").asText().equals(at)) {
-                    out[i] = p.path("head_accuracy").asDouble(Double.NaN);
+            for (ForgettingRecord.Point p : seeds.get(i).pointsOrNone()) {
+                if (at.equals(p.at())) {
+                    out[i] = value.applyAsDouble(p);
                 }
             }
         }
@@ -117,29 +122,29 @@ final class ForgettingExperiment implements Experiment {
 
     @Override
     public List<Finding> findings(Results results) {
-        JsonNode f = read(results.plan().dir());
+        ForgettingRecord f = read(results.plan().dir());
         List<Finding> out = new ArrayList<>();
         if (f == null) {
             return out;
         }
         Map<String, Integer> classes = new LinkedHashMap<>();
         results.plan().pretrains().forEach(p -> classes.put(p.model(), sourceClasses(p.folder())));
-        f.fields().forEachRemaining(m -> m.getValue().fields().forEachRemaining(s -> {
+        f.models().forEach((model, m) -> m.schemesOrNone().forEach((scheme, seeds) -> {
             // A scheme whose features never fit the source head (slim) has no head to judge.
-            if (s.getValue().isArray() && Stats.count(head(s.getValue(), "init")) > 0) {
-                out.add(judgeForgetting(m.getKey(), s.getKey(), head(s.getValue(), "init"),
-                        head(s.getValue(), "best"), classes.getOrDefault(m.getKey(), 0)));
+            if (Stats.count(head(seeds, "init")) > 0) {
+                out.add(judgeForgetting(model, scheme, head(seeds, "init"), head(seeds, "best"),
+                        classes.getOrDefault(model, 0)));
             }
         }));
-        f.fields().forEachRemaining(m -> {
-            JsonNode seeds = m.getValue().path("pretrained");
-            List<String> layers = new ArrayList<>();
-            seeds.path(0).path("layers").forEach(l -> layers.add(l.asText()));
+        f.models().forEach((model, m) -> {
+            List<ForgettingRecord.Seed> seeds = m.schemesOrNone().get("pretrained");
+            List<String> layers = new ArrayList<>(seeds == null || seeds.isEmpty() ? List.of()
+                    : seeds.get(0).layersOrNone());
             layers.remove("pool");
-            if (seeds.isArray() && layers.size() >= 2) {
+            if (seeds != null && layers.size() >= 2) {
                 String low = layers.get(0);
                 String top = layers.get(layers.size() - 1);
-                out.add(judgeLowerKeepMore(m.getKey(), low, top, drop(seeds, low), drop(seeds, top)));
+                out.add(judgeLowerKeepMore(model, low, top, drop(seeds, low), drop(seeds, top)));
             }
         });
         return out;
@@ -198,7 +203,7 @@ final class ForgettingExperiment implements Experiment {
     }
 
     /** Per seed, how much a layer's probe accuracy fell from init to best. */
-    static double[] drop(JsonNode seeds, String layer) {
+    static double[] drop(List<ForgettingRecord.Seed> seeds, String layer) {
         return Findings.pairedDifferences(probe(seeds, "best", layer), probe(seeds, "init", layer));
     }
 
@@ -225,7 +230,7 @@ final class ForgettingExperiment implements Experiment {
 
     @Override
     public void section(ReportPage page) {
-        JsonNode f = read(page.plan().dir());
+        ForgettingRecord f = read(page.plan().dir());
         if (f == null) {
             return;
         }
@@ -234,18 +239,20 @@ final class ForgettingExperiment implements Experiment {
         StringBuilder csv = new StringBuilder("model,scheme,seed,at,step,head_accuracy,layer,probe_accuracy\n");
         StringBuilder table = new StringBuilder("<table><tr><th>model</th><th>scheme</th><th>layer</th>"
                 + "<th>probe accuracy at init</th><th>at best</th></tr>");
-        f.fields().forEachRemaining(m -> {
-            if (!m.getValue().path("skipped").isMissingNode()) {
-                html.append("<p class='muted'>").append(Svg.esc(m.getKey())).append(": ")
-                        .append(Svg.esc(m.getValue().path("skipped").asText())).append("</p>");
+        f.models().forEach((model, m) -> {
+            if (m.skipped() != null) {
+                html.append("<p class='muted'>").append(Svg.esc(model)).append(": ")
+                        .append(Svg.esc(m.skipped())).append("</p>");
                 return;
             }
             List<Svg.Series> series = new ArrayList<>();
             List<String> labels = new ArrayList<>();
-            m.getValue().fields().forEachRemaining(s -> {
-                JsonNode first = s.getValue().path(0);
+            m.schemesOrNone().forEach((scheme, seeds) -> {
+                ForgettingRecord.Seed first = seeds.isEmpty() ? null : seeds.get(0);
                 List<String> at = new ArrayList<>();
-                first.path("points").forEach(p -> at.add(p.path("at").asText()));
+                if (first != null) {
+                    first.pointsOrNone().forEach(p -> at.add(p.at()));
+                }
                 if (at.size() > labels.size()) {
                     labels.clear();
                     labels.addAll(at);
@@ -255,35 +262,39 @@ final class ForgettingExperiment implements Experiment {
                 double[] e = new double[at.size()];
                 for (int i = 0; i < at.size(); i++) {
                     x[i] = i;
-                    double[] v = new double[s.getValue().size()];
+                    double[] v = new double[seeds.size()];
                     for (int k = 0; k < v.length; k++) {
-                        v[k] = s.getValue().path(k).path("points").path(i).path("head_accuracy").asDouble(Double.NaN);
+                        List<ForgettingRecord.Point> points = seeds.get(k).pointsOrNone();
+                        v[k] = i < points.size() ? points.get(i).head() : Double.NaN;
                     }
                     y[i] = Stats.mean(v);
                     e[i] = Stats.sd(v);
                 }
                 if (Stats.count(y) > 0) {
-                    series.add(new Svg.Series(s.getKey(), x, y, e));
+                    series.add(new Svg.Series(scheme, x, y, e));
                 }
-                for (int k = 0; k < s.getValue().size(); k++) {
-                    JsonNode run = s.getValue().path(k);
+                for (int k = 0; k < seeds.size(); k++) {
                     long seed = k < page.spec().seeds().size() ? page.spec().seeds().get(k) : k;
-                    for (JsonNode p : run.path("points")) {
-                        p.path("probe_accuracy").fields().forEachRemaining(l -> csv.append(m.getKey()).append(',')
-                                .append(s.getKey()).append(',').append(seed).append(',').append(p.path("at").asText())
-                                .append(',').append(p.path("step").asLong()).append(',')
-                                .append(ReportPage.f6(p.path("head_accuracy").asDouble(Double.NaN))).append(',')
-                                .append(l.getKey()).append(',').append(ReportPage.f6(l.getValue().asDouble(Double.NaN)))
+                    for (ForgettingRecord.Point p : seeds.get(k).pointsOrNone()) {
+                        if (p.probeAccuracy() == null) {
+                            continue;
+                        }
+                        p.probeAccuracy().forEach((layer, acc) -> csv.append(model).append(',').append(scheme)
+                                .append(',').append(seed).append(',').append(p.at()).append(',')
+                                .append(p.step() == null ? 0 : p.step()).append(',').append(ReportPage.f6(p.head()))
+                                .append(',').append(layer).append(',').append(ReportPage.f6(Records.orNaN(acc)))
                                 .append('\n'));
                     }
                 }
-                first.path("layers").forEach(layer -> table.append("<tr><td>").append(Svg.esc(m.getKey()))
-                        .append("</td><td>").append(Svg.esc(s.getKey())).append("</td><td>")
-                        .append(Svg.esc(layer.asText())).append("</td><td>")
-                        .append(Findings.pm(probe(s.getValue(), "init", layer.asText()))).append("</td><td>")
-                        .append(Findings.pm(probe(s.getValue(), "best", layer.asText()))).append("</td></tr>"));
+                if (first != null) {
+                    first.layersOrNone().forEach(layer -> table.append("<tr><td>").append(Svg.esc(model))
+                            .append("</td><td>").append(Svg.esc(scheme)).append("</td><td>")
+                            .append(Svg.esc(layer)).append("</td><td>")
+                            .append(Findings.pm(probe(seeds, "init", layer))).append("</td><td>")
+                            .append(Findings.pm(probe(seeds, "best", layer))).append("</td></tr>"));
+                }
             });
-            html.append("<figure>").append(Svg.lines(m.getKey() + ": source accuracy, original head", "fine-tuning "
+            html.append("<figure>").append(Svg.lines(model + ": source accuracy, original head", "fine-tuning "
                     + "point", "accuracy", series, labels, 0, 1)).append("<figcaption>mean ± sd over seeds; random init "
                     + "has no source head, and slim's halved features do not fit it</figcaption></figure>");
         });
@@ -298,16 +309,7 @@ final class ForgettingExperiment implements Experiment {
     }
 
     /** Per seed, a layer's probe accuracy at the point {@code at}. */
-    static double[] probe(JsonNode seeds, String at, String layer) {
-        double[] out = new double[seeds.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Double.NaN;
-            for (JsonNode p : seeds.path(i).path("points")) {
-                if (p.path("at").asText().equals(at)) {
-                    out[i] = p.path("probe_accuracy").path(layer).asDouble(Double.NaN);
-                }
-            }
-        }
-        return out;
+    static double[] probe(List<ForgettingRecord.Seed> seeds, String at, String layer) {
+        return perSeed(seeds, at, p -> p.probe(layer));
     }
 }

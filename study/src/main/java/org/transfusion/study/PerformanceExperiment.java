@@ -1,6 +1,5 @@
 package org.transfusion.study;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +15,10 @@ import org.transfusion.engine.eval.Bootstrap;
 import org.transfusion.engine.eval.DeLong;
 import org.transfusion.engine.eval.Evaluator;
 import org.transfusion.engine.eval.RunEvaluation;
-import org.transfusion.engine.io.Json;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
+import org.transfusion.study.record.PairedDelongRecord;
 
 /** Test ROC AUC of each model from random init and from pretrained weights on all the data (Tables 1-2). */
 final class PerformanceExperiment implements Experiment {
@@ -59,7 +58,7 @@ final class PerformanceExperiment implements Experiment {
         if (!paired()) {
             return; // a performance experiment without both schemes has nothing to pair
         }
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<PairedDelongRecord.Row> rows = new ArrayList<>();
         for (String model : plan.spec().models()) {
             for (long seed : plan.spec().seeds()) {
                 log.println("analysis: paired test of " + model + " seed " + seed + ", transfer vs random");
@@ -69,35 +68,23 @@ final class PerformanceExperiment implements Experiment {
                         plan.run(model, "pretrained", null, seed).folder(), Split.TEST);
                 Evaluator.Scores r = random.scores();
                 Evaluator.Scores p = transfer.scores();
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("model", model);
-                row.put("seed", seed);
                 if (!Arrays.equals(r.targets(), p.targets())) {
-                    row.put("note", "the two runs' test sets differ");
+                    rows.add(new PairedDelongRecord.Row(model, seed, "the two runs' test sets differ", null, null,
+                            null, null, null, null, r.n()));
                 } else if (r.outputs() == 1) {
                     DeLong.Paired d = DeLong.paired(p.probs(), r.probs(), r.targets());
-                    row.put("method", "DeLong");
-                    row.put("auc_random", d.auc2());
-                    row.put("auc_transfer", d.auc1());
-                    row.put("difference", d.difference());
-                    row.put("ci95", List.of(d.low(), d.high()));
-                    row.put("p", d.p());
+                    rows.add(new PairedDelongRecord.Row(model, seed, null, "DeLong", d.auc2(), d.auc1(),
+                            d.difference(), List.of(d.low(), d.high()), d.p(), r.n()));
                 } else {
                     // Macro / mean-over-labels AUC: no closed form; the paired bootstrap over test images.
                     Bootstrap.Paired b = Bootstrap.paired(random.task(), p, r, Bootstrap.RESAMPLES, seed);
-                    row.put("method", "bootstrap (" + b.resamples() + " resamples)");
-                    row.put("auc_random", b.aucB());
-                    row.put("auc_transfer", b.aucA());
-                    row.put("difference", b.difference());
-                    row.put("ci95", List.of(b.low(), b.high()));
-                    row.put("p", b.p());
+                    rows.add(new PairedDelongRecord.Row(model, seed, null, "bootstrap (" + b.resamples()
+                            + " resamples)", b.aucB(), b.aucA(), b.difference(), List.of(b.low(), b.high()), b.p(),
+                            r.n()));
                 }
-                row.put("images", r.n());
-                rows.add(row);
             }
         }
-        Path file = pairedFile(plan.dir());
-        Json.write(file, rows);
+        new PairedDelongRecord(PairedDelongRecord.FORMAT, rows).write(pairedFile(plan.dir()));
     }
 
     @Override
@@ -225,23 +212,27 @@ final class PerformanceExperiment implements Experiment {
                 + "<th>model</th><th>seed</th><th>random</th><th>transfer</th><th>difference [95% CI]</th><th>p</th>"
                 + "<th>test</th></tr>");
         StringBuilder csv = new StringBuilder("model,seed,auc_random,auc_transfer,difference,ci_low,ci_high,p,test\n");
-        for (JsonNode row : Json.read(file)) {
-            h.append("<tr><td>").append(Svg.esc(row.path("model").asText())).append("</td><td>")
-                    .append(row.path("seed").asLong()).append("</td>");
-            if (row.has("note")) {
-                h.append("<td colspan='4'>").append(Svg.esc(row.path("note").asText())).append("</td></tr>");
+        for (PairedDelongRecord.Row row : PairedDelongRecord.read(file).rows()) {
+            long seed = row.seed() == null ? 0 : row.seed();
+            String model = row.model() == null ? "" : row.model();
+            h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(seed)
+                    .append("</td>");
+            if (row.note() != null) {
+                h.append("<td colspan='4'>").append(Svg.esc(row.note())).append("</td></tr>");
                 continue;
             }
-            JsonNode ci = row.path("ci95");
+            double random = zeroIfNaN(row.aucRandom());
+            double transfer = zeroIfNaN(row.aucTransfer());
+            double difference = zeroIfNaN(row.difference());
+            double low = zeroIfNaN(row.ci95(0));
+            double high = zeroIfNaN(row.ci95(1));
+            double p = zeroIfNaN(row.p());
+            String method = row.method() == null ? "" : row.method();
             h.append(String.format(Locale.ROOT, "<td>%.3f</td><td>%.3f</td><td>%+.3f [%+.3f, %+.3f]</td><td>%.3g</td>"
-                    + "<td>%s</td></tr>", row.path("auc_random").asDouble(), row.path("auc_transfer").asDouble(),
-                    row.path("difference").asDouble(), ci.path(0).asDouble(), ci.path(1).asDouble(),
-                    row.path("p").asDouble(), Svg.esc(row.path("method").asText())));
-            csv.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s%n", row.path("model").asText(),
-                    row.path("seed").asLong(), ReportPage.f6(row.path("auc_random").asDouble()),
-                    ReportPage.f6(row.path("auc_transfer").asDouble()), ReportPage.f6(row.path("difference").asDouble()),
-                    ReportPage.f6(ci.path(0).asDouble()), ReportPage.f6(ci.path(1).asDouble()),
-                    ReportPage.f6(row.path("p").asDouble()), row.path("method").asText()));
+                    + "<td>%s</td></tr>", random, transfer, difference, low, high, p, Svg.esc(method)));
+            csv.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%s,%s,%s,%s%n", model, seed,
+                    ReportPage.f6(random), ReportPage.f6(transfer), ReportPage.f6(difference), ReportPage.f6(low),
+                    ReportPage.f6(high), ReportPage.f6(p), method));
         }
         h.append("</table><p class='muted'>Each seed's two runs scored again on the test split; the difference is "
                 + "transfer minus random, its interval and two-sided p from DeLong's paired test (one output) or the "

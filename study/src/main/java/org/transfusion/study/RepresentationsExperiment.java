@@ -11,13 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.run.record.Records;
 import org.transfusion.study.record.RepresentationsRecord;
+import org.transfusion.engine.probe.ActivationProbe;
 import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.similarity.Method;
+import org.transfusion.study.record.RepresentationsRecord;
 
 /**
  * The representation analyses (the paper's Figure 2 and its before/after analysis): for each model, per-layer

@@ -24,13 +24,12 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
     /** The class whose {@code main} is the command line: the CLI's, which {@code train --spec FILE} runs. */
     public static final String MAIN_CLASS = "org.transfusion.cli.Main";
 
-    /** The process of {@code r} with {@code threads} intra-op threads, its JVM on {@code classpath}. */
-    public static RunProcess of(PlannedRun r, int threads, String classpath) {
+    /**
+     * The process of {@code r} with {@code threads} intra-op threads, its JVM on {@code classpath}, training on
+     * {@code device} ({@code train --device}; null: none given, the child's {@code TRANSFUSION_DEVICE} or the CPU).
+     */
+    public static RunProcess of(PlannedRun r, int threads, String classpath, String device) {
         List<String> jvm = new ArrayList<>(inheritedJvmFlags());
-        String device = System.getProperty("transfusion.device");
-        if (device != null) {
-            jvm.add("-Dtransfusion.device=" + device);
-        }
         jvm.add("-Dai.djl.offline=true");
         // The run itself travels as its spec (JSON), never re-spelled as flags.
         Path specFile = StudyFolder.specFile(r);
@@ -40,9 +39,13 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
             throw new UncheckedIOException(e);
         }
         AtomicFiles.writeString(specFile, r.spec().toJson() + "\n");
-        List<String> args = List.of(MAIN_CLASS, "train", "--spec", specFile.toAbsolutePath().toString(),
-                "--threads", Integer.toString(threads), "--out", r.folder().toAbsolutePath().toString());
-        return new RunProcess(r.id(), List.copyOf(jvm), classpath, args, r.folder().toAbsolutePath().toString(),
+        List<String> args = new ArrayList<>(List.of(MAIN_CLASS, "train", "--spec",
+                specFile.toAbsolutePath().toString(), "--threads", Integer.toString(threads), "--out",
+                r.folder().toAbsolutePath().toString()));
+        if (device != null) {
+            args.addAll(List.of("--device", device));
+        }
+        return new RunProcess(r.id(), List.copyOf(jvm), classpath, List.copyOf(args), r.folder().toAbsolutePath().toString(),
                 StudyFolder.logFile(r).toAbsolutePath().toString());
     }
 
@@ -113,8 +116,7 @@ public record RunProcess(String id, List<String> jvmFlags, String classpath, Lis
     static List<String> inheritedJvmFlags() {
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:ErrorFile=") || a.startsWith("-XX:OnError=")
-                        || (a.startsWith("-Dtransfusion.") && !a.startsWith("-Dtransfusion.parent-pid=")
-                        && !a.startsWith("-Dtransfusion.device=")))
+                        || (a.startsWith("-Dtransfusion.") && !a.startsWith("-Dtransfusion.parent-pid=")))
                 .toList();
     }
 }

@@ -3,11 +3,11 @@ package org.transfusion.study;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunMetrics;
 import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
 
 /**
  * A finished run's numbers as the report uses them: val/test AUC (with the test AUC's DeLong 95% interval, NaN where

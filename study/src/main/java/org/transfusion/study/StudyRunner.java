@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.transfusion.engine.run.RunContext;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.ConsoleProgress;
 import org.transfusion.engine.train.DivergedException;
@@ -33,7 +34,12 @@ public final class StudyRunner {
 
     /** In this JVM ({@code jobs == 1} or no launcher), else {@code jobs} runs at a time through {@code launcher}. */
     public StudyRunner(PrintStream out, int jobs, RunLauncher launcher) {
-        this(out, jobs <= 1 || launcher == null ? inProcess(out) : pool(Math.max(1, jobs), launcher));
+        this(out, jobs, launcher, RunContext.fromEnvironment());
+    }
+
+    /** {@link #StudyRunner(PrintStream, int, RunLauncher)}, the runs in this JVM in {@code context}. */
+    public StudyRunner(PrintStream out, int jobs, RunLauncher launcher, RunContext context) {
+        this(out, jobs <= 1 || launcher == null ? inProcess(out, context) : pool(Math.max(1, jobs), launcher));
     }
 
     public StudyRunner(PrintStream out, RunExecutor executor) {
@@ -101,14 +107,14 @@ public final class StudyRunner {
         out.flush();
     }
 
-    /** One run after another in this JVM, with its progress on {@code out}. */
-    public static RunExecutor inProcess(PrintStream out) {
+    /** One run after another in this JVM in {@code context} (its device), with its progress on {@code out}. */
+    public static RunExecutor inProcess(PrintStream out, RunContext context) {
         return (runs, started) -> {
             DivergedException first = null;
             for (PlannedRun r : runs) {
                 started.started(r);
                 try {
-                    Trainer.run(r.spec(), new RunFolder(r.folder()), true, new ConsoleProgress(out));
+                    Trainer.run(r.spec(), new RunFolder(r.folder()), true, new ConsoleProgress(out), context);
                 } catch (DivergedException e) {
                     out.println("run " + r.id() + " failed: " + e.getMessage());
                     first = first == null ? e : first;
@@ -122,10 +128,11 @@ public final class StudyRunner {
 
     /**
      * Each run as its own JVM ({@link RunProcess}, {@code train --spec}) on this JVM's class path, ending with this
-     * JVM: libtorch's autograd allows one training loop per process, so {@code --jobs N} runs N of these.
+     * JVM: libtorch's autograd allows one training loop per process, so {@code --jobs N} runs N of these. Each is
+     * given {@code device} on its command line (null: the child's environment decides, as this JVM's would).
      */
-    public static RunLauncher childProcesses() {
-        return (r, threads) -> RunProcess.of(r, threads, System.getProperty("java.class.path"))
+    public static RunLauncher childProcesses(String device) {
+        return (r, threads) -> RunProcess.of(r, threads, System.getProperty("java.class.path"), device)
                 .runHere(ProcessHandle.current().pid());
     }
 

@@ -2,14 +2,14 @@ package org.transfusion.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfusion.engine.io.Json;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.probe.SourceForgetting;
+import org.transfusion.study.record.ForgettingRecord;
 
 class ForgettingExperimentTest {
 
@@ -103,16 +103,22 @@ class ForgettingExperimentTest {
 
     /** The JSON a measurement writes (SourceForgetting.Result.toMap), read back by the verdicts' accessors. */
     @Test
-    void readsTheMeasurementsJson() {
-        List<Object> seeds = new java.util.ArrayList<>();
+    void readsTheMeasurementsJson(@TempDir Path dir) {
+        List<ForgettingRecord.Seed> seeds = new java.util.ArrayList<>();
         double[][] heads = {{0.6, 0.3}, {0.5, Double.NaN}};
         for (double[] h : heads) {
-            seeds.add(new SourceForgetting.Result(Map.of(), List.of("layer1", "pool"), List.of(
+            seeds.add(Records.as("seed", Records.MAPPER.valueToTree(new SourceForgetting.Result(Map.of(),
+                    List.of("layer1", "pool"), List.of(
                     new SourceForgetting.Point("init", 0, h[0], Map.of("layer1", 0.4, "pool", 0.5)),
                     new SourceForgetting.Point("step-100", 100, 0.45, Map.of("layer1", 0.39, "pool", 0.45)),
-                    new SourceForgetting.Point("best", 50, h[1], Map.of("layer1", 0.35, "pool", 0.3)))).toMap());
+                    new SourceForgetting.Point("best", 50, h[1], Map.of("layer1", 0.35, "pool", 0.3)))).toMap()),
+                    ForgettingRecord.Seed.class));
         }
-        JsonNode json = Json.parse(Json.toString(seeds));
+        Path file = dir.resolve("forgetting.json");
+        new ForgettingRecord(ForgettingRecord.FORMAT, Map.of("cbr-tiny",
+                ForgettingRecord.Model.of(Map.of("pretrained", seeds)))).write(file);
+        List<ForgettingRecord.Seed> json = ForgettingRecord.read(file).models().get("cbr-tiny").schemes()
+                .get("pretrained");
         assertThat(ForgettingExperiment.head(json, "init")).containsExactly(0.6, 0.5);
         assertThat(ForgettingExperiment.head(json, "best")[0]).isEqualTo(0.3);
         assertThat(ForgettingExperiment.head(json, "best")[1]).isNaN(); // written as null

@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunMetrics;
 import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
 import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.error.BadInputException;
+import org.transfusion.study.record.ForgettingRecord;
+import org.transfusion.study.record.PairedDelongRecord;
 import org.transfusion.study.record.RepresentationsRecord;
 import org.transfusion.study.record.StudyRecord;
 
@@ -113,6 +115,83 @@ class FormatCompatibilityTest {
         assertThat(written).isEqualTo(raw(old));
     }
 
+    /** The old forgetting analysis reads with its values and, written again, is the same JSON with format_version first. */
+    @Test
+    void theForgettingAnalysisReadsAndWritesBackWhatTheOldReleaseWrote(@TempDir Path dir) throws Exception {
+        Path old = new StudyFolder(fixture("study")).forgetting();
+        JsonNode raw = raw(old);
+        ForgettingRecord r = ForgettingRecord.read(old);
+        assertThat(r.formatVersion()).isEqualTo(1);
+        assertThat(r.models().keySet()).containsExactlyElementsOf(() -> raw.fieldNames());
+        JsonNode rawSeed = raw.get("cbr-tiny").get("pretrained").get(1);
+        ForgettingRecord.Seed seed = r.models().get("cbr-tiny").schemes().get("pretrained").get(1);
+        assertThat(seed.run()).isEqualTo(rawSeed.get("run").asText());
+        assertThat(seed.layers()).hasSize(rawSeed.get("layers").size());
+        for (int i = 0; i < rawSeed.get("points").size(); i++) {
+            JsonNode p = rawSeed.get("points").get(i);
+            ForgettingRecord.Point got = seed.points().get(i);
+            assertThat(got.at()).isEqualTo(p.get("at").asText());
+            assertThat(got.step()).isEqualTo(p.get("step").asLong());
+            assertThat(got.head()).isEqualTo(p.get("head_accuracy").asDouble(Double.NaN));
+            p.get("probe_accuracy").fields().forEachRemaining(l -> assertThat(got.probe(l.getKey()))
+                    .as(l.getKey()).isEqualTo(l.getValue().asDouble(Double.NaN)));
+        }
+        assertThat(r.models().get("cbr-tiny").schemes().get("random").get(0).points().get(0).head())
+                .as("null on disk").isNaN();
+
+        Path again = dir.resolve("forgetting.json");
+        new ForgettingRecord(ForgettingRecord.FORMAT, r.models()).write(again);
+        ObjectNode written = (ObjectNode) raw(again);
+        assertThat(written.fieldNames().next()).isEqualTo("format_version");
+        assertThat(written.remove("format_version").asInt()).isEqualTo(ForgettingRecord.FORMAT);
+        assertThat(written).isEqualTo(raw);
+        assertThat(ForgettingRecord.read(again).models()).isEqualTo(r.models());
+    }
+
+    /**
+     * The old paired-DeLong analysis was a JSON array (version 1): it reads with its values; this release writes an
+     * object with format_version 2 whose rows are the old array, and reads that back to the same rows.
+     */
+    @Test
+    void thePairedDelongAnalysisOfTheOldReleaseReadsAndVersionTwoIsAnObject(@TempDir Path dir) throws Exception {
+        Path old = new StudyFolder(fixture("study")).pairedDelong();
+        JsonNode raw = raw(old);
+        assertThat(raw.isArray()).isTrue();
+        PairedDelongRecord r = PairedDelongRecord.read(old);
+        assertThat(r.formatVersion()).isEqualTo(1);
+        assertThat(r.rows()).hasSize(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            JsonNode want = raw.get(i);
+            PairedDelongRecord.Row got = r.rows().get(i);
+            assertThat(got.model()).isEqualTo(want.get("model").asText());
+            assertThat(got.seed()).isEqualTo(want.get("seed").asLong());
+            assertThat(got.method()).isEqualTo(want.get("method").asText());
+            assertThat(got.aucRandom()).isEqualTo(want.get("auc_random").asDouble());
+            assertThat(got.aucTransfer()).isEqualTo(want.get("auc_transfer").asDouble());
+            assertThat(got.difference()).isEqualTo(want.get("difference").asDouble());
+            assertThat(got.ci95(0)).isEqualTo(want.get("ci95").get(0).asDouble());
+            assertThat(got.ci95(1)).isEqualTo(want.get("ci95").get(1).asDouble());
+            assertThat(got.p()).isEqualTo(want.get("p").asDouble());
+            assertThat(got.images()).isEqualTo(want.get("images").asInt());
+        }
+
+        Path again = dir.resolve("paired-delong.json");
+        new PairedDelongRecord(PairedDelongRecord.FORMAT, r.rows()).write(again);
+        JsonNode written = raw(again);
+        assertThat(written.isObject()).isTrue();
+        assertThat(written.fieldNames().next()).isEqualTo("format_version");
+        assertThat(written.get("format_version").asInt()).isEqualTo(2);
+        assertThat(written.get("rows")).isEqualTo(raw);
+        assertThat(PairedDelongRecord.read(again)).isEqualTo(new PairedDelongRecord(2, r.rows()));
+
+        ObjectNode newer = (ObjectNode) written;
+        newer.put("format_version", 99);
+        Files.writeString(again, newer.toString());
+        assertThatThrownBy(() -> PairedDelongRecord.read(again)).isInstanceOf(BadInputException.class)
+                .hasMessage(again + ": format_version 99 is newer than this release reads (up to 2); update "
+                        + "transfusion");
+    }
+
     @Test
     void aWrittenRecordCarriesItsVersion() throws Exception {
         MetricsRecord m = new RunFolder(fixture("run")).metricsRecord();
@@ -187,5 +266,14 @@ class FormatCompatibilityTest {
                 .contains(any.run().id() + "," + any.run().model());
         assertThat(any.testAuc()).isCloseTo(raw(new RunFolder(any.run().folder()).metricsJson()).get("test")
                 .get("auc").asDouble(), within(0.0));
+        // and the tables the report builds from the two analyses, as the old report wrote them
+        Path pages = Files.createDirectories(tmp.resolve("report"));
+        ReportPage page = new ReportPage(results, pages);
+        Experiments.of(plan.spec()).stream()
+                .filter(e -> e instanceof PerformanceExperiment || e instanceof ForgettingExperiment)
+                .forEach(e -> e.section(page));
+        for (String csv : List.of("paired-delong.csv", "forgetting.csv")) {
+            assertThat(pages.resolve(csv)).as(csv).hasSameTextualContentAs(folder.reportDir().resolve(csv));
+        }
     }
 }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.run.record.Records;
 import org.transfusion.study.record.RepresentationsRecord;
 
 /**

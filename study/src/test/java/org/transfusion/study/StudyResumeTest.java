@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import org.transfusion.engine.io.Json;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.train.Progress;
 import org.transfusion.engine.train.Trainer;
+import org.transfusion.study.record.PairedDelongRecord;
 
 @Tag("slow") // trains real networks for over 20 s: left out of the fast loop (-Pfast), run by ./mvnw verify
 class StudyResumeTest {
@@ -95,17 +95,17 @@ class StudyResumeTest {
         assertThat(Files.readAllLines(killed.resolve("report/saliency.csv"))).hasSize(1 + 2 * 4);
         // The paired test scores each run's best weights again: its AUCs must be the ones training computed on the
         // same test split (metrics.json, by the rank-sum AUC; here by DeLong's placement values).
-        JsonNode rows = Json.read(PerformanceExperiment.pairedFile(killed));
+        List<PairedDelongRecord.Row> rows = PairedDelongRecord.read(PerformanceExperiment.pairedFile(killed)).rows();
         assertThat(rows).hasSize(2);
-        for (JsonNode row : rows) {
-            long seed = row.path("seed").asLong();
+        for (PairedDelongRecord.Row row : rows) {
+            long seed = row.seed();
             for (String scheme : List.of("random", "pretrained")) {
                 double trained = Json.read(plan.run("cbr-small", scheme, null, seed).folder().resolve("metrics.json"))
                         .path("test").path("auc").asDouble();
-                assertThat(row.path(scheme.equals("random") ? "auc_random" : "auc_transfer").asDouble())
+                assertThat(scheme.equals("random") ? row.aucRandom() : row.aucTransfer())
                         .as("%s seed %d", scheme, seed).isCloseTo(trained, within(1e-9));
             }
-            assertThat(row.path("p").asDouble()).isBetween(0.0, 1.0);
+            assertThat(row.p()).isBetween(0.0, 1.0);
         }
     }
 

@@ -25,7 +25,14 @@ import org.transfusion.error.BadInputException;
  */
 public final class BatchArrays {
     /** The two layouts a batch can have in memory. */
-    public enum MemoryFormat { CHANNELS_LAST, CONTIGUOUS }
+    public enum MemoryFormat {
+        CHANNELS_LAST, CONTIGUOUS;
+
+        /** As run.json records it: {@code channels-last} or {@code contiguous}. */
+        public String setting() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     private final MemoryFormat format;
     private ByteBuffer buffer;
@@ -51,14 +58,6 @@ public final class BatchArrays {
             default -> throw new BadInputException("transfusion.memory-format is '" + value
                     + "' (expected channels-last or contiguous)");
         };
-    }
-
-    /**
-     * The layout {@link #defaultFormat} chooses, as run.json records it: {@code channels-last} or
-     * {@code contiguous}.
-     */
-    public static String memoryFormatSetting() {
-        return defaultFormat().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public MemoryFormat format() {

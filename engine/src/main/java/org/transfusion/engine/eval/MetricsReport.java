@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.data.Task;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
 
 /**
  * A split's block of metrics.json: {@link Metrics} (AUC with DeLong intervals, accuracy; sensitivity and

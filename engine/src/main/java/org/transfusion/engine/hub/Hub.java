@@ -1,6 +1,5 @@
 package org.transfusion.engine.hub;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.transfusion.engine.io.CacheDir;
 import org.transfusion.engine.io.Download;
-import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -156,16 +154,16 @@ public final class Hub {
     public static CacheEntry inCache(PretrainedSource s, Config config, boolean fullHash) {
         Path file = cachePath(s, config);
         Path sidecar = sidecar(file);
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(sidecar)
-                || !(Json.read(sidecar) instanceof ObjectNode j)) {
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(sidecar)) {
             return null;
         }
-        String sha = j.path("sha256").asText();
-        if (s.sha256() != null && !s.sha256().equalsIgnoreCase(sha)) {
-            return null; // cached under another pin: fetch (and verify) again
+        SidecarRecord side = SidecarRecord.read(sidecar);
+        String sha = side.sha256();
+        if (sha == null || s.sha256() != null && !s.sha256().equalsIgnoreCase(sha)) {
+            return null; // cached under another pin (or no hash recorded): fetch (and verify) again
         }
-        return new CacheEntry(new Fetched(file, j.path("source").asText(), sha, j.path("licence").asText(), s.repo(),
-                s.revision()), changed(file, sidecar, j, fullHash));
+        return new CacheEntry(new Fetched(file, side.source(), sha, side.licence(), s.repo(), s.revision()),
+                changed(file, sidecar, side, fullHash));
     }
 
     /** The cached file with its provenance, or null when it is not cached or no longer has its recorded hash. */
@@ -207,16 +205,13 @@ public final class Hub {
         Download.fetch(url, file, expected, config.token() == null ? Map.of()
                 : Map.of("Authorization", "Bearer " + config.token()), progress);
         String sha = expected.get(0).hex();
-        Map<String, Object> side = new LinkedHashMap<>(new Fetched(file, url.toString(), sha, s.licence(), s.repo(),
-                s.revision()).provenance());
-        side.put("fetched", Instant.now().toString());
         try {
-            side.put(SIZE, Files.size(file));
-            side.put(MODIFIED, Files.getLastModifiedTime(file).toString());
+            new SidecarRecord(SidecarRecord.FORMAT, url.toString(), s.repo(), s.revision(), sha, s.licence(),
+                    Instant.now().toString(), Files.size(file), Files.getLastModifiedTime(file).toString())
+                    .write(sidecar(file));
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        Json.write(sidecar(file), side);
         return new Fetched(file, url.toString(), sha, s.licence(), s.repo(), s.revision());
     }
 
@@ -226,15 +221,15 @@ public final class Hub {
      */
     public static Map<String, Object> provenance(Path weights) {
         Path sidecar = sidecar(weights);
-        if (Files.isRegularFile(sidecar) && Json.read(sidecar) instanceof ObjectNode j) {
-            String changed = changed(weights, sidecar, j, false);
+        if (Files.isRegularFile(sidecar)) {
+            SidecarRecord side = SidecarRecord.read(sidecar);
+            String changed = changed(weights, sidecar, side, false);
             if (changed != null) {
                 throw new BadInputException(changed + "; " + sidecar + " vouches only for the file as fetched: "
                         + "fetch it again (transfusion weights fetch MODEL), or delete that sidecar to use the file "
                         + "as weights of your own");
             }
-            Map<String, Object> m = Json.MAPPER.convertValue(j, LinkedHashMap.class);
-            m.remove(MODIFIED); // the cache's bookkeeping, not where the weights came from
+            Map<String, Object> m = side.provenance();
             m.put("path", weights.toAbsolutePath().normalize().toString());
             return m;
         }
@@ -263,35 +258,29 @@ public final class Hub {
         return file.resolveSibling(file.getFileName() + ".json");
     }
 
-    /** The sidecar's record of the file's size and modification time when its hash was last computed. */
-    private static final String SIZE = "size";
-    private static final String MODIFIED = "modified";
-
     /**
      * Null when {@code file} still holds the bytes whose SHA-256 its sidecar {@code side} records, else why not.
      * Cheap: the hash is computed again only when the file's size or modification time differ from those recorded
      * beside it (a sidecar written before they were recorded counts as differing), or always when {@code fullHash};
      * a file whose hash still matches has its new size and time recorded.
      */
-    private static String changed(Path file, Path sidecar, ObjectNode side, boolean fullHash) {
+    private static String changed(Path file, Path sidecar, SidecarRecord side, boolean fullHash) {
         try {
             long size = Files.size(file);
             String modified = Files.getLastModifiedTime(file).toString();
-            boolean same = side.path(SIZE).asLong(-1) == size && side.path(MODIFIED).asText().equals(modified);
+            boolean same = side.size() != null && side.size() == size && modified.equals(side.modified());
             if (same && !fullHash) {
                 return null;
             }
             String sha = Download.hash(file, "SHA-256");
-            String recorded = side.path("sha256").asText();
+            String recorded = side.sha256();
             if (!sha.equalsIgnoreCase(recorded)) {
                 return file + " has SHA-256 " + sha + ", not the " + recorded + " recorded when it was fetched "
                         + "(changed since)";
             }
             if (!same) {
-                side.put(SIZE, size);
-                side.put(MODIFIED, modified);
                 try {
-                    Json.write(sidecar, side);
+                    side.hashedAt(size, modified).write(sidecar);
                 } catch (BadInputException readOnly) {
                     // a cache that cannot be written: the record only saves time, and the next check hashes again
                 }

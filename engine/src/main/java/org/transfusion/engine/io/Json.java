@@ -59,7 +59,8 @@ public final class Json {
         }
     }
 
-    private static final class FiniteDoubles extends StdSerializer<Double> {
+    /** NaN and infinities as null (also for primitive doubles, in {@link Records}). */
+    static final class FiniteDoubles extends StdSerializer<Double> {
         FiniteDoubles() {
             super(Double.class);
         }

@@ -37,14 +37,6 @@ public final class SmallMapConv {
     static final int POINTWISE_MAX_PIXELS = 4;
 
     /**
-     * How this process computes 1x1 convolutions ({@code -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1}), as
-     * run.json records it: {@code auto}, {@code onednn}, {@code native} or {@code matmul}.
-     */
-    public static String conv1x1Setting() {
-        return Conv1x1.chosen().name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
      * How 1x1 convolutions (no padding, one group) that no other rule rewrites are computed. {@code MATMUL}: all
      * of them as the matrix product they are. The others use libtorch's convolution (measured faster: resnet50 64 px
      * training 125 vs 94 img/s on an AMD EPYC family 26 with libtorch's MKL products) and differ in the channel
@@ -54,14 +46,15 @@ public final class SmallMapConv {
      * -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1} ({@code matmul}, {@code onednn}, {@code native},
      * {@code auto}), read once (every convolution of every step asks).
      */
-    enum Conv1x1 {
+    public enum Conv1x1 {
         MATMUL, ONEDNN, NATIVE, AUTO;
 
         static final Conv1x1 DEFAULT = AUTO;
 
         private static volatile Conv1x1 chosen;
 
-        static Conv1x1 chosen() {
+        /** The policy of this process ({@code -Dtransfusion.conv1x1} or {@code TRANSFUSION_CONV1X1}), read once. */
+        public static Conv1x1 chosen() {
             Conv1x1 c = chosen;
             if (c == null) {
                 c = parse(System.getProperty("transfusion.conv1x1", System.getenv("TRANSFUSION_CONV1X1")));
@@ -82,6 +75,11 @@ public final class SmallMapConv {
                 default -> throw new BadInputException("transfusion.conv1x1 (TRANSFUSION_CONV1X1) is '" + value
                         + "'; expected auto, onednn, native or matmul");
             };
+        }
+
+        /** As run.json records it: {@code auto}, {@code onednn}, {@code native} or {@code matmul}. */
+        public String setting() {
+            return name().toLowerCase(Locale.ROOT);
         }
 
         /** Whether the crashing channel pairs are split: asks the probe (once per process) only under AUTO. */

@@ -1,25 +1,19 @@
 package org.transfusion.engine.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.transfusion.engine.Versions;
-import org.transfusion.engine.io.Json;
-import org.transfusion.io.AtomicFiles;
+import org.transfusion.engine.run.record.AttemptRecord;
+import org.transfusion.engine.run.record.LeaseRecord;
 
 /**
  * Which attempt of a run may write its folder, when attempts can run on different machines over a shared file
@@ -56,15 +50,15 @@ public final class RunLease implements AutoCloseable {
     }
 
     private final Path file;
-    private final Map<String, Object> mine;
     private final String token;
     private final ScheduledExecutorService beat;
+    private LeaseRecord mine;
     private volatile boolean closed;
 
-    private RunLease(Path file, Map<String, Object> mine, Duration heartbeat) {
+    private RunLease(Path file, LeaseRecord mine, Duration heartbeat) {
         this.file = file;
         this.mine = mine;
-        this.token = (String) mine.get("token");
+        this.token = mine.token();
         this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "run-lease-heartbeat");
             t.setDaemon(true);
@@ -88,22 +82,19 @@ public final class RunLease implements AutoCloseable {
     public static RunLease acquire(Path runDir, Timing timing, java.util.function.Consumer<String> waiting) {
         boolean told = false;
         Path file = file(runDir);
-        Map<String, Object> mine = new LinkedHashMap<>();
-        mine.put("token", UUID.randomUUID().toString());
-        mine.put("host", host());
-        mine.put("pid", ProcessHandle.current().pid());
-        mine.put("process_started", ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null));
-        mine.put("attempt", attempt());
+        LeaseRecord mine = LeaseRecord.of(UUID.randomUUID().toString(), host(), ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null), attempt());
         long until = System.nanoTime() + timing.patience().toNanos();
         while (true) {
-            Optional<JsonNode> held = read(file);
+            Optional<LeaseRecord> held = LeaseRecord.read(file);
             String why = held.map(h -> holding(h, timing)).orElse(null);
             if (why == null) {
-                mine.put("heartbeat", System.currentTimeMillis());
+                mine = mine.beating(System.currentTimeMillis());
                 write(file, mine);
                 sleep(Math.min(50, timing.heartbeat().toMillis() / 4));
                 // Read back: another attempt may have written in the same instant; the last rename wins.
-                if (read(file).map(h -> mine.get("token").equals(h.path("token").asText())).orElse(false)) {
+                String token = mine.token();
+                if (LeaseRecord.read(file).map(h -> token.equals(h.token())).orElse(false)) {
                     return new RunLease(file, mine, timing.heartbeat());
                 }
                 continue;
@@ -124,24 +115,24 @@ public final class RunLease implements AutoCloseable {
      * Why the lease in {@code h} is still held, or null when it may be taken: released, held by a dead process of
      * this host, or silent for longer than {@code staleAfter}.
      */
-    static String holding(JsonNode h, Timing timing) {
-        if (h.path("released").asBoolean(false) || !h.has("token")) {
+    static String holding(LeaseRecord h, Timing timing) {
+        if (h.isReleased() || h.token() == null) {
             return null;
         }
-        long age = System.currentTimeMillis() - h.path("heartbeat").asLong(0);
+        long age = System.currentTimeMillis() - (h.heartbeat() == null ? 0 : h.heartbeat());
         if (age > timing.staleAfter().toMillis()) {
             return null;
         }
-        String who = "attempt " + h.path("attempt").asInt() + " (pid " + h.path("pid").asLong() + " on "
-                + h.path("host").asText() + ", heartbeat " + Math.max(0, age / 1000) + " s ago) holds the run";
-        if (h.path("host").asText().equals(host())) {
-            Optional<ProcessHandle> p = ProcessHandle.of(h.path("pid").asLong());
+        long pid = h.pid() == null ? 0 : h.pid();
+        String who = "attempt " + (h.attempt() == null ? 0 : h.attempt()) + " (pid " + pid + " on " + h.host()
+                + ", heartbeat " + Math.max(0, age / 1000) + " s ago) holds the run";
+        if (host().equals(h.host())) {
+            Optional<ProcessHandle> p = ProcessHandle.of(pid);
             if (p.isEmpty() || !p.get().isAlive()) {
                 return null;
             }
             String started = p.get().info().startInstant().map(Instant::toString).orElse(null);
-            if (started != null && h.hasNonNull("process_started")
-                    && !started.equals(h.path("process_started").asText())) {
+            if (started != null && h.processStarted() != null && !started.equals(h.processStarted())) {
                 return null; // the pid was reused by another process
             }
         }
@@ -156,11 +147,11 @@ public final class RunLease implements AutoCloseable {
         if (closed) {
             return;
         }
-        Optional<JsonNode> now = read(file);
-        if (now.isPresent() && !token.equals(now.get().path("token").asText())) {
-            JsonNode h = now.get();
-            System.err.println("transfusion: attempt " + h.path("attempt").asInt() + " (pid " + h.path("pid").asLong()
-                    + " on " + h.path("host").asText() + ") has taken over " + file.getParent()
+        Optional<LeaseRecord> now = LeaseRecord.read(file);
+        if (now.isPresent() && !token.equals(now.get().token())) {
+            LeaseRecord h = now.get();
+            System.err.println("transfusion: attempt " + h.attempt() + " (pid " + h.pid() + " on " + h.host()
+                    + ") has taken over " + file.getParent()
                     + "; this attempt stops without writing");
             System.err.flush();
             Runtime.getRuntime().halt(EXIT_LEASE);
@@ -172,7 +163,7 @@ public final class RunLease implements AutoCloseable {
             return;
         }
         verify();
-        mine.put("heartbeat", System.currentTimeMillis());
+        mine = mine.beating(System.currentTimeMillis());
         try {
             write(file, mine);
         } catch (UncheckedIOException e) {
@@ -187,10 +178,9 @@ public final class RunLease implements AutoCloseable {
             return;
         }
         beat.shutdownNow();
-        Optional<JsonNode> now = read(file);
-        if (now.isPresent() && token.equals(now.get().path("token").asText())) {
-            mine.put("released", true);
-            mine.put("heartbeat", System.currentTimeMillis());
+        Optional<LeaseRecord> now = LeaseRecord.read(file);
+        if (now.isPresent() && token.equals(now.get().token())) {
+            mine = mine.releasedAt(System.currentTimeMillis());
             write(file, mine);
         }
         closed = true;
@@ -211,43 +201,22 @@ public final class RunLease implements AutoCloseable {
         return Versions.host();
     }
 
-    private static Optional<JsonNode> read(Path file) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                return Optional.empty();
-            }
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            return text.isBlank() ? Optional.empty() : Optional.of(Json.parse(text));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // unreadable or torn: treated as no lease (writes are atomic renames)
-        }
-    }
-
-    private static void write(Path file, Map<String, Object> lease) {
+    private static void write(Path file, LeaseRecord lease) {
         try {
             Files.createDirectories(file.getParent());
-            AtomicFiles.writeString(file, Json.toString(Json.MAPPER.valueToTree(lease)) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        lease.write(file);
     }
 
-    /** Appends this attempt to {@code attempts.jsonl} of the run: which attempt ran where and from which step. */
-    public void record(Path runDir, long fromStep, Map<String, Object> extra) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("attempt", mine.get("attempt"));
-        line.put("host", mine.get("host"));
-        line.put("pid", mine.get("pid"));
-        line.put("started", Instant.now().toString());
-        line.put("from_step", fromStep);
-        line.putAll(extra);
-        try {
-            String json = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(line);
-            Files.writeString(runDir.resolve("attempts.jsonl"), json + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /**
+     * Appends this attempt to {@code attempts.jsonl} of the run: which attempt ran where and from which step, and the
+     * GPU a cluster scheduler gave it ({@code gpuAddress}, {@code cudaVisibleDevices}; null when none did).
+     */
+    public void record(Path runDir, long fromStep, String gpuAddress, String cudaVisibleDevices) {
+        new AttemptRecord(AttemptRecord.FORMAT, mine.attempt(), mine.host(), mine.pid(), Instant.now().toString(),
+                fromStep, gpuAddress, cudaVisibleDevices).append(runDir.resolve("attempts.jsonl"));
     }
 
     private static void sleep(long ms) {

@@ -1,8 +1,8 @@
 package org.transfusion.engine.run;
 
 import java.util.Map;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
 
 /**
  * What a finished run's {@code metrics.json} says, as the study uses it: validation and test AUC of the best

@@ -1,6 +1,5 @@
 package org.transfusion.engine.train;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -17,12 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.transfusion.engine.Devices;
 import org.transfusion.engine.Faults;
 import org.transfusion.engine.Seeds;
 import org.transfusion.engine.Versions;
 import org.transfusion.engine.data.Batch;
-import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.Split;
@@ -34,20 +31,20 @@ import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.init.InitResult;
 import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.run.record.CheckpointState;
-import org.transfusion.engine.run.record.FailureRecord;
-import org.transfusion.engine.run.record.MetricsRecord;
-import org.transfusion.engine.run.record.Records;
-import org.transfusion.engine.run.record.RunRecord;
+import org.transfusion.engine.io.Records;
 import org.transfusion.engine.model.Network;
-import org.transfusion.engine.model.SmallMapConv;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.run.ClassWeights;
 import org.transfusion.engine.run.CurvePoint;
 import org.transfusion.engine.run.RunFolder;
+import org.transfusion.engine.run.RunContext;
 import org.transfusion.engine.run.RunLease;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.engine.run.RunSpec;
+import org.transfusion.engine.run.record.CheckpointState;
+import org.transfusion.engine.run.record.FailureRecord;
+import org.transfusion.engine.run.record.MetricsRecord;
+import org.transfusion.engine.run.record.RunRecord;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
@@ -70,7 +67,16 @@ public final class Trainer {
      * and continues an interrupted one from its checkpoint when {@code resume} is set (an error otherwise).
      */
     public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress) {
-        Device device = Devices.chosen(); // a device this machine lacks is refused before anything is written
+        // a device this machine lacks is refused before anything is written
+        return run(o, folder, resume, progress, RunContext.fromEnvironment());
+    }
+
+    /**
+     * {@link #run(RunSpec, RunFolder, boolean, Progress)} in {@code context}: every array of the run on its device,
+     * and run.json's provenance naming its device and kernel settings. Resuming on another device is allowed.
+     */
+    public static Map<String, Object> run(RunSpec o, RunFolder folder, boolean resume, Progress progress,
+                                          RunContext context) {
         RunSetup s = RunSetup.prepare(o);
         // A first look before waiting for the folder, so that a folder of another run is refused at once; the same
         // checks are made again under the lock, where they hold (another writer may finish a run here meanwhile).
@@ -93,7 +99,7 @@ public final class Trainer {
             }
             Engine.getInstance().setRandomSeed((int) Seeds.stream(o.seed(), "engine"));
             folder.removeLeftovers();
-            return new Loop(s, folder, device, progress, lease).run(resume && haveCheckpoint);
+            return new Loop(s, folder, context, progress, lease).run(resume && haveCheckpoint);
         }
     }
 
@@ -226,7 +232,7 @@ public final class Trainer {
         private final RunSetup s;
         private final RunSpec o;
         private final RunFolder folder;
-        private final Device device;
+        private final RunContext context;
         private final Progress progress;
         private final List<CurvePoint> curve = new ArrayList<>();
         private double bestAuc = Double.NEGATIVE_INFINITY;
@@ -239,11 +245,11 @@ public final class Trainer {
         private final RunLease lease;
         private TensorBoardLog events;
 
-        Loop(RunSetup s, RunFolder folder, Device device, Progress progress, RunLease lease) {
+        Loop(RunSetup s, RunFolder folder, RunContext context, Progress progress, RunLease lease) {
             this.s = s;
             this.o = s.options();
             this.folder = folder;
-            this.device = device;
+            this.context = context;
             this.progress = progress;
             this.lease = lease;
         }
@@ -259,7 +265,7 @@ public final class Trainer {
             Optimizer optimizer = new Optimizer(o.optimizer(), (float) o.momentum(),
                     (float) o.weightDecay());
 
-            try (NDManager manager = NDManager.newBaseManager(device)) {
+            try (NDManager manager = NDManager.newBaseManager(context.device())) {
                 StateDict initial;
                 Map<String, Object> initReport;
                 SafeTensors.Contents checkpoint = null;
@@ -274,7 +280,7 @@ public final class Trainer {
                     // run.json first: from then on any state of the folder is this run, resumable or restartable.
                     lease.verify();
                     writeRunJson(total, evalEvery, initReport);
-                    lease.record(folder.dir(), 0, attemptDetails());
+                    recordAttempt(lease, 0);
                     Faults.at("run-json-written", 0);
                     SafeTensors.write(folder.initWeights(), initial, Map.of("model", o.model(), "step", "0"));
                     folder.writeCurve(curve);
@@ -286,7 +292,7 @@ public final class Trainer {
                 try (Network net = Network.create(manager, s.arch(), modelWeights)) {
                     if (resuming) {
                         restore(optimizer, net, checkpoint);
-                        lease.record(folder.dir(), startStep, attemptDetails());
+                        recordAttempt(lease, startStep);
                         progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
@@ -481,20 +487,13 @@ public final class Trainer {
         }
 
         /**
-         * Where this attempt runs, as attempts.jsonl records it: the scheduler's attempt number, the host, and the
-         * GPU a cluster scheduler assigned ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES}
-         * narrowed to it), when one did.
+         * Appends this attempt to attempts.jsonl: the scheduler's attempt number, the host, and the GPU a cluster
+         * scheduler assigned ({@code TRANSFUSION_GPU_ADDRESS}, with {@code CUDA_VISIBLE_DEVICES} narrowed to it),
+         * when one did.
          */
-        private static Map<String, Object> attemptDetails() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("attempt", RunLease.attempt());
-            m.put("host", RunLease.host());
+        private void recordAttempt(RunLease lease, long fromStep) {
             String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
-            if (gpu != null) {
-                m.put("gpu_address", gpu);
-                m.put("cuda_visible_devices", System.getenv("CUDA_VISIBLE_DEVICES"));
-            }
-            return m;
+            lease.record(folder.dir(), fromStep, gpu, gpu == null ? null : System.getenv("CUDA_VISIBLE_DEVICES"));
         }
 
         private void restore(Optimizer optimizer, Network net, SafeTensors.Contents saved) {
@@ -564,12 +563,12 @@ public final class Trainer {
             String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
             RunRecord.Provenance prov = new RunRecord.Provenance((String) v.get("transfusion"), (String) v.get("djl"),
                     (String) v.get("libtorch"), (String) v.get("java"), (String) v.get("os"), (Integer) v.get("cpus"),
-                    RunLease.host(), Instant.now().toString(), JniUtils.getNumThreads(), Devices.name(device),
+                    RunLease.host(), Instant.now().toString(), JniUtils.getNumThreads(), context.deviceName(),
                     RunLease.attempt(),
                     // the GPU a cluster scheduler assigned, with CUDA_VISIBLE_DEVICES narrowed to it, when one did
                     gpu, gpu == null ? null : System.getenv("CUDA_VISIBLE_DEVICES"),
                     o.dataDir() == null ? null : o.dataDir().toAbsolutePath().toString(),
-                    BatchArrays.memoryFormatSetting(), SmallMapConv.conv1x1Setting());
+                    context.memoryFormat().setting(), context.conv1x1().setting());
             // The run's identity: what it is, not how or where it ran (threads and the data folder go to provenance).
             // The folder of TensorBoard's event files, one per training session (relative to the run folder).
             // Where pretrained weights came from: the hub's URL, SHA-256 and licence, or a file and its hash.

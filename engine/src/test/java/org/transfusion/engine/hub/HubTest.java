@@ -336,6 +336,53 @@ class HubTest {
         assertThat(requests).containsExactly("HEAD", "GET");
     }
 
+    /**
+     * A sidecar as the release before format_version wrote it (7eadd72: the provenance keys, when it was fetched,
+     * the file's size and time; no version) still vouches for its file: served from the cache without a request,
+     * and run.json's provenance is the same keys as then (the modification time left out, the path added).
+     */
+    @Test
+    void aSidecarOfThePreviousReleaseStillReads() throws IOException {
+        Path file = Hub.cachePath(SOURCE, config(true));
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+        String url = Hub.url(SOURCE, config(true)).toString();
+        Files.writeString(file.resolveSibling("model.safetensors.json"), "{\n"
+                + "  \"source\" : \"" + url + "\",\n"
+                + "  \"repo\" : \"timm/resnet18.tv_in1k\",\n"
+                + "  \"revision\" : \"main\",\n"
+                + "  \"sha256\" : \"" + reportedSha + "\",\n"
+                + "  \"licence\" : \"BSD-3-Clause\",\n"
+                + "  \"fetched\" : \"2025-01-02T03:04:05Z\",\n"
+                + "  \"size\" : " + bytes.length + ",\n"
+                + "  \"modified\" : \"" + Files.getLastModifiedTime(file) + "\"\n"
+                + "}\n");
+        Hub.Fetched f = Hub.fetch(SOURCE, config(true), QUIET);
+        assertThat(f.sha256()).isEqualTo(reportedSha);
+        assertThat(f.url()).isEqualTo(url);
+        assertThat(f.licence()).isEqualTo("BSD-3-Clause");
+        assertThat(requests).isEmpty();
+        assertThat(Hub.provenance(file)).containsExactly(java.util.Map.entry("source", url),
+                java.util.Map.entry("repo", "timm/resnet18.tv_in1k"), java.util.Map.entry("revision", "main"),
+                java.util.Map.entry("sha256", reportedSha), java.util.Map.entry("licence", "BSD-3-Clause"),
+                java.util.Map.entry("fetched", "2025-01-02T03:04:05Z"), java.util.Map.entry("size", (long) bytes.length),
+                java.util.Map.entry("path", file.toAbsolutePath().normalize().toString()));
+    }
+
+    @Test
+    void aSidecarIsWrittenWithItsVersionAndANewerOneIsRefusedInOneLine() throws IOException {
+        Path file = Hub.fetch(SOURCE, config(false), QUIET).file();
+        Path sidecar = file.resolveSibling("model.safetensors.json");
+        assertThat(SidecarRecord.read(sidecar).formatVersion()).isEqualTo(SidecarRecord.FORMAT);
+        assertThat(Files.readString(sidecar)).startsWith("{\n  \"format_version\" : " + SidecarRecord.FORMAT + ",");
+        assertThat(Hub.provenance(file)).doesNotContainKey("format_version").doesNotContainKey("modified");
+        Files.writeString(sidecar, Files.readString(sidecar).replace("\"format_version\" : " + SidecarRecord.FORMAT,
+                "\"format_version\" : 99"));
+        assertThatThrownBy(() -> Hub.cached(SOURCE, config(true))).isInstanceOf(BadInputException.class)
+                .hasMessage(sidecar + ": format_version 99 is newer than this release reads (up to "
+                        + SidecarRecord.FORMAT + "); update transfusion");
+    }
+
     private List<Path> cachedFiles() throws IOException {
         if (!Files.exists(dir.resolve("cache"))) {
             return List.of();

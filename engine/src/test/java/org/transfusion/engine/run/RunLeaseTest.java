@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.run.record.AttemptRecord;
+import org.transfusion.engine.run.record.LeaseRecord;
+import org.transfusion.error.BadInputException;
 
 @Tag("process") // starts, kills or races other JVMs: left out of the fast loop (-Pfast), run by ./mvnw verify
 class RunLeaseTest {
@@ -97,13 +100,64 @@ class RunLeaseTest {
     @Test
     void aHolderElsewhereIsWaitedForUntilItsHeartbeatIsStale() {
         put(lease("another-node", 12345, null, 0));
-        assertThat(RunLease.holding(Json.read(RunLease.file(dir)), QUICK)).contains("pid 12345 on another-node");
+        assertThat(RunLease.holding(LeaseRecord.read(RunLease.file(dir)).orElseThrow(), QUICK)).contains("pid 12345 on another-node");
         put(lease("another-node", 12345, null, QUICK.staleAfter().toMillis() + 100));
-        assertThat(RunLease.holding(Json.read(RunLease.file(dir)), QUICK)).as("silent longer than staleAfter")
+        assertThat(RunLease.holding(LeaseRecord.read(RunLease.file(dir)).orElseThrow(), QUICK)).as("silent longer than staleAfter")
                 .isNull();
         try (RunLease l = RunLease.acquire(dir, QUICK)) {
             assertThat(Json.read(RunLease.file(dir)).path("host").asText()).isEqualTo(RunLease.host());
         }
+    }
+
+    /** A lease as the release before format_version wrote it (7eadd72: no version) is read and honoured. */
+    @Test
+    void aLeaseOfThePreviousReleaseStillReads() throws Exception {
+        long beat = System.currentTimeMillis();
+        Files.writeString(RunLease.file(dir), "{\n  \"token\" : \"old-token\",\n  \"host\" : \"another-node\",\n"
+                + "  \"pid\" : 4242,\n  \"process_started\" : null,\n  \"attempt\" : 2,\n  \"heartbeat\" : " + beat
+                + "\n}\n");
+        LeaseRecord old = LeaseRecord.read(RunLease.file(dir)).orElseThrow();
+        assertThat(old).isEqualTo(new LeaseRecord(null, "old-token", "another-node", 4242L, null, 2, beat, null));
+        assertThat(RunLease.holding(old, QUICK)).contains("attempt 2 (pid 4242 on another-node");
+        Files.writeString(RunLease.file(dir), "{\"token\": \"old-token\", \"host\": \"another-node\", \"pid\": 4242, "
+                + "\"attempt\": 2, \"heartbeat\": " + beat + ", \"released\": true}");
+        assertThat(RunLease.holding(LeaseRecord.read(RunLease.file(dir)).orElseThrow(), QUICK)).as("released").isNull();
+    }
+
+    @Test
+    void aLeaseIsWrittenWithItsVersionAndANewerOneIsRefusedInOneLine() {
+        try (RunLease l = RunLease.acquire(dir, QUICK)) {
+            assertThat(Json.read(RunLease.file(dir)).get("format_version").asInt()).isEqualTo(LeaseRecord.FORMAT);
+        }
+        Map<String, Object> newer = lease("another-node", 12345, null, 0);
+        newer.put("format_version", 99);
+        put(newer);
+        assertThatThrownBy(() -> RunLease.acquire(dir, QUICK)).isInstanceOf(BadInputException.class)
+                .hasMessage(RunLease.file(dir) + ": format_version 99 is newer than this release reads (up to "
+                        + LeaseRecord.FORMAT + "); update transfusion");
+    }
+
+    /** attempts.jsonl: lines as the previous release appended them read beside the lines this one appends. */
+    @Test
+    void attemptsOfThePreviousReleaseAndOfThisOneReadAlike() throws Exception {
+        Path attempts = dir.resolve("attempts.jsonl");
+        Files.writeString(attempts, "{\"attempt\":0,\"host\":\"node-a\",\"pid\":11,\"started\":"
+                + "\"2025-01-02T03:04:05Z\",\"from_step\":0}\n{\"attempt\":1,\"host\":\"node-b\",\"pid\":12,\"started\":"
+                + "\"2025-01-02T03:09:05Z\",\"from_step\":40,\"gpu_address\":\"1\",\"cuda_visible_devices\":\"1\"}\n");
+        try (RunLease l = RunLease.acquire(dir, QUICK)) {
+            l.record(dir, 80, null, null);
+        }
+        List<AttemptRecord> all = AttemptRecord.readAll(attempts);
+        assertThat(all).hasSize(3);
+        assertThat(all.get(0)).isEqualTo(new AttemptRecord(null, 0, "node-a", 11L, "2025-01-02T03:04:05Z", 0L, null,
+                null));
+        assertThat(all.get(1).fromStep()).isEqualTo(40);
+        assertThat(all.get(1).gpuAddress()).isEqualTo("1");
+        assertThat(all.get(2).formatVersion()).isEqualTo(AttemptRecord.FORMAT);
+        assertThat(all.get(2).pid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(all.get(2).fromStep()).isEqualTo(80);
+        assertThat(Files.readAllLines(attempts).get(2)).startsWith("{\"format_version\":" + AttemptRecord.FORMAT
+                + ",\"attempt\":").doesNotContain("gpu_address");
     }
 
     /**

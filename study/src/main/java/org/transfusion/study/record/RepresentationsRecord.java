@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.run.record.Records;
+import org.transfusion.engine.io.Records;
 
 /**
  * A study's {@code analysis/representations.json}: per model (the file's keys beside {@code format_version}), its

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.run.record.Records;
+import org.transfusion.engine.io.Records;
 
 /**
  * A study's {@code analysis/size-sweep.json}: per model (the file's keys beside {@code format_version}) its trainable

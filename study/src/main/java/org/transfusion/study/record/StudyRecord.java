@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.transfusion.engine.io.Json;
-import org.transfusion.engine.run.record.Records;
+import org.transfusion.engine.io.Records;
 
 /**
  * A study folder's {@code study.json}: the spec it runs (the study spec's own map form, read back through the spec

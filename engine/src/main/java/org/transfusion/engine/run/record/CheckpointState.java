@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.List;
 import org.transfusion.engine.io.Json;
+import org.transfusion.engine.io.Records;
 
 /**
  * The training state a checkpoint keeps in its metadata (and folders of earlier versions in checkpoint.json): the

@@ -3,6 +3,7 @@ package org.transfusion.engine.run.record;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
+import org.transfusion.engine.io.Records;
 
 /** A failed run's {@code failed.json}: why training diverged or collapsed, at which step, its lr and the rule. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.engine.io.Records;
 
 /**
  * A finished run's {@code metrics.json}: the best weights' validation and test blocks ({@link Split}), the step

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.transfusion.engine.io.Records;
 
 /**
  * A run's {@code run.json}: the run's identity spec (RunSpec's own JSON form), what the spec resolved to against

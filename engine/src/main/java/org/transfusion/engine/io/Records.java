@@ -1,22 +1,18 @@
-package org.transfusion.engine.run.record;
+package org.transfusion.engine.io;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.transfusion.engine.io.Json;
 import org.transfusion.error.BadInputException;
 import org.transfusion.io.AtomicFiles;
 
@@ -38,7 +34,7 @@ public final class Records {
     public static final ObjectMapper MAPPER = Json.MAPPER.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .registerModule(new SimpleModule("records")
-                    .addSerializer(double.class, new FiniteDouble())
+                    .addSerializer(double.class, new Json.FiniteDoubles()) // a primitive double as a boxed one
                     .addDeserializer(Double.class, new NullIsNaN()));
 
     private Records() {}
@@ -129,22 +125,6 @@ public final class Records {
     /** NaN for a number a file leaves undefined (null). */
     public static double orNaN(Double v) {
         return v == null ? Double.NaN : v;
-    }
-
-    /** A primitive double as {@link Json} writes a boxed one: NaN and infinities as null. */
-    private static final class FiniteDouble extends StdSerializer<Double> {
-        FiniteDouble() {
-            super(Double.class);
-        }
-
-        @Override
-        public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
-            if (v.isNaN() || v.isInfinite()) {
-                g.writeNull();
-            } else {
-                g.writeNumber(v);
-            }
-        }
     }
 
     /** A null number reads as NaN (an undefined AUC written as null); an absent one stays absent (Java null). */
