@@ -1,6 +1,7 @@
 package org.transfusion.study;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,8 +79,8 @@ final class Findings {
      * t-interval of zero width would claim certainty. Null otherwise.
      */
     static Finding identicalAcrossSeeds(String experiment, String claim, String measured, double[] differences) {
-        double[] known = java.util.Arrays.stream(differences).filter(x -> !Double.isNaN(x)).toArray();
-        if (known.length >= 2 && java.util.Arrays.stream(known).allMatch(x -> x == known[0])) {
+        double[] known = Arrays.stream(differences).filter(x -> !Double.isNaN(x)).toArray();
+        if (known.length >= 2 && Arrays.stream(known).allMatch(x -> x == known[0])) {
             return new Finding(experiment, claim, measured + String.format(Locale.ROOT, "; no verdict: the difference "
                     + "is %+.4f on all %d seeds, which real training does not give (degenerate runs)", known[0],
                     known.length), Finding.Verdict.INCONCLUSIVE);

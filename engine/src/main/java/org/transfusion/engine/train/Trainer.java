@@ -92,7 +92,9 @@ public final class Trainer {
             if (done != null) {
                 return done;
             }
-            boolean haveCheckpoint = folder.checkReusable(o) && Files.isRegularFile(folder.checkpoint());
+            // finalState found this same run there (or an empty folder, which holds no checkpoint): no third identity
+            // check, which would read run.json and hash moved weights again.
+            boolean haveCheckpoint = Files.isRegularFile(folder.checkpoint());
             if (o.threads() > 0) {
                 Engine.getInstance(); // loads libtorch, which setNumThreads calls into
                 JniUtils.setNumThreads(o.threads());
