@@ -54,11 +54,16 @@ public final class Divergence {
 
     /** Why a validation ends the run, or null: a NaN/infinite loss, or the same prediction for every image. */
     public static String validation(double loss, double[] probs, int n, int outputs) {
+        return scores("validation", loss, probs, n, outputs);
+    }
+
+    /** {@link #validation} for the scores of any split, named in the reason. */
+    public static String scores(String split, double loss, double[] probs, int n, int outputs) {
         if (!Double.isFinite(loss)) {
-            return "the validation loss is " + loss;
+            return "the " + split + " loss is " + loss;
         }
         if (n >= 2 && constant(probs, n, outputs)) {
-            return "the network gives every validation image the same prediction (collapsed)";
+            return "the network gives every " + split + " image the same prediction (collapsed)";
         }
         return null;
     }

@@ -416,10 +416,10 @@ public final class Trainer {
             Evaluator.Scores valScores = Evaluator.scores(net, val, s.task(), s.data().split(Split.VAL).size());
             Evaluator.Scores testScores = Evaluator.scores(net, test, s.task(), s.data().split(Split.TEST).size());
             // The best weights' scores once more: a run whose test predictions are all the same is no result either.
-            String collapsed = Divergence.validation(testScores.loss(), testScores.probs(), testScores.n(),
+            String collapsed = Divergence.scores("test", testScores.loss(), testScores.probs(), testScores.n(),
                     testScores.outputs());
             if (collapsed != null) {
-                fail(collapsed.replace("validation", "test"), total);
+                fail(collapsed, total);
             }
             // The operating point's thresholds and the temperatures are chosen on validation, applied to test.
             MetricsReport.Fitted fitted = MetricsReport.fit(s.task(), valScores, o.operatingPoint(), o.calibrate());

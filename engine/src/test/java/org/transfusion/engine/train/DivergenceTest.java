@@ -78,6 +78,9 @@ class DivergenceTest {
         assertThat(Divergence.validation(0.7, tinyButDistinct, 3, 2)).as("a rare finding scored near 0 still varies")
                 .isNull();
         assertThat(Divergence.validation(0.7, new double[] {0.3}, 1, 1)).as("one image cannot show a collapse").isNull();
+        // the best weights' test scores are judged by the same rule, the reason naming the split
+        assertThat(Divergence.scores("test", 0.7, constant, 3, 2))
+                .isEqualTo("the network gives every test image the same prediction (collapsed)");
     }
 
     /**
