@@ -55,7 +55,9 @@ class StudyResumeTest {
         Trainer.run(pretrain.spec(), new RunFolder(pretrain.folder()), true, Progress.SILENT);
         PlannedRun first = plan.runs().get(0);
         Trainer.run(first.spec(), new RunFolder(first.folder()), true, Progress.SILENT);
-        PlannedRun second = plan.runs().get(1);
+        // The run killed mid-way starts from the pretraining's weights, which move with the study folder below.
+        PlannedRun second = plan.runs().stream().filter(r -> r != first && r.spec().weights() != null).findFirst()
+                .orElseThrow();
         Progress killAt5 = new Progress() {
             @Override
             public void step(long step, long total, double loss, double ips, double left, double best) {
@@ -66,41 +68,48 @@ class StudyResumeTest {
         };
         assertThatThrownBy(() -> Trainer.run(second.spec(), new RunFolder(second.folder()), true, killAt5))
                 .hasMessage("killed");
-        long firstMetricsTime = Files.getLastModifiedTime(first.folder().resolve("metrics.json")).toMillis();
+        // issue 28: the killed study folder is moved to another path before the rerun; its runs name the pretrained
+        // weights by the SHA-256 run.json recorded, so the part-trained run resumes at its new path.
+        Path moved = dir.resolve("moved");
+        Files.move(killed, moved);
+        Plan movedPlan = Plan.of(spec, moved, null);
+        Path movedFirst = movedPlan.runs().get(0).folder();
+        long firstMetricsTime = Files.getLastModifiedTime(movedFirst.resolve("metrics.json")).toMillis();
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new StudyRunner(new PrintStream(log), 1, null).run(plan);
+        new StudyRunner(new PrintStream(log), 1, null).run(movedPlan);
         Path whole1 = Study.run(spec, whole, null, new StudyRunner(QUIET, 1, null), QUIET);
-        Path resumed = Study.run(spec, killed, null, new StudyRunner(QUIET, 1, null), QUIET);
+        Path resumed = Study.run(spec, moved, null, new StudyRunner(QUIET, 1, null), QUIET);
 
         assertThat(log.toString()).contains("2 already complete");
-        assertThat(log.toString()).contains("resuming");
-        assertThat(Files.getLastModifiedTime(first.folder().resolve("metrics.json")).toMillis())
+        assertThat(log.toString()).contains("resuming " + moved.resolve(killed.relativize(second.folder())));
+        assertThat(Files.getLastModifiedTime(movedFirst.resolve("metrics.json")).toMillis())
                 .as("a finished run is not trained again").isEqualTo(firstMetricsTime);
         assertThat(Files.readString(resumed).split("(?=<tr>|<h2>|<figure>)"))
                 .containsExactly(Files.readString(whole1).split("(?=<tr>|<h2>|<figure>)"));
-        assertThat(Files.readString(killed.resolve("report/runs.csv")))
+        assertThat(Files.readString(moved.resolve("report/runs.csv")))
                 .isEqualTo(Files.readString(whole.resolve("report/runs.csv")));
         // The page shows each part of the study.
         assertThat(Files.readString(resumed)).contains("<h2>Findings</h2>", "<h2>Performance", "<svg", "<h2>Representations",
                 "data:image/png;base64,", "paired DeLong test", "How much representations change",
                 "error bars: 95% t-interval", "<h2>Where the models look</h2>", "alt='saliency of cbr-small'");
         // The calibration table shows each scheme's expected calibration error as metrics.json has it, over seeds.
-        double[] ece = plan.spec().seeds().stream().mapToDouble(seed -> Json.read(plan.run("cbr-small", "random",
+        double[] ece = movedPlan.spec().seeds().stream().mapToDouble(seed -> Json.read(movedPlan.run("cbr-small",
+                "random",
                 null, seed).folder().resolve("metrics.json")).path("test").path("calibration").path("ece").asDouble())
                 .toArray();
         assertThat(Files.readString(resumed)).contains("<h3>Calibration on the test split</h3>",
                 "<td>cbr-small</td><td>random</td><td>" + Findings.pm(ece) + "</td>", "reliability: cbr-small");
         // Grad-CAM of seed 0's random and pretrained runs on the first 4 test images (synthetic data: the demo's 4).
-        assertThat(Files.readAllLines(killed.resolve("report/saliency.csv"))).hasSize(1 + 2 * 4);
+        assertThat(Files.readAllLines(moved.resolve("report/saliency.csv"))).hasSize(1 + 2 * 4);
         // The paired test scores each run's best weights again: its AUCs must be the ones training computed on the
         // same test split (metrics.json, by the rank-sum AUC; here by DeLong's placement values).
-        List<PairedDelongRecord.Row> rows = PairedDelongRecord.read(PerformanceExperiment.pairedFile(killed)).rows();
+        List<PairedDelongRecord.Row> rows = PairedDelongRecord.read(PerformanceExperiment.pairedFile(moved)).rows();
         assertThat(rows).hasSize(2);
         for (PairedDelongRecord.Row row : rows) {
             long seed = row.seed();
             for (String scheme : List.of("random", "pretrained")) {
-                double trained = Json.read(plan.run("cbr-small", scheme, null, seed).folder().resolve("metrics.json"))
+                double trained = Json.read(movedPlan.run("cbr-small", scheme, null, seed).folder().resolve("metrics.json"))
                         .path("test").path("auc").asDouble();
                 assertThat(scheme.equals("random") ? row.aucRandom() : row.aucTransfer())
                         .as("%s seed %d", scheme, seed).isCloseTo(trained, within(1e-9));
