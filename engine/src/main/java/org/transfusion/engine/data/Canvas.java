@@ -14,6 +14,11 @@ final class Canvas {
     final float[] r;
     final float[] g;
     final float[] b;
+    /**
+     * While not null, every pixel a {@link #segment} blends into (with any weight above 0) is set to 1 here: the
+     * vessel mask of {@link SyntheticRetina#draw(Canvas, int, SplittableRandom, byte[], byte[])}.
+     */
+    byte[] touched;
 
     Canvas(int size) {
         this.size = size;
@@ -88,7 +93,11 @@ final class Canvas {
                 double ex = px - t * dx;
                 double ey = py - t * dy;
                 double d = Math.sqrt(ex * ex + ey * ey);
-                blend(y * size + x, rgb, (float) (alpha * coverage(half - d, 0.5)));
+                float a = (float) (alpha * coverage(half - d, 0.5));
+                blend(y * size + x, rgb, a);
+                if (touched != null && a > 0) {
+                    touched[y * size + x] = 1;
+                }
             }
         }
     }

@@ -33,6 +33,16 @@ final class SyntheticRetina {
     }
 
     static void draw(Canvas c, int grade, SplittableRandom rng) {
+        draw(c, grade, rng, null, null);
+    }
+
+    /**
+     * Draws a photograph as {@link #draw(Canvas, int, SplittableRandom)} does (the same pixels for the same
+     * draws), and when {@code vessels} is not null sets to 1 there every pixel the drawing of a vessel touched:
+     * the arcades and their branches, the thinnest included, and the new vessels of grade 4; when {@code fov} is
+     * not null, sets to 1 there every pixel whose centre lies inside the fundus disc.
+     */
+    static void draw(Canvas c, int grade, SplittableRandom rng, byte[] vessels, byte[] fov) {
         int size = c.size;
         double u = size / 64.0; // feature sizes are designed at 64 px and scale with the image
         c.fill(new float[] {0, 0, 0});
@@ -47,6 +57,15 @@ final class SyntheticRetina {
         float[] base = {(float) (205 * exposure * uniform(rng, 0.92, 1.05)),
                 (float) (88 * exposure * uniform(rng, 0.8, 1.2)), (float) (38 * exposure * uniform(rng, 0.7, 1.3))};
         fundus(c, cx, cy, radius, base);
+        if (fov != null) {
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    double dx = x + 0.5 - cx;
+                    double dy = y + 0.5 - cy;
+                    fov[y * size + x] = (byte) (dx * dx + dy * dy <= radius * radius ? 1 : 0);
+                }
+            }
+        }
 
         double side = rng.nextBoolean() ? 1 : -1; // right or left eye: optic disc on the nasal side
         double odX = cx + side * 0.55 * radius * (1 + 0.05 * Canvas.gaussian(rng));
@@ -61,6 +80,7 @@ final class SyntheticRetina {
         float[] vein = scaled(base, 0.55f, 0.3f, 0.45f);
         float[] artery = scaled(base, 0.75f, 0.45f, 0.55f);
         double temporal = side > 0 ? Math.PI : 0; // the direction from the optic disc towards the macula
+        c.touched = vessels;
         for (int up = -1; up <= 1; up += 2) {
             double tAngle = temporal - up * side * uniform(rng, 0.6, 1.0);
             vessel(c, rng, odX, odY, tAngle, 1.7 * u, vein, temporal, cx, cy, radius, 0, u);
@@ -69,10 +89,11 @@ final class SyntheticRetina {
             vessel(c, rng, odX, odY, nAngle, 1.3 * u, vein, Double.NaN, cx, cy, radius, 0, u);
         }
 
+        c.touched = null;
         // The disc again, translucent, over the vessel origins: vessels emerge from a bright disc, not a crossing.
         c.disc(odX, odY, odR, scaled(new float[] {250, 215, 140}, (float) exposure), 0.55, 0.25 * odR);
 
-        lesions(c, rng, grade, base, exposure, u, cx, cy, radius, maculaX, maculaY, odX, odY, odR, vein);
+        lesions(c, rng, grade, base, exposure, u, cx, cy, radius, maculaX, maculaY, odX, odY, odR, vein, vessels);
 
         if (rng.nextDouble() < 0.3) {
             c.blur(); // out of focus
@@ -134,7 +155,7 @@ final class SyntheticRetina {
 
     private static void lesions(Canvas c, SplittableRandom rng, int grade, float[] base, double exposure, double u,
                                 double cx, double cy, double radius, double mx, double my,
-                                double odX, double odY, double odR, float[] vein) {
+                                double odX, double odY, double odR, float[] vein, byte[] vessels) {
         // Graders see severity, not the label: adjacent grades overlap in what the photograph shows.
         double v = Math.max(0, grade + 0.45 * Canvas.gaussian(rng));
         float[] darkRed = scaled(base, 0.55f, 0.18f, 0.3f);
@@ -183,7 +204,9 @@ final class SyntheticRetina {
                     ang += 0.9 * Canvas.gaussian(rng);
                     double nx = x + 1.2 * u * StrictMath.cos(ang);
                     double ny = y + 1.2 * u * StrictMath.sin(ang);
+                    c.touched = vessels;
                     c.segment(x, y, nx, ny, 0.45 * u, vein, 0.8);
+                    c.touched = null;
                     x = nx;
                     y = ny;
                 }
