@@ -20,9 +20,9 @@ public record PretrainedSource(String model, String repo, String file, String re
                                String licence, String description, int inputSize, List<Double> mean,
                                List<Double> std, String firstConv, String classifier, int classes) {
 
-    /** The published weights of {@code model} (a slim variant's are its full model's), or null when none are. */
+    /** The published weights of {@code model} (a slim variant's are its full model's, a U-Net's its encoder's), or null when none are. */
     public static PretrainedSource of(String model) {
-        return ModelRegistry.find(model).flatMap(c -> of(c.fullModel())).orElse(null);
+        return ModelRegistry.find(model).flatMap(c -> of(c.weightsCard())).orElse(null);
     }
 
     private static Optional<PretrainedSource> of(ModelCard card) {

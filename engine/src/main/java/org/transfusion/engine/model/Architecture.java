@@ -83,6 +83,36 @@ public abstract class Architecture {
     /** Key prefix of the first convolution (adapted when input channels differ). */
     public abstract String firstConvPrefix();
 
+    /**
+     * What the input's height and width must be a multiple of: 1 for a classifier (global pooling takes any
+     * size); a U-Net's encoder total stride, so that each decoder stage meets its skip at the same size.
+     */
+    public int sizeMultiple() {
+        return 1;
+    }
+
+    /**
+     * The architecture whose weights this one's pretrained tensors come from (a weights file for it fits): this
+     * one; for a U-Net, its encoder's classifier model (resnet18 for unet-resnet18).
+     */
+    public Architecture transferSource() {
+        return this;
+    }
+
+    /**
+     * The prefix under which this architecture holds {@link #transferSource()}'s tensors ({@code encoder.} in a
+     * U-Net); empty when it is its own source. A tensor outside the prefix never comes from pretrained weights
+     * ({@link #takesWeights}).
+     */
+    public String transferPrefix() {
+        return "";
+    }
+
+    /** Whether pretrained weights can give this tensor (false for a U-Net's decoder, always random). */
+    public boolean takesWeights(String key) {
+        return key.startsWith(transferPrefix());
+    }
+
     // ---- building helpers for subclasses -------------------------------------------------------------
 
     /** Subsequent tensors belong to {@code block} (blocks are listed in the order first used). */
@@ -136,6 +166,20 @@ public abstract class Architecture {
         return new Stem(layer, c, bn(bnPrefix, channels, 1e-5f));
     }
 
+    /**
+     * Registers {@code inner}'s tensors under {@code prefix}, each in the block {@code inner} puts it in (the block
+     * names unchanged), leaving out the tensors of {@code inner}'s classifier.
+     */
+    protected void adopt(String prefix, Architecture inner) {
+        String head = inner.classifierPrefix() + ".";
+        for (TensorSpec spec : inner.specs().values()) {
+            if (!spec.key().startsWith(head)) {
+                block(inner.blockOf(spec.key()));
+                add(prefix + spec.key(), spec.shape(), spec.kind());
+            }
+        }
+    }
+
     protected Fc linear(String prefix, int in, int out) {
         add(prefix + ".weight", new long[] {out, in}, TensorKind.LINEAR_WEIGHT);
         add(prefix + ".bias", new long[] {out}, TensorKind.LINEAR_BIAS);
@@ -157,6 +201,22 @@ public abstract class Architecture {
     /** {@link #free}, except that {@code used} is kept open when it is {@code keep} (the forward's input). */
     public static NDArray free(NDArray used, NDArray result, NDArray keep) {
         return used == keep ? result : free(used, result);
+    }
+
+    /**
+     * {@link #free(NDArray, NDArray, NDArray)}, except that {@code used} is also kept open when it is one of
+     * {@code kept} (an encoder's feature maps, which a decoder reads later; compared by identity); {@code kept} may
+     * be null (a classifier's pass keeps nothing).
+     */
+    public static NDArray free(NDArray used, NDArray result, NDArray keep, List<NDArray> kept) {
+        if (kept != null) {
+            for (NDArray k : kept) {
+                if (k == used) {
+                    return result;
+                }
+            }
+        }
+        return free(used, result, keep);
     }
 
     /**
@@ -194,9 +254,19 @@ public abstract class Architecture {
     public record Stem(String layer, Conv conv, Bn bn) {
         /** The stem's output, the quarter-size map; reports the map before the pool to {@code taps}. */
         public NDArray apply(Params p, NDArray x, boolean training, Taps taps) {
+            return apply(p, x, training, taps, null);
+        }
+
+        /** As {@link #apply(Params, NDArray, boolean, Taps)}; adds the map before the pool to {@code kept} (kept open). */
+        public NDArray apply(Params p, NDArray x, boolean training, Taps taps, List<NDArray> kept) {
             NDArray c = conv.apply(p, x);
             NDArray h = taps.at(layer, free(c, bn.applyRelu(p, c, training)));
-            return free(h, Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
+            NDArray pooled = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+            if (kept != null) {
+                kept.add(h);
+                return pooled;
+            }
+            return free(h, pooled);
         }
     }
 

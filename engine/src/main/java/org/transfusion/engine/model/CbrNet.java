@@ -15,7 +15,7 @@ import java.util.List;
  * fc.{weight,bias}}. Probe layers {@code layer1..layerN} (after the ReLU, before the pool) and {@code pool}.
  * Blocks {@code layer1..layerN}, {@code fc}.
  */
-public final class CbrNet extends Architecture {
+public final class CbrNet extends Architecture implements Encoder {
     private final List<Architecture.Conv> convs = new ArrayList<>();
     private final List<Architecture.Bn> bns = new ArrayList<>();
     private final boolean[] poolAfter;
@@ -111,18 +111,55 @@ public final class CbrNet extends Architecture {
 
     @Override
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
-        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
+        NDArray h = features(p, x, training, taps, null);
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h), x));
+        return free(pooled, fc.apply(p, pooled));
+    }
+
+    /**
+     * Scales: each layer after its ReLU, before its pool ({@code layer1} at stride 1, each pool doubling the
+     * stride of the layers after it).
+     */
+    @Override
+    public List<Scale> scales() {
+        List<Scale> out = new ArrayList<>();
+        int stride = 1;
+        for (int i = 0; i < widths.length; i++) {
+            out.add(new Scale(layers.get(i), widths[i], stride));
+            stride *= poolAfter[i] ? 2 : 1;
+        }
+        return out;
+    }
+
+    @Override
+    public List<NDArray> encode(Params p, NDArray x, boolean training, Taps taps) {
+        List<NDArray> kept = new ArrayList<>();
+        features(p, x, training, taps, kept);
+        return kept;
+    }
+
+    /**
+     * The conv-BN-ReLU layers with their pools. With {@code kept} non-null (the encoder), each layer's map before
+     * its pool is added to it and kept open, and the last layer's pool is left out (no scale reads it); with null,
+     * each intermediate is closed as soon as the next exists (Architecture.free). The input is the caller's.
+     */
+    private NDArray features(Params p, NDArray x, boolean training, Taps taps, List<NDArray> kept) {
         NDArray h = x;
         for (int i = 0; i < convs.size(); i++) {
-            NDArray c = free(h, convs.get(i).apply(p, h), x);
+            NDArray c = free(h, convs.get(i).apply(p, h), x, kept);
             NDArray a = free(c, bns.get(i).applyRelu(p, c, training));
             a = taps.at(layers.get(i), a);
+            if (kept != null) {
+                kept.add(a);
+                if (i == convs.size() - 1) {
+                    return a;
+                }
+            }
             if (poolAfter[i]) {
-                a = free(a, Pool.maxPool2d(a, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
+                a = free(a, Pool.maxPool2d(a, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false), null, kept);
             }
             h = a;
         }
-        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h), x));
-        return free(pooled, fc.apply(p, pooled));
+        return h;
     }
 }

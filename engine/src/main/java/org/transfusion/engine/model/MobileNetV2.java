@@ -31,7 +31,7 @@ import org.transfusion.error.BadInputException;
  * (block). Dropout applies only in training, its mask from the engine's random generator (seeded by the
  * trainer from the run seed).
  */
-public final class MobileNetV2 extends Architecture {
+public final class MobileNetV2 extends Architecture implements Encoder {
     /** Padding and BN conventions of the framework the weights come from. */
     public enum Style {
         TORCHVISION(1e-5f), KERAS(1e-3f);
@@ -57,6 +57,8 @@ public final class MobileNetV2 extends Architecture {
     private final List<Feature> features = new ArrayList<>();
     private final Fc classifier;
     private final List<String> layers = new ArrayList<>();
+    /** Output channels and stride of each feature. */
+    private final List<int[]> featureShapes = new ArrayList<>();
 
     /**
      * @param halveFrom features with this index and above get half the channels ({@link #SLIM_FROM} for the
@@ -74,11 +76,15 @@ public final class MobileNetV2 extends Architecture {
         block("features.0");
         features.add(new ConvBnRelu6("features.0", conv("features.0.0", inputChannels, in, 3, 2, 1, 1, false),
                 bn("features.0.1", in, style.eps), 2));
+        int stride = 2;
+        featureShapes.add(new int[] {in, stride});
         int index = 1;
         for (int[] row : SETTING) {
             for (int i = 0; i < row[2]; i++) {
                 int out = makeDivisible(row[1] * width * (index >= halveFrom ? 0.5 : 1));
                 features.add(invertedResidual("features." + index, in, out, i == 0 ? row[3] : 1, row[0]));
+                stride *= i == 0 ? row[3] : 1;
+                featureShapes.add(new int[] {out, stride});
                 in = out;
                 index++;
             }
@@ -87,6 +93,7 @@ public final class MobileNetV2 extends Architecture {
         block("features." + index);
         features.add(new ConvBnRelu6("features." + index, conv("features." + index + ".0", in, last, 1, 1, 0, 1,
                 false), bn("features." + index + ".1", last, style.eps), 1));
+        featureShapes.add(new int[] {last, stride});
         for (Feature f : features) {
             layers.add(f.name());
         }
@@ -135,13 +142,48 @@ public final class MobileNetV2 extends Architecture {
         return "features.0.0";
     }
 
+    /**
+     * Scales: the last feature of each stride ({@code features.1, 3, 6, 13, 18} at strides 2, 4, 8, 16, 32; the
+     * last is the 1x1 conv to the last channel count, as segmentation_models_pytorch's MobileNetV2 encoder takes).
+     */
     @Override
-    public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
-        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
+    public List<Scale> scales() {
+        List<Scale> out = new ArrayList<>();
+        for (int i = 0; i < features.size(); i++) {
+            if (i == features.size() - 1 || featureShapes.get(i + 1)[1] != featureShapes.get(i)[1]) {
+                out.add(new Scale(features.get(i).name(), featureShapes.get(i)[0], featureShapes.get(i)[1]));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<NDArray> encode(Params p, NDArray x, boolean training, Taps taps) {
+        List<NDArray> kept = new ArrayList<>();
+        features(p, x, training, taps, kept);
+        return kept;
+    }
+
+    /**
+     * features.0..18: the last one's map. With {@code kept} non-null (the encoder), the map of each scale is added
+     * to it and kept open; with null, each intermediate is closed as soon as the next exists (Architecture.free).
+     * The input is the caller's.
+     */
+    private NDArray features(Params p, NDArray x, boolean training, Taps taps, List<NDArray> kept) {
+        List<String> names = kept == null ? List.of() : scales().stream().map(Scale::layer).toList();
         NDArray h = x;
         for (Feature f : features) {
-            h = taps.at(f.name(), free(h, f.apply(p, h, training), x));
+            h = taps.at(f.name(), free(h, f.apply(p, h, training), x, kept));
+            if (names.contains(f.name())) {
+                kept.add(h);
+            }
         }
+        return h;
+    }
+
+    @Override
+    public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
+        NDArray h = features(p, x, training, taps, null);
         NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h), x));
         if (training) {
             pooled = free(pooled, Dropout.dropout(pooled, DROPOUT, true).singletonOrThrow());

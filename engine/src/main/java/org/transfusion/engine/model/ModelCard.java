@@ -18,10 +18,28 @@ import org.transfusion.engine.data.Normalisation;
  *                           {@link #weights})
  * @param localWeightsNames  names besides {@code NAME.safetensors}, {@code NAME.npz} and {@code NAME/} that its
  *                           weights may have in a weights folder (e.g. the folder Keras' export is named)
+ * @param encoder            for a segmentation model ({@link UNet}), the classifier model its encoder is (whose
+ *                           family, normalisation, weights and size class it has); null for a classifier
  */
 public record ModelCard(String name, String description, Family family, int defaultImageSize,
                         Normalisation normalisation, String slimOf, PublishedWeights published,
-                        List<String> localWeightsNames, Factory factory) {
+                        List<String> localWeightsNames, Factory factory, String encoder) {
+
+    /** A classifier's card. */
+    public ModelCard(String name, String description, Family family, int defaultImageSize,
+                     Normalisation normalisation, String slimOf, PublishedWeights published,
+                     List<String> localWeightsNames, Factory factory) {
+        this(name, description, family, defaultImageSize, normalisation, slimOf, published, localWeightsNames,
+                factory, null);
+    }
+
+    /** What a model predicts. */
+    public enum Task {
+        /** Logits (batch, outputs) for the whole image. */
+        CLASSIFICATION,
+        /** Logits (batch, outputs, H, W), one per pixel, at the input's resolution. */
+        SEGMENTATION
+    }
 
     /** The paper's model families. */
     public enum Family {
@@ -38,7 +56,8 @@ public record ModelCard(String name, String description, Family family, int defa
      * {@value #LARGE_PARAMETERS} trainable parameters (resnet50: 23.5 M, inception-v3: 21.8 M; the next largest,
      * resnet18, has 11.2 M); {@link #SMALL} when it is a full (not slim) model of the CBR family, the paper's small
      * models, which it calls small by family rather than by count (the CBR-LargeT has 8.5 M, more than
-     * densenet121's 7.0 M); {@link #NEITHER} otherwise.
+     * densenet121's 7.0 M); {@link #NEITHER} otherwise. A segmentation model has its encoder's size class (the
+     * claims are about the transferred encoder; a decoder adds 1-4 M random parameters).
      */
     public enum SizeClass {
         SMALL, LARGE, NEITHER;
@@ -103,6 +122,9 @@ public record ModelCard(String name, String description, Family family, int defa
 
     /** See {@link SizeClass} for the rule. */
     public SizeClass sizeClass() {
+        if (isSegmentation()) {
+            return encoderCard().sizeClass();
+        }
         if (trainableParameters() >= SizeClass.LARGE_PARAMETERS) {
             return SizeClass.LARGE;
         }
@@ -125,6 +147,27 @@ public record ModelCard(String name, String description, Family family, int defa
 
     /** The weights this model starts from when pretrained: its own, or a slim variant's full model's. */
     public Optional<PublishedWeights> weights() {
-        return Optional.ofNullable(fullModel().published());
+        return Optional.ofNullable(weightsCard().published());
+    }
+
+    /**
+     * The card whose published weights this model starts from: its own; a slim variant's full model's; a
+     * segmentation model's encoder's (resnet18's ImageNet weights for unet-resnet18, fetched once for both).
+     */
+    public ModelCard weightsCard() {
+        return isSegmentation() ? encoderCard().weightsCard() : fullModel();
+    }
+
+    public Task task() {
+        return isSegmentation() ? Task.SEGMENTATION : Task.CLASSIFICATION;
+    }
+
+    public boolean isSegmentation() {
+        return encoder != null;
+    }
+
+    /** A segmentation model's encoder's card (the classifier); the card itself for a classifier. */
+    public ModelCard encoderCard() {
+        return isSegmentation() ? ModelRegistry.get(encoder) : this;
     }
 }

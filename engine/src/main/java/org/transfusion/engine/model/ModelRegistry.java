@@ -89,6 +89,35 @@ public final class ModelRegistry {
         }
     }
 
+    /**
+     * The U-Nets ({@link UNet}): {@code unet-ENCODER} on each encoder below, with the encoder's family, input size,
+     * normalisation and (published or local) weights. Decoder widths, deepest stage first, one stage per halving
+     * of the stride: 256-128-64-32-16 on the stride-32 encoders (resnet18, resnet50, mobilenet-v2, as
+     * segmentation_models_pytorch's U-Net), 128-64-32-16-16 on mobilenet-v2-0.35-keras (its deepest skips have 11
+     * and 32 channels), 64-32-16 on the stride-8 CBRs; the full-resolution stem 16 channels.
+     */
+    static {
+        unet("resnet18", new int[] {256, 128, 64, 32, 16});
+        unet("resnet50", new int[] {256, 128, 64, 32, 16});
+        unet("cbr-small", new int[] {64, 32, 16});
+        unet("cbr-tiny", new int[] {64, 32, 16});
+        unet("mobilenet-v2", new int[] {256, 128, 64, 32, 16});
+        unet("mobilenet-v2-0.35-keras", new int[] {128, 64, 32, 16, 16});
+    }
+
+    private static final int UNET_STEM_WIDTH = 16;
+
+    private static void unet(String encoder, int[] widths) {
+        ModelCard e = MODELS.get(encoder);
+        String name = "unet-" + encoder;
+        List<String> local = new java.util.ArrayList<>(List.of(encoder + ".safetensors", encoder + ".npz", encoder));
+        local.addAll(e.localWeightsNames());
+        register(new ModelCard(name, "U-Net on " + encoder + " (decoder " + java.util.Arrays.toString(widths)
+                + ", nearest x2 upsampling, full-resolution stem " + UNET_STEM_WIDTH + "): per-pixel logits",
+                e.family(), e.defaultImageSize(), e.normalisation(), null, null, local,
+                (c, k, w) -> new UNet(name, c, k, e.build(c, k, w), widths, UNET_STEM_WIDTH), encoder));
+    }
+
     private ModelRegistry() {}
 
     private static ModelCard full(String name, String description, ModelCard.Family family, int imageSize,

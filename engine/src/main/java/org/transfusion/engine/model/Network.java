@@ -119,6 +119,11 @@ public final class Network implements AutoCloseable {
         return manager;
     }
 
+    /** The live tensors by key, as the forward pass looks them up (e.g. to run an {@link Encoder} alone). */
+    public Params params() {
+        return params;
+    }
+
     public NDArray forward(NDArray x, boolean training) {
         return arch.forward(params, x, training, Taps.NONE);
     }

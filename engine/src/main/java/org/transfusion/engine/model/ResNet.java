@@ -21,7 +21,7 @@ import java.util.List;
  * (resnet18: conv1, layer1.0, layer1, layer2.0, layer2, ..., layer4.0, layer4, pool). Blocks for transfusion:
  * {@code conv1} (conv1 + bn1), {@code layer1..layer4}, {@code fc}.
  */
-public final class ResNet extends Architecture {
+public final class ResNet extends Architecture implements Encoder {
     /** Width (channels of a block's inner convolutions) of each stage. */
     public static final int[] WIDTHS = {64, 128, 256, 512};
     /** The slim model: layer3 and layer4 at half width. */
@@ -49,6 +49,7 @@ public final class ResNet extends Architecture {
     private final List<List<Residual>> stages = new ArrayList<>();
     private final Fc fc;
     private final List<String> layers = new ArrayList<>();
+    private final List<Scale> scales = new ArrayList<>();
 
     private ResNet(String name, int inputChannels, int outputs, Block kind, int[] depths, boolean slim) {
         super(name, inputChannels, outputs);
@@ -57,6 +58,7 @@ public final class ResNet extends Architecture {
         block("conv1");
         stem = stem("conv1", "conv1", "bn1", 64);
         layers.add("conv1");
+        scales.add(new Scale("conv1", 64, 2));
         int in = 64;
         for (int s = 0; s < 4; s++) {
             String stage = "layer" + (s + 1);
@@ -70,6 +72,7 @@ public final class ResNet extends Architecture {
                 layers.add(j < depths[s] - 1 ? b.name : stage);
                 in = widths[s] * kind.expansion;
             }
+            scales.add(new Scale(stage, in, 4 << s));
             stages.add(blocks);
         }
         layers.add("pool");
@@ -149,17 +152,42 @@ public final class ResNet extends Architecture {
 
     @Override
     public NDArray forward(Params p, NDArray x, boolean training, Taps taps) {
-        // Each intermediate is closed as soon as the next exists (Architecture.free); the input is the caller's.
-        NDArray h = stem.apply(p, x, training, taps);
+        NDArray h = features(p, x, training, taps, null);
+        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
+        return free(pooled, fc.apply(p, pooled));
+    }
+
+    /** Scales: conv1 (after the ReLU, stride 2), layer1..layer4 (strides 4..32). */
+    @Override
+    public List<Scale> scales() {
+        return List.copyOf(scales);
+    }
+
+    @Override
+    public List<NDArray> encode(Params p, NDArray x, boolean training, Taps taps) {
+        List<NDArray> kept = new ArrayList<>();
+        features(p, x, training, taps, kept);
+        return kept;
+    }
+
+    /**
+     * The stem and the four stages: layer4's map. With {@code kept} non-null, the map of each scale is added to it
+     * and kept open (the encoder); with null, every intermediate is closed as soon as the next exists
+     * (Architecture.free). The input is the caller's.
+     */
+    private NDArray features(Params p, NDArray x, boolean training, Taps taps, List<NDArray> kept) {
+        NDArray h = stem.apply(p, x, training, taps, kept);
         for (List<Residual> stage : stages) {
             for (int j = 0; j < stage.size(); j++) {
                 Residual b = stage.get(j);
                 String layer = j < stage.size() - 1 ? b.name : b.name.substring(0, b.name.indexOf('.'));
-                h = taps.at(layer, free(h, residual(p, b, h, training)));
+                h = taps.at(layer, free(h, residual(p, b, h, training), null, kept));
+            }
+            if (kept != null) {
+                kept.add(h);
             }
         }
-        NDArray pooled = taps.at("pool", free(h, Pool.globalAvgPool2d(h)));
-        return free(pooled, fc.apply(p, pooled));
+        return h;
     }
 
     /**

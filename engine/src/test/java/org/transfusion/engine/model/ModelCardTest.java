@@ -100,7 +100,9 @@ class ModelCardTest {
     void sizeClassesAreThePapers() {
         List<String> small = new ArrayList<>();
         List<String> large = new ArrayList<>();
-        for (ModelCard card : ModelRegistry.all()) {
+        // The classifiers; a U-Net has its encoder's size class (UNetTest).
+        List<ModelCard> classifiers = ModelRegistry.all().stream().filter(c -> !c.isSegmentation()).toList();
+        for (ModelCard card : classifiers) {
             switch (card.sizeClass()) {
                 case SMALL -> small.add(card.name());
                 case LARGE -> large.add(card.name());
@@ -113,7 +115,7 @@ class ModelCardTest {
         // The rule's margin: the large models well above 20M, every other model well below.
         assertThat(ModelRegistry.get("resnet50").trainableParameters()).isBetween(23_000_000L, 24_000_000L);
         assertThat(ModelRegistry.get("inception-v3").trainableParameters()).isBetween(21_000_000L, 22_500_000L);
-        assertThat(ModelRegistry.all().stream().filter(c -> c.sizeClass() != ModelCard.SizeClass.LARGE)
+        assertThat(classifiers.stream().filter(c -> c.sizeClass() != ModelCard.SizeClass.LARGE)
                 .mapToLong(ModelCard::trainableParameters).max().orElseThrow()).isLessThan(12_000_000L);
     }
 
