@@ -89,6 +89,10 @@ public sealed interface InitScheme {
                 throw new BadInputException("unknown block '" + block + "' for " + arch.name() + " (expected one of "
                         + String.join(", ", arch.blocks()) + ")");
             }
+            if (arch.specs().keySet().stream().filter(k -> block.equals(arch.blockOf(k))).noneMatch(arch::takesWeights)) {
+                throw new BadInputException("transfusion:" + block + " cannot apply to " + arch.name() + ": no weights "
+                        + "give block " + block + " (it is always random; transfuse up to an encoder block)");
+            }
         }
     }
 

@@ -1,9 +1,11 @@
 package org.transfusion.engine.init;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.transfusion.engine.Seeds;
@@ -33,6 +35,11 @@ public final class InitSchemes {
         StateDict random = RandomInit.of(arch, initSeed);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("scheme", scheme.spec());
+        long own = arch.specs().keySet().stream().filter(k -> !arch.takesWeights(k)).count();
+        if (own > 0) {
+            // A U-Net's decoder: no scheme draws it from weights (RandomInit, whatever the scheme).
+            report.put("decoder", "random (conv: kaiming normal (fan_out, relu); bn: identity), " + own + " tensors");
+        }
         if (scheme.needsWeights() && weights == null) {
             throw new BadInputException("--init " + scheme.spec() + " needs --weights FILE (pretrained weights, "
                     + "safetensors)");
@@ -52,15 +59,15 @@ public final class InitSchemes {
             report.put("rule", "conv: kaiming normal (fan_out, relu); linear: uniform +-1/sqrt(fan_in); bn: identity");
             return new InitResult(random, report);
         } else if (scheme instanceof InitScheme.Pretrained) {
-            result = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false, weights.toString(),
+            result = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, key -> false, weights.toString(),
                     transfer);
         } else if (scheme instanceof InitScheme.MeanVar mv) {
-            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false,
+            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, key -> false,
                     weights.toString(), transfer);
             result = MeanVar.draw(arch, fitted, mv.copyBatchNorm(), Seeds.stream(initSeed, "meanvar"),
                     classifierKept(transfer), transfer);
         } else if (scheme instanceof InitScheme.Redrawn r) {
-            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false,
+            StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, key -> false,
                     weights.toString(), transfer);
             Map<String, Integer> how = new TreeMap<>();
             result = r.redraw().apply(arch, fitted, Seeds.stream(initSeed, r.spec()), classifierKept(transfer),
@@ -68,12 +75,12 @@ public final class InitSchemes {
             report.put("drawn_as", how);
         } else if (scheme instanceof InitScheme.Transfusion t) {
             report.put("up_to_block", t.block());
-            result = Transfer.apply(arch, source(weights, arch, initSeed), random, above(arch, t.block()),
+            result = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, above(arch, t.block()),
                     weights.toString(), transfer);
         } else if (scheme instanceof InitScheme.Slim) {
             String boundary = arch.slimBoundary();
             report.put("up_to_block", boundary);
-            result = Transfer.apply(arch, onlyFitting(arch, source(weights, arch, initSeed), above(arch, boundary)),
+            result = Transfer.apply(arch, onlyFitting(arch, source(weights, arch, initSeed, transfer), above(arch, boundary)),
                     random, above(arch, boundary), weights.toString(), transfer);
         } else {
             InitScheme.Gabor g = (InitScheme.Gabor) scheme;
@@ -82,7 +89,7 @@ public final class InitSchemes {
             report.put("gabor", bank.describe());
             StateDict base = random;
             if (g.meanVar()) {
-                StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed), random, key -> false,
+                StateDict fitted = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, key -> false,
                         weights.toString(), transfer);
                 base = MeanVar.draw(arch, fitted, false, Seeds.stream(initSeed, "meanvar"),
                         classifierKept(transfer).or(firstConv::equals), transfer);
@@ -101,14 +108,14 @@ public final class InitSchemes {
      * or infinity, a batch-norm running variance below zero, and integers (a tensor declared I32, say) where the
      * model's parameter is a float.
      */
-    private static StateDict source(Path weights, Architecture arch, long seed) {
+    private static StateDict source(Path weights, Architecture arch, long seed, Transfer.Report transfer) {
         StateDict w;
         if (KerasMobileNetV2.isKerasExport(weights)) {
-            w = KerasMobileNetV2.load(weights, arch, seed).weights();
+            w = KerasMobileNetV2.load(weights, arch.transferSource(), seed).weights();
         } else {
             SafeTensors.Contents c = SafeTensors.readWithMetadata(weights);
             c.dtypes().forEach((key, dtype) -> {
-                TensorSpec spec = arch.specs().get(key);
+                TensorSpec spec = arch.specs().getOrDefault(key, arch.specs().get(arch.transferPrefix() + key));
                 boolean floatParameter = spec != null && spec.kind() != TensorKind.BN_BATCHES_TRACKED;
                 if (floatParameter && !SafeTensors.isFloat(dtype)) {
                     throw new BadInputException(weights + ": tensor '" + key + "' is declared " + dtype
@@ -118,6 +125,7 @@ public final class InitSchemes {
             w = c.tensors();
         }
         SafeTensors.requireFinite(weights, w);
+        w = Transfer.keyedForTarget(arch, w, transfer);
         for (String key : w.keys()) {
             TensorSpec spec = arch.specs().get(key);
             if (spec == null || spec.kind() != TensorKind.BN_RUNNING_VAR) {
@@ -145,9 +153,14 @@ public final class InitSchemes {
         return key -> blocks.indexOf(arch.blockOf(key)) > limit;
     }
 
-    /** The classifier keeps its random init when transfer re-initialised it (a new head for other classes). */
+    /**
+     * The classifier keeps its random init when transfer re-initialised it (a new head for other classes), and so
+     * does a U-Net's decoder, which no weights give.
+     */
     private static Predicate<String> classifierKept(Transfer.Report transfer) {
-        return transfer.reinitialised::contains;
+        Set<String> kept = new HashSet<>(transfer.reinitialised);
+        kept.addAll(transfer.alwaysRandom);
+        return kept::contains;
     }
 
     /** The source without the tensors that the slim target rebuilds (their shapes differ by design). */

@@ -31,6 +31,8 @@ public final class Transfer {
         public final List<String> reinitialised = new ArrayList<>();
         public final List<String> skipped = new ArrayList<>();
         public final List<String> drawn = new ArrayList<>();
+        /** Target tensors no weights give (a U-Net's decoder), left as initialised; run.json counts them apart. */
+        public final List<String> alwaysRandom = new ArrayList<>();
 
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -76,6 +78,11 @@ public final class Transfer {
         for (TensorSpec spec : target.specs().values()) {
             String key = spec.key();
             HostTensor src = source.get(key);
+            if (!target.takesWeights(key)) {
+                out.put(key, base.get(key));
+                report.alwaysRandom.add(key);
+                continue;
+            }
             if (keepRandom.test(key)) {
                 out.put(key, base.get(key));
                 report.reinitialised.add(key);
@@ -120,6 +127,31 @@ public final class Transfer {
                     + String.join("; ", problems.subList(0, Math.min(4, problems.size())))
                     + (problems.size() > 4 ? " (and " + (problems.size() - 4) + " more)" : "")
                     + " (weights for another architecture?)");
+        }
+        return out;
+    }
+
+    /**
+     * Weights keyed as {@code target} keys the tensors they can give. A model that is its own source (empty
+     * {@link Architecture#transferPrefix()}) takes them as they are. A U-Net takes its encoder's classifier's weights
+     * ({@code conv1.weight} becomes {@code encoder.conv1.weight}; that classifier's head, e.g. {@code fc}, is
+     * skipped by rule) or, when any key already has the prefix, a U-Net's weights (a study chaining runs): the
+     * tensors under the prefix as they are, the rest (its decoder) skipped by rule.
+     */
+    public static StateDict keyedForTarget(Architecture target, StateDict source, Report report) {
+        String prefix = target.transferPrefix();
+        if (prefix.isEmpty()) {
+            return source;
+        }
+        boolean chained = source.keys().stream().anyMatch(k -> k.startsWith(prefix));
+        String head = target.transferSource().classifierPrefix() + ".";
+        StateDict out = new StateDict();
+        for (String key : source.keys()) {
+            if (chained ? key.startsWith(prefix) : !key.startsWith(head)) {
+                out.put(chained ? key : prefix + key, source.get(key));
+            } else {
+                report.skipped.add(key);
+            }
         }
         return out;
     }

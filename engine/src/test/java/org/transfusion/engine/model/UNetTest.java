@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.data.Batch;
+import org.transfusion.engine.data.BatchArrays;
 
 /**
  * The U-Nets' contract with the training code: logits (B, outputs, H, W) at the input's resolution for sides that
@@ -138,6 +142,35 @@ class UNetTest {
                         assertThat(y.getShape()).as(card.name() + " " + hw[0] + "x" + hw[1])
                                 .isEqualTo(new Shape(2, outputs, hw[0], hw[1]));
                         assertThat(y.isInfinite().any().getBoolean() || y.isNaN().any().getBoolean()).isFalse();
+                    }
+                }
+            }
+        }
+    }
+
+    /** A training step's backward reaches the encoder's first conv and the head, in both memory layouts. */
+    @Test
+    void gradientsReachEncoderAndHeadInBothMemoryFormats() {
+        for (String name : List.of("unet-cbr-tiny", "unet-mobilenet-v2-0.35-keras")) {
+            Architecture a = ModelRegistry.get(name).build(3, 2, 1.0);
+            for (BatchArrays.MemoryFormat format : BatchArrays.MemoryFormat.values()) {
+                Batch b = new Batch(0, 2, 3, 64, DeterministicWeights.input(2, 3, 64, 64), new float[2], 1);
+                try (NDManager root = NDManager.newBaseManager();
+                     Network net = Network.create(root, a, DeterministicWeights.of(a));
+                     NDManager s = net.manager().newSubManager()) {
+                    NDArray x = new BatchArrays(format).images(s, b);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(net.forward(x, true).sum());
+                    }
+                    for (String key : List.of(a.firstConvPrefix() + ".weight", "decoder.stem.0.conv.weight",
+                            "decoder.head.bias")) {
+                        float[] g = net.trainable().get(key).getGradient().toFloatArray();
+                        double norm = 0;
+                        for (float v : g) {
+                            assertThat(Float.isFinite(v)).as(name + " " + format + " " + key).isTrue();
+                            norm += Math.abs(v);
+                        }
+                        assertThat(norm).as(name + " " + format + " " + key + " gradient").isPositive();
                     }
                 }
             }
