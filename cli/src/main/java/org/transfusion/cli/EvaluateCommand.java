@@ -8,6 +8,7 @@ import org.transfusion.engine.run.CalibrationKind;
 import org.transfusion.engine.run.OperatingPoint;
 import org.transfusion.engine.io.Json;
 import picocli.CommandLine.Command;
+import org.transfusion.error.BadInputException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,9 +39,28 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Temperature scaling fitted on the run's validation split (default: the run's)")
     CalibrationKind calibrate;
 
+    @Option(names = "--predictions", paramLabel = "DIR",
+            description = "Segmentation: write each image's probability map (16-bit PNG named after the image's "
+                    + "stem, its size), its field of view and an overlay to DIR")
+    Path predictions;
+
     @Override
     public Integer call() {
-        var result = RunEvaluation.evaluate(run, data, dataDir, Split.parse(split), operatingPoint, calibrate);
+        Split which = Split.parse(split);
+        Object result;
+        if (RunEvaluation.isSegmentation(run)) {
+            if (operatingPoint != null || calibrate != null) {
+                throw new BadInputException("--operating-point and --calibrate are for classification runs; a "
+                        + "segmentation is scored at 0.5 (and by its AUCs)");
+            }
+            result = RunEvaluation.evaluateSegmentation(run, data, dataDir, which, predictions);
+        } else {
+            if (predictions != null) {
+                throw new BadInputException("--predictions is for a segmentation run; " + run + " is a "
+                        + "classification run");
+            }
+            result = RunEvaluation.evaluate(run, data, dataDir, which, operatingPoint, calibrate);
+        }
         spec.commandLine().getOut().println(Json.toString(result));
         spec.commandLine().getOut().flush();
         return 0;

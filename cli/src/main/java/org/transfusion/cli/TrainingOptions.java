@@ -35,8 +35,20 @@ public final class TrainingOptions {
     String data;
 
     @Option(names = "--task", paramLabel = "TASK",
-            description = "grade, referable, binary, multiclass, chexpert5, all14, multilabel (default: the dataset's)")
+            description = "grade, referable, binary, multiclass, chexpert5, all14, multilabel (default: the dataset's), "
+                    + "or segmentation (masks per pixel; its own defaults: see --patch-size)")
     String task;
+
+    @Option(names = "--patch-size", paramLabel = "P",
+            description = "Segmentation: side of the training patches and inference windows, a multiple of the "
+                    + "model's stride (default: the largest multiple within the smallest image side and 96). "
+                    + "A segmentation run's defaults differ: --epochs 12 --batch-size 16 (an epoch: patches "
+                    + "covering the training images once)")
+    Integer patchSize;
+
+    @Option(names = "--classes", paramLabel = "N",
+            description = "Segmentation: classes in the masks, background included (default: 2, binary)")
+    Integer classes;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model name (see `transfusion models`)")
     String model;
@@ -183,12 +195,22 @@ public final class TrainingOptions {
         if (data == null || model == null) {
             throw new BadInputException("give --data and --model (or --spec FILE)");
         }
-        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, epochs)
-                .batchSize(batchSize).lr(lr).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
+        int batch = batchSize;
+        double rate = lr;
+        Integer epochCount = epochs;
+        if (task != null && task.strip().equalsIgnoreCase(RunSpec.SEGMENTATION_DEFAULTS.task())) {
+            // a segmentation's own defaults where the command line does not give the setting
+            RunSpec d = RunSpec.SEGMENTATION_DEFAULTS;
+            batch = parsed.hasMatchedOption("--batch-size") ? batchSize : d.batchSize();
+            rate = parsed.hasMatchedOption("--lr") ? lr : d.lr();
+            epochCount = parsed.hasMatchedOption("--epochs") ? epochs : d.epochs();
+        }
+        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, epochCount)
+                .batchSize(batch).lr(rate).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
                 .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).snapshots(snapshots)
                 .uncertainty(uncertainty).frontalOnly(!allViews).classWeights(classWeights).sampler(sampler)
-                .operatingPoint(operatingPoint).calibrate(calibrate).threads(threads)
+                .operatingPoint(operatingPoint).calibrate(calibrate).patchSize(patchSize).classes(classes).threads(threads)
                 .dataDir(dataDir).build();
     }
 

@@ -27,7 +27,8 @@ class ModelsCommandTest {
             assertThat(row.charAt(firstConv - 1)).as(row).isEqualTo(' ');
             assertThat(row.substring(firstConv)).as(row).doesNotStartWith(" ");
         }
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("mobilenet-v2-0.35-keras mobilenet -    "))
+        assertThat(lines).anySatisfy(l -> assertThat(l).matches("mobilenet-v2-0.35-keras +mobilenet +- .*"))
+                .anySatisfy(l -> assertThat(l).matches("unet-resnet18 +resnet +- .* encoder\\.conv1\\.weight +decoder\\.head .*"))
                 .anySatisfy(l -> assertThat(l).matches("resnet50 +resnet +large .*"))
                 .anySatisfy(l -> assertThat(l).matches("cbr-small +cbr +small .*"))
                 .anySatisfy(l -> assertThat(l).matches("cbr-small-slim +cbr +- .*"));

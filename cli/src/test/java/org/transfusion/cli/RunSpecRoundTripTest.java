@@ -35,7 +35,8 @@ class RunSpecRoundTripTest {
         "--image-size", "48", "--eval-every", "9", "--seed", "42", "--augment", "none", "--channels", "1",
         "--train-subset", "33", "--width", "0.75", "--thresholds", "0.55,0.77", "--snapshots", "4",
         "--uncertainty", "u-zeros", "--all-views", "--class-weights", "0.5,2", "--sampler", "balanced",
-        "--operating-point", "sens:0.9", "--calibrate", "temperature", "--threads", "3",
+        "--operating-point", "sens:0.9", "--calibrate", "temperature", "--patch-size", "64", "--classes", "3",
+        "--threads", "3",
         "--data-dir", "/tmp/data", "--out", "/tmp/out"};
 
     @Test

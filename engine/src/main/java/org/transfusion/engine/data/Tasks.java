@@ -20,8 +20,11 @@ public final class Tasks {
     public static final List<String> DR_GRADES =
             List.of("0 no DR", "1 mild", "2 moderate", "3 severe", "4 proliferative");
 
+    /** The task of masks per pixel: resolved by {@code run.RunSetup} against segmentation data, not here. */
+    public static final String SEGMENTATION = "segmentation";
+
     public static final List<String> NAMES =
-            List.of("grade", "referable", "binary", "multiclass", "chexpert5", "all14", "multilabel");
+            List.of("grade", "referable", "binary", "multiclass", "chexpert5", "all14", "multilabel", SEGMENTATION);
 
     private Tasks() {}
 
@@ -52,6 +55,8 @@ public final class Tasks {
                 }
                 yield new Task(task, Task.Type.BINARY, List.of(labels.names().get(1)), raw -> new float[] {raw[0]});
             }
+            case SEGMENTATION -> throw new BadInputException("task '" + SEGMENTATION + "' needs data with masks "
+                    + "(drive:PATH, chase-db1:PATH, masks:PATH, synthetic:retina-vessels), not " + data.spec());
             case "chexpert5" -> findings(task, data, CHEXPERT5);
             case "all14" -> findings(task, data, NIH14);
             case "multilabel" -> {

@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.transfusion.engine.Devices;
+import org.transfusion.engine.Seeds;
+import org.transfusion.engine.io.Records;
+import org.transfusion.error.BadInputException;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
@@ -59,6 +62,78 @@ public final class RunEvaluation {
         out.put("task", task.name());
         out.putAll(MetricsReport.block(task, sc.scores(), MetricsReport.headline(task, sc.scores()), fitted, onVal));
         return out;
+    }
+
+    /**
+     * A segmentation run's best weights on a split (of its own data, or {@code dataSpec}'s with the same classes):
+     * the metrics.json block {@link SegmentationScoring} gives, and with {@code predictions} each image's probability
+     * map, field of view and overlay written there ({@link SegmentationPredictions}).
+     */
+    public static Map<String, Object> evaluateSegmentation(Path runDir, String dataSpec, Path dataDir, Split split,
+                                                           Path predictions) {
+        RunFolder run = RunFolder.existing(runDir);
+        StateDict weights = run.trainedWeights();
+        RunSpec o = run.specOn(dataSpec, dataDir);
+        RunSetup s = RunSetup.prepare(o);
+        if (!s.isSegmentation()) {
+            throw new BadInputException(runDir + ": --predictions is for a segmentation run; this run's task is "
+                    + s.task().name());
+        }
+        try (NDManager m = NDManager.newBaseManager(Devices.chosen());
+             Network net = Network.create(m, s.arch(), weights)) {
+            SegmentationScoring.Scored scored = SegmentationScoring.score(net, s.segmentation().split(split),
+                    s.channels(), s.pipeline().mean(), s.pipeline().std(), s.imageSize(), s.task().outputs(),
+                    predictions);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("run", runDir.toString());
+            out.put("data", o.data());
+            out.put("split", split.id());
+            out.put("task", s.task().name());
+            out.putAll(Records.toMap(SegmentationScoring.block(scored, SegmentationScoring.foregroundNames(s.task()),
+                    Seeds.stream(o.seed(), "bootstrap"))));
+            if (predictions != null) {
+                out.put("predictions", predictions.toAbsolutePath().toString());
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Image {@code index} of a segmentation run's {@code split}, predicted by its best weights and written to
+     * {@code dir} as {@link SegmentationPredictions} does; returns the image's stem. Kept when its overlay is already
+     * there and newer than the weights (a report rebuilt reuses it).
+     */
+    public static String predictOne(Path runDir, Split split, int index, Path dir) {
+        RunFolder run = RunFolder.existing(runDir);
+        RunSetup s = RunSetup.prepare(run.specOn(null, null));
+        if (!s.isSegmentation()) {
+            throw new BadInputException(runDir + ": not a segmentation run");
+        }
+        var sample = s.segmentation().split(split).sample(index);
+        Path overlay = dir.resolve(sample.name() + "_overlay.png");
+        try {
+            if (java.nio.file.Files.isRegularFile(overlay) && java.nio.file.Files.getLastModifiedTime(overlay)
+                    .compareTo(java.nio.file.Files.getLastModifiedTime(run.bestWeights())) > 0) {
+                return sample.name();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (NDManager m = NDManager.newBaseManager(Devices.chosen());
+             Network net = Network.create(m, s.arch(), run.trainedWeights())) {
+            float[] x = org.transfusion.engine.data.PatchSampler.normalised(sample.image(), s.channels(),
+                    s.pipeline().mean(), s.pipeline().std());
+            float[][] probs = SlidingWindow.predict(net, x, s.channels(), sample.image().height(),
+                    sample.image().width(), s.imageSize());
+            SegmentationPredictions.write(dir, sample, probs, s.task().outputs());
+        }
+        return sample.name();
+    }
+
+    /** Whether the run in {@code runDir} is a segmentation (its spec's task). */
+    public static boolean isSegmentation(Path runDir) {
+        RunSpec o = RunFolder.existing(runDir).spec();
+        return RunSetup.SEGMENTATION.equalsIgnoreCase(o.task() == null ? "" : o.task().strip());
     }
 
     private record Scored(RunSpec spec, RunSetup setup, Evaluator.Scores scores) {}

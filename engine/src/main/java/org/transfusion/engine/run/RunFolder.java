@@ -369,7 +369,7 @@ public record RunFolder(Path dir) {
 
     /** Writes the learning curve atomically. */
     public void writeCurve(List<CurvePoint> curve) {
-        StringBuilder sb = new StringBuilder(CurvePoint.HEADER).append('\n');
+        StringBuilder sb = new StringBuilder(CurvePoint.header(curve)).append('\n');
         curve.forEach(p -> sb.append(p.csv()).append('\n'));
         AtomicFiles.writeString(curveCsv(), sb.toString());
     }

@@ -1,6 +1,7 @@
 package org.transfusion.engine.run;
 
 import org.transfusion.engine.Seeds;
+import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.DataOptions;
 import org.transfusion.engine.data.Dataset;
 import org.transfusion.engine.data.DatasetSpecs;
@@ -8,6 +9,10 @@ import org.transfusion.engine.data.Image;
 import org.transfusion.engine.data.ImagePipeline;
 import org.transfusion.engine.data.LabelCounts;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SegmentationDataset;
+import org.transfusion.engine.data.SegmentationSample;
+import org.transfusion.engine.data.SegmentationSpecs;
+import org.transfusion.engine.data.SegmentationSplit;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.SubsetSplit;
 import org.transfusion.engine.data.Task;
@@ -27,9 +32,21 @@ import org.transfusion.error.BadInputException;
  * @param trainCounts  the training labels' balance, counted when class weights or the balanced sampler need it
  *                     (else null)
  * @param classWeights the loss's weight per output ({@link ClassWeights}), or null for unweighted
+ * @param segmentation a segmentation run's data (images, masks, fields of view), null for classification; then
+ *                     {@code data} is its images cut into patch-sized tiles at their own resolution (what the
+ *                     probes read: {@code SegmentationDataset.asTiles}), {@code imageSize} the patch side
  */
 public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model, Architecture arch, int imageSize,
-                       int channels, ImagePipeline pipeline, LabelCounts trainCounts, double[] classWeights) {
+                       int channels, ImagePipeline pipeline, LabelCounts trainCounts, double[] classWeights,
+                       SegmentationDataset segmentation) {
+    /** The task a segmentation is asked for by. */
+    public static final String SEGMENTATION = Tasks.SEGMENTATION;
+    /** The default patch side's ceiling: a multiple of 32, small enough for a CPU step (see {@link #defaultPatch}). */
+    public static final int DEFAULT_PATCH = 96;
+
+    public boolean isSegmentation() {
+        return segmentation != null;
+    }
 
     /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
     public static RunSetup prepare(RunSpec o) {
@@ -38,6 +55,18 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
         DataOptions d = DataOptions.defaults();
         DataOptions dataOptions = new DataOptions(o.dataDir(), d.seed(), o.uncertainty().spec(), o.frontalOnly(),
                 d.online());
+        boolean segmentationTask = SEGMENTATION.equalsIgnoreCase(o.task() == null ? "" : o.task().strip());
+        if (segmentationTask || SegmentationSpecs.isSegmentation(o.data())) {
+            return prepareSegmentation(o, info, dataOptions, segmentationTask);
+        }
+        if (o.patchSize() != null || o.classes() != null) {
+            throw new BadInputException((o.patchSize() != null ? "--patch-size" : "--classes") + " is for --task "
+                    + SEGMENTATION + " only");
+        }
+        if (info.isSegmentation()) {
+            throw new BadInputException(o.model() + " is a segmentation model: give --task " + SEGMENTATION
+                    + " with masked data (drive:, chase-db1:, masks:, synthetic:retina-vessels)");
+        }
         Dataset data = DatasetSpecs.open(o.data(), dataOptions);
         Task task = Tasks.resolve(o.task(), data);
         if (o.trainSubset() != null) {
@@ -79,7 +108,72 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
             counts = LabelCounts.of(task, data.split(Split.TRAIN));
             weights = o.classWeights().resolve(task, counts);
         }
-        return new RunSetup(o, data, task, info, arch, size, channels, pipeline, counts, weights);
+        return new RunSetup(o, data, task, info, arch, size, channels, pipeline, counts, weights, null);
+    }
+
+    private static RunSetup prepareSegmentation(RunSpec o, ModelCard info, DataOptions dataOptions,
+                                                boolean asked) {
+        if (!asked) {
+            throw new BadInputException(o.data() + " is segmentation data (images with masks): give --task "
+                    + SEGMENTATION + (o.task() == null ? "" : " instead of --task " + o.task()));
+        }
+        if (!info.isSegmentation()) {
+            throw new BadInputException("--task " + SEGMENTATION + " needs a segmentation model (unet-ENCODER, e.g. "
+                    + "unet-resnet18; see `transfusion models`), not " + o.model());
+        }
+        if (!SegmentationSpecs.isSegmentation(o.data())) {
+            throw new BadInputException("--task " + SEGMENTATION + " needs data with masks (drive:PATH, "
+                    + "chase-db1:PATH, masks:PATH, synthetic:retina-vessels), not " + o.data());
+        }
+        if (o.trainSubset() != null) {
+            throw new BadInputException("--train-subset is not supported for --task " + SEGMENTATION + " yet");
+        }
+        if (o.sampler() == Sampler.BALANCED || !(o.classWeights() instanceof ClassWeights.None)) {
+            throw new BadInputException("--sampler balanced and --class-weights are for classification; a "
+                    + "segmentation draws a third of its patches on the foreground and adds a Dice loss instead");
+        }
+        int classes = o.classes() == null ? 2 : o.classes();
+        SegmentationDataset seg = SegmentationSpecs.open(o.data(), dataOptions, classes);
+        for (Split split : Split.values()) {
+            if (seg.split(split).size() == 0) {
+                throw new BadInputException(o.data() + ": the " + split.id() + " split has no images (expected at "
+                        + "least one: train trains, val picks the best weights, test scores them)");
+            }
+        }
+        Task task = Task.segmentation(seg.classes());
+        SegmentationSample first = seg.split(Split.TRAIN).sample(0);
+        int channels = o.channels() != null ? o.channels() : defaultChannels(o, info, first.image());
+        if (channels != 1 && channels != 3) {
+            throw new BadInputException("--channels must be 1 or 3, got " + channels);
+        }
+        Architecture arch = info.build(channels, task.outputs(), o.width());
+        int multiple = arch.sizeMultiple();
+        int patch = o.patchSize() != null ? o.patchSize() : defaultPatch(seg, multiple);
+        if (patch % multiple != 0 || patch < arch.minImageSize()) {
+            throw new BadInputException("--patch-size " + patch + " does not fit " + o.model() + ": it needs a "
+                    + "multiple of " + multiple + " of at least " + Math.max(multiple, arch.minImageSize()));
+        }
+        if (o.imageSize() != null) {
+            throw new BadInputException("--image-size is not used by --task " + SEGMENTATION + ": images are never "
+                    + "resized; the network sees --patch-size patches and whole images by sliding windows");
+        }
+        ImagePipeline pipeline = ImagePipeline.of(info.normalisation(), patch, channels, Augment.NONE);
+        return new RunSetup(o, seg.asTiles(patch), task, info, arch, patch, channels, pipeline, null, null, seg);
+    }
+
+    /**
+     * The patch side chosen for the data: the largest multiple of the network's total stride within both the
+     * smallest training image side and {@link #DEFAULT_PATCH} (and at least one stride).
+     */
+    static int defaultPatch(SegmentationDataset seg, int multiple) {
+        SegmentationSplit train = seg.split(Split.TRAIN);
+        int side = Integer.MAX_VALUE;
+        for (int i = 0; i < train.size(); i++) {
+            Image img = train.sample(i).image();
+            side = Math.min(side, Math.min(img.height(), img.width()));
+        }
+        int cap = Math.min(side, DEFAULT_PATCH);
+        return Math.max(multiple, cap / multiple * multiple);
     }
 
     /**

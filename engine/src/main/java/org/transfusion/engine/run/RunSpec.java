@@ -54,6 +54,9 @@ import org.transfusion.error.BadInputException;
  * @param operatingPoint how each output's decision threshold is set on validation for the reported
  *                     sensitivity, specificity, PPV, NPV and F1 (Youden's J by default)
  * @param calibrate    temperature scaling fitted on validation before test calibration is reported (none by default)
+ * @param patchSize    segmentation: the side of the training patches and of the inference windows; null = chosen
+ *                     for the data ({@code RunSetup.defaultPatch})
+ * @param classes      segmentation: the number of classes, background included; null = 2 (binary)
  * @param threads      engine threads; 0 = libtorch's choice (not part of the identity)
  * @param dataDir      where {@code medmnist:NAME} files are looked up first (not part of the identity)
  */
@@ -64,7 +67,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
                       Augment.Policy augment, Integer channels, Integer trainSubset, double width,
                       List<Double> thresholds, int snapshots, UncertaintyPolicy uncertainty, Boolean frontalOnly,
                       ClassWeights classWeights, Sampler sampler, OperatingPoint operatingPoint,
-                      CalibrationKind calibrate, int threads, Path dataDir) {
+                      CalibrationKind calibrate, Integer patchSize, Integer classes, int threads, Path dataDir) {
 
     // The range of each numeric setting, checked by validate() here and by the study spec reader under its own
     // names: one rule per quantity, whoever reads it.
@@ -83,6 +86,9 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
     public static final Range SEED = Range.whole(0, Long.MAX_VALUE);
     public static final Range THREADS = Range.whole(0, Integer.MAX_VALUE).orZero("libtorch's choice");
     public static final Range AUC_THRESHOLD = new Range(0, true, 1, true, false, null);
+    public static final Range PATCH_SIZE = Range.whole(8, 4096);
+    /** Classes of a segmentation, background included: a mask is bytes. */
+    public static final Range CLASSES = Range.whole(2, 255);
 
     public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95);
 
@@ -117,7 +123,16 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
      * {@code pretrain} flags and the study spec's training section. Its data and model are empty: a run names both.
      */
     public static final RunSpec DEFAULTS = new RunSpec("", null, "", null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4,
-            null, null, 0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, 0, null);
+            null, null, 0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, null, null, 0, null);
+
+    /**
+     * The settings a segmentation run (task {@code segmentation}) takes where its command does not give them, in
+     * place of {@link #DEFAULTS}' classification ones: an epoch of patches covers the training images' area once
+     * ({@code data.PatchSampler}), so a few hundred small-batch steps per CHASE_DB1 epoch; sized so that unet-resnet18
+     * on CHASE_DB1 trains in under 30 minutes on 2 CPU cores (docs/segmentation.md gives the measurement).
+     */
+    public static final RunSpec SEGMENTATION_DEFAULTS = DEFAULTS.toBuilder().task("segmentation").epochs(12)
+            .batchSize(16).lr(1e-3).build();
 
     /** A run of {@code model} on {@code data} with every other setting at its default ({@link #DEFAULTS}). */
     public static Builder builder(String data, String model) {
@@ -172,6 +187,12 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         THREADS.check("--threads", threads);
         for (double t : thresholds) {
             AUC_THRESHOLD.check("--thresholds", t);
+        }
+        if (patchSize != null) {
+            PATCH_SIZE.check("--patch-size", patchSize);
+        }
+        if (classes != null) {
+            CLASSES.check("--classes", classes);
         }
         Architecture arch = ModelRegistry.get(model).build(channels == null ? 3 : channels, 2, width);
         init.checkFits(arch);
@@ -251,6 +272,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private Sampler sampler;
         private OperatingPoint operatingPoint;
         private CalibrationKind calibrate;
+        private Integer patchSize;
+        private Integer classes;
         private int threads;
         private Path dataDir;
 
@@ -283,6 +306,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             sampler = s.sampler;
             operatingPoint = s.operatingPoint;
             calibrate = s.calibrate;
+            patchSize = s.patchSize;
+            classes = s.classes;
             threads = s.threads;
             dataDir = s.dataDir;
         }
@@ -315,6 +340,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder sampler(Sampler v) { sampler = v; return this; }
         public Builder operatingPoint(OperatingPoint v) { operatingPoint = v; return this; }
         public Builder calibrate(CalibrationKind v) { calibrate = v; return this; }
+        public Builder patchSize(Integer v) { patchSize = v; return this; }
+        public Builder classes(Integer v) { classes = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
 
@@ -329,7 +356,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
                     weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
                     thresholds, snapshots, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate,
-                    threads, dataDir);
+                    patchSize, classes, threads, dataDir);
         }
     }
 

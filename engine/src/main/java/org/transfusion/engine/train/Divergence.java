@@ -26,10 +26,15 @@ public final class Divergence {
 
     /**
      * The mean loss of a prediction that knows nothing: ln(classes) for cross-entropy, ln 2 for each sigmoid output
-     * (binary and multi-label losses are means over outputs). Class weights scale both this and the run's losses
+     * (binary and multi-label losses are means over outputs); for a segmentation, that of its pixel cross-entropy plus 1,
+     * the Dice loss's most. Class weights scale both this and the run's losses
      * alike only roughly, which is why the bar is a factor of {@value #LOSS_FACTOR}.
      */
     public static double chanceLoss(Task task) {
+        if (task.isSegmentation()) {
+            // cross-entropy per pixel plus the soft Dice loss, which is at most 1
+            return (task.outputs() == 1 ? Math.log(2) : Math.log(task.outputs())) + 1;
+        }
         return task.type() == Task.Type.MULTICLASS ? Math.log(Math.max(2, task.outputs())) : Math.log(2);
     }
 

@@ -90,6 +90,7 @@ final class TensorBoardLog implements AutoCloseable {
         m.put("train/loss", CurvePoint::trainLoss);
         m.put("val/auc", CurvePoint::valAuc);
         m.put("val/loss", CurvePoint::valLoss);
+        m.put("val/dice", CurvePoint::valDice);
         m.put("train/lr", CurvePoint::lr);
         m.put("train/seconds", CurvePoint::trainSeconds);
         return m;

@@ -237,6 +237,9 @@ public final class Trainer {
         private final RunContext context;
         private final Progress progress;
         private final List<CurvePoint> curve = new ArrayList<>();
+        /** What a segmentation run does differently (patches, sliding windows, Dice); null for classification. */
+        private SegmentationWork segmentation;
+        /** The best validation AUC (a segmentation's: its best validation Dice, the metric it picks weights by). */
         private double bestAuc = Double.NEGATIVE_INFINITY;
         /** The loss of the run's first step (its start, for {@link Divergence#windowLoss}); NaN until known. */
         private double firstLoss = Double.NaN;
@@ -257,12 +260,22 @@ public final class Trainer {
         }
 
         Map<String, Object> run(boolean resuming) {
-            BatchLoader train = new BatchLoader(s.data().split(Split.TRAIN), s.task(), s.pipeline(), o.batchSize(),
-                    true, Seeds.stream(o.seed(), "shuffle"), o.sampler());
-            BatchLoader val = new BatchLoader(s.data().split(Split.VAL), s.task(), s.pipeline(), o.batchSize(), false, 0);
-            BatchLoader test = new BatchLoader(s.data().split(Split.TEST), s.task(), s.pipeline(), o.batchSize(), false, 0);
-            long total = o.steps() != null ? o.steps() : (long) o.epochs() * train.batchesPerEpoch();
-            int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : train.batchesPerEpoch();
+            BatchLoader train = null;
+            BatchLoader val = null;
+            BatchLoader test = null;
+            int perEpoch;
+            if (s.isSegmentation()) {
+                segmentation = new SegmentationWork(s, progress);
+                perEpoch = segmentation.batchesPerEpoch();
+            } else {
+                train = new BatchLoader(s.data().split(Split.TRAIN), s.task(), s.pipeline(), o.batchSize(), true,
+                        Seeds.stream(o.seed(), "shuffle"), o.sampler());
+                val = new BatchLoader(s.data().split(Split.VAL), s.task(), s.pipeline(), o.batchSize(), false, 0);
+                test = new BatchLoader(s.data().split(Split.TEST), s.task(), s.pipeline(), o.batchSize(), false, 0);
+                perEpoch = train.batchesPerEpoch();
+            }
+            long total = o.steps() != null ? o.steps() : (long) o.epochs() * perEpoch;
+            int evalEvery = o.evalEvery() > 0 ? o.evalEvery() : perEpoch;
             Schedule schedule = new Schedule(o.schedule(), o.lr(), total);
             Optimizer optimizer = new Optimizer(o.optimizer(), (float) o.momentum(),
                     (float) o.weightDecay());
@@ -298,9 +311,10 @@ public final class Trainer {
                         progress.note("resuming " + folder.dir() + " at step " + startStep + "/" + total);
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
-                                + "%d px, %d steps of %d -> %s", o.model(), o.data(), s.task().name(),
+                                + "%d px%s, %d steps of %d -> %s", o.model(), o.data(), s.task().name(),
                                 s.data().split(Split.TRAIN).size(), s.data().split(Split.VAL).size(),
-                                s.data().split(Split.TEST).size(), s.imageSize(), total, o.batchSize(), folder.dir()));
+                                s.data().split(Split.TEST).size(), s.imageSize(), s.isSegmentation() ? " patches" : "",
+                                total, o.batchSize(), folder.dir()));
                     }
                     try (TensorBoardLog log = TensorBoardLog.start(folder, o, curve)) {
                         events = log;
@@ -312,6 +326,9 @@ public final class Trainer {
 
         private Map<String, Object> loop(Network net, Optimizer optimizer, Schedule schedule, BatchLoader train,
                                          BatchLoader val, BatchLoader test, long total, int evalEvery) {
+            if (segmentation != null) {
+                return segmentationLoop(net, optimizer, schedule, total, evalEvery);
+            }
             TrainStep stepper = new TrainStep(net, optimizer, s.task(), s.classWeights());
             double lossSum = 0;
             int lossCount = 0;
@@ -361,19 +378,7 @@ public final class Trainer {
                                 schedule.rate(step), trainSeconds);
                         curve.add(point);
                         events.add(point);
-                        if (m.auc() > bestAuc || bestStep < 0) {
-                            bestAuc = Double.isNaN(m.auc()) ? Double.NEGATIVE_INFINITY : m.auc();
-                            bestStep = done;
-                            lease.verify();
-                            SafeTensors.write(folder.bestWeights(), net.toStateDict(),
-                                    Map.of("model", o.model(), "step", Long.toString(done)));
-                            Faults.at("best-written", done);
-                        }
-                        if (snapshotDue(done, total, evalEvery, o.snapshots())) {
-                            snapshot(net, done);
-                        }
-                        checkpoint(net, optimizer, done, waitSeconds);
-                        Faults.at("checkpointed", done);
+                        keep(net, optimizer, done, total, evalEvery, m.auc(), waitSeconds);
                         lossSum = 0;
                         lossCount = 0;
                         evalSeconds += (System.nanoTime() - e0) / 1e9;
@@ -382,6 +387,110 @@ public final class Trainer {
                 waitSeconds = batches.waitNanos() / 1e9;
             }
             return finish(net, val, test, total, images, waitSeconds);
+        }
+
+        /**
+         * The loop of a segmentation run: the same steps, validations, checkpoints and failure rules as a
+         * classification run's, with patches for batches and the validation Dice (inside the field of view, whole
+         * images by sliding windows) choosing the best weights.
+         */
+        private Map<String, Object> segmentationLoop(Network net, Optimizer optimizer, Schedule schedule, long total,
+                                                     int evalEvery) {
+            SegmentationWork.Stepper stepper = segmentation.stepper(net, optimizer);
+            double lossSum = 0;
+            int lossCount = 0;
+            long images = 0;
+            double resumedSeconds = trainSeconds;
+            long t0 = System.nanoTime();
+            double evalSeconds = 0;
+            for (long step = startStep; step < total; step++) {
+                float lossValue = stepper.run(step, schedule.rate(step));
+                if (step == 0) {
+                    firstLoss = lossValue;
+                }
+                String failed = Divergence.stepLoss(lossValue);
+                if (failed != null) {
+                    fail(failed, step + 1);
+                }
+                lossSum += lossValue;
+                lossCount++;
+                images += o.batchSize();
+                long done = step + 1;
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double training = wall - evalSeconds;
+                trainSeconds = resumedSeconds + training;
+                progress.step(done, total, lossSum / lossCount, images / Math.max(training, 1e-9),
+                        wall / (done - startStep) * (total - done), bestAuc);
+                if (done % evalEvery == 0 || done == total) {
+                    long e0 = System.nanoTime();
+                    SegmentationWork.Validation v = segmentation.validate(net);
+                    failed = Divergence.windowLoss(lossSum / lossCount, firstLoss, Divergence.chanceLoss(s.task()));
+                    if (failed == null) {
+                        failed = v.failure();
+                    }
+                    CurvePoint point = CurvePoint.of(done, lossSum / lossCount, v.auc(), v.loss(),
+                            schedule.rate(step), trainSeconds, v.dice());
+                    curve.add(point);
+                    events.add(point);
+                    if (failed != null) {
+                        fail(failed, done);
+                    }
+                    progress.evaluated(done, v.auc(), v.loss());
+                    progress.note(String.format(Locale.ROOT, "step %d: validation Dice %.4f, pixel AUC %.4f",
+                            done, v.dice(), v.auc()));
+                    keep(net, optimizer, done, total, evalEvery, v.dice(), 0);
+                    lossSum = 0;
+                    lossCount = 0;
+                    evalSeconds += (System.nanoTime() - e0) / 1e9;
+                }
+            }
+            net.load(SafeTensors.read(folder.bestWeights()));
+            SegmentationWork.Final scored = segmentation.finish(net);
+            if (scored.failure() != null) {
+                fail(scored.failure(), total);
+            }
+            MetricsRecord m = new MetricsRecord(MetricsRecord.FORMAT, scored.val(), scored.test(), bestStep, total,
+                    trainSeconds, trainSeconds > 0 ? (double) total * o.batchSize() / trainSeconds : Double.NaN,
+                    Double.NaN, stepsToAuc());
+            complete(m, total);
+            progress.note(String.format(Locale.ROOT, "done: best val Dice %.4f at step %d; test Dice %.4f, pixel "
+                    + "AUC %.4f -> %s", scored.val().dice(), bestStep, scored.test().dice(), scored.test().auc(),
+                    folder.dir()));
+            return Records.toMap(m);
+        }
+
+        /**
+         * After a validation: the best weights when {@code value} (the validation AUC, a segmentation's Dice) beats the
+         * best so far, a snapshot when one is due, and the checkpoint.
+         */
+        private void keep(Network net, Optimizer optimizer, long done, long total, int evalEvery, double value,
+                          double waitSeconds) {
+            if (value > bestAuc || bestStep < 0) {
+                bestAuc = Double.isNaN(value) ? Double.NEGATIVE_INFINITY : value;
+                bestStep = done;
+                lease.verify();
+                SafeTensors.write(folder.bestWeights(), net.toStateDict(),
+                        Map.of("model", o.model(), "step", Long.toString(done)));
+                Faults.at("best-written", done);
+            }
+            if (snapshotDue(done, total, evalEvery, o.snapshots())) {
+                snapshot(net, done);
+            }
+            checkpoint(net, optimizer, done, waitSeconds);
+            Faults.at("checkpointed", done);
+        }
+
+        /** Writes metrics.json, which completes the run, ends the event file and drops the checkpoint. */
+        private void complete(MetricsRecord m, long total) {
+            lease.verify();
+            m.write(folder.metricsJson());
+            events.ended(TensorBoardLog.STATUS_SUCCESS, total);
+            try {
+                Files.deleteIfExists(folder.checkpoint());
+                Files.deleteIfExists(folder.checkpointState());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /**
@@ -434,15 +543,7 @@ public final class Trainer {
                     trainSeconds, trainSeconds > 0 ? (double) total * o.batchSize() / trainSeconds : Double.NaN,
                     // Measured over this process's steps only (a resumed run's earlier waits are not known).
                     trainSeconds > 0 ? waitSeconds / trainSeconds : Double.NaN, stepsToAuc());
-            lease.verify();
-            m.write(folder.metricsJson());
-            events.ended(TensorBoardLog.STATUS_SUCCESS, total);
-            try {
-                Files.deleteIfExists(folder.checkpoint());
-                Files.deleteIfExists(folder.checkpointState());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            complete(m, total);
             progress.note(String.format(Locale.ROOT, "done: best val AUC %.4f at step %d; test AUC %.4f -> %s",
                     valMetrics.auc(), bestStep, testMetrics.auc(), folder.dir()));
             return Records.toMap(m);
@@ -453,7 +554,9 @@ public final class Trainer {
             for (double t : o.thresholds()) {
                 Long first = null;
                 for (CurvePoint p : curve) {
-                    if (!Double.isNaN(p.valAuc()) && p.valAuc() >= t) {
+                    // a segmentation's thresholds are on its validation Dice, the metric that picks its weights
+                    double v = segmentation != null ? p.valDice() : p.valAuc();
+                    if (!Double.isNaN(v) && v >= t) {
                         first = p.step();
                         break;
                     }

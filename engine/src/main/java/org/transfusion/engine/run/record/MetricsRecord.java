@@ -68,7 +68,33 @@ public record MetricsRecord(
             @JsonProperty("average_precision_per_output") Map<String, Double> averagePrecisionPerOutput,
             @JsonProperty("at_threshold_0.5") PerOutput atHalf,
             @JsonProperty("operating_point") OperatingPoint operatingPoint,
-            @JsonProperty("calibration") Calibration calibration) {
+            @JsonProperty("calibration") Calibration calibration,
+            /* a segmentation's: Dice (F1 at 0.5) and IoU pooled over the split's pixels in the field of view */
+            @JsonProperty("dice") Double dice,
+            @JsonProperty("iou") Double iou,
+            /* percentile bootstrap over images (2.5, 97.5) of the pooled Dice; auc_ci95 is then the AUC's */
+            @JsonProperty("dice_ci95") List<Double> diceCi95,
+            @JsonProperty("dice_mean_per_image") Double diceMeanPerImage,
+            @JsonProperty("auc_mean_per_image") Double aucMeanPerImage,
+            @JsonProperty("per_image") List<ImageScores> perImage,
+            @JsonProperty("per_class") Map<String, ClassScores> perClass,
+            @JsonProperty("scope") String scope) {
+
+        /** A classification split's block (no segmentation fields). */
+        public Split(Double auc, Map<String, Double> aucPerOutput, Map<String, List<Double>> aucCi95PerOutput,
+                     JsonNode aucCi95, Double accuracy, Double sensitivity, Double specificity, Double loss,
+                     Integer count, List<String> warnings, Double averagePrecision,
+                     Map<String, Double> averagePrecisionPerOutput, PerOutput atHalf, OperatingPoint operatingPoint,
+                     Calibration calibration) {
+            this(auc, aucPerOutput, aucCi95PerOutput, aucCi95, accuracy, sensitivity, specificity, loss, count,
+                    warnings, averagePrecision, averagePrecisionPerOutput, atHalf, operatingPoint, calibration, null,
+                    null, null, null, null, null, null, null);
+        }
+
+        /** The pooled Dice, NaN when absent (a classification run). */
+        public double diceOrNaN() {
+            return dice == null ? Double.NaN : dice;
+        }
 
         /** The lower end of the one output's DeLong 95% interval (NaN when undefined or several outputs). */
         public double aucCi95Low() {
@@ -84,6 +110,27 @@ public record MetricsRecord(
             return n != null && n.isNumber() ? n.asDouble() : Double.NaN;
         }
     }
+
+    /** One image's segmentation metrics inside its field of view (at 0.5; AUC and AP over its pixels). */
+    public record ImageScores(
+            @JsonProperty("image") String image,
+            @JsonProperty("dice") Double dice,
+            @JsonProperty("iou") Double iou,
+            @JsonProperty("auc") Double auc,
+            @JsonProperty("average_precision") Double averagePrecision,
+            @JsonProperty("sensitivity") Double sensitivity,
+            @JsonProperty("specificity") Double specificity,
+            @JsonProperty("accuracy") Double accuracy,
+            @JsonProperty("pixels") Long pixels) {}
+
+    /** One foreground class's pooled metrics (a segmentation of several classes). */
+    public record ClassScores(
+            @JsonProperty("dice") Double dice,
+            @JsonProperty("iou") Double iou,
+            @JsonProperty("auc") Double auc,
+            @JsonProperty("average_precision") Double averagePrecision,
+            @JsonProperty("sensitivity") Double sensitivity,
+            @JsonProperty("specificity") Double specificity) {}
 
     /** The confusion of each output at one threshold. */
     public record PerOutput(
