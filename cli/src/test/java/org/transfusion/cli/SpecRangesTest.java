@@ -52,6 +52,25 @@ class SpecRangesTest {
               forgetting: {schemes: [random], snapshots: 1, train_images: 10, test_images: 10}
             """;
 
+    /** A segmentation study with every key of its experiment (a segmentation study runs that experiment alone). */
+    private static final String SEGMENTATION_FULL = """
+            name: seg
+            data: synthetic:retina-vessels?n=24&size=32
+            task: segmentation
+            image_size: 16
+            models: [unet-cbr-tiny]
+            seeds: [0, 1]
+            training: {epochs: 1, batch_size: 4, lr: 0.001, eval_every: 2, momentum: 0.9, weight_decay: 0.0001}
+            pretrain: {data: "synthetic:natural?n=100&size=16", task: multiclass, epochs: 1, image_size: 16}
+            experiments:
+              segmentation: {schemes: [random, pretrained], blocks: [layer1], threshold: 0.5, max_points: 100}
+            """;
+
+    /** The full spec that holds {@code key}. */
+    private static String fullFor(String key) {
+        return key.startsWith("experiments.segmentation") ? SEGMENTATION_FULL : FULL;
+    }
+
     /** The hostile values, as YAML writes them, and as the reader sees them. */
     private static final Map<String, Object> VALUES = values();
 
@@ -71,14 +90,15 @@ class SpecRangesTest {
     void theRangeTableCoversEveryNumberASpecHolds() {
         // Derived from the spec's own layout: every number (or list of numbers) StudySpec.toMap writes for a spec
         // with every key must have a declared range, so a new numeric key cannot slip past the validator.
-        Map<String, Object> layout = SpecReader.parse(FULL, "full.yaml").toMap();
         Set<String> numeric = new TreeSet<>();
-        numericLeaves(layout, "", numeric);
+        for (String full : List.of(FULL, SEGMENTATION_FULL)) {
+            numericLeaves(SpecReader.parse(full, "full.yaml").toMap(), "", numeric);
+        }
         assertThat(numeric).isNotEmpty();
         assertThat(SpecReader.numericKeys().keySet()).containsAll(numeric);
-        // ...and every key in the table is one FULL sets, so the sweep below reaches each.
+        // ...and every key in the table is one FULL (or SEGMENTATION_FULL) sets, so the sweep below reaches each.
         for (String key : SpecReader.numericKeys().keySet()) {
-            assertThat(at(load(FULL), key)).as(key).isNotNull();
+            assertThat(at(load(fullFor(key)), key)).as(key).isNotNull();
         }
     }
 
@@ -184,7 +204,7 @@ class SpecRangesTest {
 
     /** FULL with the value at {@code key} (a list of it for a {@code []} key) written as {@code literal}. */
     private static String with(String key, String literal) {
-        Map<String, Object> tree = load(FULL);
+        Map<String, Object> tree = load(fullFor(key));
         String[] parts = key.replace("[]", "").split("\\.");
         Map<String, Object> m = tree;
         for (int i = 0; i < parts.length - 1; i++) {

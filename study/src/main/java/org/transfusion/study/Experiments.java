@@ -37,6 +37,9 @@ final class Experiments {
         if (e.forgetting() != null) {
             out.add(new ForgettingExperiment(e.forgetting()));
         }
+        if (e.segmentation() != null) {
+            out.add(new SegmentationExperiment(e.segmentation()));
+        }
         if (e.performance() != null) {
             out.add(new WhereModelsLook(e.performance()));
         }

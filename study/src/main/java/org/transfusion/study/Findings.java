@@ -43,16 +43,24 @@ final class Findings {
      * paired seeds. Too little evidence no longer reads as agreement.
      */
     static Finding judgePerformance(String model, double[] random, double[] transfer) {
+        return judgePerformance("performance", "Transfer from pretraining gives little or no gain in final test AUC "
+                + "over random initialisation on the medical task (Tables 1-2).", "test AUC", model, random, transfer);
+    }
+
+    /**
+     * {@link #judgePerformance(String, double[], double[])} for another experiment's claim and metric (a
+     * segmentation's test Dice), with the same margins: a Dice, like an AUC, is a share in [0, 1].
+     */
+    static Finding judgePerformance(String experiment, String claim, String metric, String model, double[] random,
+                                    double[] transfer) {
         double[] d = pairedDifferences(random, transfer);
         int n = Stats.count(d);
-        String claim = "Transfer from pretraining gives little or no gain in final test AUC over random "
-                + "initialisation on the medical task (Tables 1-2).";
-        String measured = String.format(Locale.ROOT, "%s: test AUC random %s, transfer %s", model, pm(random),
+        String measured = String.format(Locale.ROOT, "%s: %s random %s, transfer %s", model, metric, pm(random),
                 pm(transfer));
         if (n < MIN_SEEDS) {
-            return tooFewSeeds("performance", claim, measured, n);
+            return tooFewSeeds(experiment, claim, measured, n);
         }
-        Finding degenerate = identicalAcrossSeeds("performance", claim, measured, d);
+        Finding degenerate = identicalAcrossSeeds(experiment, claim, measured, d);
         if (degenerate != null) {
             return degenerate;
         }
@@ -63,7 +71,7 @@ final class Findings {
         Finding.Verdict v = (ci[0] > 0 || ci[1] < 0) && Math.abs(mean) > AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED
                 : ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("performance", claim, measured, v);
+        return new Finding(experiment, claim, measured, v);
     }
 
     /** An inconclusive finding: {@code n} paired seeds are fewer than a verdict needs. */
@@ -334,9 +342,15 @@ final class Findings {
      */
     static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
                                 double threshold, double[] s, double[] r, double cap) {
+        return judgeSpeedup(experiment, claim, model, scheme, reference, threshold, s, r, cap, "val AUC");
+    }
+
+    /** {@link #judgeSpeedup} with the steps counted to another validation metric ({@code "val Dice"}). */
+    static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
+                                double threshold, double[] s, double[] r, double cap, String metric) {
         PairedSteps p = PairedSteps.of(s, r, cap);
-        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs %s %s", model, threshold,
-                scheme, stepsText(s), reference, stepsText(r));
+        String measured = String.format(Locale.ROOT, "%s: steps to %s %.2f: %s %s vs %s %s", model, metric,
+                threshold, scheme, stepsText(s), reference, stepsText(r));
         if (p.n() < MIN_SEEDS) {
             return tooFewSeeds(experiment, claim, measured, p.n());
         }
@@ -359,8 +373,14 @@ final class Findings {
      */
     static Finding judgeTransfusion(String model, String block, double threshold, double[] k, double[] p,
                                     double[] r, double cap) {
-        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: up to %s %s, full transfer %s, "
-                + "random %s", model, threshold, block, stepsText(k), stepsText(p), stepsText(r));
+        return judgeTransfusion(model, block, threshold, k, p, r, cap, "transfusion", "val AUC");
+    }
+
+    /** {@link #judgeTransfusion} in another experiment, the steps counted to another metric ({@code "val Dice"}). */
+    static Finding judgeTransfusion(String model, String block, double threshold, double[] k, double[] p,
+                                    double[] r, double cap, String experiment, String metric) {
+        String measured = String.format(Locale.ROOT, "%s: steps to %s %.2f: up to %s %s, full transfer %s, "
+                + "random %s", model, metric, threshold, block, stepsText(k), stepsText(p), stepsText(r));
         PairedSteps full = PairedSteps.of(p, r, cap);
         double[] kc = capped(k, cap);
         double[] pc = capped(p, cap);
@@ -371,10 +391,10 @@ final class Findings {
         }
         int paired = Stats.count(dv);
         if (paired < MIN_SEEDS || full.n() < MIN_SEEDS) {
-            return tooFewSeeds("transfusion", TRANSFUSION, measured, Math.min(paired, full.n()));
+            return tooFewSeeds(experiment, TRANSFUSION, measured, Math.min(paired, full.n()));
         }
         if (!(full.ratioCi()[1] < 1)) {
-            return new Finding("transfusion", TRANSFUSION, measured + "; full transfer took " + full.text()
+            return new Finding(experiment, TRANSFUSION, measured + "; full transfer took " + full.text()
                     + " of random's: no significant speed-up to recover", Finding.Verdict.INCONCLUSIVE);
         }
         double mr = Stats.mean(rc);
@@ -385,7 +405,7 @@ final class Findings {
                 paired);
         Finding.Verdict v = ci[1] < 0 ? Finding.Verdict.REPRODUCED : ci[0] > 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("transfusion", TRANSFUSION, measured, v);
+        return new Finding(experiment, TRANSFUSION, measured, v);
     }
 
     static final String SLIM = "A slim model (pretrained up to block 2, the rest halved and random) matches full transfer "

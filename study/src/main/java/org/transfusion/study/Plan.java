@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.hub.PretrainedSource;
 import org.transfusion.engine.init.InitScheme;
@@ -96,15 +97,22 @@ public final class Plan {
         InitScheme init = InitScheme.parse(scheme);
         Path weights = null;
         if (init.needsWeights()) {
-            // A slim variant starts from its full model's weights (its lower blocks are the same).
-            weights = weightsFor(ModelRegistry.get(model).fullModel().name());
+            // A slim variant starts from its full model's weights (its lower blocks are the same), a U-Net from its
+            // encoder's.
+            weights = weightsFor(ModelRegistry.get(model).weightsCard().name());
         }
         List<Double> thresholds = spec.experiments().convergence() != null
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
-        RunSpec run = training(spec.data(), spec.task(), model, spec.training().epochs())
-                .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
-                .thresholds(thresholds).classWeights(spec.training().classWeights())
-                .sampler(spec.training().sampler())
+        if (isSegmentation()) {
+            // the Dice threshold the verdicts use, declared in the spec
+            thresholds = List.of(spec.experiments().segmentation() != null
+                    ? spec.experiments().segmentation().threshold() : RunSpec.DEFAULT_THRESHOLDS.get(0));
+        }
+        RunSpec.Builder b = isSegmentation() ? segmentationTraining(model)
+                : training(spec.data(), spec.task(), model, spec.training().epochs())
+                        .classWeights(spec.training().classWeights()).sampler(spec.training().sampler());
+        RunSpec run = b.init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
+                .thresholds(thresholds)
                 .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
                 .build();
         runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, folder().run(id)));
@@ -123,6 +131,20 @@ public final class Plan {
                 .operatingPoint(t.operatingPoint()).calibrate(t.calibrate())
                 .imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
+    }
+
+    /**
+     * A segmentation run's settings: the study's training, its {@code image_size} as the patch side (images are
+     * never resized; 0 = the default patch), and no class weights or sampler (a segmentation has its own).
+     */
+    private RunSpec.Builder segmentationTraining(String model) {
+        return training(spec.data(), spec.task(), model, spec.training().epochs()).imageSize(null)
+                .patchSize(spec.imageSize() > 0 ? spec.imageSize() : null);
+    }
+
+    /** Whether the study's runs are segmentations (its task). */
+    boolean isSegmentation() {
+        return spec.task() != null && spec.task().strip().equalsIgnoreCase(Tasks.SEGMENTATION);
     }
 
     /** Published weights the plan uses (fetched before the runs start), by model. */

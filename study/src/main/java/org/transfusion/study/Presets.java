@@ -19,7 +19,7 @@ import org.transfusion.error.BadInputException;
 public final class Presets {
     public static final List<String> NAMES =
             List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid",
-                    "init-statistics", "size-sweep", "forgetting", "all");
+                    "init-statistics", "size-sweep", "forgetting", "all", "segmentation");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -43,6 +43,9 @@ public final class Presets {
         if (!SCALES.contains(s)) {
             throw new BadInputException("unknown --scale '" + scale + "'" + suggestion(s, SCALES) + " (expected "
                     + String.join(", ", SCALES) + ")");
+        }
+        if (n.equals("segmentation")) {
+            return segmentation(s, weightsDir);
         }
         boolean demo = s.equals("demo");
         boolean paper = s.equals("paper");
@@ -103,6 +106,43 @@ public final class Presets {
                         demo ? 300 : paper ? 5000 : 2000, demo ? 200 : paper ? 2000 : 1000) : null);
         String data = demo ? "synthetic:retina?n=1500&size=32" : null;
         return new StudySpec(n, data, "referable", demo ? 32 : paper ? 224 : 64, models, seeds, training, pretrain, e);
+    }
+
+    /**
+     * The segmentation study (the paper's open question) at {@code scale}: U-Nets trained on masks from random init,
+     * pretrained encoders, Mean Var, Gabor and transfusion up to low encoder blocks, with the validation Dice
+     * threshold of the convergence verdicts declared here, before any run. {@code demo}: synthetic vessels at 64 px,
+     * unet-cbr-small on 32 px patches, two seeds, transfusion up to layer1, the encoder pretrained on synthetic
+     * natural images (minutes, offline); {@code quick}: the data given (e.g. chase-db1:PATH), 64 px patches, three seeds, the ImageNet
+     * MobileNetV2-0.35 encoder when {@code weightsDir} has its Keras export, else unet-cbr-small pretrained on
+     * CIFAR-10; {@code paper}: unet-resnet50 and unet-resnet18 with ImageNet encoders, 96 px patches, five seeds (a
+     * GPU). The image size of a segmentation study is its patch side.
+     */
+    static StudySpec segmentation(String scale, Path weightsDir) {
+        boolean demo = scale.equals("demo");
+        boolean paper = scale.equals("paper");
+        ModelCard keras = ModelRegistry.get("unet-mobilenet-v2-0.35-keras");
+        boolean haveKeras = weightsDir != null && keras.encoderCard().localWeightsNames().stream()
+                .anyMatch(f -> Files.isDirectory(weightsDir.resolve(f)));
+        List<String> models = demo ? List.of("unet-cbr-small")
+                : paper ? List.of("unet-resnet50", "unet-resnet18")
+                : List.of(haveKeras ? keras.name() : "unet-cbr-small");
+        List<String> blocks = demo ? List.of("layer1") : !paper && !haveKeras ? List.of("layer1", "layer2")
+                : paper ? List.of("conv1", "layer1", "layer2") : List.of("features.3");
+        List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : demo ? List.of(0L, 1L) : List.of(0L, 1L, 2L);
+        // An epoch of patches covers the training images once (CHASE_DB1 at 64 px patches: 234 steps of 16).
+        StudySpec.Training training = demo ? new StudySpec.Training(6, 16, 1e-3, 0)
+                : paper ? new StudySpec.Training(12, 16, 1e-3, 0) : new StudySpec.Training(1, 16, 1e-3, 60);
+        String weights = weightsDir == null ? null : weightsDir.toString();
+        StudySpec.Pretrain pretrain = demo
+                ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, weights, 32, false)
+                : paper ? new StudySpec.Pretrain(null, "multiclass", 30, weights, 224, true)
+                : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
+        StudySpec.Experiments e = new StudySpec.Experiments(null, null, null, null, null, null, null, null,
+                new StudySpec.Segmentation(StudySpec.schemes(List.of("random", "pretrained", "meanvar", "gabor")),
+                        blocks, demo ? 0.5 : 0.7, demo ? 2000 : 5000));
+        return new StudySpec("segmentation", demo ? "synthetic:retina-vessels?n=40&size=64" : null, "segmentation",
+                demo ? 32 : paper ? 96 : 64, models, seeds, training, pretrain, e);
     }
 
     /** " (did you mean X?)" for the closest name by edit distance, when it is close. */

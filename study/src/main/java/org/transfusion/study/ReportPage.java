@@ -136,6 +136,15 @@ final class ReportPage {
 
     /** Mean validation curve over seeds for each scheme (first seed only when {@code firstSeed}). */
     String curves(String title, String model, List<String> schemes, boolean firstSeed) {
+        return curves(title, model, schemes, firstSeed, RunResult::valCurve, "validation AUC", 0.5);
+    }
+
+    /**
+     * Mean over seeds of each scheme's validation curve {@code values} (e.g. a segmentation's validation Dice),
+     * drawn from {@code yMin} to 1.
+     */
+    String curves(String title, String model, List<String> schemes, boolean firstSeed,
+                  java.util.function.Function<RunResult, double[]> values, String yTitle, double yMin) {
         List<Svg.Series> series = new ArrayList<>();
         List<Long> seeds = firstSeed ? List.of(spec().seeds().get(0)) : spec().seeds();
         for (String s : schemes) {
@@ -156,13 +165,13 @@ final class ReportPage {
                 x[i] = runs.get(0).steps()[i];
                 double[] v = new double[runs.size()];
                 for (int k = 0; k < v.length; k++) {
-                    v[k] = runs.get(k).valCurve()[i];
+                    v[k] = values.apply(runs.get(k))[i];
                 }
                 y[i] = Stats.mean(v);
             }
             series.add(new Svg.Series(s, x, y, null));
         }
-        return "<figure>" + Svg.lines(title, "training step", "validation AUC", series, null, 0.5, 1.0) + "</figure>";
+        return "<figure>" + Svg.lines(title, "training step", yTitle, series, null, yMin, 1.0) + "</figure>";
     }
 
     /** Mean steps to each threshold per scheme, as bars (a missing bar: not reached). */

@@ -47,6 +47,17 @@ final class Results {
         return out;
     }
 
+    /** A segmentation's pooled test Dice per seed (NaN where a run is missing or not a segmentation). */
+    double[] testDices(String model, String scheme) {
+        List<Long> seeds = spec().seeds();
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            RunResult r = get(model, scheme, null, seeds.get(i));
+            out[i] = r == null ? Double.NaN : r.testDice();
+        }
+        return out;
+    }
+
     /**
      * Steps to the threshold per seed of the study for (model, scheme) on all data: infinity where the run never
      * reached it, NaN where the run is missing — aligned by seed, so that two schemes' arrays pair up.

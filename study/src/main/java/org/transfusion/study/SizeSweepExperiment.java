@@ -40,7 +40,7 @@ final class SizeSweepExperiment implements Experiment {
      * cbr-large-tall), smallest first: the sweep's models below paper scale.
      */
     static final List<String> CBRS = ModelRegistry.all().stream()
-            .filter(c -> c.sizeClass() == ModelCard.SizeClass.SMALL)
+            .filter(c -> c.sizeClass() == ModelCard.SizeClass.SMALL && !c.isSegmentation())
             .sorted(Comparator.comparingLong(ModelCard::trainableParameters)).map(ModelCard::name).toList();
     static final String EXPERIMENT = "size sweep";
     static final String CLAIM = "Larger models change less through training than smaller ones (Section 4, Figure 3): "

@@ -11,6 +11,7 @@ import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.Range;
+import org.transfusion.engine.data.Tasks;
 import org.transfusion.error.BadInputException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -72,6 +73,7 @@ public final class SpecReader {
         try {
             StudySpec spec = SpecSchema.STUDY.read(root, new SpecSchema.At(source, ""));
             new SpecReader(source).checkBlocks(spec.experiments(), spec.models());
+            new SpecReader(source).checkSegmentation(spec);
             return spec;
         } catch (BadInputException e) {
             // Messages quote the spec's keys and values, which YAML lets hold line breaks and other control
@@ -128,6 +130,83 @@ public final class SpecReader {
                 checkFits(e.sizeSweep(), model(model, "experiments.size_sweep").build(3, 2, 1.0),
                         "experiments.size_sweep.schemes");
             }
+        }
+    }
+
+    /**
+     * A segmentation study is all segmentation: its task is {@code segmentation} exactly when the segmentation
+     * experiment is given, its models are U-Nets, its only experiment that one; each scheme and block fits every
+     * model.
+     */
+    private void checkSegmentation(StudySpec spec) {
+        StudySpec.Experiments e = spec.experiments();
+        boolean task = spec.task() != null && spec.task().strip().equalsIgnoreCase(Tasks.SEGMENTATION);
+        if (e.segmentation() == null) {
+            if (task) {
+                atPath("experiments", () -> {
+                    throw new BadInputException("task segmentation needs the segmentation experiment "
+                            + "(experiments.segmentation); the others are for classification");
+                });
+            }
+            for (int i = 0; i < spec.models().size(); i++) {
+                String name = spec.models().get(i);
+                if (model(name, "models[" + i + "]").isSegmentation()) {
+                    atPath("models[" + i + "]", () -> {
+                        throw new BadInputException(name + " is a segmentation model; give task: segmentation "
+                                + "and experiments.segmentation");
+                    });
+                }
+            }
+            return;
+        }
+        if (!task) {
+            atPath("task", () -> {
+                throw new BadInputException("experiments.segmentation needs task: segmentation (got "
+                        + spec.task() + ")");
+            });
+        }
+        List<String> others = new java.util.ArrayList<>();
+        if (e.performance() != null) others.add("performance");
+        if (e.smallData() != null) others.add("small_data");
+        if (e.representations() != null) others.add("representations");
+        if (e.convergence() != null) others.add("convergence");
+        if (e.transfusion() != null) others.add("transfusion");
+        if (e.hybrid() != null) others.add("hybrid");
+        if (e.sizeSweep() != null) others.add("size_sweep");
+        if (e.forgetting() != null) others.add("forgetting");
+        if (!others.isEmpty()) {
+            atPath("experiments", () -> {
+                throw new BadInputException("a segmentation study runs the segmentation experiment only (it has its "
+                        + "own convergence, transfusion, Gabor and change-per-layer parts); drop "
+                        + String.join(", ", others));
+            });
+        }
+        for (int i = 0; i < spec.models().size(); i++) {
+            String name = spec.models().get(i);
+            ModelCard card = model(name, "models[" + i + "]");
+            if (!card.isSegmentation()) {
+                atPath("models[" + i + "]", () -> {
+                    throw new BadInputException(name + " is not a segmentation model (expected unet-ENCODER, e.g. "
+                            + "unet-cbr-small; see `transfusion models`)");
+                });
+            }
+            Architecture arch = card.build(3, 1, 1.0);
+            checkFits(e.segmentation(), arch, "experiments.segmentation.schemes");
+            List<String> blocks = e.segmentation().blocks();
+            for (int b = 0; b < blocks.size(); b++) {
+                InitScheme scheme = new InitScheme.Transfusion(blocks.get(b));
+                atPath("experiments.segmentation.blocks[" + b + "]", () -> {
+                    scheme.checkFits(arch);
+                    return scheme;
+                });
+            }
+        }
+        List<String> schemes = e.segmentation().schemeNames();
+        if (!schemes.contains("random")) {
+            atPath("experiments.segmentation.schemes", () -> {
+                throw new BadInputException("expected 'random' among the schemes: every other scheme is judged "
+                        + "against it");
+            });
         }
     }
 

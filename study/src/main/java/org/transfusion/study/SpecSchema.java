@@ -566,6 +566,12 @@ final class SpecSchema {
             key("train_images", whole(SourceForgetting.Request.TRAIN_IMAGES), () -> 2000),
             key("test_images", whole(SourceForgetting.Request.TEST_IMAGES), () -> 1000));
 
+    static final Section<StudySpec.Segmentation> SEGMENTATION = Section.of(StudySpec.Segmentation.class,
+            key("schemes", SCHEMES, () -> schemes("random", "pretrained", "meanvar", "gabor")),
+            key("blocks", list(NAME, null), () -> List.of()),
+            key("threshold", real(RunSpec.AUC_THRESHOLD), () -> 0.7),
+            key("max_points", whole(RunComparison.MAX_POINTS), () -> 3000));
+
     /** Each experiment given is run (with its defaults when given as {@code name:} alone); at least one. */
     static final Section<StudySpec.Experiments> EXPERIMENTS = Section.atLeastOne("experiment",
             StudySpec.Experiments.class,
@@ -576,7 +582,8 @@ final class SpecSchema {
             optional("transfusion", TRANSFUSION),
             optional("hybrid", HYBRID),
             optional("size_sweep", SIZE_SWEEP),
-            optional("forgetting", FORGETTING));
+            optional("forgetting", FORGETTING),
+            optional("segmentation", SEGMENTATION));
 
     static final Section<StudySpec> STUDY = Section.of(StudySpec.class,
             key("name", TEXT, () -> "study"),

@@ -80,7 +80,15 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
                               Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
-                              Forgetting forgetting) {
+                              Forgetting forgetting, Segmentation segmentation) {
+        /** The classification experiments (no segmentation). */
+        public Experiments(Performance performance, SmallData smallData, Representations representations,
+                           Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
+                           Forgetting forgetting) {
+            this(performance, smallData, representations, convergence, transfusion, hybrid, sizeSweep, forgetting,
+                    null);
+        }
+
         /** The paper's experiments, without the size sweep and the forgetting experiment. */
         public Experiments(Performance performance, SmallData smallData, Representations representations,
                            Convergence convergence, Transfusion transfusion, Hybrid hybrid) {
@@ -121,6 +129,22 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     /** Source-task accuracy along fine-tuning: the schemes, snapshots each run keeps, the probes' source images. */
     public record Forgetting(List<InitScheme> schemes, int snapshots, int trainImages, int testImages)
             implements Schemes {}
+
+    /**
+     * The segmentation experiment (the paper's open question): the study's U-Nets trained on its segmentation data
+     * from each scheme (every seed); {@code threshold} is the validation Dice the convergence verdicts use, declared
+     * before training; {@code blocks} the encoder blocks transfused up to (each a {@code transfusion:BLOCK} run);
+     * {@code maxPoints} the probe's rows per layer for the before/after change.
+     */
+    public record Segmentation(List<InitScheme> schemes, List<String> blocks, double threshold, int maxPoints)
+            implements Schemes {
+        /** Every scheme a model runs: the listed ones, then transfusion up to each block. */
+        public List<String> allSchemes() {
+            List<String> out = new java.util.ArrayList<>(schemeNames());
+            blocks.forEach(b -> out.add("transfusion:" + b));
+            return out;
+        }
+    }
 
     /** Init schemes by name ({@code "random"}, {@code "transfusion:layer2"}), each parsed by {@link InitScheme#parse}. */
     public static List<InitScheme> schemes(List<String> names) {

@@ -1,0 +1,319 @@
+package org.transfusion.study;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.eval.RunEvaluation;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.probe.LayerSimilarity;
+import org.transfusion.engine.probe.RunComparison;
+import org.transfusion.engine.run.RunFolder;
+import org.transfusion.similarity.Method;
+import org.transfusion.study.record.RepresentationsRecord;
+
+/**
+ * The paper's open question, "are the results similar for other tasks, such as segmentation?": the study's U-Nets
+ * trained on its segmentation data from random init, from pretrained encoder weights, Mean Var, Gabor and
+ * transfusion up to each listed encoder block, every seed. The claims that carry over are judged with the
+ * classification rules on the segmentation's own metrics: test Dice (paired by seed) for transfer's effect on the
+ * final result, steps to the declared validation Dice for convergence, transfusion's recovery of the speed-up, and,
+ * from each network before vs after training (SVCCA on the encoder's probed layers), whether lower layers change
+ * less. The report shows test Dice and pixel AUC, validation Dice curves, steps to the threshold, the change per
+ * layer, and the first seed's random and pretrained predictions side by side. Its analysis is
+ * {@code analysis/segmentation.json} (a {@link RepresentationsRecord}: before/after per scheme, no between-network
+ * comparisons).
+ */
+final class SegmentationExperiment implements Experiment {
+    static final String DICE_NO_GAIN = "Transfer from pretraining gives little or no gain in final test Dice over "
+            + "random initialisation on the segmentation task (the paper's Tables 1-2 claim, asked of its open "
+            + "question).";
+    static final List<String> CHANGE_SCHEMES = List.of("random", "pretrained");
+
+    private final StudySpec.Segmentation spec;
+
+    SegmentationExperiment(StudySpec.Segmentation spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public void plan(Plan plan, String model, long seed) {
+        spec.allSchemes().forEach(s -> plan.add(model, s, null, seed));
+    }
+
+    @Override
+    public Optional<Path> analysisFile(Plan plan) {
+        return Optional.of(plan.folder().analysis("segmentation"));
+    }
+
+    @Override
+    public List<PlannedRun> analysedRuns(Plan plan) {
+        List<PlannedRun> out = new ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (long seed : plan.spec().seeds()) {
+                for (String scheme : CHANGE_SCHEMES) {
+                    PlannedRun r = plan.run(model, scheme, null, seed);
+                    if (r != null) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static RepresentationsRecord read(Plan plan) {
+        Path f = plan.folder().analysis("segmentation");
+        return Files.isRegularFile(f) ? RepresentationsRecord.read(f) : null;
+    }
+
+    /** Each random and pretrained run before vs after training, per probed layer, on test-image tiles. */
+    @Override
+    public void analyse(Plan plan, PrintStream out) {
+        RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0,
+                org.transfusion.engine.probe.ActivationProbe.Fold.FLATTEN, 0);
+        Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
+        for (String model : plan.spec().models()) {
+            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+            Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
+            List<LayerSimilarity> first = null;
+            for (String scheme : CHANGE_SCHEMES) {
+                if (!spec.schemeNames().contains(scheme)) {
+                    continue;
+                }
+                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
+                Map<String, List<Double>> moved = new LinkedHashMap<>();
+                for (long seed : plan.spec().seeds()) {
+                    out.println("analysis: segmentation " + model + " " + scheme + " seed " + seed
+                            + " before vs after training");
+                    RunComparison.Result r = RunComparison.beforeAfter(plan.run(model, scheme, null, seed).folder(),
+                            request);
+                    perSeed.add(r.layers());
+                    if (first == null) {
+                        first = r.layers();
+                    }
+                    r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                }
+                beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
+                Map<String, Double> mean = new LinkedHashMap<>();
+                moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue)
+                        .toArray())));
+                movement.put(scheme, mean);
+            }
+            if (first == null) {
+                continue;
+            }
+            all.put(model, new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
+                    first.stream().map(LayerSimilarity::points).toList(),
+                    first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
+                    movement));
+        }
+        new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(plan.folder().analysis("segmentation"));
+    }
+
+    @Override
+    public List<Finding> findings(Results results) {
+        List<Finding> out = new ArrayList<>();
+        double t = spec.threshold();
+        for (String model : results.spec().models()) {
+            double[] random = results.testDices(model, "random");
+            double[] transfer = results.testDices(model, "pretrained");
+            if (Stats.count(random) > 0 && Stats.count(transfer) > 0) {
+                out.add(Findings.judgePerformance("segmentation", DICE_NO_GAIN, "test Dice", model, random,
+                        transfer));
+            }
+            double[] r = results.steps(model, "random", t);
+            double[] p = results.steps(model, "pretrained", t);
+            double cap = results.runLength(model);
+            for (String scheme : spec.allSchemes()) {
+                if (scheme.equals("random") || scheme.startsWith("transfusion:")) {
+                    continue;
+                }
+                double[] s = results.steps(model, scheme, t);
+                if (Stats.count(s) == 0 || Stats.count(r) == 0) {
+                    continue;
+                }
+                out.add(Findings.judgeSpeedup("segmentation", claim(scheme), model, scheme, "random", t, s, r, cap,
+                        "val Dice"));
+            }
+            for (String block : spec.blocks()) {
+                double[] k = results.steps(model, "transfusion:" + block, t);
+                if (Stats.count(k) > 0 && Stats.count(p) > 0 && Stats.count(r) > 0) {
+                    out.add(Findings.judgeTransfusion(model, block, t, k, p, r, cap, "segmentation", "val Dice"));
+                }
+            }
+        }
+        RepresentationsRecord repr = read(results.plan());
+        if (repr != null) {
+            for (String model : results.spec().models()) {
+                RepresentationsRecord.Model m = repr.models().get(model);
+                if (m == null || m.beforeAfter("pretrained") == null) {
+                    continue;
+                }
+                RepresentationsExperiment.Layers l = encoderLayers(model, m);
+                List<List<Double>> values = RepresentationsExperiment.values(m.beforeAfter("pretrained"));
+                List<Integer> lower = l.lower();
+                List<Integer> higher = l.higher();
+                if (!values.isEmpty() && !lower.isEmpty() && !higher.isEmpty()) {
+                    double[] d = new double[values.size()];
+                    for (int i = 0; i < d.length; i++) {
+                        d[i] = l.mean(values.get(i), lower) - l.mean(values.get(i), higher);
+                    }
+                    Finding f = Findings.judgeLowerChangeLess(model + " encoder", "transfer",
+                            RepresentationsExperiment.CLAIM_MEASURE, d, l.names(lower), l.names(higher));
+                    out.add(new Finding("segmentation", f.claim(), f.measured(), f.verdict()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The model's probed layers that belong to its encoder (the decoder is random in every scheme, so the paper's
+     * lower-versus-higher claim is about the encoder), with the layers' points and neurons.
+     */
+    static RepresentationsExperiment.Layers encoderLayers(String model, RepresentationsRecord.Model m) {
+        List<String> encoder = ModelRegistry.get(model).encoderCard().probedLayers();
+        List<String> names = new ArrayList<>();
+        List<Integer> points = new ArrayList<>();
+        List<Integer> neurons = new ArrayList<>();
+        for (int i = 0; i < m.layers().size(); i++) {
+            if (encoder.contains(m.layers().get(i))) {
+                names.add(m.layers().get(i));
+                points.add(m.points().get(i));
+                neurons.add(m.neurons().get(i));
+            }
+        }
+        return RepresentationsExperiment.Layers.of(names, points, neurons);
+    }
+
+    /** The claim a scheme's speed-up to the Dice threshold is judged against. */
+    static String claim(String scheme) {
+        String base = ConvergenceExperiment.claim(scheme);
+        if (scheme.startsWith("gabor")) {
+            base = "Synthetic Gabor filters in the first layer give a significant convergence speed-up over random "
+                    + "init (Section 6).";
+        }
+        return base.replace("a validation AUC", "a validation Dice") + " [segmentation]";
+    }
+
+    @Override
+    public void section(ReportPage page) {
+        StringBuilder h = page.html();
+        Results results = page.results();
+        List<String> schemes = spec.allSchemes();
+        h.append("<h2>Segmentation: does transfer help when the task is to draw the structure?</h2>");
+        h.append("<p class='note'>The paper's open question. Each U-Net's encoder starts from the scheme named; its "
+                + "decoder is random in every run. Dice and pixel AUC are over the test images' pixels inside the "
+                + "field of view, at the weights of the best validation Dice; convergence is the first validation "
+                + "reaching Dice ").append(String.format(Locale.ROOT, "%.2f", spec.threshold()))
+                .append(", the threshold the spec declared before training.</p>");
+        h.append("<table><tr><th>model</th><th>scheme</th><th>test Dice, mean ± sd [95% t-interval] (n)</th>"
+                + "<th>test pixel AUC</th><th>steps to val Dice ").append(String.format(Locale.ROOT, "%.2f",
+                        spec.threshold())).append("</th></tr>");
+        for (String model : page.spec().models()) {
+            for (String scheme : schemes) {
+                double[] dice = results.testDices(model, scheme);
+                double[] auc = results.testAucs(model, scheme, null);
+                double[] ci = Stats.tInterval(dice);
+                h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(Svg.esc(scheme))
+                        .append("</td><td>").append(Stats.count(dice) == 0 ? "–" : Findings.pm(dice)
+                                + (Double.isNaN(ci[0]) ? "" : String.format(Locale.ROOT,
+                                " <span class='muted'>[%.3f, %.3f]</span>", ci[0], ci[1]))
+                                + " <span class='muted'>(n=" + Stats.count(dice) + ")</span>")
+                        .append("</td><td>").append(Stats.count(auc) == 0 ? "–" : Findings.pm(auc))
+                        .append("</td><td>").append(Findings.stepsText(results.steps(model, scheme, spec.threshold())))
+                        .append("</td></tr>");
+            }
+        }
+        h.append("</table><p class='muted'>each run's per-image Dice and its bootstrap interval over images are in "
+                + "its metrics.json (test.per_image, test.dice_ci95).</p>");
+        h.append("<div class='charts'>");
+        for (String model : page.spec().models()) {
+            h.append(page.curves(model + ": validation Dice by step", model, schemes, false, RunResult::valDiceCurve,
+                    "validation Dice", 0));
+            h.append(page.stepBars(model + ": steps to validation Dice", model, schemes, List.of(spec.threshold()),
+                    false).replace("AUC ", "Dice "));
+        }
+        h.append("</div>");
+        changeCharts(page);
+        predictions(page);
+    }
+
+    /** 1 - SVCCA and 1 - CKA before vs after training per layer, random and pretrained encoders; weight movement. */
+    private void changeCharts(ReportPage page) {
+        RepresentationsRecord repr = read(page.plan());
+        if (repr == null) {
+            return;
+        }
+        StringBuilder h = page.html();
+        h.append("<h3>How much each layer changed through training</h3><div class='charts'>");
+        for (String model : page.spec().models()) {
+            RepresentationsRecord.Model m = repr.models().get(model);
+            if (m == null) {
+                continue;
+            }
+            for (String measure : List.of("svcca", "cka_linear")) {
+                List<Svg.Series> s = new ArrayList<>();
+                for (String scheme : CHANGE_SCHEMES) {
+                    RepresentationsRecord.Summary summary = m.beforeAfter(scheme);
+                    RepresentationsRecord.Measure node = summary == null ? null : summary.measure(measure);
+                    if (node == null) {
+                        continue;
+                    }
+                    double[] y = node.mean().stream().mapToDouble(v -> v == null ? Double.NaN : 1 - v).toArray();
+                    double[] x = java.util.stream.IntStream.range(0, y.length).asDoubleStream().toArray();
+                    s.add(new Svg.Series(scheme.equals("pretrained") ? "pretrained encoder" : "random init", x, y,
+                            null));
+                }
+                h.append("<figure>").append(Svg.lines(model + ": change per layer, 1 - " + measure
+                        + " before vs after", "layer (encoder, then decoder)", "1 - " + measure, s, m.layers(), 0, 1))
+                        .append("<figcaption>mean over seeds, on tiles of the test images; 0 = unchanged</figcaption>"
+                                + "</figure>");
+            }
+        }
+        h.append("</div>");
+        RepresentationsRecord.Model any = repr.models().values().stream().findFirst().orElse(null);
+        if (any != null) {
+            h.append("<p class='muted'>Lower vs higher layers in the verdict: the encoder's probed layers only (its "
+                    + "decoder is random in every scheme).</p>");
+        }
+    }
+
+    /** The first seed's random and pretrained predictions on the first test image, side by side. */
+    private void predictions(ReportPage page) {
+        long seed = page.spec().seeds().get(0);
+        StringBuilder h = page.html();
+        List<String> shown = new ArrayList<>();
+        StringBuilder figures = new StringBuilder("<div class='charts'>");
+        for (String model : page.spec().models()) {
+            for (String scheme : CHANGE_SCHEMES) {
+                PlannedRun run = page.plan().run(model, scheme, null, seed);
+                if (run == null || !new RunFolder(run.folder()).isComplete()) {
+                    continue;
+                }
+                String sub = "segmentation/" + model + "__" + scheme.replace(':', '-');
+                Path dir = page.dir().resolve(sub);
+                String stem = RunEvaluation.predictOne(run.folder(), Split.TEST, 0, dir);
+                figures.append("<figure><img src='").append(Svg.esc(sub + "/" + stem + "_overlay.png"))
+                        .append("' style='width:360px;max-width:100%;image-rendering:pixelated' alt='").append(Svg.esc(model + " " + scheme))
+                        .append("'><figcaption>").append(Svg.esc(model + ", " + scheme + ", seed " + seed + ": "
+                                + stem)).append("</figcaption></figure>");
+                shown.add(scheme);
+            }
+        }
+        if (shown.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Test predictions, random vs pretrained encoder</h3>").append(figures).append("</div>")
+                .append("<p class='muted'>inside the field of view at 0.5: yellow = vessel found, red = false "
+                        + "positive, blue = missed; the probability maps (16-bit PNG) are beside each overlay.</p>");
+    }
+}
