@@ -48,6 +48,11 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
         return segmentation != null;
     }
 
+    /** Images per split: a segmentation's images (its {@code data} holds their tiles), else the dataset's. */
+    public java.util.Map<String, Integer> sizes() {
+        return isSegmentation() ? segmentation.sizes() : data.sizes();
+    }
+
     /** Resolves data, task, model and sizes, with every user mistake reported before training starts. */
     public static RunSetup prepare(RunSpec o) {
         o.validate();

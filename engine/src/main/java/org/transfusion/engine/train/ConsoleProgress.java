@@ -13,6 +13,7 @@ public final class ConsoleProgress implements Progress {
     private final double intervalSeconds;
     private long lastPrint;
     private double lastAuc = Double.NaN;
+    private String metric = "AUC";
     private boolean dirty;
 
     public ConsoleProgress(PrintStream out) {
@@ -36,8 +37,8 @@ public final class ConsoleProgress implements Progress {
         int width = 24;
         int filled = (int) Math.round(width * (double) step / Math.max(1, total));
         String bar = "#".repeat(filled) + ".".repeat(width - filled);
-        String line = String.format(Locale.ROOT, "step %d/%d [%s] loss %.4f  val AUC %s (best %s)  %.0f img/s  ETA %s",
-                step, total, bar, loss, fmt(lastAuc), fmt(best), ips, duration(left));
+        String line = String.format(Locale.ROOT, "step %d/%d [%s] loss %.4f  val %s %s (best %s)  %.0f img/s  ETA %s",
+                step, total, bar, loss, metric, fmt(lastAuc), fmt(best), ips, duration(left));
         if (terminal) {
             out.print("\r" + line + "   ");
             dirty = true;
@@ -54,6 +55,11 @@ public final class ConsoleProgress implements Progress {
     @Override
     public void evaluated(long step, double valAuc, double valLoss) {
         lastAuc = valAuc;
+    }
+
+    @Override
+    public void metric(String name) {
+        metric = name;
     }
 
     @Override

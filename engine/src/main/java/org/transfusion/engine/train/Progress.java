@@ -11,6 +11,12 @@ public interface Progress {
     /** After each validation. */
     default void evaluated(long step, double valAuc, double valLoss) {}
 
+    /**
+     * The name of the validation metric that {@link #evaluated} and {@code bestAuc} report, told once before the
+     * first step: "AUC", or "Dice" for a segmentation (which picks its weights by it).
+     */
+    default void metric(String name) {}
+
     /** A one-line notice (start, resume, end). */
     default void note(String message) {}
 }

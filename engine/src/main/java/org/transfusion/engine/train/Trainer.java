@@ -312,8 +312,8 @@ public final class Trainer {
                     } else {
                         progress.note(String.format(Locale.ROOT, "training %s on %s (%s, %d train / %d val / %d test), "
                                 + "%d px%s, %d steps of %d -> %s", o.model(), o.data(), s.task().name(),
-                                s.data().split(Split.TRAIN).size(), s.data().split(Split.VAL).size(),
-                                s.data().split(Split.TEST).size(), s.imageSize(), s.isSegmentation() ? " patches" : "",
+                                s.sizes().get(Split.TRAIN.id()), s.sizes().get(Split.VAL.id()),
+                                s.sizes().get(Split.TEST.id()), s.imageSize(), s.isSegmentation() ? " patches" : "",
                                 total, o.batchSize(), folder.dir()));
                     }
                     try (TensorBoardLog log = TensorBoardLog.start(folder, o, curve)) {
@@ -397,6 +397,7 @@ public final class Trainer {
         private Map<String, Object> segmentationLoop(Network net, Optimizer optimizer, Schedule schedule, long total,
                                                      int evalEvery) {
             SegmentationWork.Stepper stepper = segmentation.stepper(net, optimizer);
+            progress.metric("Dice");
             double lossSum = 0;
             int lossCount = 0;
             long images = 0;
@@ -435,7 +436,7 @@ public final class Trainer {
                     if (failed != null) {
                         fail(failed, done);
                     }
-                    progress.evaluated(done, v.auc(), v.loss());
+                    progress.evaluated(done, v.dice(), v.loss());
                     progress.note(String.format(Locale.ROOT, "step %d: validation Dice %.4f, pixel AUC %.4f",
                             done, v.dice(), v.auc()));
                     keep(net, optimizer, done, total, evalEvery, v.dice(), 0);
@@ -663,7 +664,7 @@ public final class Trainer {
                             + "index"
                             : "shuffle: a seeded permutation of the training images each epoch", params);
             RunRecord.Data data = new RunRecord.Data(s.data().spec(), s.data().name(),
-                    Records.MAPPER.valueToTree(s.data().identity()), s.data().sizes());
+                    Records.MAPPER.valueToTree(s.data().identity()), s.sizes());
             Map<String, Object> v = Versions.provenance();
             String gpu = System.getenv("TRANSFUSION_GPU_ADDRESS");
             RunRecord.Provenance prov = new RunRecord.Provenance((String) v.get("transfusion"), (String) v.get("djl"),

@@ -74,6 +74,8 @@ class SegmentationTrainerTest {
         assertThat(m.test().diceCi95()).hasSize(2);
         assertThat(m.val().dice()).isCloseTo(best.valDice(), within(5e-6)); // curve rows keep 6 significant digits
         assertThat(metrics).containsKeys("val", "test", "best_step");
+        // run.json counts images, not the tiles the probes read
+        assertThat(run.runRecord().data().sizes()).isEqualTo(RunSetup.prepare(spec()).segmentation().sizes());
     }
 
     @Test
