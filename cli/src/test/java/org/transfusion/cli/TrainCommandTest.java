@@ -63,7 +63,7 @@ class TrainCommandTest {
 
     @Test
     void unknownTaskIsABadInput() {
-        train("t", "--task", "segmentation").assertOneLineError("unknown task 'segmentation'");
+        train("t", "--task", "detection").assertOneLineError("unknown task 'detection'");
     }
 
     @Test
