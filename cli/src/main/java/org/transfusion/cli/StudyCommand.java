@@ -55,6 +55,12 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--pretrain-data", paramLabel = "SPEC",
             description = "Source task to pretrain models without published weights on, e.g. imagenet:PATH, "
                     + "cifar10:download (pretrain.data)") String pretrainData;
+    @Option(names = "--compare-with", paramLabel = "SPEC", description = "For a segmentation study: a classification "
+            + "dataset of the same kind of images (e.g. medmnist:retinamnist) to fine-tune each U-Net's encoder on "
+            + "too, setting its change in segmentation beside its change in classification "
+            + "(experiments.segmentation.compare_with)") String compareWith;
+    @Option(names = "--compare-task", paramLabel = "TASK", description = "The task of --compare-with (default: "
+            + "referable)") String compareTask;
     @Option(names = "--device", paramLabel = "D", description = "cpu (default) or cuda[:N] for every run (needs a "
             + "CUDA libtorch; see docs/scaling.md); also TRANSFUSION_DEVICE") String device;
     @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
@@ -76,7 +82,8 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StudySpec s = resolve(what, scale, data, task, models, weightsDir, pretrainData);
+        StudySpec s = withComparison(resolve(what, scale, data, task, models, weightsDir, pretrainData), scale,
+                compareWith, compareTask);
         if (print) {
             DumperOptions o = new DumperOptions();
             o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
@@ -145,6 +152,32 @@ public final class StudyCommand implements Callable<Integer> {
                 s.experiments(), s.device());
         // Overrides are checked like the file's own values (a misspelt --models name, say).
         return SpecReader.parse(new Yaml().dump(resolved.toMap()), "the study spec with the command's options");
+    }
+
+    /**
+     * {@code s} comparing its segmentation with {@code data} ({@code task}, default referable) at the scale's
+     * classification size and length; {@code s} itself when {@code data} is null.
+     */
+    static StudySpec withComparison(StudySpec s, String scale, String data, String task) {
+        if (data == null) {
+            if (task != null) {
+                throw new BadInputException("--compare-task needs --compare-with SPEC (the classification data)");
+            }
+            return s;
+        }
+        StudySpec.Segmentation seg = s.experiments().segmentation();
+        if (seg == null) {
+            throw new BadInputException("--compare-with is for a segmentation study (study segmentation, or a spec "
+                    + "with experiments.segmentation); " + s.name() + " has none");
+        }
+        StudySpec.Experiments e = s.experiments();
+        StudySpec.Segmentation compared = new StudySpec.Segmentation(seg.schemes(), seg.blocks(), seg.threshold(),
+                seg.maxPoints(), Presets.compareWith(Presets.SCALES.contains(scale) ? scale : "quick", data,
+                        task != null ? task : "referable"));
+        StudySpec out = new StudySpec(s.name(), s.data(), s.task(), s.imageSize(), s.models(), s.seeds(), s.training(),
+                s.pretrain(), new StudySpec.Experiments(e.performance(), e.smallData(), e.representations(),
+                e.convergence(), e.transfusion(), e.hybrid(), e.sizeSweep(), e.forgetting(), compared), s.device());
+        return SpecReader.parse(new Yaml().dump(out.toMap()), "the study spec with --compare-with");
     }
 
     /** The dry run: every run, where each model's pretrained weights come from, what is missing. */

@@ -68,4 +68,26 @@ class SegmentationCommandTest {
         assertThat(dir.resolve("run4")).doesNotExist();
         assertThat(dir.resolve("run5")).doesNotExist();
     }
+
+    @Test
+    void aStudyComparesItsEncoderWithTheClassificationTaskGivenAndRefusesTheFlagElsewhere() {
+        CliRun r = CliRun.of("study", "segmentation", "--scale", "quick", "--data", "chase-db1:/nowhere",
+                "--compare-with", "medmnist:retinamnist", "--print");
+        assertThat(r.code()).as(r.err()).isZero();
+        // the quick scale's classification size and length, task referable unless given
+        assertThat(r.out()).contains("compare_with:").contains("data: medmnist:retinamnist")
+                .contains("task: referable").contains("image_size: 64").contains("epochs: 3");
+        CliRun plan = CliRun.of("study", "segmentation", "--scale", "demo", "--compare-with",
+                "synthetic:retina?n=60&size=16", "--compare-task", "grade", "--plan", "--out",
+                dir.resolve("plan").toString());
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("run       compare__cbr-small__random__all__s0")
+                .contains("run       compare__cbr-small__pretrained__all__s1");
+        CliRun.of("study", "all", "--scale", "demo", "--compare-with", "medmnist:retinamnist", "--print")
+                .assertOneLineError("--compare-with is for a segmentation study");
+        CliRun.of("study", "segmentation", "--scale", "demo", "--compare-task", "grade", "--print")
+                .assertOneLineError("--compare-task needs --compare-with");
+        CliRun.of("study", "segmentation", "--scale", "demo", "--compare-with", "medmnist:retinamnist",
+                "--compare-task", "segmentation", "--print").assertOneLineError("expected a classification task");
+    }
 }

@@ -63,7 +63,8 @@ class SpecRangesTest {
             training: {epochs: 1, batch_size: 4, lr: 0.001, eval_every: 2, momentum: 0.9, weight_decay: 0.0001}
             pretrain: {data: "synthetic:natural?n=100&size=16", task: multiclass, epochs: 1, image_size: 16}
             experiments:
-              segmentation: {schemes: [random, pretrained], blocks: [layer1], threshold: 0.5, max_points: 100}
+              segmentation: {schemes: [random, pretrained], blocks: [layer1], threshold: 0.5, max_points: 100,
+                compare_with: {data: "synthetic:retina?n=40&size=16", task: referable, image_size: 16, epochs: 1}}
             """;
 
     /** The full spec that holds {@code key}. */

@@ -474,17 +474,43 @@ final class Findings {
      */
     static Finding judgeLowerChangeLess(String model, String scheme, String measure, double[] lowerMinusHigher,
                                         String lower, String higher) {
-        int n = Stats.count(lowerMinusHigher);
         String measured = String.format(Locale.ROOT, "%s (%s): %s before vs after training, lower layers (%s) minus "
                 + "higher (%s): %+.3f", model, scheme, measure, lower, higher, Stats.mean(lowerMinusHigher));
+        return aboveZero("representations", LOWER_CHANGE_LESS, measured, lowerMinusHigher);
+    }
+
+    /**
+     * Reproduced when the 95% t-interval of the per-seed {@code d} lies above 0, contradicted when below,
+     * inconclusive otherwise or under {@value #MIN_SEEDS} seeds; {@code measured} gains the interval.
+     */
+    private static Finding aboveZero(String experiment, String claim, String measured, double[] d) {
+        int n = Stats.count(d);
         if (n < MIN_SEEDS) {
-            return tooFewSeeds("representations", LOWER_CHANGE_LESS, measured, n);
+            return tooFewSeeds(experiment, claim, measured, n);
         }
-        double[] ci = Stats.tInterval(lowerMinusHigher);
+        double[] ci = Stats.tInterval(d);
         measured += String.format(Locale.ROOT, ", 95%% CI [%+.3f, %+.3f], %d seeds", ci[0], ci[1], n);
         Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("representations", LOWER_CHANGE_LESS, measured, v);
+        return new Finding(experiment, claim, measured, v);
+    }
+
+    static final String SEGMENTATION_REUSES_MORE = "A pretrained encoder changes less through segmentation than "
+            + "through classification on the same kind of images: segmentation reuses more of the pretraining "
+            + "(beyond the paper; asked of its open question).";
+
+    /**
+     * Whether segmentation keeps more of a pretrained encoder than classification: {@code segMinusCls[i]} is seed
+     * i's mean before-vs-after similarity over the encoder's {@code layers} in the U-Net minus that in the same
+     * encoder fine-tuned for classification (higher = changed less). Reproduced when its 95% t-interval lies above
+     * 0, contradicted when below, inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeSegmentationReusesMore(String model, String encoder, String measure, double[] segMinusCls,
+                                                String layers) {
+        String measured = String.format(Locale.ROOT, "%s vs %s fine-tuned for classification, pretrained: %s before "
+                + "vs after training over %s, segmentation minus classification: %+.3f", model, encoder, measure,
+                layers, Stats.mean(segMinusCls));
+        return aboveZero("segmentation", SEGMENTATION_REUSES_MORE, measured, segMinusCls);
     }
 
     static final String LARGE_CHANGE_LESS = "Large models change less through training than small ones, even from "

@@ -119,6 +119,36 @@ public final class Plan {
     }
 
     /**
+     * Plans, once, the classification run of {@code encoder} (a U-Net's encoder, as its own classifier) from
+     * {@code scheme} on the task a segmentation study compares with ({@code experiments.segmentation.compare_with}):
+     * the study's training settings, that task's data, image size and length; the same pretrained weights as the
+     * U-Net's encoder. Its id is {@code compare__} and the usual one, so it never stands for a run of the study's
+     * own models.
+     */
+    void addComparison(String encoder, String scheme, long seed, StudySpec.CompareWith with) {
+        String id = comparisonId(encoder, scheme, seed);
+        if (runs.containsKey(id)) {
+            return;
+        }
+        InitScheme init = InitScheme.parse(scheme);
+        Path weights = init.needsWeights() ? weightsFor(ModelRegistry.get(encoder).weightsCard().name()) : null;
+        RunSpec run = training(with.data(), with.task(), encoder, with.epochs() > 0 ? with.epochs()
+                : spec.training().epochs())
+                .imageSize(with.imageSize() > 0 ? with.imageSize() : null)
+                .init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).build();
+        runs.put(id, new PlannedRun(id, encoder, init.spec(), null, seed, run, folder().run(id)));
+    }
+
+    /** The comparison run {@link #addComparison} planned, or null. */
+    public PlannedRun comparison(String encoder, String scheme, long seed) {
+        return runs.get(comparisonId(encoder, scheme, seed));
+    }
+
+    static String comparisonId(String encoder, String scheme, long seed) {
+        return "compare__" + id(encoder, scheme, null, seed);
+    }
+
+    /**
      * A run with the study's training settings (3 input channels: pretrained and random runs alike); the class
      * weights and sampler are added for the medical task's runs only ({@link #add}).
      */

@@ -113,7 +113,8 @@ public final class Presets {
      * pretrained encoders, Mean Var, Gabor and transfusion up to low encoder blocks, with the validation Dice
      * threshold of the convergence verdicts declared here, before any run. {@code demo}: synthetic vessels at 64 px,
      * unet-cbr-small on 32 px patches, two seeds, transfusion up to layer1, the encoder pretrained on synthetic
-     * natural images (minutes, offline); {@code quick}: the data given (e.g. chase-db1:PATH), 64 px patches, three seeds, the ImageNet
+     * natural images (minutes, offline), compared with the synthetic fundus classification task; {@code quick}: the
+     * data given (e.g. chase-db1:PATH), 64 px patches, three seeds, the ImageNet
      * MobileNetV2-0.35 encoder when {@code weightsDir} has its Keras export, else unet-cbr-small pretrained on
      * CIFAR-10; {@code paper}: unet-resnet50 and unet-resnet18 with ImageNet encoders, 96 px patches, five seeds (a
      * GPU). The image size of a segmentation study is its patch side.
@@ -140,9 +141,23 @@ public final class Presets {
                 : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
         StudySpec.Experiments e = new StudySpec.Experiments(null, null, null, null, null, null, null, null,
                 new StudySpec.Segmentation(StudySpec.schemes(List.of("random", "pretrained", "meanvar", "gabor")),
-                        blocks, demo ? 0.5 : 0.7, demo ? 2000 : 5000));
+                        blocks, demo ? 0.5 : 0.7, demo ? 2000 : 5000,
+                        demo ? compareWith(scale, "synthetic:retina?n=300&size=32", "referable") : null));
         return new StudySpec("segmentation", demo ? "synthetic:retina-vessels?n=40&size=64" : null, "segmentation",
                 demo ? 32 : paper ? 96 : 64, models, seeds, training, pretrain, e);
+    }
+
+    /**
+     * The classification task a segmentation study at {@code scale} compares its encoders with
+     * ({@code experiments.segmentation.compare_with}): {@code data} and {@code task} at the scale's classification
+     * size and length (demo: 32 px, 4 epochs; quick: 64 px, 3 epochs; paper: 224 px, the study's epochs).
+     */
+    public static StudySpec.CompareWith compareWith(String scale, String data, String task) {
+        return switch (scale) {
+            case "demo" -> new StudySpec.CompareWith(data, task, 32, 4);
+            case "paper" -> new StudySpec.CompareWith(data, task, 224, 0);
+            default -> new StudySpec.CompareWith(data, task, 64, 3);
+        };
     }
 
     /** " (did you mean X?)" for the closest name by edit distance, when it is close. */

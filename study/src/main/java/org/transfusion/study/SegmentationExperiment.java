@@ -42,9 +42,25 @@ final class SegmentationExperiment implements Experiment {
         this.spec = spec;
     }
 
+    /** The key of an encoder's classification runs in the analysis ({@code classification/cbr-small}). */
+    static final String COMPARE_PREFIX = "classification/";
+
     @Override
     public void plan(Plan plan, String model, long seed) {
         spec.allSchemes().forEach(s -> plan.add(model, s, null, seed));
+        StudySpec.CompareWith with = spec.compareWith();
+        if (with != null) {
+            for (String scheme : CHANGE_SCHEMES) {
+                if (spec.schemeNames().contains(scheme)) {
+                    plan.addComparison(encoder(model), scheme, seed, with);
+                }
+            }
+        }
+    }
+
+    /** The classifier a U-Net's encoder is (its compare_with runs train it). */
+    static String encoder(String model) {
+        return ModelRegistry.get(model).encoderCard().name();
     }
 
     @Override
@@ -61,6 +77,10 @@ final class SegmentationExperiment implements Experiment {
                     PlannedRun r = plan.run(model, scheme, null, seed);
                     if (r != null) {
                         out.add(r);
+                    }
+                    PlannedRun c = plan.comparison(encoder(model), scheme, seed);
+                    if (c != null && !out.contains(c)) {
+                        out.add(c);
                     }
                 }
             }
@@ -115,7 +135,62 @@ final class SegmentationExperiment implements Experiment {
                     first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
                     movement));
         }
+        if (spec.compareWith() != null) {
+            RunComparison.Request classification = new RunComparison.Request(null, plan.dataDir(), Split.TEST,
+                    List.of(), request.methods(), spec.maxPoints(), 0,
+                    org.transfusion.engine.probe.ActivationProbe.Fold.FLATTEN, 0);
+            for (String model : plan.spec().models()) {
+                String encoder = encoder(model);
+                if (all.containsKey(COMPARE_PREFIX + encoder)) {
+                    continue;
+                }
+                RepresentationsRecord.Model m = beforeAfter(plan, encoder, classification, out);
+                if (m != null) {
+                    all.put(COMPARE_PREFIX + encoder, m);
+                }
+            }
+        }
         new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(plan.folder().analysis("segmentation"));
+    }
+
+    /** The encoder's classification runs (compare_with) before vs after training, per scheme; null without runs. */
+    private RepresentationsRecord.Model beforeAfter(Plan plan, String encoder, RunComparison.Request request,
+                                                    PrintStream out) {
+        Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
+        List<LayerSimilarity> first = null;
+        for (String scheme : CHANGE_SCHEMES) {
+            List<List<LayerSimilarity>> perSeed = new ArrayList<>();
+            Map<String, List<Double>> moved = new LinkedHashMap<>();
+            for (long seed : plan.spec().seeds()) {
+                PlannedRun run = plan.comparison(encoder, scheme, seed);
+                if (run == null) {
+                    continue;
+                }
+                out.println("analysis: segmentation's comparison " + encoder + " " + scheme + " seed " + seed
+                        + " (classification) before vs after training");
+                RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
+                perSeed.add(r.layers());
+                if (first == null) {
+                    first = r.layers();
+                }
+                r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
+            if (perSeed.isEmpty()) {
+                continue;
+            }
+            beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
+            Map<String, Double> mean = new LinkedHashMap<>();
+            moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue).toArray())));
+            movement.put(scheme, mean);
+        }
+        if (first == null) {
+            return null;
+        }
+        return new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
+                first.stream().map(LayerSimilarity::points).toList(),
+                first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
+                movement);
     }
 
     @Override
@@ -170,9 +245,71 @@ final class SegmentationExperiment implements Experiment {
                             RepresentationsExperiment.CLAIM_MEASURE, d, l.names(lower), l.names(higher));
                     out.add(new Finding("segmentation", f.claim(), f.measured(), f.verdict()));
                 }
+                Finding reuse = reusesMore(repr, model);
+                if (reuse != null) {
+                    out.add(reuse);
+                }
             }
         }
         return out;
+    }
+
+    /**
+     * The encoder's layers probed in both the U-Net and its classification runs, usable for CCA in both (enough
+     * points per neuron), in the U-Net's order; with each layer's index in either record.
+     */
+    record SharedLayers(List<String> names, List<Integer> inSegmentation, List<Integer> inClassification) {
+        static SharedLayers of(String model, RepresentationsRecord.Model seg, RepresentationsRecord.Model cls) {
+            RepresentationsExperiment.Layers s = encoderLayers(model, seg);
+            RepresentationsExperiment.Layers c = RepresentationsExperiment.Layers.of(cls);
+            List<String> names = new ArrayList<>();
+            List<Integer> si = new ArrayList<>();
+            List<Integer> ci = new ArrayList<>();
+            for (int i = 0; i < s.names().size(); i++) {
+                int j = c.names().indexOf(s.names().get(i));
+                if (j >= 0 && s.usable(i) && c.usable(j)) {
+                    names.add(s.names().get(i));
+                    si.add(seg.layers().indexOf(s.names().get(i)));
+                    ci.add(j);
+                }
+            }
+            return new SharedLayers(names, si, ci);
+        }
+    }
+
+    /**
+     * Segmentation against classification for {@code model}'s pretrained encoder (when the study compares with a
+     * classification task): per seed, the mean before-vs-after SVCCA over the shared encoder layers in the U-Net
+     * minus that in the classifier; null without both records.
+     */
+    private Finding reusesMore(RepresentationsRecord repr, String model) {
+        if (spec.compareWith() == null) {
+            return null;
+        }
+        String encoder = encoder(model);
+        RepresentationsRecord.Model seg = repr.models().get(model);
+        RepresentationsRecord.Model cls = repr.models().get(COMPARE_PREFIX + encoder);
+        if (seg == null || cls == null || seg.beforeAfter("pretrained") == null
+                || cls.beforeAfter("pretrained") == null) {
+            return null;
+        }
+        SharedLayers shared = SharedLayers.of(model, seg, cls);
+        List<List<Double>> s = RepresentationsExperiment.values(seg.beforeAfter("pretrained"));
+        List<List<Double>> c = RepresentationsExperiment.values(cls.beforeAfter("pretrained"));
+        if (shared.names().isEmpty() || s.isEmpty() || c.isEmpty()) {
+            return null;
+        }
+        // both analyses list the study's seeds in order; a seed missing from either is left out
+        double[] d = new double[Math.min(s.size(), c.size())];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = meanAt(s.get(i), shared.inSegmentation()) - meanAt(c.get(i), shared.inClassification());
+        }
+        return Findings.judgeSegmentationReusesMore(model, encoder, RepresentationsExperiment.CLAIM_MEASURE, d,
+                String.join(", ", shared.names()));
+    }
+
+    private static double meanAt(List<Double> values, List<Integer> at) {
+        return Stats.mean(at.stream().mapToDouble(i -> RepresentationsRecord.at(values, i)).toArray());
     }
 
     /**
@@ -244,7 +381,75 @@ final class SegmentationExperiment implements Experiment {
         }
         h.append("</div>");
         changeCharts(page);
+        comparison(page);
         predictions(page);
+    }
+
+    /**
+     * Where the study compares with a classification task: the encoder's change per shared layer in the U-Net and
+     * in the same encoder fine-tuned for classification, random and pretrained, and the classifiers' test AUC.
+     */
+    private void comparison(ReportPage page) {
+        StudySpec.CompareWith with = spec.compareWith();
+        RepresentationsRecord repr = read(page.plan());
+        if (with == null || repr == null) {
+            return;
+        }
+        StringBuilder h = page.html();
+        h.append("<h3>The encoder in segmentation and in classification</h3><p class='note'>Each U-Net's encoder "
+                + "was also fine-tuned as a classifier on ").append(Svg.esc(with.data())).append(" (")
+                .append(Svg.esc(with.task())).append("), from the same random and pretrained starts on the same "
+                + "seeds. 1 - SVCCA before vs after training per encoder layer (each network probed on its own "
+                + "task's test images); lower = more of the start kept.</p><div class='charts'>");
+        StringBuilder table = new StringBuilder("<table><tr><th>encoder</th><th>scheme</th><th>classification test "
+                + "AUC (n)</th></tr>");
+        for (String model : page.spec().models()) {
+            String encoder = encoder(model);
+            RepresentationsRecord.Model seg = repr.models().get(model);
+            RepresentationsRecord.Model cls = repr.models().get(COMPARE_PREFIX + encoder);
+            if (seg == null || cls == null) {
+                continue;
+            }
+            SharedLayers shared = SharedLayers.of(model, seg, cls);
+            List<Svg.Series> series = new ArrayList<>();
+            for (String scheme : CHANGE_SCHEMES) {
+                series.add(change(scheme + ", segmentation", seg.beforeAfter(scheme), shared.inSegmentation()));
+                series.add(change(scheme + ", classification", cls.beforeAfter(scheme), shared.inClassification()));
+            }
+            series.removeIf(java.util.Objects::isNull);
+            if (!shared.names().isEmpty() && !series.isEmpty()) {
+                h.append("<figure>").append(Svg.lines(encoder + ": change per encoder layer, segmentation vs "
+                        + "classification", "encoder layer", "1 - svcca", series, shared.names(), 0, 1))
+                        .append("<figcaption>mean over seeds; the layers with enough points per neuron in both"
+                                + "</figcaption></figure>");
+            }
+            for (String scheme : CHANGE_SCHEMES) {
+                double[] auc = page.plan().spec().seeds().stream().mapToDouble(seed -> {
+                    PlannedRun r = page.plan().comparison(encoder, scheme, seed);
+                    RunResult result = r == null ? null : RunResult.load(r);
+                    return result == null ? Double.NaN : result.testAuc();
+                }).toArray();
+                table.append("<tr><td>").append(Svg.esc(encoder)).append("</td><td>").append(Svg.esc(scheme))
+                        .append("</td><td>").append(Stats.count(auc) == 0 ? "–" : Findings.pm(auc)
+                                + " <span class='muted'>(n=" + Stats.count(auc) + ")</span>").append("</td></tr>");
+            }
+        }
+        h.append("</div>").append(table).append("</table>");
+    }
+
+    /** 1 - the claim measure's mean at {@code at}, as a series over those layers; null without the summary. */
+    private static Svg.Series change(String name, RepresentationsRecord.Summary summary, List<Integer> at) {
+        RepresentationsRecord.Measure m = summary == null ? null
+                : summary.measure(RepresentationsExperiment.CLAIM_MEASURE);
+        if (m == null || m.mean() == null) {
+            return null;
+        }
+        double[] y = at.stream().mapToDouble(i -> {
+            Double v = i < m.mean().size() ? m.mean().get(i) : null;
+            return v == null ? Double.NaN : 1 - v;
+        }).toArray();
+        double[] x = java.util.stream.IntStream.range(0, y.length).asDoubleStream().toArray();
+        return new Svg.Series(name, x, y, null);
     }
 
     /** 1 - SVCCA and 1 - CKA before vs after training per layer, random and pretrained encoders; weight movement. */

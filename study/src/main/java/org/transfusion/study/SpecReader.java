@@ -201,7 +201,20 @@ public final class SpecReader {
                 });
             }
         }
+        StudySpec.CompareWith cw = e.segmentation().compareWith();
+        if (cw != null && cw.task().strip().equalsIgnoreCase(Tasks.SEGMENTATION)) {
+            atPath("experiments.segmentation.compare_with.task", () -> {
+                throw new BadInputException("expected a classification task (e.g. referable) to compare the "
+                        + "encoder's change with, not segmentation");
+            });
+        }
         List<String> schemes = e.segmentation().schemeNames();
+        if (cw != null && !schemes.contains("pretrained")) {
+            atPath("experiments.segmentation.compare_with", () -> {
+                throw new BadInputException("compares the pretrained encoder's change in both tasks: add "
+                        + "'pretrained' to experiments.segmentation.schemes");
+            });
+        }
         if (!schemes.contains("random")) {
             atPath("experiments.segmentation.schemes", () -> {
                 throw new BadInputException("expected 'random' among the schemes: every other scheme is judged "

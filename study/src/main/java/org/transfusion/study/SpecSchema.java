@@ -566,11 +566,18 @@ final class SpecSchema {
             key("train_images", whole(SourceForgetting.Request.TRAIN_IMAGES), () -> 2000),
             key("test_images", whole(SourceForgetting.Request.TEST_IMAGES), () -> 1000));
 
+    static final Section<StudySpec.CompareWith> COMPARE_WITH = Section.of(StudySpec.CompareWith.class,
+            required("data", TEXT),
+            required("task", TASK),
+            key("image_size", whole(RunSpec.IMAGE_SIZE.orZero("the data's stored size")), () -> 0),
+            key("epochs", whole(RunSpec.EPOCHS.orZero("the study's epochs")), () -> 0));
+
     static final Section<StudySpec.Segmentation> SEGMENTATION = Section.of(StudySpec.Segmentation.class,
             key("schemes", SCHEMES, () -> schemes("random", "pretrained", "meanvar", "gabor")),
             key("blocks", list(NAME, null), () -> List.of()),
             key("threshold", real(RunSpec.AUC_THRESHOLD), () -> 0.7),
-            key("max_points", whole(RunComparison.MAX_POINTS), () -> 3000));
+            key("max_points", whole(RunComparison.MAX_POINTS), () -> 3000),
+            optional("compare_with", COMPARE_WITH));
 
     /** Each experiment given is run (with its defaults when given as {@code name:} alone); at least one. */
     static final Section<StudySpec.Experiments> EXPERIMENTS = Section.atLeastOne("experiment",

@@ -136,8 +136,13 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
      * before training; {@code blocks} the encoder blocks transfused up to (each a {@code transfusion:BLOCK} run);
      * {@code maxPoints} the probe's rows per layer for the before/after change.
      */
-    public record Segmentation(List<InitScheme> schemes, List<String> blocks, double threshold, int maxPoints)
-            implements Schemes {
+    public record Segmentation(List<InitScheme> schemes, List<String> blocks, double threshold, int maxPoints,
+                               CompareWith compareWith) implements Schemes {
+        /** Without a classification task to compare the encoder's change with. */
+        public Segmentation(List<InitScheme> schemes, List<String> blocks, double threshold, int maxPoints) {
+            this(schemes, blocks, threshold, maxPoints, null);
+        }
+
         /** Every scheme a model runs: the listed ones, then transfusion up to each block. */
         public List<String> allSchemes() {
             List<String> out = new java.util.ArrayList<>(schemeNames());
@@ -145,6 +150,14 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
             return out;
         }
     }
+
+    /**
+     * A classification task on the same kind of images as a segmentation study's ({@code data}, {@code task}), for
+     * each U-Net's encoder trained from random init and from its pretrained weights on every seed, so that the
+     * encoder's change through segmentation can be set beside its change through classification;
+     * {@code imageSize} 0 = the data's stored size, {@code epochs} 0 = the study's.
+     */
+    public record CompareWith(String data, String task, int imageSize, int epochs) {}
 
     /** Init schemes by name ({@code "random"}, {@code "transfusion:layer2"}), each parsed by {@link InitScheme#parse}. */
     public static List<InitScheme> schemes(List<String> names) {

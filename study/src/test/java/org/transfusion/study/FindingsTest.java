@@ -507,6 +507,31 @@ class FindingsTest {
         }
     }
 
+    /** Beyond the paper: does segmentation keep more of a pretrained encoder than classification? */
+    @Nested
+    class SegmentationReusesMore {
+        private Finding judge(double... segMinusCls) {
+            return Findings.judgeSegmentationReusesMore("unet-cbr-small", "cbr-small", "svcca", segMinusCls,
+                    "layer1, layer2");
+        }
+
+        @Test
+        void judgedOnThePerSeedDifferenceOfTheEncodersChange() {
+            // 0.30, 0.35, 0.40: mean 0.35, sd 0.05, half-width t(2) 4.303 * 0.05 / sqrt(3) = 0.124: CI [0.226, 0.474]
+            Finding yes = judge(0.30, 0.35, 0.40);
+            assertThat(yes.verdict()).isEqualTo(Verdict.REPRODUCED);
+            assertThat(yes.measured()).contains("+0.350").contains("[+0.226, +0.474]").contains("3 seeds")
+                    .contains("layer1, layer2");
+            assertThat(judge(-0.30, -0.35, -0.40).verdict()).isEqualTo(Verdict.NOT_REPRODUCED);
+            // 0.10, 0.20, 0.30: mean 0.2, sd 0.1, half-width 0.248: CI [-0.048, 0.448] holds 0
+            assertThat(judge(0.10, 0.20, 0.30).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            // two seeds are shown, not judged
+            assertThat(judge(0.30, 0.40).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(judge(0.30, 0.40).measured()).contains("2 paired seeds");
+            assertThat(yes.experiment()).isEqualTo("segmentation");
+        }
+    }
+
     /** Claim 3: pretraining accuracy against test AUC after transfer, within one pretraining task. */
     @Nested
     class PretrainingNotPredictive {

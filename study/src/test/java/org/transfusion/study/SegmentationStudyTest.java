@@ -30,7 +30,12 @@ class SegmentationStudyTest {
             training: {epochs: 2, batch_size: 8, lr: 0.001}
             pretrain: {data: "synthetic:natural?n=200&size=16", task: multiclass, epochs: 1, image_size: 16, published: false}
             experiments:
-              segmentation: {schemes: [random, pretrained], blocks: [layer1], threshold: 0.3, max_points: 8000}
+              segmentation:
+                schemes: [random, pretrained]
+                blocks: [layer1]
+                threshold: 0.3
+                max_points: 8000
+                compare_with: {data: "synthetic:retina?n=160&size=16", task: referable, image_size: 16, epochs: 1}
             """;
 
     @Tag("slow")
@@ -41,13 +46,22 @@ class SegmentationStudyTest {
         Path report = Study.run(s, out, null, new StudyRunner(new PrintStream(new ByteArrayOutputStream()), 1, null),
                 new PrintStream(new ByteArrayOutputStream()));
         Plan plan = Plan.of(s, out, null);
-        // random, pretrained, transfusion:layer1 for each of two seeds; one pretraining, of the encoder's classifier
-        assertThat(plan.runs()).hasSize(6);
+        // random, pretrained, transfusion:layer1 for each of two seeds, and the encoder as a classifier from random and
+        // pretrained on each seed (compare_with); one pretraining, of the encoder's classifier, for both
+        assertThat(plan.runs()).hasSize(10);
         assertThat(plan.pretrains()).extracting(PlannedRun::model).containsExactly("cbr-tiny");
         assertThat(plan.runs()).allMatch(r -> new RunFolder(r.folder()).isComplete());
         RunSpec one = plan.run("unet-cbr-tiny", "random", null, 0).spec();
         assertThat(one.patchSize()).isEqualTo(16); // the study's image size is the patch side
         assertThat(one.thresholds()).containsExactly(0.3); // the declared Dice threshold
+
+        PlannedRun cls = plan.comparison("cbr-tiny", "pretrained", 1);
+        assertThat(cls.spec().data()).isEqualTo("synthetic:retina?n=160&size=16");
+        assertThat(cls.spec().task()).isEqualTo("referable");
+        assertThat(cls.spec().imageSize()).isEqualTo(16);
+        assertThat(cls.spec().epochs()).isEqualTo(1);
+        assertThat(cls.spec().weights()).isEqualTo(plan.run("unet-cbr-tiny", "pretrained", null, 1).spec().weights());
+        assertThat(cls.folder().getFileName().toString()).isEqualTo("compare__cbr-tiny__pretrained__all__s1");
 
         Results results = new Results(plan);
         assertThat(java.util.Arrays.stream(results.testDices("unet-cbr-tiny", "random")).boxed().toList())
@@ -62,11 +76,26 @@ class SegmentationStudyTest {
         RepresentationsRecord change = RepresentationsRecord.read(plan.folder().analysis("segmentation"));
         assertThat(change.models().get("unet-cbr-tiny").layers()).contains("layer1", "decoder.0");
         assertThat(change.models().get("unet-cbr-tiny").beforeAfter("pretrained").comparisons()).isEqualTo(2);
+        RepresentationsRecord.Model asClassifier = change.models().get(SegmentationExperiment.COMPARE_PREFIX
+                + "cbr-tiny");
+        assertThat(asClassifier.beforeAfter("pretrained").comparisons()).isEqualTo(2);
+        assertThat(asClassifier.beforeAfter("random").comparisons()).isEqualTo(2);
+        // the verdict compares the layers both networks probe with enough points: the encoder's, never the decoder's
+        SegmentationExperiment.SharedLayers shared = SegmentationExperiment.SharedLayers.of("unet-cbr-tiny",
+                change.models().get("unet-cbr-tiny"), asClassifier);
+        assertThat(shared.names()).isNotEmpty().contains("layer1").noneMatch(n -> n.startsWith("decoder"));
+        Finding reuse = findings.stream().filter(f -> f.claim().equals(Findings.SEGMENTATION_REUSES_MORE))
+                .findFirst().orElseThrow();
+        // two seeds: measured and shown, never judged
+        assertThat(reuse.verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+        assertThat(reuse.measured()).contains("unet-cbr-tiny vs cbr-tiny").contains("2 paired seeds");
 
         String html = Files.readString(report);
         assertThat(html).contains("<h2>Segmentation: does transfer help when the task is to draw the structure?</h2>")
                 .contains("validation Dice by step").contains("change per layer")
-                .contains("Test predictions, random vs pretrained encoder");
+                .contains("Test predictions, random vs pretrained encoder")
+                .contains("The encoder in segmentation and in classification")
+                .contains("cbr-tiny: change per encoder layer, segmentation vs classification");
         assertThat(out.resolve("report/segmentation/unet-cbr-tiny__random")).isDirectory();
         try (var files = Files.list(out.resolve("report/segmentation/unet-cbr-tiny__pretrained"))) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith("_overlay.png"));
@@ -83,10 +112,19 @@ class SegmentationStudyTest {
                 .hasMessageContaining("not a segmentation model");
         assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("blocks: [layer1]", "blocks: [layer9]"), "c.yaml"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("experiments.segmentation.blocks[0]");
-        assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("segmentation: {", "performance: {}\n  segmentation: {"),
+        assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("  segmentation:\n", "  performance: {}\n  segmentation:\n"),
                 "d.yaml")).isInstanceOf(BadInputException.class).hasMessageContaining("drop performance");
         assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("schemes: [random, pretrained]", "schemes: [pretrained]"),
                 "e.yaml")).isInstanceOf(BadInputException.class).hasMessageContaining("expected 'random'");
+        assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("task: referable", "task: segmentation"), "f.yaml"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("experiments.segmentation.compare_with.task")
+                .hasMessageContaining("expected a classification task");
+        assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("schemes: [random, pretrained]", "schemes: [random]"),
+                "g.yaml")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("experiments.segmentation.compare_with").hasMessageContaining("add 'pretrained'");
+        assertThatThrownBy(() -> SpecReader.parse(SPEC.replace("task: referable, ", ""), "h.yaml"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("compare_with");
     }
 
     @Test
@@ -98,7 +136,10 @@ class SegmentationStudyTest {
         // the preset reads back through the spec reader unchanged (what study.json records)
         StudySpec again = SpecReader.parse(new org.yaml.snakeyaml.Yaml().dump(demo.toMap()), "demo");
         assertThat(again).isEqualTo(demo);
+        assertThat(demo.experiments().segmentation().compareWith())
+                .isEqualTo(new StudySpec.CompareWith("synthetic:retina?n=300&size=32", "referable", 32, 4));
         StudySpec quick = Presets.get("segmentation", "quick");
+        assertThat(quick.experiments().segmentation().compareWith()).isNull();
         assertThat(quick.data()).isNull();
         assertThat(quick.imageSize()).isEqualTo(64);
     }
