@@ -60,6 +60,18 @@ final class ForgettingExperiment implements Experiment {
         return Optional.of(file(plan.dir()));
     }
 
+    /** Also when the file is of a format before stratified probes ({@link ForgettingRecord#FORMAT} 3). */
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        if (Experiment.super.needsAnalysis(plan)) {
+            return true;
+        }
+        ForgettingRecord old = read(plan.dir());
+        return old != null && old.formatVersion() != null && old.formatVersion() < ForgettingRecord.FORMAT
+                && analysedRuns(plan).stream().allMatch(r -> new org.transfusion.engine.run.RunFolder(r.folder())
+                .isComplete());
+    }
+
 
     @Override
     public void analyse(Plan plan, PrintStream log) {
@@ -239,12 +251,16 @@ final class ForgettingExperiment implements Experiment {
         StringBuilder csv = new StringBuilder("model,scheme,seed,at,step,head_accuracy,layer,probe_accuracy\n");
         StringBuilder table = new StringBuilder("<table><tr><th>model</th><th>scheme</th><th>layer</th>"
                 + "<th>probe accuracy at init</th><th>at best</th></tr>");
+        StringBuilder saw = new StringBuilder();
         f.models().forEach((model, m) -> {
             if (m.skipped() != null) {
                 html.append("<p class='muted'>").append(Svg.esc(model)).append(": ")
                         .append(Svg.esc(m.skipped())).append("</p>");
                 return;
             }
+            m.schemesOrNone().values().stream().flatMap(List::stream).findFirst().ifPresent(one -> saw
+                    .append(saw.length() == 0 ? "" : "; ").append(Svg.esc(model)).append(": ")
+                    .append(seen(one)));
             List<Svg.Series> series = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             m.schemesOrNone().forEach((scheme, seeds) -> {
@@ -300,12 +316,23 @@ final class ForgettingExperiment implements Experiment {
         });
         html.append("</div>").append(table).append("</table><p class='note'>Original head: the pretraining run's "
                 + "classifier on the fine-tuned features. Probe: multinomial logistic regression on each layer's "
-                + "globally average-pooled activations, fitted on the first ").append(spec.trainImages())
-                .append(" source train images and scored on the first ").append(spec.testImages()).append(" source "
-                + "test images (L2 ").append(SourceForgetting.Request.DEFAULT_L2).append(" on the mean "
-                + "cross-entropy). Points: init, the runs' ").append(spec.snapshots()).append(" snapshots, best."
-                + "</p>");
+                + "globally average-pooled activations, fitted on up to ").append(spec.trainImages())
+                .append(" source train images and scored on up to ").append(spec.testImages()).append(" source "
+                + "test images, each a seeded draw stratified by class (the same images for every run and point; ")
+                .append(saw.length() == 0 ? "" : "what each probe saw: " + saw + "; ").append("L2 ")
+                .append(SourceForgetting.Request.DEFAULT_L2).append(" on the mean cross-entropy). Points: init, the "
+                + "runs' ").append(spec.snapshots()).append(" snapshots, best.</p>");
         page.writeFile("forgetting.csv", csv.toString());
+    }
+
+    /** "fitted on 2000 images of 10 of 10 classes, scored on 1000 of 10" (an older record: its images only). */
+    static String seen(ForgettingRecord.Seed s) {
+        if (s.trainClasses() == null) {
+            return "fitted on the first " + s.trainImages() + " train images, scored on the first " + s.testImages()
+                    + " test images (a record from before stratified probes; classes not recorded)";
+        }
+        return "fitted on " + s.trainImages() + " images of " + s.trainClasses() + " of " + s.classes()
+                + " classes, scored on " + s.testImages() + " of " + s.testClasses();
     }
 
     /** Per seed, a layer's probe accuracy at the point {@code at}. */

@@ -14,6 +14,7 @@ import org.transfusion.engine.data.Batch;
 import org.transfusion.engine.data.BatchArrays;
 import org.transfusion.engine.data.BatchLoader;
 import org.transfusion.engine.data.Split;
+import org.transfusion.engine.data.SubsetSplit;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelCard;
@@ -35,10 +36,14 @@ import org.transfusion.error.BadInputException;
  * network is scored on the source task's test images two ways. (a) The <b>original head</b>: the pretraining run's
  * classifier put back on the fine-tuned features (and the network's own batch-norm statistics), its accuracy.
  * (b) A <b>linear probe</b> per layer ({@link LinearProbe}) on each layer's globally average-pooled activations,
- * fitted on the first {@code trainImages} source train images and scored on the first {@code testImages} test
- * images: which layers still hold the source task linearly, whatever the head.
+ * fitted on {@code trainImages} source train images and scored on {@code testImages} test images, each a draw
+ * stratified by class ({@link SubsetSplit#stratified}, seeds {@value #PROBE_SEED} and {@value #PROBE_SEED} + 1: the
+ * same images at every point and for every run): which layers still hold the source task linearly, whatever the head.
  */
 public final class SourceForgetting {
+    /** The seed of the probes' train-image draw (the test draw's is one more). */
+    public static final long PROBE_SEED = 0;
+
     private SourceForgetting() {}
 
     /**
@@ -46,8 +51,8 @@ public final class SourceForgetting {
      * @param sourceTask  the source task; null = the pretraining run's
      * @param imageSize   the source images' size; null = the pretraining run's, else the run's own
      * @param dataDir     where medmnist:NAME files are looked up first (null = the default)
-     * @param trainImages source train images the probes are fitted on
-     * @param testImages  source test images everything is scored on
+     * @param trainImages source train images the probes are fitted on (a draw stratified by class)
+     * @param testImages  source test images everything is scored on (a draw stratified by class)
      * @param l2          the probes' L2 penalty (see {@link LinearProbe})
      * @param layers      the layers to probe; empty = every named layer of the architecture
      */
@@ -159,10 +164,17 @@ public final class SourceForgetting {
                         + String.join(", ", arch.layers()) + ")");
             }
         }
-        int nTrain = Math.min(r.trainImages(), source.data().split(Split.TRAIN).size());
-        int nTest = Math.min(r.testImages(), source.data().split(Split.TEST).size());
-        BatchLoader train = new BatchLoader(source.data().split(Split.TRAIN), task, source.pipeline(), 64, false, 0);
-        BatchLoader test = new BatchLoader(source.data().split(Split.TEST), task, source.pipeline(), 64, false, 0);
+        // Stratified by class: a class-ordered split's first images would hold a few classes.
+        SubsetSplit trainSample = SubsetSplit.stratified(source.data().split(Split.TRAIN), task, r.trainImages(),
+                PROBE_SEED);
+        SubsetSplit testSample = SubsetSplit.stratified(source.data().split(Split.TEST), task, r.testImages(),
+                PROBE_SEED + 1);
+        int nTrain = trainSample.size();
+        int nTest = testSample.size();
+        int trainClasses = SubsetSplit.classes(trainSample, task);
+        int testClasses = SubsetSplit.classes(testSample, task);
+        BatchLoader train = new BatchLoader(trainSample, task, source.pipeline(), 64, false, 0);
+        BatchLoader test = new BatchLoader(testSample, task, source.pipeline(), 64, false, 0);
 
         List<Point> points = new ArrayList<>();
         points.add(point("init", 0, initial, arch, source.arch(), head, layers, train, test,
@@ -186,11 +198,15 @@ public final class SourceForgetting {
                 + String.join(", ", head.keys()) + ")");
         meta.put("image_size", source.imageSize());
         meta.put("probe", String.format(Locale.ROOT, "multinomial logistic regression on globally average-pooled "
-                + "activations, standardised; L2 %.3g on the mean cross-entropy (sklearn C = %.3g); fitted on the "
-                + "first %d source train images, scored on the first %d source test images", r.l2(),
-                1 / (r.l2() * nTrain), nTrain, nTest));
+                + "activations, standardised; L2 %.3g on the mean cross-entropy (sklearn C = %.3g); fitted on %d "
+                + "source train images of %d of the task's %d classes, scored on %d source test images of %d "
+                + "classes, each a seeded draw stratified by class", r.l2(), 1 / (r.l2() * nTrain), nTrain,
+                trainClasses, classes, nTest, testClasses));
         meta.put("train_images", nTrain);
         meta.put("test_images", nTest);
+        meta.put("train_classes", trainClasses);
+        meta.put("test_classes", testClasses);
+        meta.put("classes", classes);
         meta.put("l2", r.l2());
         meta.put("snapshots", folder.snapshots().size());
         return new Result(meta, layers, points);
@@ -267,7 +283,7 @@ public final class SourceForgetting {
         return new Point(at, step, headAccuracy, probes);
     }
 
-    /** One inference pass over the first {@code images} of a loader: pooled features per layer, labels, argmax. */
+    /** One inference pass over the first {@code images} of a loader (its sample): pooled features per layer, labels, argmax. */
     private record Pass(Map<String, double[][]> features, int[] labels, int[] predicted) {
         static Pass run(Network net, BatchLoader loader, int images, List<String> layers, boolean head) {
             Map<String, double[][]> features = new LinkedHashMap<>();

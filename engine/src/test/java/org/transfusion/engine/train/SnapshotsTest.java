@@ -62,4 +62,47 @@ class SnapshotsTest {
         }
         assertThat(r.csv().lines().count()).isEqualTo(5);
     }
+
+    /**
+     * The probes of a source whose splits are ordered by class (a folder source, as ImageNet's) see every class: ten
+     * classes, 20 probe train images and 10 test images, where the first 20 train images hold two classes.
+     */
+    @Test
+    void theProbesOfAClassOrderedSourceSeeEveryClass(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("src");
+        for (int c = 0; c < 10; c++) {
+            for (int i = 0; i < 12; i++) {
+                image(folder.resolve("train").resolve("c" + c).resolve(i + ".png"), c, i);
+            }
+            for (int i = 0; i < 3; i++) {
+                image(folder.resolve("test").resolve("c" + c).resolve(i + ".png"), c, i);
+            }
+        }
+        java.nio.file.Files.createDirectories(dir.resolve("dst"));
+        String target = "npz:" + TestNpz.brightSquares(dir.resolve("dst"), 32, 16, 16, 6);
+        RunFolder pre = new RunFolder(dir.resolve("pre"));
+        Trainer.run(RunSpec.builder("folder:" + folder, "cbr-tiny").task("multiclass").imageSize(16).channels(3)
+                .length(4L, null).batchSize(8).threads(1).build(), pre, false, Progress.SILENT);
+        RunFolder fine = new RunFolder(dir.resolve("fine"));
+        Trainer.run(RunSpec.builder(target, "cbr-tiny").channels(3).length(4L, null).batchSize(8).threads(1)
+                .init(new InitScheme.Pretrained()).weights(pre.bestWeights()).build(), fine, false, Progress.SILENT);
+        SourceForgetting.Result r = SourceForgetting.measure(fine.dir(), new SourceForgetting.Request(null, null, null,
+                null, 20, 10, 0.01, List.of()));
+        assertThat(r.meta()).containsEntry("train_images", 20).containsEntry("test_images", 10)
+                .containsEntry("train_classes", 10).containsEntry("test_classes", 10).containsEntry("classes", 10);
+        assertThat((String) r.meta().get("probe")).contains("20 source train images of 10 of the task's 10 classes")
+                .contains("stratified by class");
+    }
+
+    private static void image(Path file, int c, int i) throws IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                img.setRGB(x, y, (c * 25) << 16 | ((i * 20 + x) & 0xff) << 8 | (y * 30));
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+    }
 }

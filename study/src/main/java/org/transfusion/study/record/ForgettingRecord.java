@@ -18,8 +18,12 @@ import org.transfusion.error.BadInputException;
  * {@code SourceForgetting} measured, its points with the original head's and each layer's probe accuracy).
  */
 public record ForgettingRecord(Integer formatVersion, Map<String, Model> models) {
-    /** The version this release writes; 1: written before versions were recorded (the same keys). */
-    public static final int FORMAT = 2;
+    /**
+     * The version this release writes: 3, probes on draws stratified by class (with the classes they saw); 2 and 1
+     * (before versions were recorded): probes on a split's first images, which a class-ordered source reduced to a
+     * few classes, so a study measures those again.
+     */
+    public static final int FORMAT = 3;
 
     /** One model: {@code skipped} (why) or its schemes, each a list of one measurement per seed. */
     public record Model(String skipped, Map<String, List<Seed>> schemes) {
@@ -49,6 +53,9 @@ public record ForgettingRecord(Integer formatVersion, Map<String, Model> models)
             @JsonProperty("probe") String probe,
             @JsonProperty("train_images") Integer trainImages,
             @JsonProperty("test_images") Integer testImages,
+            @JsonProperty("train_classes") @JsonInclude(JsonInclude.Include.NON_NULL) Integer trainClasses,
+            @JsonProperty("test_classes") @JsonInclude(JsonInclude.Include.NON_NULL) Integer testClasses,
+            @JsonProperty("classes") @JsonInclude(JsonInclude.Include.NON_NULL) Integer classes,
             @JsonProperty("l2") Double l2,
             @JsonProperty("snapshots") Integer snapshots,
             @JsonProperty("layers") List<String> layers,
