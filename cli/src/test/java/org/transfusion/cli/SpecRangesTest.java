@@ -45,7 +45,7 @@ class SpecRangesTest {
               performance: {schemes: [random, pretrained]}
               small_data: {sizes: [40], schemes: [random]}
               representations: {max_points: 100}
-              convergence: {schemes: [random], thresholds: [0.7]}
+              convergence: {schemes: [random], thresholds: [0.7], threshold: 0.7}
               transfusion: {model: cbr-small, blocks: [layer1]}
               hybrid: {model: cbr-small, schemes: [gabor]}
               size_sweep: {schemes: [random], max_points: 100}

@@ -1,7 +1,9 @@
 package org.transfusion.study;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Learning curves and steps to validation-AUC thresholds per init scheme, for every model (Figure 7). */
 final class ConvergenceExperiment implements Experiment {
@@ -35,27 +37,34 @@ final class ConvergenceExperiment implements Experiment {
     public List<Finding> findings(Results results) {
         List<Finding> out = new ArrayList<>();
         for (String model : results.spec().models()) {
-            double threshold = results.commonThreshold(model, spec.thresholds());
-            if (Double.isNaN(threshold)) {
+            speedups(results, model, spec.declared()).forEach(s -> out.add(s.finding()));
+        }
+        return out;
+    }
+
+    /** One speed-up judged: {@code scheme} against {@code reference} at one threshold. */
+    record Speedup(String scheme, String reference, Findings.PairedSteps steps, Finding finding) {}
+
+    /**
+     * The speed-ups of {@code model}'s schemes at {@code threshold}: over random init, and over Mean Var for the
+     * schemes that keep more of the pretrained statistics; the declared threshold's are the verdicts, the others'
+     * the sensitivity table.
+     */
+    List<Speedup> speedups(Results results, String model, double threshold) {
+        List<Speedup> out = new ArrayList<>();
+        double[] r = results.steps(model, "random", threshold);
+        double[] mv = results.steps(model, "meanvar", threshold);
+        double cap = results.runLength(model);
+        for (String scheme : spec.schemeNames()) {
+            double[] s = results.steps(model, scheme, threshold);
+            if (scheme.equals("random") || Stats.count(s) == 0 || Stats.count(r) == 0) {
                 continue;
             }
-            double[] r = results.steps(model, "random", threshold);
-            double cap = results.runLength(model);
-            for (String scheme : spec.schemeNames()) {
-                if (scheme.equals("random")) {
-                    continue;
-                }
-                double[] s = results.steps(model, scheme, threshold);
-                if (Stats.count(s) == 0 || Stats.count(r) == 0) {
-                    continue;
-                }
-                out.add(Findings.judgeSpeedup("convergence", claim(scheme), model, scheme, "random", threshold, s, r,
-                        cap));
-                double[] mv = results.steps(model, "meanvar", threshold);
-                if (BEYOND_MEANVAR.contains(scheme) && spec.schemeNames().contains("meanvar") && Stats.count(mv) > 0) {
-                    out.add(Findings.judgeSpeedup("convergence", beyondMeanVarClaim(scheme), model, scheme, "meanvar",
-                            threshold, s, mv, cap));
-                }
+            out.add(new Speedup(scheme, "random", Findings.PairedSteps.of(s, r, cap), Findings.judgeSpeedup(
+                    "convergence", claim(scheme), model, scheme, "random", threshold, s, r, cap)));
+            if (BEYOND_MEANVAR.contains(scheme) && spec.schemeNames().contains("meanvar") && Stats.count(mv) > 0) {
+                out.add(new Speedup(scheme, "meanvar", Findings.PairedSteps.of(s, mv, cap), Findings.judgeSpeedup(
+                        "convergence", beyondMeanVarClaim(scheme), model, scheme, "meanvar", threshold, s, mv, cap)));
             }
         }
         return out;
@@ -89,6 +98,7 @@ final class ConvergenceExperiment implements Experiment {
                     spec.thresholds(), false));
         }
         page.html().append("</div>");
+        page.html().append(sensitivityTable(page));
         page.html().append(finalAucTable(page));
         int every = page.spec().training().evalEvery();
         page.html().append("<p class='note'>Convergence is measured on <b>validation</b> AUC, evaluated every ")
@@ -96,6 +106,50 @@ final class ConvergenceExperiment implements Experiment {
                 .append(" — a deliberate departure from the paper, which plots test AUC during training: here the "
                         + "test set is scored once per run, with the weights of the best validation AUC. A run that "
                         + "never reached a threshold counts as its full length in the verdicts.</p>");
+    }
+
+    /**
+     * Each speed-up at every recorded threshold: the declared one gives the verdicts, the others show whether they
+     * would have said the same (a sensitivity check, never a verdict).
+     */
+    private String sensitivityTable(ReportPage page) {
+        Results results = page.results();
+        StringBuilder h = new StringBuilder("<h3>Sensitivity to the threshold</h3><table><tr><th>model</th>"
+                + "<th>scheme vs reference</th>");
+        for (double t : spec.thresholds()) {
+            h.append("<th>steps ratio to val AUC ").append(String.format(java.util.Locale.ROOT, "%.2f", t))
+                    .append(t == spec.declared() ? " (declared: the verdict)" : "").append("</th>");
+        }
+        h.append("</tr>");
+        int rows = 0;
+        for (String model : page.spec().models()) {
+            Map<String, Map<Double, Speedup>> byPair = new LinkedHashMap<>();
+            for (double t : spec.thresholds()) {
+                speedups(results, model, t).forEach(s -> byPair.computeIfAbsent(s.scheme() + " vs " + s.reference(),
+                        k -> new LinkedHashMap<>()).put(t, s));
+            }
+            for (Map.Entry<String, Map<Double, Speedup>> pair : byPair.entrySet()) {
+                h.append("<tr><td>").append(Svg.esc(model)).append("</td><td>").append(Svg.esc(pair.getKey()))
+                        .append("</td>");
+                for (double t : spec.thresholds()) {
+                    Speedup s = pair.getValue().get(t);
+                    h.append("<td style='text-align:left'>").append(s == null || s.steps().n() == 0 ? "–"
+                            : String.format(java.util.Locale.ROOT, "%.2fx [%.2fx, %.2fx] (n=%d) ", s.steps()
+                            .geometricRatio(), s.steps().ratioCi()[0], s.steps().ratioCi()[1], s.steps().n())
+                            + "<span class='verdict " + s.finding().verdict().css() + "'>"
+                            + s.finding().verdict().text() + "</span>").append("</td>");
+                }
+                h.append("</tr>");
+                rows++;
+            }
+        }
+        if (rows == 0) {
+            return "";
+        }
+        return h.append("</table><p class='muted'>Geometric mean of the paired step ratio over seeds [95% CI]. The "
+                + "threshold was declared in the spec before training (experiments.convergence.threshold); the other "
+                + "columns are the same test at the other recorded thresholds, to show how much the verdict depends "
+                + "on that choice, never to pick one.</p>").toString();
     }
 
     /** Test AUC per scheme and model: the mean over seeds with its 95% t-interval (what each scheme ends at). */

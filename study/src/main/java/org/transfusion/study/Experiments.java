@@ -20,13 +20,15 @@ final class Experiments {
         if (e.convergence() != null) {
             out.add(new ConvergenceExperiment(e.convergence()));
         }
-        List<Double> thresholds = e.convergence() != null ? e.convergence().thresholds() : List.of(0.7, 0.8, 0.9);
+        StudySpec.Convergence c = e.convergence() != null ? e.convergence()
+                : new StudySpec.Convergence(List.of(), List.of(0.7, 0.8, 0.9));
         if (e.transfusion() != null) {
             out.add(new TransfusionExperiment(e.transfusion(), orFirst(e.transfusion().model(), firstModel),
-                    thresholds));
+                    c.thresholds(), c.declared()));
         }
         if (e.hybrid() != null) {
-            out.add(new HybridExperiment(e.hybrid(), orFirst(e.hybrid().model(), firstModel), thresholds));
+            out.add(new HybridExperiment(e.hybrid(), orFirst(e.hybrid().model(), firstModel), c.thresholds(),
+                    c.declared()));
         }
         if (e.representations() != null) {
             out.add(new RepresentationsExperiment(e.representations()));

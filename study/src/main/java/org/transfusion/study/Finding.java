@@ -14,5 +14,10 @@ public record Finding(String experiment, String claim, String measured, Verdict 
         public String text() {
             return text;
         }
+
+        /** The report's style class of the verdict. */
+        public String css() {
+            return this == REPRODUCED ? "reproduced" : this == NOT_REPRODUCED ? "not-reproduced" : "inconclusive";
+        }
     }
 }

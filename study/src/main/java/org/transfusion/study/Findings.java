@@ -444,6 +444,31 @@ final class Findings {
         return new Finding("hybrid", SLIM, measured, v);
     }
 
+    static final String GABOR_LIKE_PRETRAINED_CONV1 = "Synthetic Gabor filters in the first layer converge about as "
+            + "fast as the pretrained first layer (Section 6 sets them beside each other).";
+
+    /**
+     * Claim 9's Gabor half against the pretrained first layer: steps of {@code scheme} (Gabor) over those of
+     * transfusion up to the first block ({@code reference}), paired by seed. Reproduced when the 95% interval of the
+     * step ratio lies within [0.8, {@value #STEP_EQUIVALENCE}], contradicted when it lies wholly outside that band,
+     * inconclusive otherwise or under {@value #MIN_SEEDS} informative seeds.
+     */
+    static Finding judgeLikePretrainedFirstLayer(String model, String scheme, String reference, double threshold,
+                                                 double[] s, double[] r, double cap) {
+        PairedSteps p = PairedSteps.of(s, r, cap);
+        String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs %s (the pretrained first "
+                + "layer, the rest random) %s", model, threshold, scheme, stepsText(s), reference, stepsText(r));
+        if (p.n() < MIN_SEEDS) {
+            return tooFewSeeds("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, p.n());
+        }
+        measured += "; " + scheme + " took " + p.text();
+        double[] rc = p.ratioCi();
+        Finding.Verdict v = rc[0] >= 1 / STEP_EQUIVALENCE && rc[1] <= STEP_EQUIVALENCE ? Finding.Verdict.REPRODUCED
+                : rc[0] > STEP_EQUIVALENCE || rc[1] < 1 / STEP_EQUIVALENCE ? Finding.Verdict.NOT_REPRODUCED
+                : Finding.Verdict.INCONCLUSIVE;
+        return new Finding("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, v);
+    }
+
     /** Steps with "never reached" (infinity) counted as the run's length {@code cap}; NaN (missing) kept. */
     private static double[] capped(double[] v, double cap) {
         double[] c = new double[v.length];

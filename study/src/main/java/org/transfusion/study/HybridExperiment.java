@@ -7,8 +7,8 @@ import java.util.List;
 final class HybridExperiment extends SchemeSweep {
     private final StudySpec.Hybrid spec;
 
-    HybridExperiment(StudySpec.Hybrid spec, String model, List<Double> thresholds) {
-        super(model, thresholds);
+    HybridExperiment(StudySpec.Hybrid spec, String model, List<Double> thresholds, double threshold) {
+        super(model, thresholds, threshold);
         this.spec = spec;
     }
 
@@ -21,15 +21,19 @@ final class HybridExperiment extends SchemeSweep {
     List<String> schemes() {
         List<String> schemes = new ArrayList<>(List.of("random", "pretrained"));
         schemes.addAll(spec.schemeNames());
+        if (spec.schemeNames().stream().anyMatch(s -> s.startsWith("gabor"))) {
+            schemes.add(firstLayer(model)); // what Gabor is set beside in Section 6: the pretrained first layer
+        }
         return schemes;
+    }
+
+    /** Transfusion up to the model's first block: its pretrained first layer, every other layer random. */
+    static String firstLayer(String model) {
+        return "transfusion:" + org.transfusion.engine.model.ModelRegistry.get(model).reference().blocks().get(0);
     }
 
     @Override
     public List<Finding> findings(Results results) {
-        double threshold = results.commonThreshold(model, thresholds);
-        if (Double.isNaN(threshold)) {
-            return List.of();
-        }
         List<Finding> out = new ArrayList<>();
         double[] r = results.steps(model, "random", threshold);
         double[] p = results.steps(model, "pretrained", threshold);
@@ -51,6 +55,11 @@ final class HybridExperiment extends SchemeSweep {
                     : "Synthetic Gabor filters in the first layer give a significant convergence speed-up over random "
                     + "init (Section 6).";
             out.add(Findings.judgeSpeedup("hybrid", claim, runModel, scheme, "random", threshold, s, r, cap));
+            String first = firstLayer(model);
+            double[] f = results.steps(model, first, threshold);
+            if (Stats.count(f) > 0) {
+                out.add(Findings.judgeLikePretrainedFirstLayer(runModel, scheme, first, threshold, s, f, cap));
+            }
         }
         return out;
     }

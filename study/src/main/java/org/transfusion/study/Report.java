@@ -83,11 +83,9 @@ public final class Report {
         StringBuilder h = new StringBuilder("<table><tr><th>experiment</th><th>the paper's claim</th><th>measured "
                 + "here</th><th>verdict</th></tr>");
         for (Finding f : findings) {
-            String cls = f.verdict() == Finding.Verdict.REPRODUCED ? "reproduced"
-                    : f.verdict() == Finding.Verdict.NOT_REPRODUCED ? "not-reproduced" : "inconclusive";
             h.append("<tr><td>").append(Svg.esc(f.experiment())).append("</td><td style='text-align:left'>")
                     .append(Svg.esc(f.claim())).append("</td><td style='text-align:left'>").append(Svg.esc(f.measured()))
-                    .append("</td><td class='verdict ").append(cls).append("'>").append(f.verdict().text())
+                    .append("</td><td class='verdict ").append(f.verdict().css()).append("'>").append(f.verdict().text())
                     .append("</td></tr>");
         }
         return h.toString();

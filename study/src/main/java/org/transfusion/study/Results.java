@@ -20,6 +20,12 @@ final class Results {
         }
     }
 
+    /** Given results, for tests of the verdicts without training (each keyed by its run's id). */
+    Results(Plan plan, List<RunResult> given) {
+        this.plan = plan;
+        given.forEach(r -> byId.put(r.run().id(), r));
+    }
+
     StudySpec spec() {
         return plan.spec();
     }
@@ -82,27 +88,5 @@ final class Results {
     RunResult pretraining(String model) {
         return plan.pretrains().stream().filter(p -> p.model().equals(model)).findFirst().map(RunResult::load)
                 .orElse(null);
-    }
-
-    /**
-     * The highest threshold that every random-init run of the model reached (so that "steps to reach it" is
-     * defined for the baseline); the lowest threshold when none is; NaN when there are no random runs.
-     */
-    double commonThreshold(String model, List<Double> thresholds) {
-        double[] first = steps(model, "random", thresholds.get(0));
-        if (Stats.count(first) == 0) {
-            return Double.NaN;
-        }
-        double best = thresholds.get(0);
-        for (double t : thresholds) {
-            boolean all = true;
-            for (double s : steps(model, "random", t)) {
-                all &= !Double.isInfinite(s);
-            }
-            if (all && t > best) {
-                best = t;
-            }
-        }
-        return best;
     }
 }

@@ -10,10 +10,13 @@ import java.util.List;
 abstract class SchemeSweep implements Experiment {
     protected final String model;
     protected final List<Double> thresholds;
+    /** The validation AUC the verdicts use, declared in the spec ({@code experiments.convergence.threshold}). */
+    protected final double threshold;
 
-    SchemeSweep(String model, List<Double> thresholds) {
+    SchemeSweep(String model, List<Double> thresholds, double threshold) {
         this.model = model;
         this.thresholds = thresholds;
+        this.threshold = threshold;
     }
 
     /** The schemes in the order the charts and table show them (random first). */

@@ -74,6 +74,7 @@ public final class SpecReader {
             StudySpec spec = SpecSchema.STUDY.read(root, new SpecSchema.At(source, ""));
             new SpecReader(source).checkBlocks(spec.experiments(), spec.models());
             new SpecReader(source).checkSegmentation(spec);
+            new SpecReader(source).checkThreshold(spec.experiments().convergence());
             return spec;
         } catch (BadInputException e) {
             // Messages quote the spec's keys and values, which YAML lets hold line breaks and other control
@@ -219,6 +220,19 @@ public final class SpecReader {
             atPath("experiments.segmentation.schemes", () -> {
                 throw new BadInputException("expected 'random' among the schemes: every other scheme is judged "
                         + "against it");
+            });
+        }
+    }
+
+    /**
+     * The declared convergence threshold is one of the thresholds the runs record steps to (a verdict at another
+     * would have no steps to read).
+     */
+    private void checkThreshold(StudySpec.Convergence c) {
+        if (c != null && c.threshold() != null && c.thresholds().stream().noneMatch(t -> t == c.declared())) {
+            atPath("experiments.convergence.threshold", () -> {
+                throw new BadInputException(c.threshold() + " is not among the thresholds " + c.thresholds()
+                        + " the runs record steps to: add it to experiments.convergence.thresholds");
             });
         }
     }

@@ -544,7 +544,8 @@ final class SpecSchema {
 
     static final Section<StudySpec.Convergence> CONVERGENCE = Section.of(StudySpec.Convergence.class,
             key("schemes", SCHEMES, () -> schemes("random", "pretrained", "meanvar")),
-            key("thresholds", nonEmpty(real(RunSpec.AUC_THRESHOLD), "AUC threshold"), () -> List.of(0.7, 0.8, 0.9)));
+            key("thresholds", nonEmpty(real(RunSpec.AUC_THRESHOLD), "AUC threshold"), () -> List.of(0.7, 0.8, 0.9)),
+            optional("threshold", real(RunSpec.AUC_THRESHOLD)));
 
     static final Section<StudySpec.Transfusion> TRANSFUSION = Section.of(StudySpec.Transfusion.class,
             key("model", TEXT, () -> null),

@@ -112,7 +112,34 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
 
     public record Representations(int maxPoints, ActivationProbe.Fold conv) {}
 
-    public record Convergence(List<InitScheme> schemes, List<Double> thresholds) implements Schemes {}
+    /**
+     * Convergence: steps to a validation AUC per scheme. {@code threshold} is the one the verdicts use, declared
+     * before any run (null: {@link #declared}'s rule); the runs record steps to each of {@code thresholds} (which
+     * hold it), the others shown as a sensitivity table only.
+     */
+    public record Convergence(List<InitScheme> schemes, List<Double> thresholds, Double threshold)
+            implements Schemes {
+        /** The validation AUC the verdicts use when a spec declares none and its thresholds hold it. */
+        public static final double DEFAULT_THRESHOLD = 0.7;
+
+        /** Without a declared threshold ({@link #declared}'s rule). */
+        public Convergence(List<InitScheme> schemes, List<Double> thresholds) {
+            this(schemes, thresholds, null);
+        }
+
+        /**
+         * The threshold of the verdicts: the declared one; else {@value #DEFAULT_THRESHOLD} when the thresholds hold
+         * it, else the lowest of them (a spec written before thresholds were declared keeps a rule fixed by the
+         * spec, not by the runs).
+         */
+        public double declared() {
+            if (threshold != null) {
+                return threshold;
+            }
+            return thresholds.contains(DEFAULT_THRESHOLD) ? DEFAULT_THRESHOLD
+                    : thresholds.stream().mapToDouble(Double::doubleValue).min().orElse(DEFAULT_THRESHOLD);
+        }
+    }
 
     public record Transfusion(String model, List<String> blocks) {}
 

@@ -7,8 +7,8 @@ import java.util.List;
 final class TransfusionExperiment extends SchemeSweep {
     private final StudySpec.Transfusion spec;
 
-    TransfusionExperiment(StudySpec.Transfusion spec, String model, List<Double> thresholds) {
-        super(model, thresholds);
+    TransfusionExperiment(StudySpec.Transfusion spec, String model, List<Double> thresholds, double threshold) {
+        super(model, thresholds, threshold);
         this.spec = spec;
     }
 
@@ -27,8 +27,7 @@ final class TransfusionExperiment extends SchemeSweep {
 
     @Override
     public List<Finding> findings(Results results) {
-        double threshold = results.commonThreshold(model, thresholds);
-        if (Double.isNaN(threshold) || spec.blocks().isEmpty()) {
+        if (spec.blocks().isEmpty()) {
             return List.of();
         }
         double[] r = results.steps(model, "random", threshold);

@@ -174,7 +174,7 @@ class SpecReaderTest {
                   performance: {schemes: ['transfusion:layer2', 'gabor:low']}
                   small_data: {sizes: [40], schemes: [meanvar]}
                   representations: {max_points: 100, conv: pool}
-                  convergence: {schemes: [random], thresholds: [0.6]}
+                  convergence: {schemes: [random], thresholds: [0.6], threshold: 0.6}
                   transfusion: {model: cbr-small, blocks: [layer1]}
                   hybrid: {model: cbr-small, schemes: [gabor+meanvar]}
                   size_sweep: {models: [cbr-tiny], schemes: [random], max_points: 100, conv: pool}
