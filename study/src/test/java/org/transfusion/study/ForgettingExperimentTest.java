@@ -101,6 +101,31 @@ class ForgettingExperimentTest {
                 .isEqualTo(Finding.Verdict.NOT_REPRODUCED);
     }
 
+    @Test
+    void theDropIsJudgedAsAShareOfWhatEachLayerHeldAboveARandomNetwork() {
+        // The quick study's case: layer1 held 0.392 against a random network's 0.334 (headroom 0.058) and lost 0.03;
+        // layer4 held 0.60 against 0.30 (headroom 0.30) and lost 0.09. Absolute drops say layer1 kept more
+        // (0.03 < 0.09); as shares of the headroom it lost 0.03 / 0.058 = 0.52 against 0.09 / 0.30 = 0.30: less kept.
+        double[] lowHead = {0.058, 0.060, 0.056};
+        double[] lowDrop = {0.030, 0.032, 0.028};
+        double[] topHead = {0.30, 0.31, 0.29};
+        double[] topDrop = {0.09, 0.095, 0.085};
+        assertThat(ForgettingExperiment.judgeLowerKeepMore("cbr-small", "layer1", "layer4", lowDrop, topDrop)
+                .verdict()).as("absolute drops").isEqualTo(Finding.Verdict.REPRODUCED);
+        // shares: low 0.517, 0.533, 0.500; top 0.300, 0.306, 0.293; top - low -0.217, -0.227, -0.207: CI below 0
+        Finding f = ForgettingExperiment.judgeLowerKeepMore("cbr-small", "layer1", "layer4", lowHead, lowDrop,
+                topHead, topDrop);
+        assertThat(f.verdict()).isEqualTo(Finding.Verdict.NOT_REPRODUCED);
+        assertThat(f.measured()).contains("-0.217");
+        // a seed where the lower layer held under 0.02 above random says nothing and is counted
+        Finding one = ForgettingExperiment.judgeLowerKeepMore("cbr-small", "layer1", "layer4",
+                new double[] {0.01, 0.06, 0.06, 0.06}, new double[] {0.0, 0.01, 0.012, 0.011},
+                new double[] {0.3, 0.3, 0.3, 0.3}, new double[] {0.2, 0.21, 0.19, 0.2});
+        assertThat(one.measured()).contains("1 seed(s) left out");
+        // shares low 0.167, 0.2, 0.183; top 0.7, 0.633, 0.667: top - low 0.533, 0.433, 0.483 -> above 0
+        assertThat(one.verdict()).isEqualTo(Finding.Verdict.REPRODUCED);
+    }
+
     /** The JSON a measurement writes (SourceForgetting.Result.toMap), read back by the verdicts' accessors. */
     @Test
     void readsTheMeasurementsJson(@TempDir Path dir) {
