@@ -43,8 +43,7 @@ final class Findings {
      * paired seeds. Too little evidence no longer reads as agreement.
      */
     static Finding judgePerformance(String model, double[] random, double[] transfer) {
-        return judgePerformance("performance", "Transfer from pretraining gives little or no gain in final test AUC "
-                + "over random initialisation on the medical task (Tables 1-2).", "test AUC", model, random, transfer);
+        return judgePerformance(model, random, transfer, Double.NaN);
     }
 
     /**
@@ -53,6 +52,25 @@ final class Findings {
      */
     static Finding judgePerformance(String experiment, String claim, String metric, String model, double[] random,
                                     double[] transfer) {
+        return judgePerformance(experiment, claim, metric, model, random, transfer, Double.NaN);
+    }
+
+    /** Claim 1's text. */
+    static final String TRANSFER_NO_GAIN = "Transfer from pretraining gives little or no gain in final test AUC "
+            + "over random initialisation on the medical task (Tables 1-2).";
+
+    /**
+     * {@link #judgePerformance(String, double[], double[])} with the test set's uncertainty (issue 30.3):
+     * {@code testVariance} is the DeLong variance of the seed-averaged paired difference on the shared test set,
+     * and the verdict's interval is {@link Stats#combinedInterval}; the seed-only interval is shown beside it. NaN:
+     * not measured (the seed-only interval decides, and the text says so).
+     */
+    static Finding judgePerformance(String model, double[] random, double[] transfer, double testVariance) {
+        return judgePerformance("performance", TRANSFER_NO_GAIN, "test AUC", model, random, transfer, testVariance);
+    }
+
+    static Finding judgePerformance(String experiment, String claim, String metric, String model, double[] random,
+                                    double[] transfer, double testVariance) {
         double[] d = pairedDifferences(random, transfer);
         int n = Stats.count(d);
         String measured = String.format(Locale.ROOT, "%s: %s random %s, transfer %s", model, metric, pm(random),
@@ -65,9 +83,14 @@ final class Findings {
             return degenerate;
         }
         double mean = Stats.mean(d);
-        double[] ci = Stats.tInterval(d);
-        measured += String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", mean,
-                ci[0], ci[1], n);
+        double[] seedOnly = Stats.tInterval(d);
+        double[] ci = Stats.combinedInterval(d, testVariance);
+        measured += Double.isNaN(testVariance)
+                ? String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f] over seeds only, %d "
+                + "seeds", mean, ci[0], ci[1], n)
+                : String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f] with the test set's "
+                + "uncertainty (test-set SE %.3f; seeds only [%+.3f, %+.3f]), %d seeds", mean, ci[0], ci[1],
+                Math.sqrt(testVariance), seedOnly[0], seedOnly[1], n);
         Finding.Verdict v = (ci[0] > 0 || ci[1] < 0) && Math.abs(mean) > AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED
                 : ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;

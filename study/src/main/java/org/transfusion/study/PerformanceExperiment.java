@@ -59,7 +59,11 @@ final class PerformanceExperiment implements Experiment {
             return; // a performance experiment without both schemes has nothing to pair
         }
         List<PairedDelongRecord.Row> rows = new ArrayList<>();
+        List<PairedDelongRecord.Mean> means = new ArrayList<>();
         for (String model : plan.spec().models()) {
+            List<double[]> scorings = new ArrayList<>();
+            List<double[]> targets = new ArrayList<>();
+            List<Double> seedVariances = new ArrayList<>();
             for (long seed : plan.spec().seeds()) {
                 log.println("analysis: paired test of " + model + " seed " + seed + ", transfer vs random");
                 RunEvaluation.TaskScores random = RunEvaluation.scores(plan.run(model, "random", null, seed).folder(),
@@ -75,6 +79,10 @@ final class PerformanceExperiment implements Experiment {
                     DeLong.Paired d = DeLong.paired(p.probs(), r.probs(), r.targets());
                     rows.add(new PairedDelongRecord.Row(model, seed, null, "DeLong", d.auc2(), d.auc1(),
                             d.difference(), List.of(d.low(), d.high()), d.p(), r.n()));
+                    scorings.add(p.probs());
+                    scorings.add(r.probs());
+                    targets.add(r.targets());
+                    seedVariances.add(d.se() * d.se());
                 } else {
                     // Macro / mean-over-labels AUC: no closed form; the paired bootstrap over test images.
                     Bootstrap.Paired b = Bootstrap.paired(random.task(), p, r, Bootstrap.RESAMPLES, seed);
@@ -83,18 +91,65 @@ final class PerformanceExperiment implements Experiment {
                             r.n()));
                 }
             }
+            means.add(mean(model, plan.spec().seeds().size(), scorings, targets, seedVariances));
         }
-        new PairedDelongRecord(PairedDelongRecord.FORMAT, rows).write(pairedFile(plan.dir()));
+        new PairedDelongRecord(PairedDelongRecord.FORMAT, rows, means).write(pairedFile(plan.dir()));
+    }
+
+    /**
+     * The test set's variance of a model's seed-averaged difference (issue 30.3), from each seed's transfer and
+     * random scorings (in {@code scorings}: transfer, random, per seed): one DeLong contrast when every seed scored
+     * the same images, else the seeds' own variances summed over n^2; no variance when a seed has none.
+     */
+    static PairedDelongRecord.Mean mean(String model, int seeds, List<double[]> scorings, List<double[]> targets,
+                                        List<Double> seedVariances) {
+        int n = targets.size();
+        if (n == 0 || n < seeds) {
+            return new PairedDelongRecord.Mean(model, n, null, null, "none: a seed's difference has no DeLong "
+                    + "variance (a macro AUC's bootstrap, or test sets that differ)");
+        }
+        boolean shared = targets.stream().allMatch(t -> Arrays.equals(t, targets.get(0)));
+        if (shared) {
+            double[] w = new double[2 * n];
+            for (int i = 0; i < n; i++) {
+                w[2 * i] = 1.0 / n;
+                w[2 * i + 1] = -1.0 / n;
+            }
+            DeLong.Contrast c = DeLong.contrast(scorings, w, targets.get(0));
+            return new PairedDelongRecord.Mean(model, n, c.value(), c.variance(), "DeLong, shared test set");
+        }
+        double sum = seedVariances.stream().mapToDouble(Double::doubleValue).sum();
+        return new PairedDelongRecord.Mean(model, n, null, sum / ((double) n * n),
+                "DeLong per seed, independent test sets");
+    }
+
+    @Override
+    public boolean needsAnalysis(Plan plan) {
+        if (Experiment.super.needsAnalysis(plan)) {
+            return true;
+        }
+        // a record from before the test set's variance of the means (version 3) is measured again
+        Path f = pairedFile(plan.dir());
+        return paired() && java.nio.file.Files.isRegularFile(f) && PairedDelongRecord.read(f).means() == null
+                && analysedRuns(plan).stream().allMatch(r -> new org.transfusion.engine.run.RunFolder(r.folder())
+                .isComplete());
     }
 
     @Override
     public List<Finding> findings(Results results) {
         List<Finding> out = new ArrayList<>();
+        Path f = pairedFile(results.plan().dir());
+        PairedDelongRecord paired = paired() && java.nio.file.Files.isRegularFile(f) ? PairedDelongRecord.read(f)
+                : null;
         for (String model : results.spec().models()) {
             double[] r = results.testAucs(model, "random", null);
             double[] p = results.testAucs(model, "pretrained", null);
             if (Stats.count(r) > 0 && Stats.count(p) > 0) {
-                out.add(Findings.judgePerformance(model, r, p));
+                PairedDelongRecord.Mean m = paired == null ? null : paired.mean(model);
+                double testVariance = m == null || m.testVariance() == null
+                        || m.seeds() == null || m.seeds() != Math.min(Stats.count(r), Stats.count(p))
+                        ? Double.NaN : m.testVariance();
+                out.add(Findings.judgePerformance(model, r, p, testVariance));
             }
         }
         out.addAll(Findings.smallLikeLarge(results.spec().models(), m -> results.testAucs(m, "random", null)));

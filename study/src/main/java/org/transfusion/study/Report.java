@@ -107,7 +107,8 @@ public final class Report {
                 .append(spec.task() != null ? " (task " + Svg.esc(spec.task()) + ")" : "")
                 .append(" at ").append(spec.imageSize()).append(" px over seeds ").append(spec.seeds())
                 .append(", and the models it names. Runs of one seed share the data split, so differences are paired "
-                        + "by seed and judged by their 95% t-interval: \"no difference\" claims are reproduced when the "
+                        + "by seed and judged by their 95% t-interval (claim 1's also carries the test set's "
+                        + "uncertainty): \"no difference\" claims are reproduced when the "
                         + "interval lies within ±0.02 AUC (step ratios within [0.8, 1.25]) and contradicted when it "
                         + "excludes 0 beyond 0.01; claimed speed-ups are reproduced when the interval of the paired step "
                         + "ratio lies below 1 and contradicted when a speed-up over 10% is excluded. Fewer than 3 seeds, "

@@ -28,7 +28,8 @@ import org.transfusion.study.record.RepresentationsRecord;
  * {@code DIR/analysis/representations.json}; deterministic for the same runs, so a resumed study reports the same.
  */
 final class RepresentationsExperiment implements Experiment {
-    static final List<String> MEASURES = List.of("svcca", "pwcca", "cka_linear");
+    static final List<String> MEASURES = List.of("svcca", "pwcca", "cka_linear", RunComparison.SVCCA_EQUAL_WIDTH,
+            RunComparison.CKA_EQUAL_WIDTH, RunComparison.CKA_DEBIASED);
     /** The measure the claims are judged on, as the paper judged them. */
     static final String CLAIM_MEASURE = "svcca";
     /**
@@ -82,10 +83,20 @@ final class RepresentationsExperiment implements Experiment {
     }
 
 
+    /**
+     * The width every layer of {@code models} is compared at for the size claims (issue 30.6): the narrowest probed
+     * layer of any of them, so that no layer is compared at more neurons than another has.
+     */
+    static int commonWidth(List<String> models) {
+        return models.stream().flatMap(m -> ModelRegistry.get(m).probedWidths().stream()).filter(w -> w > 0)
+                .mapToInt(Integer::intValue).min().orElse(0);
+    }
+
     @Override
     public void analyse(Plan plan, PrintStream out) {
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
-                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0);
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0)
+                .withEqualWidth(commonWidth(plan.spec().models()));
         Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
         List<Long> seeds = plan.spec().seeds();
         for (String model : plan.spec().models()) {
@@ -165,13 +176,28 @@ final class RepresentationsExperiment implements Experiment {
                         l.names(higher)));
             }
         }
-        out.addAll(Findings.largeChangeLess(models, CLAIM_MEASURE, model -> {
+        // The size half at equal width (issue 30.6): raw SVCCA favours wide layers; an analysis from before the
+        // correction has none, and is judged on raw SVCCA with the text saying so.
+        int width = commonWidth(models);
+        boolean corrected = models.stream().map(repr.models()::get).anyMatch(m -> m != null
+                && m.beforeAfter("random") != null
+                && m.beforeAfter("random").measure(RunComparison.SVCCA_EQUAL_WIDTH) != null);
+        String sizeMeasure = corrected ? CLAIM_MEASURE + " at equal width (" + width + " neurons, "
+                + org.transfusion.similarity.EqualWidth.DEFAULT_REPEATS + " random subsets per layer)"
+                : CLAIM_MEASURE + " (not width-corrected: an analysis from before the correction)";
+        out.addAll(Findings.largeChangeLess(models, sizeMeasure, model -> {
             RepresentationsRecord.Model m = repr.models().get(model);
             if (m == null) {
                 return new double[0];
             }
-            List<List<Double>> values = values(m.beforeAfter("random"));
-            Layers l = Layers.of(m);
+            RepresentationsRecord.Summary random = m.beforeAfter("random");
+            RepresentationsRecord.Measure eq = random == null ? null
+                    : random.measure(RunComparison.SVCCA_EQUAL_WIDTH);
+            List<List<Double>> values = corrected && eq != null && eq.values() != null ? eq.values()
+                    : values(random);
+            // at equal width a layer's neurons are at most the common width (for the points-per-neuron rule)
+            Layers l = corrected ? Layers.of(m.layers(), m.points(), m.neurons().stream()
+                    .map(n -> n == null ? null : Math.min(n, width)).toList()) : Layers.of(m);
             double[] v = new double[values.size()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = l.mean(values.get(i), l.usable(l.convs()));
@@ -447,9 +473,14 @@ final class RepresentationsExperiment implements Experiment {
                 means.add(Stats.mean(v));
                 sds.add(Stats.sd(v));
             }
-            out.put(measure, new RepresentationsRecord.Measure(means, sds, values));
+            // the width-corrected measures only where the analysis measured them (before vs after, equal width)
+            if (means.stream().anyMatch(v -> !Double.isNaN(v)) || List.of("svcca", "pwcca", "cka_linear")
+                    .contains(measure)) {
+                out.put(measure, new RepresentationsRecord.Measure(means, sds, values));
+            }
         }
         return new RepresentationsRecord.Summary(comparisons.size(), out.get("svcca"), out.get("pwcca"),
-                out.get("cka_linear"));
+                out.get("cka_linear"), out.get(RunComparison.SVCCA_EQUAL_WIDTH), out.get(RunComparison.CKA_EQUAL_WIDTH),
+                out.get(RunComparison.CKA_DEBIASED));
     }
 }

@@ -111,7 +111,8 @@ final class SizeSweepExperiment implements Experiment {
         }
         // the study's data dir: a run folder does not record it, and medmnist:NAME is looked up there first
         RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
-                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0);
+                Method.parse("svcca,pwcca,cka-linear"), spec.maxPoints(), 0, spec.conv(), 0)
+                .withEqualWidth(RepresentationsExperiment.commonWidth(models(plan.spec())));
         Map<String, SizeSweepRecord.Model> all = new LinkedHashMap<>();
         for (String model : models(plan.spec())) {
             Map<String, Tally> tallies = new LinkedHashMap<>();
@@ -189,7 +190,14 @@ final class SizeSweepExperiment implements Experiment {
      * and the mean weight movement; and its effective rank at init and trained (mean over conv layers and seeds).
      */
     record Point(String model, long params, double[] lower, double[] higher, double[] all, double[] allCka,
-                 double[] moved, double erankBefore, double erankAfter) {}
+                 double[] moved, double erankBefore, double erankAfter, double[] allEqualWidth,
+                 double[] allDebiased) {}
+
+    /** Per seed, per layer values of {@code measure} in {@code summary} (empty where not measured). */
+    private static List<List<Double>> values(RepresentationsRecord.Summary summary, String measure) {
+        RepresentationsRecord.Measure m = summary == null ? null : summary.measure(measure);
+        return m == null || m.values() == null ? List.of() : m.values();
+    }
 
     /** The sweep's points for {@code scheme}, smallest model first; models missing from the file are left out. */
     static List<Point> points(SizeSweepRecord sweep, List<String> models, String scheme) {
@@ -212,6 +220,18 @@ final class SizeSweepExperiment implements Experiment {
             RepresentationsRecord.Measure ckaMeasure = m.beforeAfter().get(scheme).ckaLinear();
             List<List<Double>> cka = ckaMeasure == null || ckaMeasure.values() == null ? List.of() : ckaMeasure.values();
             SizeSweepRecord.Movement movement = m.weightMovement() == null ? null : m.weightMovement().get(scheme);
+            List<List<Double>> eq = values(m.beforeAfter().get(scheme), RunComparison.SVCCA_EQUAL_WIDTH);
+            List<List<Double>> debiased = values(m.beforeAfter().get(scheme), RunComparison.CKA_DEBIASED);
+            double[] allEqualWidth = new double[n];
+            double[] allDebiased = new double[n];
+            for (int i = 0; i < n; i++) {
+                List<Double> e = i < eq.size() ? eq.get(i) : null;
+                List<Double> db = i < debiased.size() ? debiased.get(i) : null;
+                allEqualWidth[i] = e == null ? Double.NaN : 1 - Stats.mean(l.convs().stream()
+                        .mapToDouble(k -> RepresentationsRecord.at(e, k)).toArray());
+                allDebiased[i] = db == null ? Double.NaN : 1 - Stats.mean(l.convs().stream()
+                        .mapToDouble(k -> RepresentationsRecord.at(db, k)).toArray());
+            }
             for (int i = 0; i < n; i++) {
                 lower[i] = 1 - l.mean(values.get(i), l.lower());
                 higher[i] = 1 - l.mean(values.get(i), l.higher());
@@ -225,7 +245,7 @@ final class SizeSweepExperiment implements Experiment {
             SizeSweepRecord.BeforeAfter erank = m.effectiveRank() == null ? null : m.effectiveRank().get(scheme);
             out.add(new Point(model, m.params() == null ? 0 : m.params(), lower, higher, all, allCka, moved,
                     meanOver(erank == null ? null : erank.before(), convs),
-                    meanOver(erank == null ? null : erank.after(), convs)));
+                    meanOver(erank == null ? null : erank.after(), convs), allEqualWidth, allDebiased));
         }
         out.sort(Comparator.comparingLong(Point::params));
         return out;
@@ -278,6 +298,18 @@ final class SizeSweepExperiment implements Experiment {
             out.add(judgeSizeChange("1 - linear CKA before vs after training, mean over all conv layers (" + name + ")",
                     points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
                     points.stream().mapToDouble(p -> Stats.mean(p.allCka())).toArray()));
+            if (points.stream().anyMatch(p -> Stats.count(p.allEqualWidth()) > 0)) {
+                // issue 30.6: raw SVCCA and CKA favour wide layers; these two do not
+                out.add(judgeSizeChange("1 - SVCCA at equal width (" + RepresentationsExperiment.commonWidth(models)
+                        + " neurons, random subsets) before vs after training, mean over all conv layers (" + name
+                        + ")", points.stream().map(Point::model).toList(),
+                        points.stream().mapToDouble(Point::params).toArray(),
+                        points.stream().mapToDouble(p -> Stats.mean(p.allEqualWidth())).toArray()));
+                out.add(judgeSizeChange("1 - debiased linear CKA before vs after training, mean over all conv layers ("
+                        + name + ")", points.stream().map(Point::model).toList(),
+                        points.stream().mapToDouble(Point::params).toArray(),
+                        points.stream().mapToDouble(p -> Stats.mean(p.allDebiased())).toArray()));
+            }
             out.add(judgeSizeChange("weight movement ||w - w0|| / ||w0||, mean over weight tensors (" + name + ")",
                     points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
                     points.stream().mapToDouble(p -> Stats.mean(p.moved())).toArray()));

@@ -51,6 +51,30 @@ public final class Stats {
         return new double[] {mean(v) - half, mean(v) + half};
     }
 
+    /**
+     * Issue 30.3: the 95% interval of the mean over seeds that carries both sources of uncertainty, {low, high}:
+     * mean -+ sqrt(t(0.975, n - 1)^2 s^2 / n + 1.96^2 testVariance), where s^2 / n is the seed-to-seed part and
+     * {@code testVariance} what the test set's sampling adds to the mean (the DeLong variance of the seed-averaged
+     * difference on a shared test set; the seed spread cannot hold it, since every seed is scored on the same
+     * images). Each part keeps its own quantile: the test-set variance comes from hundreds of images, not from n
+     * seeds. Its coverage by simulation is in {@code CombinedIntervalCoverageTest}. NaN bounds for fewer than two
+     * values; a NaN test variance gives the seed-only interval.
+     */
+    public static double[] combinedInterval(double[] v, double testVariance) {
+        int n = count(v);
+        if (n < 2) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        if (Double.isNaN(testVariance)) {
+            return tInterval(v);
+        }
+        double t = t975(n - 1);
+        double half = Math.sqrt(t * t * sd(v) * sd(v) / n + Z975 * Z975 * testVariance);
+        return new double[] {mean(v) - half, mean(v) + half};
+    }
+
+    private static final double Z975 = 1.959963984540054;
+
     /** The two-sided 95% quantile of Student's t with {@code df} (at least 1) degrees of freedom. */
     public static double t975(int df) {
         return df <= T975.length ? T975[df - 1] : 1.96;

@@ -39,7 +39,19 @@ class FindingsTest {
             assertThat(f).isEqualTo(new Finding("performance", "Transfer from pretraining gives little or no gain in "
                     + "final test AUC over random initialisation on the medical task (Tables 1-2).",
                     "cbr-small: test AUC random 0.800 ± 0.010, transfer 0.805 ± 0.005; paired difference +0.005, "
-                            + "95% CI [-0.007, +0.017], 3 seeds", Verdict.REPRODUCED));
+                            + "95% CI [-0.007, +0.017] over seeds only, 3 seeds", Verdict.REPRODUCED));
+        }
+
+        @Test
+        void theTestSetsUncertaintyWidensTheIntervalOfTheVerdict() {
+            // the same seeds as above: seed-only half-width 0.012422, CI [-0.007, +0.017] within +-0.02: reproduced.
+            // With a test-set SE of the mean of 0.01 (DeLong variance 1e-4): half-width
+            // sqrt(4.303^2 * 0.005^2 / 3 + 1.96^2 * 1e-4) = sqrt(0.00015431 + 0.00038415) = 0.023205:
+            // CI [-0.018, +0.028] is no longer within +-0.02, and 0 is inside it: inconclusive
+            Finding f = Findings.judgePerformance("cbr-small", v(0.800, 0.810, 0.790), v(0.805, 0.810, 0.800), 1e-4);
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).contains("95% CI [-0.018, +0.028] with the test set's uncertainty (test-set SE "
+                    + "0.010; seeds only [-0.007, +0.017])");
         }
 
         @Test

@@ -61,6 +61,38 @@ public final class DeLong {
         return new Paired(a.auc(), b.auc(), diff, se, z, p);
     }
 
+    /**
+     * A weighted sum of AUCs measured on the same images, sum_k w_k AUC(scores_k), with its DeLong variance
+     * w^T S w (S the AUCs' covariance from their structural components): e.g. the mean over seeds of transfer minus
+     * random, weights +1/n and -1/n, whose variance is what the test set's sampling adds to a study's mean difference
+     * (issue 30.3). NaN where an AUC is undefined.
+     */
+    public record Contrast(double value, double variance) {}
+
+    /** {@link Contrast} of {@code scores} (each a scoring of the same images) with {@code weights}. */
+    public static Contrast contrast(List<double[]> scores, double[] weights, double[] labels) {
+        if (scores.size() != weights.length) {
+            throw new IllegalArgumentException(scores.size() + " scorings for " + weights.length + " weights");
+        }
+        List<Components> c = new ArrayList<>();
+        for (double[] s : scores) {
+            Components k = components(s, labels);
+            if (k == null) {
+                return new Contrast(Double.NaN, Double.NaN);
+            }
+            c.add(k);
+        }
+        double value = 0;
+        double variance = 0;
+        for (int a = 0; a < c.size(); a++) {
+            value += weights[a] * c.get(a).auc();
+            for (int b = 0; b < c.size(); b++) {
+                variance += weights[a] * weights[b] * c.get(a).variance(c.get(b));
+            }
+        }
+        return new Contrast(value, Math.max(0, variance));
+    }
+
     /** The structural components of one scoring: V10 per positive, V01 per negative (masked labels left out). */
     record Components(double[] v10, double[] v01) {
         double auc() {

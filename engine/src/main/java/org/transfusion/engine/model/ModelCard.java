@@ -114,6 +114,22 @@ public record ModelCard(String name, String description, Family family, int defa
         return reference().layers();
     }
 
+    /**
+     * Each probed layer's width (its channels: the neurons a probe reads per point), in {@link #probedLayers()}
+     * order, from one forward pass of {@link #reference()} with random weights on a blank input of its smallest size.
+     */
+    public List<Integer> probedWidths() {
+        Architecture a = reference();
+        int size = a.minImageSize();
+        java.util.Map<String, Integer> widths = new java.util.LinkedHashMap<>();
+        Taps taps = Taps.of(layer -> true, (layer, x) -> widths.put(layer, (int) x.getShape().get(1)));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             Network net = Network.create(m, a, RandomInit.of(a, 0))) {
+            net.forward(m.zeros(new ai.djl.ndarray.types.Shape(1, 3, size, size)), false, taps);
+        }
+        return probedLayers().stream().map(l -> widths.getOrDefault(l, 0)).toList();
+    }
+
     /** Trainable parameters of {@link #reference()} (what {@code transfusion models} lists). */
     public long trainableParameters() {
         return reference().specs().values().stream().filter(t -> t.kind().trainable()).mapToLong(TensorSpec::size)

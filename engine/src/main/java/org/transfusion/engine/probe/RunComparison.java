@@ -14,6 +14,9 @@ import org.transfusion.engine.run.Range;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.engine.run.RunSetup;
 import org.transfusion.error.BadInputException;
+import org.transfusion.similarity.Activations;
+import org.transfusion.similarity.Cka;
+import org.transfusion.similarity.EqualWidth;
 import org.transfusion.similarity.Method;
 import org.transfusion.similarity.SimilarityOptions;
 
@@ -27,7 +30,27 @@ public final class RunComparison {
 
     /** What to compare on and how. {@code data} null = run A's own dataset; {@code layers} empty = all. */
     public record Request(String data, Path dataDir, Split split, List<String> layers, Set<Method> methods,
-                          int maxPoints, int maxImages, ActivationProbe.Fold fold, long seed) {}
+                          int maxPoints, int maxImages, ActivationProbe.Fold fold, long seed, int equalWidth) {
+        /** Without the width correction. */
+        public Request(String data, Path dataDir, Split split, List<String> layers, Set<Method> methods,
+                       int maxPoints, int maxImages, ActivationProbe.Fold fold, long seed) {
+            this(data, dataDir, split, layers, methods, maxPoints, maxImages, fold, seed, 0);
+        }
+
+        /** This request with before/after also measured at {@code width} neurons ({@link #beforeAfter}). */
+        public Request withEqualWidth(int width) {
+            return new Request(data, dataDir, split, layers, methods, maxPoints, maxImages, fold, seed, width);
+        }
+    }
+
+    /**
+     * The keys {@link #beforeAfter} adds to each layer's values when the request has an {@code equalWidth}: SVCCA
+     * and linear CKA averaged over {@link EqualWidth#DEFAULT_REPEATS} random subsets of that many neurons, and
+     * debiased linear CKA on all of them (issue 30.6: comparing how much layers of different widths changed).
+     */
+    public static final String SVCCA_EQUAL_WIDTH = "svcca_equal_width";
+    public static final String CKA_EQUAL_WIDTH = "cka_linear_equal_width";
+    public static final String CKA_DEBIASED = "cka_linear_debiased";
 
     /** Rows sampled per layer: at least two (a similarity of one point is undefined). */
     public static final Range MAX_POINTS = Range.whole(2, Integer.MAX_VALUE);
@@ -86,13 +109,46 @@ public final class RunComparison {
         RunFolder folder = RunFolder.existing(run);
         StateDict init = folder.initialWeights();
         StateDict end = folder.trainedWeights();
+        Map<String, Map<String, Double>> corrected = new LinkedHashMap<>();
+        BiConsumer<LayerActivations, LayerActivations> both = r.equalWidth() <= 0 ? seen : (before, after) -> {
+            seen.accept(before, after);
+            corrected.put(before.layer(), equalWidth(before, after, r.equalWidth(), r.seed()));
+        };
         List<LayerSimilarity> layers = RepresentationComparison.compare(new RepresentationComparison.Side(s.arch(), init),
                 new RepresentationComparison.Side(s.arch(), end), pairs, loader(s, r), probe(s, r), r.methods(),
-                options(r), seen);
+                options(r), both);
+        if (!corrected.isEmpty()) {
+            layers = layers.stream().map(l -> {
+                Map<String, Double> values = new LinkedHashMap<>(l.values());
+                values.putAll(corrected.getOrDefault(l.layerA(), Map.of()));
+                return new LayerSimilarity(l.layerA(), l.layerB(), l.points(), l.neuronsA(), l.neuronsB(), values,
+                        l.notes());
+            }).toList();
+        }
         Map<String, Object> meta = meta(r, s);
         meta.put("run", run.toString());
         meta.put("compared", "init.safetensors (step 0) vs weights.safetensors (best)");
         return new Result(meta, layers, WeightMovement.of(s.arch(), init, end));
+    }
+
+    /** The width-corrected measures of one layer before vs after ({@link #SVCCA_EQUAL_WIDTH} and the rest). */
+    private static Map<String, Double> equalWidth(LayerActivations before, LayerActivations after, int width,
+                                                  long seed) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        try {
+            Activations x = Activations.of(before.rows(), before.points(), before.neurons()).named(before.layer());
+            Activations y = Activations.of(after.rows(), after.points(), after.neurons()).named(after.layer());
+            EqualWidth.Result w = EqualWidth.compute(x, y, width, EqualWidth.DEFAULT_REPEATS, seed);
+            out.put(SVCCA_EQUAL_WIDTH, w.svcca());
+            out.put(CKA_EQUAL_WIDTH, w.ckaLinear());
+            out.put(CKA_DEBIASED, Cka.linearDebiased(x, y));
+        } catch (BadInputException e) {
+            // undefined here (a constant layer, too few points): NaN, like the other measures
+            out.put(SVCCA_EQUAL_WIDTH, Double.NaN);
+            out.put(CKA_EQUAL_WIDTH, Double.NaN);
+            out.put(CKA_DEBIASED, Double.NaN);
+        }
+        return out;
     }
 
     private static RunSetup setup(Path run, Request r) {

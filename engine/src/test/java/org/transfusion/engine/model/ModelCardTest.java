@@ -58,6 +58,15 @@ class ModelCardTest {
     }
 
     @Test
+    void probedWidthsAreEachLayersChannels() {
+        // cbr-small: 32-64-128-256 channels (its description), then the pooled 256; resnet18 as torchvision's:
+        // conv1 64, each stage's blocks 64, 128, 256, 512, the pool 512
+        assertThat(ModelRegistry.get("cbr-small").probedWidths()).containsExactly(32, 64, 128, 256, 256);
+        assertThat(ModelRegistry.get("resnet18").probedWidths()).containsExactly(64, 64, 64, 128, 128, 256, 256, 512,
+                512, 512);
+    }
+
+    @Test
     void keysPointAtTheArchitecturesTensors() {
         for (ModelCard card : ModelRegistry.all()) {
             Architecture a = card.reference();

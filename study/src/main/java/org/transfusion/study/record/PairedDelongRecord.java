@@ -17,9 +17,38 @@ import org.transfusion.error.BadInputException;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PairedDelongRecord(
         @JsonProperty(Records.FORMAT_VERSION) Integer formatVersion,
-        @JsonProperty("rows") List<Row> rows) {
-    /** The version this release writes. */
-    public static final int FORMAT = 2;
+        @JsonProperty("rows") List<Row> rows,
+        @JsonProperty("means") List<Mean> means) {
+    /**
+     * The version this release writes: 3 adds {@code means} (the test set's variance of each model's seed-averaged
+     * difference, issue 30.3); 2 the rows as an object; 1 the array of rows.
+     */
+    public static final int FORMAT = 3;
+
+    /** Rows without the seed-averaged means (a record before version 3). */
+    public PairedDelongRecord(Integer formatVersion, List<Row> rows) {
+        this(formatVersion, rows, null);
+    }
+
+    /**
+     * One model's difference averaged over its seeds (transfer minus random) with the variance the test set's
+     * sampling gives that mean: the DeLong variance of the contrast sum_s (AUC_transfer,s - AUC_random,s) / n when
+     * every seed scored the same test images ({@code method} "DeLong, shared test set"), else the sum of the seeds'
+     * own variances over n^2 (independent test sets); null where a seed's variance is unknown (a macro AUC's
+     * bootstrap, or test sets that differ between a seed's two runs).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Mean(
+            @JsonProperty("model") String model,
+            @JsonProperty("seeds") Integer seeds,
+            @JsonProperty("difference") Double difference,
+            @JsonProperty("test_variance") Double testVariance,
+            @JsonProperty("method") String method) {}
+
+    /** The model's seed-averaged row, or null. */
+    public Mean mean(String model) {
+        return means == null ? null : means.stream().filter(m -> model.equals(m.model())).findFirst().orElse(null);
+    }
 
     /**
      * One model and seed: the test's method (DeLong's paired test, or the paired bootstrap for a macro AUC), both
@@ -47,18 +76,18 @@ public record PairedDelongRecord(
     public static PairedDelongRecord read(Path file) {
         JsonNode tree = Json.read(file);
         if (tree.isArray()) { // version 1: the rows themselves
-            return new PairedDelongRecord(1, List.of(Records.as(file, tree, Row[].class)));
+            return new PairedDelongRecord(1, List.of(Records.as(file, tree, Row[].class)), null);
         }
         if (!tree.isObject()) {
             throw new BadInputException(file + ": expected a JSON object with rows (or, as version 1 wrote it, "
                     + "an array of rows), got " + tree.getNodeType());
         }
         PairedDelongRecord r = Records.fromTree(file, tree, PairedDelongRecord.class, FORMAT);
-        return new PairedDelongRecord(r.formatVersion(), r.rows() == null ? List.of() : r.rows());
+        return new PairedDelongRecord(r.formatVersion(), r.rows() == null ? List.of() : r.rows(), r.means());
     }
 
     /** Writes the rows as this release writes them (version {@link #FORMAT}). */
     public void write(Path file) {
-        Records.write(file, new PairedDelongRecord(FORMAT, rows));
+        Records.write(file, new PairedDelongRecord(FORMAT, rows, means));
     }
 }

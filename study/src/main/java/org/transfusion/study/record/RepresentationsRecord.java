@@ -50,13 +50,27 @@ public record RepresentationsRecord(Integer formatVersion, Map<String, Model> mo
             @JsonProperty("comparisons") Integer comparisons,
             @JsonProperty("svcca") Measure svcca,
             @JsonProperty("pwcca") Measure pwcca,
-            @JsonProperty("cka_linear") Measure ckaLinear) {
-        /** The measure named as the analysis names it (svcca, pwcca, cka_linear), or null. */
+            @JsonProperty("cka_linear") Measure ckaLinear,
+            @JsonProperty("svcca_equal_width") Measure svccaEqualWidth,
+            @JsonProperty("cka_linear_equal_width") Measure ckaEqualWidth,
+            @JsonProperty("cka_linear_debiased") Measure ckaDebiased) {
+        /** The three measures every analysis records (the width-corrected ones absent). */
+        public Summary(Integer comparisons, Measure svcca, Measure pwcca, Measure ckaLinear) {
+            this(comparisons, svcca, pwcca, ckaLinear, null, null, null);
+        }
+
+        /**
+         * The measure named as the analysis names it (svcca, pwcca, cka_linear; before vs after also
+         * svcca_equal_width, cka_linear_equal_width, cka_linear_debiased where the analysis measured them), or null.
+         */
         public Measure measure(String name) {
             return switch (name) {
                 case "svcca" -> svcca;
                 case "pwcca" -> pwcca;
                 case "cka_linear" -> ckaLinear;
+                case "svcca_equal_width" -> svccaEqualWidth;
+                case "cka_linear_equal_width" -> ckaEqualWidth;
+                case "cka_linear_debiased" -> ckaDebiased;
                 default -> null;
             };
         }
