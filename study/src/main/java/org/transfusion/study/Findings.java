@@ -17,7 +17,7 @@ import org.transfusion.engine.model.ModelRegistry;
  * reproduced, not reproduced or inconclusive, with the numbers it used. Differences between initialisations are
  * paired by seed (runs of one seed share the data split) and judged by their 95% t-interval against a practical
  * margin; fewer than {@value #MIN_SEEDS} seeds, an interval too wide to decide, or a study without the model family
- * a claim is about give inconclusive (the last says "out of scope" and what it needs).
+ * a claim is about give inconclusive, the last as "out of scope" (with what it needs).
  *
  * <p>Each experiment ({@link Experiment#findings}) gathers the numbers from its runs; each verdict rule here is a
  * static {@code judge...} function over those plain numbers, so that the rules can be tested without training.
@@ -149,7 +149,7 @@ final class Findings {
     /** A finding that cannot be judged here because the models it is about are not in the study. */
     static Finding outOfScope(String experiment, String claim, String needs, List<String> models) {
         return new Finding(experiment, claim, "out of scope: needs " + needs + "; this study has "
-                + String.join(", ", models), Finding.Verdict.INCONCLUSIVE);
+                + String.join(", ", models), Finding.Verdict.OUT_OF_SCOPE);
     }
 
     /**

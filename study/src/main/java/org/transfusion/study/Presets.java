@@ -136,7 +136,7 @@ public final class Presets {
         // An epoch of patches covers the training images once (CHASE_DB1 at 64 px patches: 234 steps of 16); at
         // quick scale three validations of whole images (a third of the run's time each on CHASE_DB1) give the Dice
         // curve its steps.
-        StudySpec.Training training = demo ? new StudySpec.Training(6, 16, 1e-3, 0)
+        StudySpec.Training training = demo ? new StudySpec.Training(4, 16, 1e-3, 0)
                 : paper ? new StudySpec.Training(12, 16, 1e-3, 0) : new StudySpec.Training(1, 16, 1e-3, 78);
         String weights = weightsDir == null ? null : weightsDir.toString();
         StudySpec.Pretrain pretrain = demo
@@ -144,13 +144,13 @@ public final class Presets {
                 : paper ? new StudySpec.Pretrain(null, "multiclass", 30, weights, 224, true)
                 : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
         StudySpec.Experiments e = new StudySpec.Experiments(null, null, null, null, null, null, null, null,
-                // Gabor at demo and paper scale; the quick preset keeps the schemes of the claims that carry over
-                // (transfer, Mean Var, transfusion), each U-Net run there taking minutes on a CPU
-                new StudySpec.Segmentation(StudySpec.schemes(demo || paper
+                // Gabor at paper scale; below it the schemes of the claims that carry over (transfer, Mean Var,
+                // transfusion): a quick U-Net run takes minutes on a CPU, and the demo stays under ten minutes
+                new StudySpec.Segmentation(StudySpec.schemes(paper
                         ? List.of("random", "pretrained", "meanvar", "gabor")
                         : List.of("random", "pretrained", "meanvar")),
                         blocks, demo ? 0.5 : 0.7, demo ? 2000 : 5000,
-                        demo ? compareWith(scale, "synthetic:retina?n=300&size=32", "referable") : null));
+                        demo ? compareWith(scale, "synthetic:retina?n=200&size=32", "referable") : null));
         return new StudySpec("segmentation", demo ? "synthetic:retina-vessels?n=40&size=64" : null, "segmentation",
                 demo ? 32 : paper ? 96 : 64, models, seeds, training, pretrain, e);
     }
@@ -158,11 +158,11 @@ public final class Presets {
     /**
      * The classification task a segmentation study at {@code scale} compares its encoders with
      * ({@code experiments.segmentation.compare_with}): {@code data} and {@code task} at the scale's classification
-     * size and length (demo: 32 px, 4 epochs; quick: 64 px, 3 epochs; paper: 224 px, the study's epochs).
+     * size and length (demo: 32 px, 3 epochs; quick: 64 px, 3 epochs; paper: 224 px, the study's epochs).
      */
     public static StudySpec.CompareWith compareWith(String scale, String data, String task) {
         return switch (scale) {
-            case "demo" -> new StudySpec.CompareWith(data, task, 32, 4);
+            case "demo" -> new StudySpec.CompareWith(data, task, 32, 3);
             case "paper" -> new StudySpec.CompareWith(data, task, 224, 0);
             default -> new StudySpec.CompareWith(data, task, 64, 3);
         };

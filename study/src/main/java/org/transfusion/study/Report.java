@@ -61,7 +61,8 @@ public final class Report {
                         + "td,th{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f5f5f5}"
                         + "td:first-child,th:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}"
                         + ".verdict{font-weight:bold;white-space:nowrap}.reproduced{color:#1a7f37}"
-                        + ".not-reproduced{color:#b42318}.inconclusive{color:#9a6700}.muted{color:#666;font-size:90%}"
+                        + ".not-reproduced{color:#b42318}.inconclusive{color:#9a6700}.out-of-scope{color:#777}"
+                        + ".summary{font-size:110%}.muted{color:#666;font-size:90%}"
                         + "figure{margin:0}figcaption{font-size:90%;color:#555}</style></head><body>");
         html.append("<h1>Transfusion study: ").append(Svg.esc(spec.name())).append("</h1>")
                 .append("<p class='muted'>Raghu, Zhang, Kleinberg &amp; Bengio, <i>Transfusion: Understanding Transfer "
@@ -76,6 +77,54 @@ public final class Report {
         AtomicFiles.writeString(index, html.toString());
         writeCsvs(findings);
         return index;
+    }
+
+    /**
+     * The page's opening lines (issue 30): how many findings came out each way, and what would decide the rest —
+     * more seeds where fewer than three were paired, a larger test set or more seeds where an interval was too
+     * wide, the missing model families where a claim is out of scope.
+     */
+    static String summary(List<Finding> findings) {
+        java.util.Map<Finding.Verdict, Long> counts = new java.util.EnumMap<>(Finding.Verdict.class);
+        findings.forEach(f -> counts.merge(f.verdict(), 1L, Long::sum));
+        long fewSeeds = findings.stream().filter(f -> f.verdict() == Finding.Verdict.INCONCLUSIVE
+                && f.measured().contains("needed to judge")).count();
+        long wide = counts.getOrDefault(Finding.Verdict.INCONCLUSIVE, 0L) - fewSeeds;
+        java.util.Set<String> needs = new java.util.TreeSet<>();
+        findings.stream().filter(f -> f.verdict() == Finding.Verdict.OUT_OF_SCOPE).forEach(f -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("needs (.*?);").matcher(f.measured());
+            if (m.find()) {
+                needs.add(m.group(1));
+            }
+        });
+        StringBuilder h = new StringBuilder("<p class='summary'>");
+        h.append(findings.size()).append(" findings: ");
+        List<String> parts = new ArrayList<>();
+        for (Finding.Verdict v : Finding.Verdict.values()) {
+            long n = counts.getOrDefault(v, 0L);
+            if (n > 0) {
+                parts.add("<span class='verdict " + v.css() + "'>" + n + " " + v.text().replace(" at this scale", "")
+                        + "</span>");
+            }
+        }
+        h.append(String.join(", ", parts)).append(".</p>");
+        List<String> decide = new ArrayList<>();
+        if (fewSeeds > 0) {
+            decide.add(fewSeeds + " had fewer than " + Findings.MIN_SEEDS + " paired seeds: run more seeds");
+        }
+        if (wide > 0) {
+            decide.add(wide + " had an interval too wide to decide: more seeds, or a larger test set where the "
+                    + "test set's uncertainty dominates (claim 1 shows both parts)");
+        }
+        if (!needs.isEmpty()) {
+            decide.add(counts.getOrDefault(Finding.Verdict.OUT_OF_SCOPE, 0L) + " are out of scope: they need "
+                    + String.join("; ", needs));
+        }
+        if (!decide.isEmpty()) {
+            h.append("<p class='muted'>What would decide the rest: ").append(Svg.esc(String.join(". ", decide)))
+                    .append(".</p>");
+        }
+        return h.toString();
     }
 
     /** The findings table's header and rows (its closing tag follows). */
@@ -101,6 +150,7 @@ public final class Report {
             html.append("<p><b>Illustrative only:</b> this study ran on synthetic images, so its verdicts show how the "
                     + "method works and say nothing about medical data.</p>");
         }
+        html.append(summary(findings));
         html.append(findingsTable(findings));
         StudySpec spec = plan.spec();
         html.append("</table><p class='muted'>Every verdict covers the data ").append(Svg.esc(spec.data()))
@@ -112,8 +162,8 @@ public final class Report {
                         + "interval lies within ±0.02 AUC (step ratios within [0.8, 1.25]) and contradicted when it "
                         + "excludes 0 beyond 0.01; claimed speed-ups are reproduced when the interval of the paired step "
                         + "ratio lies below 1 and contradicted when a speed-up over 10% is excluded. Fewer than 3 seeds, "
-                        + "an interval too wide to decide, or a study without the model family a claim is about (CBRs "
-                        + "against ResNet50 / Inception-v3) give inconclusive; the last says \"out of scope\" and what "
+                        + "or an interval too wide to decide give inconclusive; a study without the model family a claim "
+                        + "is about (CBRs against ResNet50 / Inception-v3) gives \"out of scope\", saying what "
                         + "it needs. The full rules are in docs/study.md.</p>");
     }
 

@@ -164,7 +164,7 @@ class FindingsTest {
             List<Finding> f = Findings.smallLikeLarge(List.of("cbr-small", "cbr-tiny", "mobilenet-v2-0.35-keras"),
                     m -> v(0.8, 0.8, 0.8));
             assertThat(f).singleElement().satisfies(x -> {
-                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.verdict()).isEqualTo(Verdict.OUT_OF_SCOPE);
                 assertThat(x.measured()).isEqualTo("out of scope: needs a CBR and ResNet50 or Inception-v3; this "
                         + "study has cbr-small, cbr-tiny, mobilenet-v2-0.35-keras");
             });
@@ -208,7 +208,7 @@ class FindingsTest {
         void outOfScopeOnCbrsAlone() {
             // the example: the claim used to be judged on CBRs alone
             List<Finding> f = Findings.littleData(List.of("cbr-small", "cbr-tiny"), 100, m -> v(0.1, 0.1, 0.1));
-            assertThat(f).singleElement().extracting(Finding::verdict).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f).singleElement().extracting(Finding::verdict).isEqualTo(Verdict.OUT_OF_SCOPE);
             assertThat(f.get(0).measured()).startsWith("out of scope: needs a CBR and ResNet50 or Inception-v3");
         }
     }
@@ -325,7 +325,7 @@ class FindingsTest {
         @Test
         void outOfScopeWithoutEitherFamily() {
             assertThat(judge(List.of("mobilenet-v2", "resnet18"), 3)).singleElement().satisfies(x -> {
-                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.verdict()).isEqualTo(Verdict.OUT_OF_SCOPE);
                 assertThat(x.measured()).isEqualTo("out of scope: needs a CBR or ResNet50 / Inception-v3; this study "
                         + "has mobilenet-v2, resnet18");
             });
@@ -512,7 +512,7 @@ class FindingsTest {
                     .extracting(Finding::verdict).isEqualTo(Verdict.INCONCLUSIVE);
             List<Finding> out = size(List.of("cbr-small", "mobilenet-v2"), v(0.9, 0.9, 0.9), v(0.7, 0.7, 0.7));
             assertThat(out).singleElement().satisfies(f -> {
-                assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(f.verdict()).isEqualTo(Verdict.OUT_OF_SCOPE);
                 assertThat(f.measured()).startsWith("out of scope: needs a CBR and ResNet50 or Inception-v3; this "
                         + "study has cbr-small, mobilenet-v2");
             });
@@ -585,7 +585,7 @@ class FindingsTest {
         void outOfScopeAcrossPretrainingTasksOrWithoutAnAccuracyGap() {
             List<Finding> across = judge(0.60, v(0.78, 0.78, 0.78), 0.50, v(0.8, 0.8, 0.8), "imagenet");
             assertThat(across).singleElement().satisfies(x -> {
-                assertThat(x.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(x.verdict()).isEqualTo(Verdict.OUT_OF_SCOPE);
                 assertThat(x.measured()).startsWith("out of scope: needs two models pretrained on the same task");
             });
             assertThat(judge(0.605, v(0.78, 0.78, 0.78), 0.600, v(0.8, 0.8, 0.8), "cifar10")).singleElement()

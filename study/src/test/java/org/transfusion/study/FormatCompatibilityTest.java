@@ -271,7 +271,9 @@ class FormatCompatibilityTest {
         for (int i = 0; i < was.size(); i++) {
             assertThat(now.get(i)[0]).isEqualTo(was.get(i)[0]);
             assertThat(now.get(i)[1]).isEqualTo(was.get(i)[1]);
-            assertThat(now.get(i)[3]).as(was.get(i)[1]).isEqualTo(was.get(i)[3]);
+            // a claim the study's models cannot reach now says so (it read "inconclusive at this scale")
+            assertThat(now.get(i)[3]).as(was.get(i)[1]).isEqualTo(was.get(i)[2].startsWith("out of scope")
+                    ? "out of scope" : was.get(i)[3]);
             if (was.get(i)[1].startsWith("Transfer from pretraining gives little")) {
                 assertThat(now.get(i)[2]).isEqualTo(was.get(i)[2].replace("], 3 seeds", "] over seeds only, 3 seeds"));
             } else if (was.get(i)[0].equals("convergence")) {

@@ -137,7 +137,7 @@ class SegmentationStudyTest {
         StudySpec again = SpecReader.parse(new org.yaml.snakeyaml.Yaml().dump(demo.toMap()), "demo");
         assertThat(again).isEqualTo(demo);
         assertThat(demo.experiments().segmentation().compareWith())
-                .isEqualTo(new StudySpec.CompareWith("synthetic:retina?n=300&size=32", "referable", 32, 4));
+                .isEqualTo(new StudySpec.CompareWith("synthetic:retina?n=200&size=32", "referable", 32, 3));
         StudySpec quick = Presets.get("segmentation", "quick");
         assertThat(quick.experiments().segmentation().compareWith()).isNull();
         assertThat(quick.data()).isNull();
