@@ -413,15 +413,16 @@ final class SegmentationExperiment implements Experiment {
             SharedLayers shared = SharedLayers.of(model, seg, cls);
             List<Svg.Series> series = new ArrayList<>();
             for (String scheme : CHANGE_SCHEMES) {
-                series.add(change(scheme + ", segmentation", seg.beforeAfter(scheme), shared.inSegmentation()));
-                series.add(change(scheme + ", classification", cls.beforeAfter(scheme), shared.inClassification()));
+                // short legend names (the legend box is narrow): seg = the U-Net, cls = the classifier
+                series.add(change("seg, " + scheme, seg.beforeAfter(scheme), shared.inSegmentation()));
+                series.add(change("cls, " + scheme, cls.beforeAfter(scheme), shared.inClassification()));
             }
             series.removeIf(java.util.Objects::isNull);
             if (!shared.names().isEmpty() && !series.isEmpty()) {
                 h.append("<figure>").append(Svg.lines(encoder + ": change per encoder layer, segmentation vs "
                         + "classification", "encoder layer", "1 - svcca", series, shared.names(), 0, 1))
-                        .append("<figcaption>mean over seeds; the layers with enough points per neuron in both"
-                                + "</figcaption></figure>");
+                        .append("<figcaption>mean over seeds; seg = in the U-Net, cls = fine-tuned as a classifier; "
+                                + "the layers with enough points per neuron in both</figcaption></figure>");
             }
             for (String scheme : CHANGE_SCHEMES) {
                 double[] auc = page.plan().spec().seeds().stream().mapToDouble(seed -> {
