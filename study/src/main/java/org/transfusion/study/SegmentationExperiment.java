@@ -101,50 +101,21 @@ final class SegmentationExperiment implements Experiment {
                 org.transfusion.engine.probe.ActivationProbe.Fold.FLATTEN, 0);
         Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
         for (String model : plan.spec().models()) {
-            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
-            Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
-            List<LayerSimilarity> first = null;
-            for (String scheme : CHANGE_SCHEMES) {
-                if (!spec.schemeNames().contains(scheme)) {
-                    continue;
-                }
-                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
-                Map<String, List<Double>> moved = new LinkedHashMap<>();
-                for (long seed : plan.spec().seeds()) {
-                    out.println("analysis: segmentation " + model + " " + scheme + " seed " + seed
-                            + " before vs after training");
-                    RunComparison.Result r = RunComparison.beforeAfter(plan.run(model, scheme, null, seed).folder(),
-                            request);
-                    perSeed.add(r.layers());
-                    if (first == null) {
-                        first = r.layers();
-                    }
-                    r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-                }
-                beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
-                Map<String, Double> mean = new LinkedHashMap<>();
-                moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue)
-                        .toArray())));
-                movement.put(scheme, mean);
+            RepresentationsRecord.Model m = beforeAfter(plan, "segmentation " + model,
+                    (scheme, seed) -> spec.schemeNames().contains(scheme) ? plan.run(model, scheme, null, seed) : null,
+                    request, out);
+            if (m != null) {
+                all.put(model, m);
             }
-            if (first == null) {
-                continue;
-            }
-            all.put(model, new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
-                    first.stream().map(LayerSimilarity::points).toList(),
-                    first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
-                    movement));
         }
         if (spec.compareWith() != null) {
-            RunComparison.Request classification = new RunComparison.Request(null, plan.dataDir(), Split.TEST,
-                    List.of(), request.methods(), spec.maxPoints(), 0,
-                    org.transfusion.engine.probe.ActivationProbe.Fold.FLATTEN, 0);
             for (String model : plan.spec().models()) {
                 String encoder = encoder(model);
                 if (all.containsKey(COMPARE_PREFIX + encoder)) {
                     continue;
                 }
-                RepresentationsRecord.Model m = beforeAfter(plan, encoder, classification, out);
+                RepresentationsRecord.Model m = beforeAfter(plan, "segmentation's comparison " + encoder
+                        + " (classification)", (scheme, seed) -> plan.comparison(encoder, scheme, seed), request, out);
                 if (m != null) {
                     all.put(COMPARE_PREFIX + encoder, m);
                 }
@@ -153,9 +124,13 @@ final class SegmentationExperiment implements Experiment {
         new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(plan.folder().analysis("segmentation"));
     }
 
-    /** The encoder's classification runs (compare_with) before vs after training, per scheme; null without runs. */
-    private RepresentationsRecord.Model beforeAfter(Plan plan, String encoder, RunComparison.Request request,
-                                                    PrintStream out) {
+    /**
+     * The runs {@code runOf} names (per scheme of {@link #CHANGE_SCHEMES} and seed; null: none) before vs after
+     * training, per scheme: the summary over seeds and the mean weight movement; null without runs.
+     */
+    private RepresentationsRecord.Model beforeAfter(Plan plan, String label,
+                                                    java.util.function.BiFunction<String, Long, PlannedRun> runOf,
+                                                    RunComparison.Request request, PrintStream out) {
         Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
         Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
         List<LayerSimilarity> first = null;
@@ -163,12 +138,11 @@ final class SegmentationExperiment implements Experiment {
             List<List<LayerSimilarity>> perSeed = new ArrayList<>();
             Map<String, List<Double>> moved = new LinkedHashMap<>();
             for (long seed : plan.spec().seeds()) {
-                PlannedRun run = plan.comparison(encoder, scheme, seed);
+                PlannedRun run = runOf.apply(scheme, seed);
                 if (run == null) {
                     continue;
                 }
-                out.println("analysis: segmentation's comparison " + encoder + " " + scheme + " seed " + seed
-                        + " (classification) before vs after training");
+                out.println("analysis: " + label + " " + scheme + " seed " + seed + " before vs after training");
                 RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
                 perSeed.add(r.layers());
                 if (first == null) {
