@@ -90,6 +90,46 @@ public final class CbrNet extends Architecture implements Encoder {
         return slimBoundary;
     }
 
+    /**
+     * A width variant's channels: each layer's times {@code factor}, rounded, at least 1 (a width sweep at fixed
+     * depth, issue 30.9).
+     */
+    static int[] scaled(int[] widths, double factor) {
+        int[] out = new int[widths.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(1, (int) Math.round(widths[i] * factor));
+        }
+        return out;
+    }
+
+    /**
+     * A depth variant's channels: the first {@code depth} layers of {@code widths}, then the last width repeated
+     * (a depth sweep at fixed width, issue 30.9).
+     */
+    static int[] deepened(int[] widths, int depth) {
+        int[] out = new int[depth];
+        for (int i = 0; i < depth; i++) {
+            out[i] = widths[Math.min(i, widths.length - 1)];
+        }
+        return out;
+    }
+
+    /**
+     * A depth variant's pools: a pool after each of the first layers as many as the full model pools, none after
+     * the layers it adds (so that the smallest input stays the full model's).
+     */
+    static boolean[] deepenedPools(boolean[] poolAfter, int depth) {
+        int pools = 0;
+        for (boolean p : poolAfter) {
+            pools += p ? 1 : 0;
+        }
+        boolean[] out = new boolean[depth];
+        for (int i = 0; i < depth; i++) {
+            out[i] = i < pools;
+        }
+        return out;
+    }
+
     /** The slim variant's widths: layers after the second at half width, as the paper's slim ResNet. */
     static int[] slim(int[] widths) {
         int[] out = widths.clone();

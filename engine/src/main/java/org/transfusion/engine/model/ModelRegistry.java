@@ -28,14 +28,14 @@ public final class ModelRegistry {
     static {
         register(full("cbr-large-tall", "CBR: 5 x (7x7 conv-bn-relu), 32-64-128-256-512, no pool after the 5th",
                 CBR, 224, Normalisation.IMAGENET, null,
-                (c, k, w) -> new CbrNet("cbr-large-tall", c, k, new int[] {32, 64, 128, 256, 512}, 7,
+                (c, k, w) -> new CbrNet("cbr-large-tall", c, k, CbrNet.scaled(new int[] {32, 64, 128, 256, 512}, w), 7,
                         new boolean[] {true, true, true, true, false})));
         register(full("cbr-large-wide", "CBR: 4 x (7x7 conv-bn-relu), 64-128-256-512", CBR, 224, Normalisation.IMAGENET, null,
-                (c, k, w) -> new CbrNet("cbr-large-wide", c, k, new int[] {64, 128, 256, 512}, 7, allPools(4))));
+                (c, k, w) -> new CbrNet("cbr-large-wide", c, k, CbrNet.scaled(new int[] {64, 128, 256, 512}, w), 7, allPools(4))));
         register(full("cbr-small", "CBR: 4 x (7x7 conv-bn-relu), 32-64-128-256", CBR, 224, Normalisation.IMAGENET, null,
-                (c, k, w) -> new CbrNet("cbr-small", c, k, new int[] {32, 64, 128, 256}, 7, allPools(4))));
+                (c, k, w) -> new CbrNet("cbr-small", c, k, CbrNet.scaled(new int[] {32, 64, 128, 256}, w), 7, allPools(4))));
         register(full("cbr-tiny", "CBR: 4 x (5x5 conv-bn-relu), 64-128-256-512", CBR, 224, Normalisation.IMAGENET, null,
-                (c, k, w) -> new CbrNet("cbr-tiny", c, k, new int[] {64, 128, 256, 512}, 5, allPools(4))));
+                (c, k, w) -> new CbrNet("cbr-tiny", c, k, CbrNet.scaled(new int[] {64, 128, 256, 512}, w), 5, allPools(4))));
         // The ImageNet models of the paper and the two medical imaging users reach for next to them come with
         // timm's tv_in1k weights; the licence is the one timm's pretrained_cfg states for each (timm commit
         // aa4b585): bsd-3-clause for the ResNets, timm's default apache-2.0 for Inception-v3 and DenseNet-121.
@@ -149,16 +149,100 @@ public final class ModelRegistry {
 
     public static synchronized ModelCard get(String name) {
         ModelCard card = MODELS.get(name);
+        if (card == null && name != null && name.indexOf(VARIANT) > 0) {
+            card = variant(name);
+        }
         if (card == null) {
             throw new BadInputException("unknown model '" + name + "' (expected one of "
-                    + String.join(", ", MODELS.keySet()) + ")");
+                    + String.join(", ", MODELS.keySet()) + ", or a CBR variant such as cbr-small" + VARIANT
+                    + "w0.5 or cbr-small" + VARIANT + "d6)");
         }
         return card;
     }
 
     /** The card of {@code name}, or empty when no model has that name. */
     public static synchronized Optional<ModelCard> find(String name) {
-        return Optional.ofNullable(MODELS.get(name));
+        try {
+            return Optional.of(get(name));
+        } catch (BadInputException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What separates a full CBR's name from its variant: {@code cbr-small@w0.5}, {@code cbr-small@d6}. */
+    public static final char VARIANT = '@';
+    private static final double MAX_WIDTH_FACTOR = 8;
+    private static final int MAX_DEPTH = 12;
+    private static final Map<String, ModelCard> VARIANTS = new LinkedHashMap<>();
+
+    /**
+     * A width or depth variant of a full CBR (issue 30.9: a size sweep that varies one thing at a time):
+     * {@code BASE@wF} scales every layer's channels by F (rounded, at least 1; 0 &lt; F &lt;= 8) at the base's depth;
+     * {@code BASE@dN} has N layers (1 to 12): the base's first N, or its last width repeated, with the base's pools
+     * after the first layers and none after the ones added, so the smallest input is unchanged. Kernel, padding and
+     * classifier are the base's; a variant is a full model of its own (no published weights, not slim), of the CBR
+     * family and size class small. Made on first use and kept; {@link #all()} lists only the registered models.
+     * Null when {@code name} is no variant; a bad input when it names one wrongly.
+     */
+    private static ModelCard variant(String name) {
+        ModelCard known = VARIANTS.get(name);
+        if (known != null) {
+            return known;
+        }
+        int at = name.indexOf(VARIANT);
+        String baseName = name.substring(0, at);
+        String what = name.substring(at + 1);
+        ModelCard base = MODELS.get(baseName);
+        if (base == null) {
+            return null;
+        }
+        if (base.family() != ModelCard.Family.CBR || base.slimOf() != null || base.isSegmentation()) {
+            throw new BadInputException("model '" + name + "': only a full CBR (" + cbrNames() + ") has width and "
+                    + "depth variants");
+        }
+        CbrNet ref = (CbrNet) base.build(3, 2, 1.0);
+        String description;
+        ModelCard.Factory factory;
+        if (what.matches("w[0-9]*\\.?[0-9]+")) {
+            double f = Double.parseDouble(what.substring(1));
+            if (!(f > 0 && f <= MAX_WIDTH_FACTOR)) {
+                throw new BadInputException("model '" + name + "': the width factor must be above 0 and at most "
+                        + (int) MAX_WIDTH_FACTOR + ", got " + what.substring(1));
+            }
+            int[] widths = CbrNet.scaled(ref.widths(), f);
+            description = baseName + " at width " + what.substring(1) + ": " + layersText(widths, ref.kernel());
+            factory = (c, k, w) -> new CbrNet(name, c, k, CbrNet.scaled(ref.widths(), f * w), ref.kernel(),
+                    ref.poolAfter());
+        } else if (what.matches("d[0-9]+")) {
+            int depth = Integer.parseInt(what.substring(1));
+            if (depth < 1 || depth > MAX_DEPTH) {
+                throw new BadInputException("model '" + name + "': the depth must be 1 to " + MAX_DEPTH + " layers, "
+                        + "got " + depth);
+            }
+            int[] widths = CbrNet.deepened(ref.widths(), depth);
+            boolean[] pools = CbrNet.deepenedPools(ref.poolAfter(), depth);
+            description = baseName + " at depth " + depth + ": " + layersText(widths, ref.kernel());
+            factory = (c, k, w) -> new CbrNet(name, c, k, CbrNet.scaled(widths, w), ref.kernel(), pools);
+        } else {
+            throw new BadInputException("model '" + name + "': expected " + baseName + VARIANT + "wF (a width "
+                    + "factor, e.g. " + baseName + VARIANT + "w0.5) or " + baseName + VARIANT + "dN (a depth, e.g. "
+                    + baseName + VARIANT + "d6)");
+        }
+        ModelCard card = new ModelCard(name, description, base.family(), base.defaultImageSize(),
+                base.normalisation(), null, null, List.of(), factory);
+        VARIANTS.put(name, card);
+        return card;
+    }
+
+    private static String cbrNames() {
+        return MODELS.values().stream().filter(c -> c.family() == ModelCard.Family.CBR && c.slimOf() == null
+                && !c.isSegmentation()).map(ModelCard::name).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static String layersText(int[] widths, int kernel) {
+        return "CBR: " + widths.length + " x (" + kernel + "x" + kernel + " conv-bn-relu), "
+                + java.util.Arrays.stream(widths).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining("-"));
     }
 
     public static synchronized Collection<ModelCard> all() {
