@@ -202,6 +202,11 @@ public final class StudyCommand implements Callable<Integer> {
                     : (hub.offline() ? "NOT cached (offline) " : "will download ") + Hub.url(src, hub) + " to "
                     + Hub.cachePath(src, hub)));
         });
+        List<String> seeds = Study.seedEstimate(p);
+        if (!seeds.isEmpty()) {
+            w.println("seeds to decide claim 1 (transfer does not change test AUC, +-0.02), from the runs in " + dir + ":");
+            seeds.forEach(l -> w.println("  " + l));
+        }
         w.flush();
         Study.refuseMissing(p);
         return 0;

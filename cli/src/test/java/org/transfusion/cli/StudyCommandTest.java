@@ -157,7 +157,10 @@ class StudyCommandTest {
             assertThat(r.out()).contains("  run       resnet50__random__all__s0", "  run       cbr-tiny__pretrained__n1000__s4",
                     "resnet50: ImageNet weights timm/resnet50.tv_in1k (BSD-3-Clause), fetched from the hub",
                     "fetch timm/inception_v3.tv_in1k: NOT cached (offline) "
-                            + "https://huggingface.co/timm/inception_v3.tv_in1k/resolve/main/model.safetensors");
+                            + "https://huggingface.co/timm/inception_v3.tv_in1k/resolve/main/model.safetensors",
+                    // no runs in the folder yet: no pilot to estimate the seeds claim 1 needs from (issue 30)
+                    "  claim 1, resnet50: needs a pilot: at least 2 seeds with both random and pretrained runs "
+                            + "finished in this folder (0 now)");
             List<String> lines = r.err().strip().lines().toList();
             assertThat(lines.get(0)).isEqualTo("transfusion: error: 7 missing inputs (nothing was run):");
             assertThat(lines.subList(1, lines.size())).hasSize(7).allMatch(l -> l.startsWith("  "))

@@ -94,7 +94,22 @@ final class Findings {
         Finding.Verdict v = (ci[0] > 0 || ci[1] < 0) && Math.abs(mean) > AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED
                 : ci[0] >= -EQUIVALENCE && ci[1] <= EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding(experiment, claim, measured, v);
+        Estimate e = Estimate.ofSeeds(d, testVariance);
+        return new Finding(experiment, claim, measured, v, new Finding.Evidence(e.pWithin(-EQUIVALENCE, EQUIVALENCE),
+                Math.abs(mean) > AUC_MARGIN ? e.pNonZero() : 1, e.detectable(), metric));
+    }
+
+    /**
+     * What an interval carries: "over seeds only" without the test set's variance, else "with the test set's
+     * uncertainty (test-set SE s; seeds only [lo, hi])".
+     */
+    static String intervalText(double[] d, double testVariance) {
+        if (Double.isNaN(testVariance)) {
+            return "over seeds only";
+        }
+        double[] seedOnly = Stats.tInterval(d);
+        return String.format(Locale.ROOT, "with the test set's uncertainty (test-set SE %.3f; seeds only [%+.3f, "
+                + "%+.3f])", Math.sqrt(testVariance), seedOnly[0], seedOnly[1]);
     }
 
     /** An inconclusive finding: {@code n} paired seeds are fewer than a verdict needs. */
@@ -157,9 +172,18 @@ final class Findings {
      * seed from random init), or one out-of-scope finding when the study lacks either family.
      */
     static List<Finding> smallLikeLarge(List<String> models, Function<String, double[]> randomAucs) {
+        return smallLikeLarge(models, randomAucs, (sm, l) -> Double.NaN);
+    }
+
+    /**
+     * {@link #smallLikeLarge(List, Function)} with the test set's variance of each pair's seed-averaged difference
+     * ({@code testVariance}: small, large to the variance, NaN where not measured; issue 30.3).
+     */
+    static List<Finding> smallLikeLarge(List<String> models, Function<String, double[]> randomAucs,
+                                        BiFunction<String, String, Double> testVariance) {
         return perFamilyPair(models, () -> outOfScope("performance", SMALL_LIKE_LARGE, "a CBR and ResNet50 or "
                 + "Inception-v3", models), (sm, l) -> judgeSmallLikeLarge(sm, randomAucs.apply(sm), l,
-                randomAucs.apply(l)));
+                randomAucs.apply(l), testVariance.apply(sm, l)));
     }
 
     /**
@@ -167,9 +191,18 @@ final class Findings {
      * test AUC per seed on {@code size} images), or one out-of-scope finding when the study lacks either family.
      */
     static List<Finding> littleData(List<String> models, int size, Function<String, double[]> gains) {
+        return littleData(models, size, gains, (sm, l) -> Double.NaN);
+    }
+
+    /**
+     * {@link #littleData(List, int, Function)} with the test set's variance of each pair's difference of mean gains
+     * ({@code testVariance}: small, large to the variance, NaN where not measured; issue 30.3).
+     */
+    static List<Finding> littleData(List<String> models, int size, Function<String, double[]> gains,
+                                    BiFunction<String, String, Double> testVariance) {
         return perFamilyPair(models, () -> outOfScope("small data", LITTLE_DATA, "a CBR and ResNet50 or Inception-v3 "
                 + "with small-data runs", models), (sm, l) -> judgeLittleData(size, l, gains.apply(l), sm,
-                gains.apply(sm)));
+                gains.apply(sm), testVariance.apply(sm, l)));
     }
 
     /**
@@ -202,6 +235,15 @@ final class Findings {
      * inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
      */
     static Finding judgeSmallLikeLarge(String small, double[] smallAucs, String large, double[] largeAucs) {
+        return judgeSmallLikeLarge(small, smallAucs, large, largeAucs, Double.NaN);
+    }
+
+    /**
+     * {@link #judgeSmallLikeLarge(String, double[], String, double[])} on the interval that also carries the test
+     * set's uncertainty ({@link Stats#combinedInterval}; {@code testVariance} NaN: seeds only, and the text says so).
+     */
+    static Finding judgeSmallLikeLarge(String small, double[] smallAucs, String large, double[] largeAucs,
+                                       double testVariance) {
         double[] d = pairedDifferences(largeAucs, smallAucs);
         int n = Stats.count(d);
         String measured = String.format(Locale.ROOT, "%s %s vs %s %s (random init)", small, pm(smallAucs), large,
@@ -213,12 +255,14 @@ final class Findings {
         if (degenerate != null) {
             return degenerate;
         }
-        double[] ci = Stats.tInterval(d);
-        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f], %d seeds", Stats.mean(d),
-                ci[0], ci[1], n);
+        double[] ci = Stats.combinedInterval(d, testVariance);
+        measured += String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f] %s, %d seeds",
+                Stats.mean(d), ci[0], ci[1], intervalText(d, testVariance), n);
         Finding.Verdict v = ci[0] >= -EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : ci[1] < -AUC_MARGIN ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("performance", SMALL_LIKE_LARGE, measured, v);
+        Estimate e = Estimate.ofSeeds(d, testVariance);
+        return new Finding("performance", SMALL_LIKE_LARGE, measured, v, new Finding.Evidence(e.pAbove(-EQUIVALENCE),
+                e.pBelow(-AUC_MARGIN), e.detectable(), "test AUC"));
     }
 
     static final String LITTLE_DATA = "With very little data, transfer helps the large models more than the small "
@@ -231,6 +275,15 @@ final class Findings {
      * inconclusive otherwise or under {@value #MIN_SEEDS} seeds of either.
      */
     static Finding judgeLittleData(int size, String large, double[] largeGains, String small, double[] smallGains) {
+        return judgeLittleData(size, large, largeGains, small, smallGains, Double.NaN);
+    }
+
+    /**
+     * {@link #judgeLittleData(int, String, double[], String, double[])} whose interval also carries the test set's
+     * variance of the difference of mean gains ({@code testVariance}; NaN: seeds only).
+     */
+    static Finding judgeLittleData(int size, String large, double[] largeGains, String small, double[] smallGains,
+                                   double testVariance) {
         int nl = Stats.count(largeGains);
         int ns = Stats.count(smallGains);
         String measured = String.format(Locale.ROOT, "%d training images: transfer gain %s %+.3f, %s %+.3f", size,
@@ -245,7 +298,7 @@ final class Findings {
                 return degenerate;
             }
         }
-        return welch("small data", LITTLE_DATA, measured, largeGains, smallGains);
+        return welch("small data", LITTLE_DATA, measured, largeGains, smallGains, "test AUC", testVariance);
     }
 
     /**
@@ -316,6 +369,8 @@ final class Findings {
 
     /** A speed-up smaller than this fraction of the reference's steps (10%) does not matter. */
     static final double NEGLIGIBLE_SPEEDUP = 0.9;
+    /** The unit of a step ratio's detectable effect: a factor on the steps (1.5 = 50% more or fewer steps). */
+    static final String STEP_RATIO = "x the steps";
 
     /**
      * Steps to a validation AUC of a scheme against a reference, paired by seed on the log scale: for seed i,
@@ -380,7 +435,9 @@ final class Findings {
         measured += "; " + scheme + " took " + p.text();
         Finding.Verdict v = p.ratioCi()[1] < 1 ? Finding.Verdict.REPRODUCED
                 : p.ratioCi()[0] > NEGLIGIBLE_SPEEDUP ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding(experiment, claim, measured, v);
+        Estimate e = Estimate.ofSeeds(p.logRatios());
+        return new Finding(experiment, claim, measured, v, new Finding.Evidence(e.pBelow(0),
+                e.pAbove(Math.log(NEGLIGIBLE_SPEEDUP)), Math.exp(e.detectable()), STEP_RATIO));
     }
 
     static final String TRANSFUSION = "Weight transfusion: reusing pretrained weights only up to a low block recovers "
@@ -428,7 +485,9 @@ final class Findings {
                 paired);
         Finding.Verdict v = ci[1] < 0 ? Finding.Verdict.REPRODUCED : ci[0] > 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding(experiment, TRANSFUSION, measured, v);
+        Estimate e = Estimate.ofSeeds(dv);
+        return new Finding(experiment, TRANSFUSION, measured, v, new Finding.Evidence(e.pBelow(0), e.pAbove(0),
+                e.detectable(), "steps"));
     }
 
     static final String SLIM = "A slim model (pretrained up to block 2, the rest halved and random) matches full transfer "
@@ -464,7 +523,16 @@ final class Findings {
         boolean stepsDiffer = rc[0] > STEP_EQUIVALENCE || rc[1] < 1 / STEP_EQUIVALENCE;
         Finding.Verdict v = aucDiffers || stepsDiffer ? Finding.Verdict.NOT_REPRODUCED
                 : aucSame && stepsSame ? Finding.Verdict.REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("hybrid", SLIM, measured, v);
+        // both equivalences must hold (intersection-union: the larger p); either difference contradicts (two tests:
+        // Bonferroni's 2 min p)
+        Estimate auc = Estimate.ofSeeds(d);
+        Estimate steps = Estimate.ofSeeds(p.logRatios());
+        double band = Math.log(STEP_EQUIVALENCE);
+        double aucAgainst = Math.abs(Stats.mean(d)) > AUC_MARGIN ? auc.pNonZero() : 1;
+        double stepsAgainst = Math.min(steps.pAbove(band), steps.pBelow(-band));
+        return new Finding("hybrid", SLIM, measured, v, new Finding.Evidence(
+                Math.max(auc.pWithin(-EQUIVALENCE, EQUIVALENCE), steps.pWithin(-band, band)),
+                Math.min(1, 2 * Math.min(aucAgainst, stepsAgainst)), auc.detectable(), "test AUC"));
     }
 
     static final String GABOR_LIKE_PRETRAINED_CONV1 = "Synthetic Gabor filters in the first layer converge about as "
@@ -489,7 +557,11 @@ final class Findings {
         Finding.Verdict v = rc[0] >= 1 / STEP_EQUIVALENCE && rc[1] <= STEP_EQUIVALENCE ? Finding.Verdict.REPRODUCED
                 : rc[0] > STEP_EQUIVALENCE || rc[1] < 1 / STEP_EQUIVALENCE ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, v);
+        Estimate e = Estimate.ofSeeds(p.logRatios());
+        double band = Math.log(STEP_EQUIVALENCE);
+        return new Finding("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, v, new Finding.Evidence(
+                e.pWithin(-band, band), Math.min(e.pAbove(band), e.pBelow(-band)), Math.exp(e.detectable()),
+                STEP_RATIO));
     }
 
     /** Steps with "never reached" (infinity) counted as the run's length {@code cap}; NaN (missing) kept. */
@@ -540,7 +612,9 @@ final class Findings {
         measured += String.format(Locale.ROOT, ", 95%% CI [%+.3f, %+.3f], %d seeds", ci[0], ci[1], n);
         Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding(experiment, claim, measured, v);
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding(experiment, claim, measured, v, new Finding.Evidence(e.pAbove(0), e.pBelow(0),
+                e.detectable(), "similarity"));
     }
 
     static final String SEGMENTATION_REUSES_MORE = "A pretrained encoder changes less through segmentation than "
@@ -588,7 +662,7 @@ final class Findings {
         if (Math.min(nl, ns) < MIN_SEEDS) {
             return tooFewSeeds("representations", LARGE_CHANGE_LESS, measured, Math.min(nl, ns));
         }
-        return welch("representations", LARGE_CHANGE_LESS, measured, largeSim, smallSim);
+        return welch("representations", LARGE_CHANGE_LESS, measured, largeSim, smallSim, measure, Double.NaN);
     }
 
     /**
@@ -596,17 +670,24 @@ final class Findings {
      * freedom, a conservative choice): reproduced when the interval lies above 0, contradicted when below,
      * inconclusive otherwise.
      */
-    private static Finding welch(String experiment, String claim, String measured, double[] a, double[] b) {
+    private static Finding welch(String experiment, String claim, String measured, double[] a, double[] b,
+                                 String unit, double testVariance) {
         int na = Stats.count(a);
         int nb = Stats.count(b);
         double diff = Stats.mean(a) - Stats.mean(b);
         double se = Math.sqrt(Math.pow(Stats.sd(a), 2) / na + Math.pow(Stats.sd(b), 2) / nb);
-        double half = Stats.t975(Math.min(na, nb) - 1) * se;
+        double t = Stats.t975(Math.min(na, nb) - 1);
+        double tv = Double.isNaN(testVariance) ? 0 : testVariance;
+        double half = Math.sqrt(t * t * se * se + 1.959963984540054 * 1.959963984540054 * tv);
         String text = measured + String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f]", diff,
-                diff - half, diff + half);
+                diff - half, diff + half) + (Double.isNaN(testVariance) ? ""
+                : String.format(Locale.ROOT, " with the test set's uncertainty (test-set SE %.3f; seeds only "
+                + "[%+.3f, %+.3f])", Math.sqrt(tv), diff - t * se, diff + t * se));
         Finding.Verdict v = diff - half > 0 ? Finding.Verdict.REPRODUCED
                 : diff + half < 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
-        return new Finding(experiment, claim, text, v);
+        Estimate e = new Estimate(diff, se * se, Math.min(na, nb) - 1, tv);
+        return new Finding(experiment, claim, text, v, new Finding.Evidence(e.pAbove(0), e.pBelow(0), e.detectable(),
+                unit));
     }
 
     static final String PRETRAINING_NOT_PREDICTIVE = "Performance on the pretraining task does not predict performance "

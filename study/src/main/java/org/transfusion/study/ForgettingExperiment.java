@@ -210,7 +210,10 @@ final class ForgettingExperiment implements Experiment {
         Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED
                 : ci[1] < 0 || (ci[0] >= -0.01 && ci[1] <= 0.01) ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("forgetting", FORGETS, measured, v);
+        // against: a rise, or no drop beyond 0.01 (either rule: the smaller p)
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding("forgetting", FORGETS, measured, v, new Finding.Evidence(e.pAbove(0),
+                Math.min(e.pBelow(0), e.pWithin(-0.01, 0.01)), e.detectable(), "source accuracy"));
     }
 
     private static Finding tooFewSeeds(String claim, String measured, int n) {
@@ -269,7 +272,9 @@ final class ForgettingExperiment implements Experiment {
                 Stats.mean(d), ci[0], ci[1], n);
         Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("forgetting", LOWER_KEEP, measured, v);
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding("forgetting", LOWER_KEEP, measured, v, new Finding.Evidence(e.pAbove(0), e.pBelow(0),
+                e.detectable(), "share lost"));
     }
 
     /** drop / headroom per seed; NaN where either is missing or the headroom is under {@link #MIN_HEADROOM}. */
@@ -301,7 +306,9 @@ final class ForgettingExperiment implements Experiment {
                 ci[0], ci[1], n);
         Finding.Verdict v = ci[0] > 0 ? Finding.Verdict.REPRODUCED : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED
                 : Finding.Verdict.INCONCLUSIVE;
-        return new Finding("forgetting", LOWER_KEEP, measured, v);
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding("forgetting", LOWER_KEEP, measured, v, new Finding.Evidence(e.pAbove(0), e.pBelow(0),
+                e.detectable(), "probe accuracy drop"));
     }
 
     @Override

@@ -98,16 +98,7 @@ public final class Report {
             }
         });
         StringBuilder h = new StringBuilder("<p class='summary'>");
-        h.append(findings.size()).append(" findings: ");
-        List<String> parts = new ArrayList<>();
-        for (Finding.Verdict v : Finding.Verdict.values()) {
-            long n = counts.getOrDefault(v, 0L);
-            if (n > 0) {
-                parts.add("<span class='verdict " + v.css() + "'>" + n + " " + v.text().replace(" at this scale", "")
-                        + "</span>");
-            }
-        }
-        h.append(String.join(", ", parts)).append(".</p>");
+        h.append(findings.size()).append(" findings: ").append(counted(counts)).append(".</p>");
         List<String> decide = new ArrayList<>();
         if (fewSeeds > 0) {
             decide.add(fewSeeds + " had fewer than " + Findings.MIN_SEEDS + " paired seeds: run more seeds");
@@ -123,6 +114,44 @@ public final class Report {
         if (!decide.isEmpty()) {
             h.append("<p class='muted'>What would decide the rest: ").append(Svg.esc(String.join(". ", decide)))
                     .append(".</p>");
+        }
+        return h.toString();
+    }
+
+    /** The opening line over claims: how many of the claims came out each way after the family-wise correction. */
+    static String claimsSummary(List<Family.Summary> claims) {
+        java.util.Map<Finding.Verdict, Long> counts = new java.util.EnumMap<>(Finding.Verdict.class);
+        claims.forEach(c -> counts.merge(c.verdict(), 1L, Long::sum));
+        return "<p class='summary'>" + claims.size() + " claim" + (claims.size() == 1 ? "" : "s") + ": "
+                + counted(counts) + " (one verdict per claim over its models, family-wise error 5%).</p>";
+    }
+
+    /** "2 reproduced, 3 inconclusive", each count in its verdict's colour, in the verdicts' order. */
+    private static String counted(java.util.Map<Finding.Verdict, Long> counts) {
+        List<String> parts = new ArrayList<>();
+        for (Finding.Verdict v : Finding.Verdict.values()) {
+            long n = counts.getOrDefault(v, 0L);
+            if (n > 0) {
+                parts.add("<span class='verdict " + v.css() + "'>" + n + " " + v.text().replace(" at this scale", "")
+                        + "</span>");
+            }
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * The claims table: one row per claim with its summary verdict over its per-model findings (Holm's correction,
+     * {@link Family}), the counts behind it and the smallest effect the study could have detected (its closing tag
+     * follows).
+     */
+    static String claimsTable(List<Family.Summary> claims) {
+        StringBuilder h = new StringBuilder("<table><tr><th>experiment</th><th>the paper's claim</th><th>over its "
+                + "findings</th><th>verdict</th></tr>");
+        for (Family.Summary c : claims) {
+            h.append("<tr><td>").append(Svg.esc(c.experiment())).append("</td><td style='text-align:left'>")
+                    .append(Svg.esc(c.claim())).append("</td><td style='text-align:left'>").append(Svg.esc(c.text()))
+                    .append("</td><td class='verdict ").append(c.verdict().css()).append("'>")
+                    .append(c.verdict().text()).append("</td></tr>");
         }
         return h.toString();
     }
@@ -150,14 +179,20 @@ public final class Report {
             html.append("<p><b>Illustrative only:</b> this study ran on synthetic images, so its verdicts show how the "
                     + "method works and say nothing about medical data.</p>");
         }
+        List<Family.Summary> claims = Family.summarise(findings);
+        html.append(claimsSummary(claims));
         html.append(summary(findings));
+        html.append(claimsTable(claims)).append("</table>");
+        html.append("<h3>Per-model findings</h3><p class='muted'>Each claim's findings, per model (or measure), "
+                + "with each one's own verdict at 95%; the claim's verdict above corrects them for their number "
+                + "(Holm).</p>");
         html.append(findingsTable(findings));
         StudySpec spec = plan.spec();
         html.append("</table><p class='muted'>Every verdict covers the data ").append(Svg.esc(spec.data()))
                 .append(spec.task() != null ? " (task " + Svg.esc(spec.task()) + ")" : "")
                 .append(" at ").append(spec.imageSize()).append(" px over seeds ").append(spec.seeds())
                 .append(", and the models it names. Runs of one seed share the data split, so differences are paired "
-                        + "by seed and judged by their 95% t-interval (claim 1's also carries the test set's "
+                        + "by seed and judged by their 95% t-interval (claims 1, 2 and 4 also carry the test set's "
                         + "uncertainty): \"no difference\" claims are reproduced when the "
                         + "interval lies within ±0.02 AUC (step ratios within [0.8, 1.25]) and contradicted when it "
                         + "excludes 0 beyond 0.01; claimed speed-ups are reproduced when the interval of the paired step "
@@ -264,12 +299,29 @@ public final class Report {
         }
         page.writeFile("runs.csv", runs.toString());
         page.writeFile("curves.csv", curves.toString());
-        StringBuilder f = new StringBuilder("experiment,verdict,claim,measured\n");
-        for (Finding x : findings) {
-            f.append(ReportPage.csv(x.experiment())).append(',').append(ReportPage.csv(x.verdict().text())).append(',')
-                    .append(ReportPage.csv(x.claim())).append(',').append(ReportPage.csv(x.measured())).append('\n');
+        StringBuilder f = new StringBuilder("experiment,verdict,claim,measured,p_for,p_against,detectable,"
+                + "detectable_unit,verdict_after_holm\n");
+        List<Family.Summary> families = Family.summarise(findings);
+        for (Family.Summary family : families) {
+            for (int i = 0; i < family.findings().size(); i++) {
+                Finding x = family.findings().get(i);
+                Finding.Evidence e = x.evidence();
+                f.append(ReportPage.csv(x.experiment())).append(',').append(ReportPage.csv(x.verdict().text()))
+                        .append(',').append(ReportPage.csv(x.claim())).append(',').append(ReportPage.csv(x.measured()))
+                        .append(',').append(ReportPage.f6(e.pFor())).append(',').append(ReportPage.f6(e.pAgainst()))
+                        .append(',').append(ReportPage.f6(e.detectable())).append(',')
+                        .append(ReportPage.csv(e.unit() == null ? "" : e.unit())).append(',')
+                        .append(ReportPage.csv(family.adjusted().get(i).text())).append('\n');
+            }
         }
         page.writeFile("findings.csv", f.toString());
+        StringBuilder claims = new StringBuilder("experiment,claim,verdict,findings,summary\n");
+        for (Family.Summary family : families) {
+            claims.append(ReportPage.csv(family.experiment())).append(',').append(ReportPage.csv(family.claim()))
+                    .append(',').append(ReportPage.csv(family.verdict().text())).append(',')
+                    .append(family.findings().size()).append(',').append(ReportPage.csv(family.text())).append('\n');
+        }
+        page.writeFile("claims.csv", claims.toString());
     }
 
     private static String optimiser(StudySpec.Training t) {

@@ -53,6 +53,33 @@ final class Results {
         return out;
     }
 
+    /** The test AUC of one output ({@code output}: a label or class name) over the study's seeds (NaN where missing). */
+    double[] testAucs(String model, String scheme, Integer subset, String output) {
+        List<Long> seeds = plan.spec().seeds();
+        double[] out = new double[seeds.size()];
+        for (int i = 0; i < out.length; i++) {
+            RunResult r = get(model, scheme, subset, seeds.get(i));
+            Double v = r == null || r.testAucPerOutput() == null ? null : r.testAucPerOutput().get(output);
+            out[i] = v == null ? Double.NaN : v;
+        }
+        return out;
+    }
+
+    /**
+     * The outputs (labels or classes) the runs of {@code model} under {@code scheme} report a test AUC for, in their
+     * order; empty for a single-output task.
+     */
+    List<String> outputs(String model, String scheme, Integer subset) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (long seed : plan.spec().seeds()) {
+            RunResult r = get(model, scheme, subset, seed);
+            if (r != null && r.testAucPerOutput() != null && r.testAucPerOutput().size() > 1) {
+                out.addAll(r.testAucPerOutput().keySet());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
     /** A segmentation's pooled test Dice per seed (NaN where a run is missing or not a segmentation). */
     double[] testDices(String model, String scheme) {
         List<Long> seeds = spec().seeds();

@@ -48,6 +48,33 @@ final class SizeSweepExperiment implements Experiment {
     /** Fewer sizes than this cannot show a trend (with 4, the smallest exact two-sided p is 2/24 = 0.083). */
     static final int MIN_SIZES = 4;
     static final double ALPHA = 0.05;
+    /** Width factors of a width series at quick and paper scale: with the base (1), six sizes (issue 30.9). */
+    static final List<Double> WIDTHS = List.of(0.25, 0.5, 0.75, 1.5, 2.0);
+    /** The demo's: four sizes, each no larger than the base, so that they cost about two runs of it. */
+    static final List<Double> DEMO_WIDTHS = List.of(0.25, 0.5, 0.75);
+    /** Depths of a depth series of cbr-small (4 layers): with the base, six sizes. */
+    static final List<Integer> DEPTHS = List.of(2, 3, 5, 6, 7);
+
+    /** {@code base@wF} for each factor, smallest first, then {@code base} itself (factor 1). */
+    static List<String> widthSeries(String base, List<Double> factors) {
+        List<String> out = new ArrayList<>();
+        for (double f : factors) {
+            out.add(base + ModelRegistry.VARIANT + "w" + java.math.BigDecimal.valueOf(f).stripTrailingZeros()
+                    .toPlainString());
+        }
+        out.add(base);
+        return out;
+    }
+
+    /** {@code base@dN} for each depth, then {@code base} itself. */
+    static List<String> depthSeries(String base, List<Integer> depths) {
+        List<String> out = new ArrayList<>();
+        for (int d : depths) {
+            out.add(base + ModelRegistry.VARIANT + "d" + d);
+        }
+        out.add(base);
+        return out;
+    }
 
     private final StudySpec.SizeSweep spec;
 
@@ -275,6 +302,58 @@ final class SizeSweepExperiment implements Experiment {
         return v;
     }
 
+    /**
+     * One axis of the sweep: models that differ in one respect, judged on their own (issue 30.9). A base CBR and its
+     * width variants ({@code cbr-small@w0.5}: width at fixed depth), the same with its depth variants
+     * ({@code cbr-small@d6}: depth at fixed width), and the registered models as they are (the paper's CBRs vary
+     * width, depth and kernel together). {@code label} is empty for the only series of a sweep without variants.
+     */
+    record Series(String label, List<String> models) {}
+
+    /**
+     * The sweep's series, in the order of their first model: each base's width series and depth series (the base
+     * itself at factor 1 or its own depth, when the sweep has it), then the registered models when at least two are
+     * not only the base of a series, or when they are all there is.
+     */
+    static List<Series> series(List<String> models) {
+        Map<String, List<String>> widths = new LinkedHashMap<>();
+        Map<String, List<String>> depths = new LinkedHashMap<>();
+        List<String> plain = new ArrayList<>();
+        for (String m : models) {
+            int at = m.indexOf(ModelRegistry.VARIANT);
+            if (at < 0) {
+                plain.add(m);
+            } else {
+                String base = m.substring(0, at);
+                (m.charAt(at + 1) == 'w' ? widths : depths).computeIfAbsent(base, b -> new ArrayList<>()).add(m);
+            }
+        }
+        List<Series> out = new ArrayList<>();
+        java.util.Set<String> anchors = new java.util.HashSet<>();
+        for (var axis : List.of(Map.entry("width at fixed depth, ", widths), Map.entry("depth at fixed width, ", depths))) {
+            axis.getValue().forEach((base, variants) -> {
+                List<String> s = new ArrayList<>(variants);
+                if (plain.contains(base)) {
+                    s.add(base);
+                    anchors.add(base);
+                }
+                out.add(new Series(axis.getKey() + base, s));
+            });
+        }
+        if (out.isEmpty()) {
+            return List.of(new Series("", plain));
+        }
+        if (plain.stream().filter(m -> !anchors.contains(m)).count() >= 1 && plain.size() >= 2) {
+            out.add(0, new Series("the registered models (width, depth and kernel vary together)", plain));
+        }
+        return out;
+    }
+
+    /** " (NAME)" or " (NAME; SERIES)": which scheme and series a finding or line is about. */
+    private static String about(String name, Series s) {
+        return " (" + name + (s.label().isEmpty() ? "" : "; " + s.label()) + ")";
+    }
+
     private static String schemeName(String scheme) {
         return scheme.equals("pretrained") ? "transfer" : scheme.equals("random") ? "random init" : scheme;
     }
@@ -289,30 +368,29 @@ final class SizeSweepExperiment implements Experiment {
         SizeSweepRecord sweep = SizeSweepRecord.read(f);
         List<String> models = models(results.spec());
         for (String scheme : spec.schemeNames()) {
-            List<Point> points = points(sweep, models, scheme);
             String name = schemeName(scheme);
-            out.add(judgeSizeChange("1 - " + RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT)
-                    + " before vs after training, mean over conv layers (" + name + ")",
-                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
-                    points.stream().mapToDouble(p -> Stats.mean(p.all())).toArray()));
-            out.add(judgeSizeChange("1 - linear CKA before vs after training, mean over all conv layers (" + name + ")",
-                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
-                    points.stream().mapToDouble(p -> Stats.mean(p.allCka())).toArray()));
-            if (points.stream().anyMatch(p -> Stats.count(p.allEqualWidth()) > 0)) {
-                // issue 30.6: raw SVCCA and CKA favour wide layers; these two do not
-                out.add(judgeSizeChange("1 - SVCCA at equal width (" + RepresentationsExperiment.commonWidth(models)
-                        + " neurons, random subsets) before vs after training, mean over all conv layers (" + name
-                        + ")", points.stream().map(Point::model).toList(),
-                        points.stream().mapToDouble(Point::params).toArray(),
-                        points.stream().mapToDouble(p -> Stats.mean(p.allEqualWidth())).toArray()));
-                out.add(judgeSizeChange("1 - debiased linear CKA before vs after training, mean over all conv layers ("
-                        + name + ")", points.stream().map(Point::model).toList(),
-                        points.stream().mapToDouble(Point::params).toArray(),
-                        points.stream().mapToDouble(p -> Stats.mean(p.allDebiased())).toArray()));
+            for (Series series : series(models)) {
+                List<Point> points = points(sweep, series.models(), scheme);
+                List<String> names = points.stream().map(Point::model).toList();
+                double[] params = points.stream().mapToDouble(Point::params).toArray();
+                String about = about(name, series);
+                out.add(judgeSizeChange("1 - " + RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT)
+                        + " before vs after training, mean over conv layers" + about, names, params,
+                        points.stream().mapToDouble(p -> Stats.mean(p.all())).toArray()));
+                out.add(judgeSizeChange("1 - linear CKA before vs after training, mean over all conv layers" + about,
+                        names, params, points.stream().mapToDouble(p -> Stats.mean(p.allCka())).toArray()));
+                if (points.stream().anyMatch(p -> Stats.count(p.allEqualWidth()) > 0)) {
+                    // issue 30.6: raw SVCCA and CKA favour wide layers; these two do not
+                    out.add(judgeSizeChange("1 - SVCCA at equal width (" + RepresentationsExperiment.commonWidth(models)
+                            + " neurons, random subsets) before vs after training, mean over all conv layers" + about,
+                            names, params, points.stream().mapToDouble(p -> Stats.mean(p.allEqualWidth())).toArray()));
+                    out.add(judgeSizeChange("1 - debiased linear CKA before vs after training, mean over all conv "
+                            + "layers" + about, names, params,
+                            points.stream().mapToDouble(p -> Stats.mean(p.allDebiased())).toArray()));
+                }
+                out.add(judgeSizeChange("weight movement ||w - w0|| / ||w0||, mean over weight tensors" + about, names,
+                        params, points.stream().mapToDouble(p -> Stats.mean(p.moved())).toArray()));
             }
-            out.add(judgeSizeChange("weight movement ||w - w0|| / ||w0||, mean over weight tensors (" + name + ")",
-                    points.stream().map(Point::model).toList(), points.stream().mapToDouble(Point::params).toArray(),
-                    points.stream().mapToDouble(p -> Stats.mean(p.moved())).toArray()));
         }
         return out;
     }
@@ -353,7 +431,8 @@ final class SizeSweepExperiment implements Experiment {
                 + "(%s over %d orderings)", r.rho(), r.p(), r.exact() ? "exact" : "permutation", r.orderings()));
         Finding.Verdict v = r.p() > ALPHA ? Finding.Verdict.INCONCLUSIVE
                 : r.rho() < 0 ? Finding.Verdict.REPRODUCED : Finding.Verdict.NOT_REPRODUCED;
-        return new Finding(EXPERIMENT, CLAIM, measured.toString(), v);
+        return new Finding(EXPERIMENT, CLAIM, measured.toString(), v, new Finding.Evidence(r.rho() < 0 ? r.p() : 1,
+                r.rho() > 0 ? r.p() : 1, Double.NaN, null));
     }
 
     static String paramsText(long n) {
@@ -378,27 +457,34 @@ final class SizeSweepExperiment implements Experiment {
                         + "Change = 1 - ").append(RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT))
                 .append(" between a layer at initialisation and after training, over the lower and higher half of "
                         + "the conv layers with at least ").append(RepresentationsExperiment.POINTS_PER_NEURON)
-                .append(" points per neuron.</p><div class='charts'>");
+                .append(" points per neuron. The learning-rate rule: every size is trained with the study's one "
+                        + "learning rate (").append(String.format(Locale.ROOT, "%g", page.spec().training().lr()))
+                .append(") and schedule, none tuned per size. Width variants (MODEL@wF) scale every layer's channels "
+                        + "by F at the same depth, depth variants (MODEL@dN) have N layers at the same widths; each "
+                        + "series is judged on its own.</p><div class='charts'>");
         List<Svg.Series> change = new ArrayList<>();
         List<Svg.Series> moved = new ArrayList<>();
         List<Svg.Series> ranks = new ArrayList<>();
         double maxMoved = 0;
         double maxRank = 0;
+        List<Series> allSeries = series(models);
         for (String scheme : spec.schemeNames()) {
-            List<Point> points = points(sweep, models, scheme);
-            double[] x = points.stream().mapToDouble(p -> Math.log10(p.params())).toArray();
-            String name = schemeName(scheme);
-            change.add(series(name + ", lower", x, points.stream().map(Point::lower).toList()));
-            change.add(series(name + ", higher", x, points.stream().map(Point::higher).toList()));
-            Svg.Series m = series(name, x, points.stream().map(Point::moved).toList());
-            moved.add(m);
-            double[] before = points.stream().mapToDouble(Point::erankBefore).toArray();
-            double[] after = points.stream().mapToDouble(Point::erankAfter).toArray();
-            ranks.add(new Svg.Series(name + ", init", x, before, null));
-            ranks.add(new Svg.Series(name + ", trained", x, after, null));
-            for (int i = 0; i < x.length; i++) {
-                maxMoved = Math.max(maxMoved, finite(m.y()[i] + m.err()[i]));
-                maxRank = Math.max(maxRank, Math.max(finite(before[i]), finite(after[i])));
+            for (Series s : allSeries) {
+                List<Point> points = points(sweep, s.models(), scheme);
+                double[] x = points.stream().mapToDouble(p -> Math.log10(p.params())).toArray();
+                String name = schemeName(scheme) + (s.label().isEmpty() ? "" : ", " + shortLabel(s));
+                change.add(series(name + ", lower", x, points.stream().map(Point::lower).toList()));
+                change.add(series(name + ", higher", x, points.stream().map(Point::higher).toList()));
+                Svg.Series m = series(name, x, points.stream().map(Point::moved).toList());
+                moved.add(m);
+                double[] before = points.stream().mapToDouble(Point::erankBefore).toArray();
+                double[] after = points.stream().mapToDouble(Point::erankAfter).toArray();
+                ranks.add(new Svg.Series(name + ", init", x, before, null));
+                ranks.add(new Svg.Series(name + ", trained", x, after, null));
+                for (int i = 0; i < x.length; i++) {
+                    maxMoved = Math.max(maxMoved, finite(m.y()[i] + m.err()[i]));
+                    maxRank = Math.max(maxRank, Math.max(finite(before[i]), finite(after[i])));
+                }
             }
         }
         String xTitle = "trainable parameters (log10)";
@@ -413,6 +499,11 @@ final class SizeSweepExperiment implements Experiment {
                 + "rank of the centred activations, mean over conv layers and seeds</figcaption></figure></div>");
         table(page, sweep, models);
         writeCsv(page, sweep, models);
+    }
+
+    /** A series' name in a chart legend: "width", "depth" or "models". */
+    private static String shortLabel(Series s) {
+        return s.label().startsWith("width") ? "width" : s.label().startsWith("depth") ? "depth" : "models";
     }
 
     private static double finite(double v) {

@@ -71,6 +71,15 @@ public final class Study {
     }
 
     /** A bad input listing, one line each, the inputs the plan needs that are not there. */
+    /**
+     * The seeds that would decide claim 1 per model, estimated from the finished runs already in the plan's folder
+     * (a pilot), or a line saying that a pilot is needed ({@link SeedEstimate}); empty for a study that does not
+     * pair random with pretrained.
+     */
+    public static java.util.List<String> seedEstimate(Plan plan) {
+        return SeedEstimate.lines(plan);
+    }
+
     public static void refuseMissing(Plan plan) {
         List<String> missing = plan.missing();
         if (!missing.isEmpty()) {

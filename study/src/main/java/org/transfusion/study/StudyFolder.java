@@ -20,6 +20,7 @@ public record StudyFolder(Path dir) {
     public Path forgetting() { return analysis("forgetting"); }
     public Path sizeSweep() { return analysis("size-sweep"); }
     public Path pairedDelong() { return analysis("paired-delong"); }
+    public Path smallData() { return analysis("small-data"); }
     public Path runsDir() { return dir.resolve("runs"); }
     /** The folder of the run {@code id}. */
     public Path run(String id) { return runsDir().resolve(id); }

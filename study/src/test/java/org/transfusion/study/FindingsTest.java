@@ -1,6 +1,7 @@
 package org.transfusion.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Nested;
@@ -36,10 +37,19 @@ class FindingsTest {
             // differences per seed 0.005, 0.000, 0.010: mean 0.005, sd 0.005, t(0.975, 2) = 4.303;
             // half-width 4.303 * 0.005 / sqrt(3) = 0.012422; CI [-0.007422, 0.017422] within [-0.02, 0.02]
             Finding f = Findings.judgePerformance("cbr-small", v(0.800, 0.810, 0.790), v(0.805, 0.810, 0.800));
-            assertThat(f).isEqualTo(new Finding("performance", "Transfer from pretraining gives little or no gain in "
+            assertThat(new Finding(f.experiment(), f.claim(), f.measured(), f.verdict())).isEqualTo(new Finding(
+                    "performance", "Transfer from pretraining gives little or no gain in "
                     + "final test AUC over random initialisation on the medical task (Tables 1-2).",
                     "cbr-small: test AUC random 0.800 ± 0.010, transfer 0.805 ± 0.005; paired difference +0.005, "
                             + "95% CI [-0.007, +0.017] over seeds only, 3 seeds", Verdict.REPRODUCED));
+            // issue 30.4, the test behind it: se = 0.005 / sqrt(3); the interval's upper end reaches 0.02 at
+            // p = 2 (1 - t.cdf(0.015 / se, 2)) = 0.0351 (scipy), the larger of the two ends' p; the mean 0.005 is
+            // inside the 0.01 margin, so nothing can contradict (p 1); detectable (t.ppf(0.975, 2) + t.ppf(0.8, 2))
+            // se = 0.01548
+            assertThat(f.evidence().pFor()).isCloseTo(0.03509871864598457, within(1e-6));
+            assertThat(f.evidence().pAgainst()).isEqualTo(1.0);
+            assertThat(f.evidence().detectable()).isCloseTo(0.015482550737697741, within(1e-6));
+            assertThat(f.evidence().unit()).isEqualTo("test AUC");
         }
 
         @Test
@@ -158,6 +168,29 @@ class FindingsTest {
                     .verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         }
 
+        /**
+         * Issue 30.3 for claim 2: the same seeds as reproducedWhenTheCbrIsNotWorseByMoreThanTheMargin (seed-only CI
+         * [-0.012, +0.012]) on a small test set whose DeLong SE of the seed-averaged difference is 0.01: half-width
+         * sqrt(0.0124^2 + (1.96 * 0.01)^2) = sqrt(0.000154 + 0.000384) = 0.0232, CI [-0.023, +0.023], whose lower
+         * end is below -0.02: inconclusive; the text shows both intervals.
+         */
+        @Test
+        void theTestSetsUncertaintyCanLeaveItUndecided() {
+            Finding f = Findings.judgeSmallLikeLarge("cbr-small", v(0.795, 0.805, 0.800), "resnet50",
+                    v(0.80, 0.80, 0.80), 0.01 * 0.01);
+            assertThat(f.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(f.measured()).contains("95% CI [-0.023, +0.023] with the test set's uncertainty (test-set SE "
+                    + "0.010; seeds only [-0.012, +0.012]), 3 seeds");
+            // passed through the pair's variance function
+            assertThat(Findings.smallLikeLarge(List.of("cbr-small", "resnet50"),
+                    m -> m.equals("resnet50") ? v(0.80, 0.80, 0.80) : v(0.795, 0.805, 0.800),
+                    (sm, l) -> 0.01 * 0.01)).singleElement().extracting(Finding::verdict)
+                    .isEqualTo(Verdict.INCONCLUSIVE);
+            // without it the seed-only interval decides, and the text says so
+            assertThat(Findings.judgeSmallLikeLarge("cbr-small", v(0.795, 0.805, 0.800), "resnet50",
+                    v(0.80, 0.80, 0.80)).measured()).contains("[-0.012, +0.012] over seeds only");
+        }
+
         @Test
         void outOfScopeWithoutALargeModel() {
             // The quick preset's models: CBRs and a MobileNet, none of the paper's large models
@@ -186,6 +219,25 @@ class FindingsTest {
                 assertThat(x.measured()).isEqualTo("100 training images: transfer gain resnet50 +0.100, cbr-small "
                         + "+0.000; difference +0.100, 95% CI [+0.044, +0.156]");
             });
+        }
+
+        /**
+         * Issue 30.3 for claim 4: the gains above (Welch half-width 0.05555 around +0.100) with a test-set SE of
+         * 0.03 for the difference of mean gains: half-width sqrt(0.05555^2 + (1.96 * 0.03)^2) = sqrt(0.003086 +
+         * 0.003457) = 0.0809, CI [+0.019, +0.181], still above 0; with SE 0.06: sqrt(0.003086 + 0.013830) = 0.130,
+         * CI [-0.030, +0.230]: inconclusive.
+         */
+        @Test
+        void theTestSetsUncertaintyWidensTheInterval() {
+            Finding f = Findings.judgeLittleData(100, "resnet50", v(0.10, 0.12, 0.08), "cbr-small",
+                    v(0.00, 0.01, -0.01), 0.03 * 0.03);
+            assertThat(f.verdict()).isEqualTo(Verdict.REPRODUCED);
+            assertThat(f.measured()).endsWith("difference +0.100, 95% CI [+0.019, +0.181] with the test set's "
+                    + "uncertainty (test-set SE 0.030; seeds only [+0.044, +0.156])");
+            assertThat(Findings.judgeLittleData(100, "resnet50", v(0.10, 0.12, 0.08), "cbr-small",
+                    v(0.00, 0.01, -0.01), 0.06 * 0.06).measured()).contains("95% CI [-0.030, +0.230]");
+            assertThat(Findings.judgeLittleData(100, "resnet50", v(0.10, 0.12, 0.08), "cbr-small",
+                    v(0.00, 0.01, -0.01), 0.06 * 0.06).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         }
 
         @Test
@@ -348,9 +400,14 @@ class FindingsTest {
             // half-width 4.303 * 0.168432 / sqrt(3) = 0.418449: CI [-0.938665, -0.101767], exp [0.39x, 0.90x] < 1;
             // geometric mean ratio exp(-0.520216) = 0.59x
             Finding f = judge(v(50, 60, 70), v(100, 100, 100), 1000);
-            assertThat(f).isEqualTo(new Finding("convergence", CLAIM, "cbr-small: steps to val AUC 0.80: pretrained "
+            assertThat(new Finding(f.experiment(), f.claim(), f.measured(), f.verdict())).isEqualTo(new Finding(
+                    "convergence", CLAIM, "cbr-small: steps to val AUC 0.80: pretrained "
                     + "[50, 60, 70] vs random [100, 100, 100]; pretrained took 0.59x the steps (geometric mean over 3 "
                     + "paired seeds, 95% CI [0.39x, 0.90x])", Verdict.REPRODUCED));
+            // the test behind it, on the log ratios (se 0.168432 / sqrt(3)): p = 2 (1 - t.cdf(0.520216 / se, 2)) =
+            // 0.0332 (scipy); detectable: exp((t.ppf(0.975, 2) + t.ppf(0.8, 2)) se) = 1.68x the steps
+            assertThat(f.evidence().pFor()).isCloseTo(0.033212251067559206, within(1e-6));
+            assertThat(f.evidence().detectable()).isCloseTo(1.684642049285071, within(1e-6));
         }
 
         @Test

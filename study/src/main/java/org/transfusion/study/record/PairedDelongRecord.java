@@ -18,16 +18,32 @@ import org.transfusion.error.BadInputException;
 public record PairedDelongRecord(
         @JsonProperty(Records.FORMAT_VERSION) Integer formatVersion,
         @JsonProperty("rows") List<Row> rows,
-        @JsonProperty("means") List<Mean> means) {
+        @JsonProperty("means") List<Mean> means,
+        @JsonProperty("contrasts") List<Mean> contrasts) {
     /**
-     * The version this release writes: 3 adds {@code means} (the test set's variance of each model's seed-averaged
-     * difference, issue 30.3); 2 the rows as an object; 1 the array of rows.
+     * The version this release writes: 4 adds {@code contrasts} (the test set's variance of the seed-averaged
+     * differences between models that claims 2 and 4 judge); 3 {@code means} (the test set's variance of each
+     * model's seed-averaged difference, issue 30.3); 2 the rows as an object; 1 the array of rows.
      */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
 
     /** Rows without the seed-averaged means (a record before version 3). */
     public PairedDelongRecord(Integer formatVersion, List<Row> rows) {
-        this(formatVersion, rows, null);
+        this(formatVersion, rows, null, null);
+    }
+
+    /** Rows and means without contrasts (a record before version 4). */
+    public PairedDelongRecord(Integer formatVersion, List<Row> rows, List<Mean> means) {
+        this(formatVersion, rows, means, null);
+    }
+
+    /**
+     * The contrast named {@code name} ({@link Mean#model} holds the name, e.g. {@code cbr-small - resnet50
+     * (random)}), or null.
+     */
+    public Mean contrast(String name) {
+        return contrasts == null ? null
+                : contrasts.stream().filter(m -> name.equals(m.model())).findFirst().orElse(null);
     }
 
     /**
@@ -76,18 +92,19 @@ public record PairedDelongRecord(
     public static PairedDelongRecord read(Path file) {
         JsonNode tree = Json.read(file);
         if (tree.isArray()) { // version 1: the rows themselves
-            return new PairedDelongRecord(1, List.of(Records.as(file, tree, Row[].class)), null);
+            return new PairedDelongRecord(1, List.of(Records.as(file, tree, Row[].class)), null, null);
         }
         if (!tree.isObject()) {
             throw new BadInputException(file + ": expected a JSON object with rows (or, as version 1 wrote it, "
                     + "an array of rows), got " + tree.getNodeType());
         }
         PairedDelongRecord r = Records.fromTree(file, tree, PairedDelongRecord.class, FORMAT);
-        return new PairedDelongRecord(r.formatVersion(), r.rows() == null ? List.of() : r.rows(), r.means());
+        return new PairedDelongRecord(r.formatVersion(), r.rows() == null ? List.of() : r.rows(), r.means(),
+                r.contrasts());
     }
 
     /** Writes the rows as this release writes them (version {@link #FORMAT}). */
     public void write(Path file) {
-        Records.write(file, new PairedDelongRecord(FORMAT, rows, means));
+        Records.write(file, new PairedDelongRecord(FORMAT, rows, means, contrasts));
     }
 }
