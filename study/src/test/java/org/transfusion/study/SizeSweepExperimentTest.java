@@ -90,20 +90,49 @@ class SizeSweepExperimentTest {
     }
 
     @Test
-    void thePresetSweepsTheFourCbrsAndTheDemoSweepsThemFromRandomInit() {
+    void thePresetSweepsTheCbrsWidthAndDepthAndAllSweepsCbrSmallsWidthFromRandomInit() {
+        StudySpec quick = Presets.get("size-sweep", "quick");
+        assertThat(quick.models()).containsAll(SizeSweepExperiment.CBRS).contains("cbr-small@w0.25", "cbr-small@w2",
+                "cbr-small@d2", "cbr-small@d7");
+        List<SizeSweepExperiment.Series> series = SizeSweepExperiment.series(quick.models());
+        // the four CBRs, then cbr-small's width and depth series: six sizes each (issue 30.9)
+        assertThat(series).extracting(SizeSweepExperiment.Series::label).containsExactly(
+                "the registered models (width, depth and kernel vary together)", "width at fixed depth, cbr-small",
+                "depth at fixed width, cbr-small");
+        assertThat(series.get(1).models()).containsExactly("cbr-small@w0.25", "cbr-small@w0.5", "cbr-small@w0.75",
+                "cbr-small@w1.5", "cbr-small@w2", "cbr-small");
+        assertThat(series.get(2).models()).hasSize(6).endsWith("cbr-small");
         StudySpec demo = Presets.get("size-sweep", "demo");
-        assertThat(demo.models()).containsExactlyElementsOf(SizeSweepExperiment.CBRS);
-        assertThat(demo.experiments().sizeSweep()).isNotNull();
         assertThat(demo.imageSize()).isEqualTo(32);
-        // Inside the demo (all at demo scale): the four CBRs from random init only, so no pretraining beyond
-        // cbr-small's; above demo scale `all` does not sweep (it would train every CBR from every scheme).
+        assertThat(demo.models()).containsAll(SizeSweepExperiment.CBRS).contains("cbr-small@w0.25")
+                .noneMatch(m -> m.contains("@d"));
+        // Inside the demo (all at demo scale): cbr-small's short width series from random init only, so no
+        // pretraining beyond cbr-small's and, at widths up to 1, about two cbr-small runs of extra training.
         StudySpec all = Presets.get("all", "demo");
-        assertThat(all.experiments().sizeSweep().models()).containsExactlyElementsOf(SizeSweepExperiment.CBRS);
+        assertThat(all.experiments().sizeSweep().models()).containsExactly("cbr-small@w0.25", "cbr-small@w0.5",
+                "cbr-small@w0.75", "cbr-small");
         assertThat(all.experiments().sizeSweep().schemeNames()).containsExactly("random");
         Plan plan = Plan.of(all, Path.of("demo"), null);
         assertThat(plan.pretrains()).extracting(PlannedRun::model).containsExactly("cbr-small");
-        assertThat(plan.runs()).extracting(PlannedRun::model).contains("cbr-large-wide", "cbr-large-tall", "cbr-tiny");
-        assertThat(Presets.get("all", "quick").experiments().sizeSweep()).isNull();
+        assertThat(plan.runs()).extracting(PlannedRun::id).contains("cbr-small@w0.25__random__all__s1");
+        // at quick scale `all` sweeps six widths (the README's results study); at paper scale it does not
+        assertThat(Presets.get("all", "quick").experiments().sizeSweep().models()).hasSize(6);
+        assertThat(Presets.get("all", "paper").experiments().sizeSweep()).isNull();
+    }
+
+    @Test
+    void aSweepIsSplitIntoSeriesThatVaryOneThing() {
+        // no variants: one series of the models as given, unlabelled (the findings read as before issue 30.9)
+        assertThat(SizeSweepExperiment.series(List.of("cbr-small", "cbr-tiny"))).containsExactly(
+                new SizeSweepExperiment.Series("", List.of("cbr-small", "cbr-tiny")));
+        // a base with its width variants: one width series; the base alone is not a series of its own
+        assertThat(SizeSweepExperiment.series(List.of("cbr-small@w0.5", "cbr-small", "cbr-small@w2"))).containsExactly(
+                new SizeSweepExperiment.Series("width at fixed depth, cbr-small",
+                        List.of("cbr-small@w0.5", "cbr-small@w2", "cbr-small")));
+        // variants without their base, beside two other registered models
+        assertThat(SizeSweepExperiment.series(List.of("cbr-tiny@d2", "cbr-tiny@d3", "cbr-small", "cbr-large-wide")))
+                .extracting(SizeSweepExperiment.Series::models)
+                .containsExactly(List.of("cbr-small", "cbr-large-wide"), List.of("cbr-tiny@d2", "cbr-tiny@d3"));
     }
 
     /**
