@@ -102,6 +102,12 @@ class SizeSweepExperimentTest {
         assertThat(series.get(1).models()).containsExactly("cbr-small@w0.25", "cbr-small@w0.5", "cbr-small@w0.75",
                 "cbr-small@w1.5", "cbr-small@w2", "cbr-small");
         assertThat(series.get(2).models()).hasSize(6).endsWith("cbr-small");
+        // from random init below paper scale (no pretraining per variant): 14 models x 3 seeds, nothing pretrained
+        assertThat(quick.experiments().sizeSweep().schemeNames()).containsExactly("random");
+        assertThat(Plan.of(quick, Path.of("q"), null).runs()).hasSize(42);
+        assertThat(Plan.of(quick, Path.of("q"), null).pretrains()).isEmpty();
+        assertThat(Presets.get("size-sweep", "paper").experiments().sizeSweep().schemeNames())
+                .containsExactly("random", "pretrained");
         StudySpec demo = Presets.get("size-sweep", "demo");
         assertThat(demo.imageSize()).isEqualTo(32);
         assertThat(demo.models()).containsAll(SizeSweepExperiment.CBRS).contains("cbr-small@w0.25")
