@@ -217,7 +217,7 @@ final class SegmentationExperiment implements Experiment {
                     }
                     Finding f = Findings.judgeLowerChangeLess(model + " encoder", "transfer",
                             RepresentationsExperiment.CLAIM_MEASURE, d, l.names(lower), l.names(higher));
-                    out.add(new Finding("segmentation", f.claim(), f.measured(), f.verdict()));
+                    out.add(new Finding("segmentation", f.claim(), f.measured(), f.verdict(), f.evidence()));
                 }
                 Finding reuse = reusesMore(repr, model);
                 if (reuse != null) {
