@@ -62,6 +62,21 @@ class SizeSweepExperimentTest {
         assertThat(plan.runs()).allSatisfy(r -> assertThat(r.spec().imageSize()).isEqualTo(64));
     }
 
+    /**
+     * The spec of issue 30's results study reads and plans as its comment says: the quick `all` on RetinaMNIST with
+     * five seeds, its width sweep of cbr-small among the runs, the CBRs pretrained on CIFAR-10 (MobileNetV2 brings
+     * its ImageNet weights).
+     */
+    @Test
+    void theFiveSeedResultsSpecPlansItsWidthSweep() {
+        StudySpec spec = SpecReader.read(Path.of("..", "docs", "specs", "retina-quick-5seeds.yaml"));
+        assertThat(spec.seeds()).hasSize(5);
+        Plan plan = Plan.of(spec, dir, null);
+        // (run from the repository root the weights folder holds MobileNetV2's; from a module's folder it does not)
+        assertThat(plan.pretrains()).extracting(PlannedRun::model).contains("cbr-small", "cbr-tiny");
+        assertThat(plan.runs()).hasSize(170).extracting(PlannedRun::id).contains("cbr-small@w2__random__all__s4");
+    }
+
     @Test
     void withoutItsOwnModelsTheSweepUsesTheStudysAndTheSpecRoundTrips() {
         String yaml = SPEC.replace("models: [cbr-small]", "models: [cbr-small, cbr-tiny]")
