@@ -101,7 +101,7 @@ public final class TrainingOptions {
     @Option(names = "--train-subset", paramLabel = "N", description = "Train on a seeded subset of N training images")
     Integer trainSubset;
 
-    @Option(names = "--width", paramLabel = "F", description = "Width multiplier (mobilenet-v2, CBRs) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--width", paramLabel = "F", description = "Width factor (mobilenet-v2, CBRs) (default: ${DEFAULT-VALUE})")
     double width;
 
     @Option(names = "--eval-every", paramLabel = "K", description = "Validate every K steps (default: once per epoch)")

@@ -66,7 +66,7 @@ class RunDefaultsTest {
         cli.usage(new PrintWriter(help));
         assertThat(help.toString()).contains("Training epochs (default: " + RunSpec.DEFAULTS.epochs() + ")")
                 .contains("L2 weight decay (default: 0.0001)").contains("Base learning rate (default: 0.001)")
-                .contains("(mobilenet-v2, CBRs) (default: 1.0)").contains("Optimizer (default: adam)");
+                .contains("Width factor (mobilenet-v2, CBRs) (default: 1.0)").contains("Optimizer (default: adam)");
     }
 
     private static RunSpec trainFlags(String command) {
