@@ -678,7 +678,7 @@ final class Findings {
         double se = Math.sqrt(Math.pow(Stats.sd(a), 2) / na + Math.pow(Stats.sd(b), 2) / nb);
         double t = Stats.t975(Math.min(na, nb) - 1);
         double tv = Double.isNaN(testVariance) ? 0 : testVariance;
-        double half = Math.sqrt(t * t * se * se + 1.959963984540054 * 1.959963984540054 * tv);
+        double half = Stats.combinedHalfWidth(t, se * se, tv);
         String text = measured + String.format(Locale.ROOT, "; difference %+.3f, 95%% CI [%+.3f, %+.3f]", diff,
                 diff - half, diff + half) + (Double.isNaN(testVariance) ? ""
                 : String.format(Locale.ROOT, " with the test set's uncertainty (test-set SE %.3f; seeds only "

@@ -214,8 +214,9 @@ final class PerformanceExperiment implements Experiment {
         // a record from before the test set's variance of the means (version 3), or of the contrasts between models
         // (version 4) where the study has claim 2's pairs, is measured again
         Path f = pairedFile(plan.dir());
-        return paired() && java.nio.file.Files.isRegularFile(f) && (PairedDelongRecord.read(f).means() == null
-                || PairedDelongRecord.read(f).contrasts() == null && !smallLargePairs(plan.spec().models()).isEmpty())
+        PairedDelongRecord saved = paired() && java.nio.file.Files.isRegularFile(f) ? PairedDelongRecord.read(f) : null;
+        return saved != null && (saved.means() == null
+                || saved.contrasts() == null && !smallLargePairs(plan.spec().models()).isEmpty())
                 && analysedRuns(plan).stream().allMatch(r -> new org.transfusion.engine.run.RunFolder(r.folder())
                 .isComplete());
     }

@@ -70,16 +70,14 @@ final class SeedEstimate {
                 + "test-set SE %s (%s)", model, n, Stats.mean(d), s,
                 Double.isNaN(v) ? "unknown" : String.format(Locale.ROOT, "%.3f", Math.sqrt(v)), source);
         double vv = Double.isNaN(v) ? 0 : v;
-        double floor = mean + 1.959963984540054 * Math.sqrt(vv);
+        double floor = mean + Stats.Z975 * Math.sqrt(vv);
         if (floor >= Findings.EQUIVALENCE) {
             return pilot + String.format(Locale.ROOT, ": no number of seeds decides it at +-%.2f (the difference and "
                     + "the test set's uncertainty alone reach %.3f): a larger test set is needed", Findings.EQUIVALENCE,
                     floor);
         }
         for (int seeds = 2; seeds <= MAX_SEEDS; seeds++) {
-            double t = Stats.t975(seeds - 1);
-            if (mean + Math.sqrt(t * t * s * s / seeds + 1.959963984540054 * 1.959963984540054 * vv)
-                    <= Findings.EQUIVALENCE) {
+            if (mean + Stats.combinedHalfWidth(Stats.t975(seeds - 1), s * s / seeds, vv) <= Findings.EQUIVALENCE) {
                 return pilot + String.format(Locale.ROOT, ": about %d seed%s would put the interval within +-%.2f, "
                         + "if the mean stays", seeds, seeds == 1 ? "" : "s", Findings.EQUIVALENCE);
             }

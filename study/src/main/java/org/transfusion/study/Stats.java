@@ -68,12 +68,21 @@ public final class Stats {
         if (Double.isNaN(testVariance)) {
             return tInterval(v);
         }
-        double t = t975(n - 1);
-        double half = Math.sqrt(t * t * sd(v) * sd(v) / n + Z975 * Z975 * testVariance);
+        double half = combinedHalfWidth(t975(n - 1), sd(v) * sd(v) / n, testVariance);
         return new double[] {mean(v) - half, mean(v) + half};
     }
 
-    private static final double Z975 = 1.959963984540054;
+    /** The normal distribution's 97.5% point. */
+    static final double Z975 = 1.959963984540054;
+
+    /**
+     * The half-width of a 95% interval with a seed part ({@code seedVariance}, the variance of the mean, at Student's
+     * quantile {@code t}) and a test-set part ({@code testVariance}, normal): sqrt(t^2 seedVariance + 1.96^2
+     * testVariance).
+     */
+    static double combinedHalfWidth(double t, double seedVariance, double testVariance) {
+        return Math.sqrt(t * t * seedVariance + Z975 * Z975 * testVariance);
+    }
 
     /** The two-sided 95% quantile of Student's t with {@code df} (at least 1) degrees of freedom. */
     public static double t975(int df) {
