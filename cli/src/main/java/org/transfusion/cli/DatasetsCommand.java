@@ -12,6 +12,10 @@ import org.transfusion.engine.data.DataOptions;
 import org.transfusion.engine.data.Dataset;
 import org.transfusion.engine.data.DatasetSpecs;
 import org.transfusion.engine.data.DatasetSummary;
+import org.transfusion.engine.data.DicomHeader;
+import org.transfusion.engine.data.DicomScan;
+import org.transfusion.engine.data.FileImageSplit;
+import org.transfusion.engine.data.ImageFiles;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.data.Tasks;
@@ -97,6 +101,7 @@ public final class DatasetsCommand implements Runnable {
 
             PrintWriter w = spec.commandLine().getOut();
             print(w, summary);
+            printDicom(w, data);
             if (out != null) {
                 List<ContactSheet.Row> rows = ContactSheet.rows(data, sheetFrom, perClass, seed);
                 ContactSheet.write(ContactSheet.render(data, sheetFrom, rows, 96), out);
@@ -162,6 +167,50 @@ public final class DatasetsCommand implements Runnable {
                 }
                 w.println(line.toString().stripTrailing());
             }
+        }
+
+        /**
+         * For a dataset of DICOM files: what the header scan finds in the files it kept (transfer syntaxes,
+         * modalities, photometric interpretations, frames), and how many unreadable files it left out.
+         */
+        private static void printDicom(PrintWriter w, Dataset d) {
+            java.util.Set<java.nio.file.Path> files = new java.util.LinkedHashSet<>();
+            for (Split s : Split.values()) {
+                if (d.split(s) instanceof FileImageSplit f) {
+                    for (int i = 0; i < f.size(); i++) {
+                        if (ImageFiles.isDicom(f.file(i))) {
+                            files.add(f.file(i));
+                        }
+                    }
+                }
+            }
+            if (files.isEmpty()) {
+                return;
+            }
+            List<DicomHeader> headers = DicomScan.scan(List.copyOf(files));
+            long frames = headers.stream().mapToLong(DicomHeader::frames).sum();
+            long multi = headers.stream().filter(h -> h.frames() > 1).count();
+            w.println();
+            w.printf(Locale.ROOT, "DICOM     %d files, %d frames (%d multi-frame file%s; %s)%n", headers.size(), frames,
+                    multi, multi == 1 ? "" : "s", "all".equals(d.identity().get("frames"))
+                            ? "every frame is an image" : "the first frame of each is read; frames=all reads all");
+            w.println("syntaxes  " + counts(DicomScan.count(headers,
+                    h -> h.syntaxTitle() + (h.syntaxUid() == null ? "" : " (" + h.syntaxUid() + ")"))));
+            w.println("modality  " + counts(DicomScan.count(headers, DicomHeader::modality)));
+            w.println("photometric " + counts(DicomScan.count(headers, DicomHeader::photometric)));
+            Object skipped = d.identity().get("unreadable_skipped");
+            if (skipped != null) {
+                w.println("skipped   " + skipped + " unreadable file(s) left out (unreadable=skip)"
+                        + (d.identity().get("unreadable_first") instanceof List<?> l && !l.isEmpty()
+                        ? ": " + l.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", "))
+                        : ""));
+            }
+        }
+
+        private static String counts(Map<String, Long> counts) {
+            List<String> parts = new ArrayList<>();
+            counts.forEach((k, v) -> parts.add(k + " " + v));
+            return String.join(", ", parts);
         }
 
         private static boolean anyMasked(DatasetSummary s) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.DatasetSpecs;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
@@ -33,6 +34,11 @@ public final class TrainingOptions {
     @Option(names = "--data", paramLabel = "SPEC",
             description = "Dataset spec, e.g. npz:retinamnist.npz, medmnist:retinamnist, nih-cxr14:DIR")
     String data;
+
+    @Option(names = "--skip-unreadable",
+            description = "DICOM data: leave out files the header scan cannot decode (counted in run.json) instead "
+                    + "of refusing the dataset; the data spec option unreadable=skip")
+    boolean skipUnreadable;
 
     @Option(names = "--task", paramLabel = "TASK",
             description = "grade, referable, binary, multiclass, chexpert5, all14, multilabel (default: the dataset's), "
@@ -205,7 +211,7 @@ public final class TrainingOptions {
             rate = parsed.hasMatchedOption("--lr") ? lr : d.lr();
             epochCount = parsed.hasMatchedOption("--epochs") ? epochs : d.epochs();
         }
-        return RunSpec.builder(data, model).task(task).init(init).weights(weights).length(steps, epochCount)
+        return RunSpec.builder(skipUnreadable ? DatasetSpecs.skipUnreadable(data) : data, model).task(task).init(init).weights(weights).length(steps, epochCount)
                 .batchSize(batch).lr(rate).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
                 .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).snapshots(snapshots)

@@ -153,6 +153,65 @@ class DatasetsCommandTest {
         assertThat(r.out()).contains("inspect");
     }
 
+    /**
+     * issue 32: a folder of DICOM files, one of them JPEG-LS: `datasets inspect` and `train` refuse it before any
+     * image is read, listing the file; with unreadable=skip / --skip-unreadable, inspect reports the syntaxes,
+     * modalities and photometric interpretations it found, and train trains and records the count in run.json.
+     */
+    @Test
+    void aDicomFolderWithAnUndecodableFileIsRefusedOrTrainedWithoutIt() throws IOException {
+        Path pydicom = sharedData().resolve("dicom").resolve("pydicom_test_files");
+        Path data = dicomFolder(pydicom);
+        Path run = dir.resolve("run");
+        String[] train = {"train", "--data", "folder:" + data, "--model", "cbr-tiny", "--steps", "2",
+            "--batch-size", "4", "--eval-every", "2", "--image-size", "16", "--threads", "1", "--out", run.toString()};
+
+        CliRun refused = run(train);
+        assertThat(refused.code()).as(refused.err()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(refused.err()).startsWith("transfusion: error: " + data + ": 1 of 25 DICOM files cannot be "
+                + "decoded (found by the header scan, before training):\n  " + data.resolve("a").resolve("ls.dcm")
+                + ": JPEG-LS Lossless Image Compression (1.2.840.10008.1.2.4.80) is not supported")
+                .doesNotContain("Exception");
+        assertThat(refused.out()).doesNotContain("training cbr-tiny");
+        assertThat(run).doesNotExist();
+
+        CliRun inspect = run("datasets", "inspect", "folder:" + data + "?unreadable=skip");
+        assertThat(inspect.code()).as(inspect.err()).isZero();
+        // what the files are (pydicom reads the same: 12 MR_small JPEG 2000 lossless, 12 CT_small explicit VR LE)
+        assertThat(inspect.out())
+                .contains("DICOM     24 files, 24 frames (0 multi-frame files; the first frame of each is read")
+                .contains("syntaxes  Explicit VR Little Endian (1.2.840.10008.1.2.1) 12, JPEG 2000 Image "
+                        + "Compression (Lossless Only) (1.2.840.10008.1.2.4.90) 12")
+                .contains("modality  CT 12, MR 12")
+                .contains("photometric MONOCHROME2 24")
+                .contains("skipped   1 unreadable file(s) left out (unreadable=skip): ls.dcm");
+
+        CliRun trained = run(append(train, "--skip-unreadable"));
+        assertThat(trained.code()).as(trained.err()).isZero();
+        String runJson = Files.readString(run.resolve("run.json"));
+        assertThat(runJson).containsPattern("\"unreadable_skipped\"\\s*:\\s*1")
+                .contains("folder:" + data + "?unreadable=skip");
+    }
+
+    /** Class a: 12 copies of MR_small (JPEG 2000 lossless) and a JPEG-LS file; class b: 12 copies of CT_small. */
+    private Path dicomFolder(Path pydicom) throws IOException {
+        Path data = dir.resolve("dcm");
+        Files.createDirectories(data.resolve("a"));
+        Files.createDirectories(data.resolve("b"));
+        for (int i = 0; i < 12; i++) {
+            Files.copy(pydicom.resolve("MR_small_jp2klossless.dcm"), data.resolve("a").resolve("mr" + i + ".dcm"));
+            Files.copy(pydicom.resolve("CT_small.dcm"), data.resolve("b").resolve("ct" + i + ".dcm"));
+        }
+        Files.copy(pydicom.resolve("MR_small_jpeg_ls_lossless.dcm"), data.resolve("a").resolve("ls.dcm"));
+        return data;
+    }
+
+    private static String[] append(String[] args, String... more) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, out, args.length, more.length);
+        return out;
+    }
+
     // --- fixtures -------------------------------------------------------------------------------------------
 
     /**

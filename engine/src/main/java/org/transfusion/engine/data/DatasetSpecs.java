@@ -26,6 +26,23 @@ public final class DatasetSpecs {
 
     private DatasetSpecs() {}
 
+    /**
+     * {@code spec} with {@code unreadable=skip} (the {@code --skip-unreadable} flag): DICOM files the header scan
+     * cannot decode are left out and counted rather than refused. Only {@code dicom:} and {@code folder:} data has
+     * such files.
+     */
+    public static String skipUnreadable(String spec) {
+        String kind = spec == null ? "" : spec.substring(0, Math.max(0, spec.indexOf(':')));
+        if (!kind.equals("dicom") && !kind.equals("folder")) {
+            throw new BadInputException("--skip-unreadable applies to dicom: and folder: data (DICOM files), not '"
+                    + BadInputException.printable(spec) + "'");
+        }
+        if (spec.matches(".*[?&]unreadable=.*")) {
+            return spec;
+        }
+        return spec + (spec.contains("?") ? "&" : "?") + "unreadable=skip";
+    }
+
     public static Dataset open(String spec) {
         return open(spec, DataOptions.defaults());
     }

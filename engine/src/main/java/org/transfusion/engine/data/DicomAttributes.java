@@ -14,6 +14,8 @@ import org.transfusion.error.BadInputException;
 final class DicomAttributes {
     static final int TRANSFER_SYNTAX = 0x00020010;
     static final int SOP_INSTANCE_UID = 0x00080018;
+    static final int MODALITY = 0x00080060;
+    static final int PATIENT_ID = 0x00100020;
     static final int SAMPLES_PER_PIXEL = 0x00280002;
     static final int PHOTOMETRIC = 0x00280004;
     static final int PLANAR_CONFIGURATION = 0x00280006;
@@ -35,6 +37,8 @@ final class DicomAttributes {
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(TRANSFER_SYNTAX, "Transfer Syntax UID"),
             Map.entry(SOP_INSTANCE_UID, "SOP Instance UID"),
+            Map.entry(MODALITY, "Modality"),
+            Map.entry(PATIENT_ID, "Patient ID"),
             Map.entry(SAMPLES_PER_PIXEL, "Samples per Pixel"),
             Map.entry(PHOTOMETRIC, "Photometric Interpretation"),
             Map.entry(PLANAR_CONFIGURATION, "Planar Configuration"),

@@ -35,11 +35,48 @@ public final class DicomDataset {
 
     private DicomDataset() {}
 
+    /** The data spec's options: {@code frames=first|all}, {@code unreadable=refuse|skip}. */
+    static final List<String> OPTIONS = List.of("frames", "unreadable");
+
+    /**
+     * How a DICOM dataset treats its files: every frame of multi-frame files as its own image, or the first; and
+     * files the header scan finds undecodable refused (listing them) or left out and counted.
+     */
+    record Policy(boolean allFrames, boolean skipUnreadable) {
+        static final Policy DEFAULT = new Policy(false, false);
+
+        static Policy of(SpecQuery q) {
+            return new Policy(q.choice("frames", "first", List.of("first", "all")).equals("all"),
+                    q.choice("unreadable", "refuse", List.of("refuse", "skip")).equals("skip"));
+        }
+
+        /**
+         * The provenance of what the scan did, for the dataset's identity (and so run.json), when the policy is not
+         * the default (whose identity stays as before, so earlier runs resume).
+         */
+        void record(Map<String, Object> identity, List<DicomHeader> headers, long images) {
+            if (this.equals(DEFAULT)) {
+                return;
+            }
+            List<DicomHeader> bad = DicomScan.unreadable(headers);
+            identity.put("dicom_files", headers.size());
+            identity.put("frames", allFrames ? "all" : "first");
+            identity.put("images", images);
+            identity.put("unreadable_skipped", bad.size());
+            if (!bad.isEmpty()) {
+                identity.put("unreadable_first", bad.stream().limit(DicomScan.LISTED)
+                        .map(h -> h.file().getFileName().toString()).toList());
+            }
+        }
+    }
+
     public static Dataset open(String spec, String argument, DataOptions options) {
-        Path arg = Path.of(argument);
+        SpecQuery q = SpecQuery.parse(spec, argument, OPTIONS, "dicom:DIR?frames=all&unreadable=skip");
+        Policy policy = Policy.of(q);
+        Path arg = Path.of(q.head());
         Path csv = Files.isDirectory(arg) ? arg.resolve(LABELS) : arg;
         if (Files.isDirectory(arg) && !Files.exists(csv)) {
-            return FolderDataset.open(spec, argument, options);
+            return FolderDataset.open(spec, q.head(), options, policy);
         }
         if (!Files.isRegularFile(csv)) {
             throw new BadInputException(arg + ": not found (expected a folder of .dcm files with " + LABELS
@@ -47,18 +84,28 @@ public final class DicomDataset {
         }
         Path dir = csv.toAbsolutePath().normalize().getParent();
         Rows rows = readLabels(csv, dir);
-        List<String> classes = classes(rows.labels, csv);
-        float[][] labels = new float[rows.size()][];
-        int[] classOf = new int[rows.size()];
+        List<DicomHeader> headers = DicomScan.scan(rows.files);
+        if (!policy.skipUnreadable()) {
+            DicomScan.refuseUnreadable(csv, headers);
+        }
+        Items items = Items.of(rows, headers, policy.allFrames());
+        if (items.size() == 0) {
+            throw new BadInputException(csv + ": none of the " + rows.size() + " files can be decoded");
+        }
+        List<String> classes = classes(items.labels, csv);
+        float[][] labels = new float[items.size()][];
+        int[] classOf = new int[items.size()];
         for (int i = 0; i < labels.length; i++) {
-            classOf[i] = classes.indexOf(rows.labels.get(i));
+            classOf[i] = classes.indexOf(items.labels.get(i));
             labels[i] = new float[] {classOf[i]};
         }
-        String[] patients = rows.patients.isEmpty() ? null : rows.patients.toArray(String[]::new);
-        FileImageSplit all = new FileImageSplit(rows.files.toArray(Path[]::new), labels, patients,
-                ImageFiles.Mode.AS_STORED);
+        String[] patients = items.patients.stream().allMatch(p -> p == null) ? null
+                : items.patients.toArray(String[]::new);
+        FileImageSplit all = new FileImageSplit(items.files.toArray(Path[]::new),
+                policy.allFrames() ? items.frames.stream().mapToInt(Integer::intValue).toArray() : null, labels,
+                patients, ImageFiles.Mode.AS_STORED);
         Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
-        String rule = split(all, rows, classOf, patients, options.seed(), csv, splits);
+        String rule = split(all, items, classOf, options.seed(), csv, splits);
         for (Split s : Split.values()) {
             if (splits.get(s).size() == 0) {
                 throw new BadInputException(csv + ": the " + s.id() + " split has no images");
@@ -69,8 +116,48 @@ public final class DicomDataset {
         identity.put("key", rows.key);
         identity.put("listing_sha256", FolderDataset.listingDigest(dir, splits));
         identity.put("split", rule);
+        policy.record(identity, headers, items.size());
         String task = classes.size() == 2 ? "binary" : "multiclass";
         return new Dataset(spec, dir.getFileName().toString(), LabelSchema.classes(classes), splits, identity, task);
+    }
+
+    /**
+     * The images: each readable file's first frame, or every frame; with its label, split (when the CSV has the
+     * column), patient (the CSV's column) and group: the patient, else the file's own Patient ID when frames are
+     * split apart, else the file, so that frames of one patient (or of one file) never straddle splits.
+     */
+    private record Items(List<Path> files, List<Integer> frames, List<String> labels, List<Split> splits,
+                         List<String> patients, List<String> groups) {
+        int size() {
+            return files.size();
+        }
+
+        static Items of(Rows rows, List<DicomHeader> headers, boolean allFrames) {
+            Items out = new Items(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < rows.size(); i++) {
+                DicomHeader h = headers.get(i);
+                if (!h.readable()) {
+                    continue;
+                }
+                String patient = rows.patients.isEmpty() ? null : rows.patients.get(i);
+                String group = patient != null ? patient
+                        : h.patientId() != null && !h.patientId().isEmpty() ? "patient " + h.patientId()
+                        : "file " + rows.files.get(i);
+                long n = allFrames ? h.frames() : 1;
+                for (int k = 0; k < n; k++) {
+                    out.files.add(rows.files.get(i));
+                    out.frames.add(k);
+                    out.labels.add(rows.labels.get(i));
+                    if (!rows.splits.isEmpty()) {
+                        out.splits.add(rows.splits.get(i));
+                    }
+                    out.patients.add(patient);
+                    out.groups.add(group);
+                }
+            }
+            return out;
+        }
     }
 
     /** The CSV's rows: each one's file, label, and split and patient where those columns exist. */
@@ -181,13 +268,16 @@ public final class DicomDataset {
         return List.copyOf(set);
     }
 
-    /** Fills {@code splits} by the split column, the patients or class strata; returns the rule for provenance. */
-    private static String split(FileImageSplit all, Rows rows, int[] classOf, String[] patients, long seed, Path csv,
+    /**
+     * Fills {@code splits} by the split column, the patients (or, with every frame read, the groups of
+     * {@link Items}) or class strata; returns the rule for provenance.
+     */
+    private static String split(FileImageSplit all, Items items, int[] classOf, long seed, Path csv,
                                 Map<Split, ImageSplit> splits) {
         String[] names = {"train", "val", "test"};
-        if (!rows.splits.isEmpty()) {
-            int[] assign = rows.splits.stream().mapToInt(Split::ordinal).toArray();
-            if (rows.splits.contains(Split.VAL)) {
+        if (!items.splits.isEmpty()) {
+            int[] assign = items.splits.stream().mapToInt(Split::ordinal).toArray();
+            if (items.splits.contains(Split.VAL)) {
                 splits.putAll(all.splitBy(assign));
                 return "split column";
             }
@@ -196,11 +286,16 @@ public final class DicomDataset {
             splits.put(Split.TEST, all.subset(SeededSplits.indices(assign, Split.TEST.ordinal())));
             return "split column; val = stratified 1/8 of train, seed " + seed;
         }
-        int[] assign = patients != null
-                ? SeededSplits.byGroup(patients, SeededSplits.TRAIN_VAL_TEST, seed, "dicom:patients")
+        boolean byPatient = items.patients.stream().anyMatch(p -> p != null);
+        boolean byGroup = byPatient || items.frames.stream().anyMatch(k -> k > 0);
+        int[] assign = byGroup
+                ? SeededSplits.byGroup(items.groups.toArray(String[]::new), SeededSplits.TRAIN_VAL_TEST, seed,
+                "dicom:patients")
                 : SeededSplits.stratified(classOf, SeededSplits.TRAIN_VAL_TEST, seed, "dicom:split");
-        SeededSplits.requireEverySplit(assign, names, csv, patients != null ? "patients" : "images");
+        SeededSplits.requireEverySplit(assign, names, csv, byPatient ? "patients" : byGroup ? "patients or files"
+                : "images");
         splits.putAll(all.splitBy(assign));
-        return (patients != null ? "patient-level" : "stratified") + " 70/10/20, seed " + seed;
+        return (byPatient ? "patient-level" : byGroup ? "by patient (Patient ID, else file), every frame"
+                : "stratified") + " 70/10/20, seed " + seed;
     }
 }

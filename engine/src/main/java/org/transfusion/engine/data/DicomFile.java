@@ -51,6 +51,16 @@ final class DicomFile {
     private final DicomAttributes attributes;
     private DicomInput in;
     private DicomSyntax syntax;
+    /** The frame {@link #read} decodes. */
+    private int frame;
+    /** Whether this is a {@link #scan}: stop at the pixel data's header, check it, decode nothing. */
+    private boolean scanning;
+    /** What a scan found: the syntax UID as written, the format and frame count once read (else null and 0). */
+    private String syntaxUid;
+    private DicomImage.Format format;
+    private long frames;
+    /** A scan's refusal of the transfer syntax, kept while the rest of the header is read. */
+    private String unsupported;
 
     private DicomFile(Path file) {
         this.file = file;
@@ -59,7 +69,54 @@ final class DicomFile {
 
     /** Decodes the first frame; any problem is a one-line {@link BadInputException} naming the file. */
     static DicomImage read(Path file) {
-        return new DicomFile(file).parse(DicomAttributes.PIXEL_DATA).image();
+        return read(file, 0);
+    }
+
+    /** Decodes frame {@code frame} (from 0); any problem is a one-line {@link BadInputException} naming the file. */
+    static DicomImage read(Path file, int frame) {
+        DicomFile f = new DicomFile(file);
+        f.frame = frame;
+        return f.parse(DicomAttributes.PIXEL_DATA).image();
+    }
+
+    /**
+     * What a file's header says and whether its pixels can be decoded, found without decoding them: the data set up
+     * to Pixel Data, the format attributes checked, and for compressed syntaxes the first fragment's codestream
+     * header checked against them ({@link DicomCodecs#problem}). Never throws for a bad file: the problem is in
+     * the result. A file of a syntax we do not decode is still read far enough to report its modality and format
+     * when the syntax is one of the explicit VR little endian compressed ones.
+     */
+    static DicomHeader scan(Path file) {
+        DicomFile f = new DicomFile(file);
+        f.scanning = true;
+        String problem = null;
+        try {
+            f.parse(DicomAttributes.PIXEL_DATA);
+        } catch (BadInputException e) {
+            problem = e.getMessage();
+        }
+        if (problem == null && f.unsupported != null) {
+            problem = file + ": " + f.unsupported;
+        }
+        DicomAttributes a = f.attributes;
+        return new DicomHeader(file, f.syntaxUid, lenientText(a, DicomAttributes.MODALITY),
+                lenientText(a, DicomAttributes.PHOTOMETRIC), lenientShort(a, DicomAttributes.ROWS),
+                lenientShort(a, DicomAttributes.COLUMNS), lenientShort(a, DicomAttributes.BITS_ALLOCATED),
+                f.frames, lenientText(a, DicomAttributes.PATIENT_ID), problem);
+    }
+
+    private static String lenientText(DicomAttributes a, int tag) {
+        String t = a.text(tag);
+        return t == null ? null : DicomAttributes.printable(t);
+    }
+
+    /** The value for a report, or -1 when absent or malformed (the problem, if it matters, is reported apart). */
+    private static int lenientShort(DicomAttributes a, int tag) {
+        try {
+            return a.unsignedShort(tag, -1);
+        } catch (BadInputException e) {
+            return -1;
+        }
     }
 
     /** The SOP Instance UID (0008,0018), read from the header only; null when the file has none. */
@@ -130,9 +187,17 @@ final class DicomFile {
             throw in.error("no " + DicomAttributes.describe(DicomAttributes.TRANSFER_SYNTAX)
                     + " in the file meta information (group 0002)");
         }
+        syntaxUid = uid;
         DicomSyntax s = DicomSyntax.of(uid);
         if (s == null) {
-            throw in.error(DicomSyntax.unsupported(DicomAttributes.printable(uid)));
+            String why = DicomSyntax.unsupported(DicomAttributes.printable(uid));
+            // Every compressed syntax encodes its data set as explicit VR little endian (PS3.5 A.4): a scan reads
+            // on for the modality and format to report, without looking at the pixels.
+            if (scanning && (uid.startsWith("1.2.840.10008.1.2.4.") || uid.equals("1.2.840.10008.1.2.1.98"))) {
+                unsupported = why;
+                return DicomSyntax.EXPLICIT_LITTLE;
+            }
+            throw in.error(why);
         }
         return s;
     }
@@ -146,8 +211,10 @@ final class DicomFile {
                     + "element)");
         }
         String vr = new String(first, 4, 2, StandardCharsets.US_ASCII);
-        return LONG_VRS.contains(vr) || SHORT_VRS.contains(vr) ? DicomSyntax.EXPLICIT_LITTLE
+        DicomSyntax s = LONG_VRS.contains(vr) || SHORT_VRS.contains(vr) ? DicomSyntax.EXPLICIT_LITTLE
                 : DicomSyntax.IMPLICIT_LITTLE;
+        syntaxUid = s.uid;
+        return s;
     }
 
     /** The top-level elements up to {@code stopAt}, keeping the attributes decoding needs. */
@@ -156,6 +223,12 @@ final class DicomFile {
             long at = in.position();
             Header h = header(syntax.explicitVr);
             if (h.tag == DicomAttributes.PIXEL_DATA && stopAt == DicomAttributes.PIXEL_DATA) {
+                if (scanning) {
+                    if (unsupported == null) {
+                        check(h);
+                    }
+                    return new Parsed(attributes, null);
+                }
                 return new Parsed(attributes, pixels(h));
             }
             if (Integer.compareUnsigned(h.tag, stopAt) > 0) {
@@ -186,83 +259,209 @@ final class DicomFile {
         return new Parsed(attributes, null);
     }
 
-    /** The first frame of the pixel data, native or RLE. */
-    private DicomImage pixels(Header h) throws IOException {
-        String what = DicomAttributes.describe(DicomAttributes.PIXEL_DATA);
-        DicomImage.Format format = DicomImage.Format.of(attributes);
-        long frames = attributes.integer(DicomAttributes.NUMBER_OF_FRAMES, 1);
-        if (frames < 1) {
-            throw in.error(DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + " is " + frames
+    /** Reads and checks the format and the frame count (at least 1); a scan keeps them. */
+    private DicomImage.Format format() {
+        format = DicomImage.Format.of(attributes, syntax.codec);
+        long n = attributes.integer(DicomAttributes.NUMBER_OF_FRAMES, 1);
+        if (n < 1) {
+            throw in.error(DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + " is " + n
                     + ", expected at least 1");
         }
+        frames = n;
+        return format;
+    }
+
+    /** Native pixel data: its length must hold every declared frame, though only one is decoded. */
+    private void requireNative(Header h, DicomImage.Format format) {
+        String what = DicomAttributes.describe(DicomAttributes.PIXEL_DATA);
+        if (h.length < 0) {
+            throw in.error(what + " has an undefined length (compressed fragments), but the transfer syntax is "
+                    + syntax.title + ", which stores pixels uncompressed");
+        }
+        if (h.length < format.frameBytes()) {
+            throw in.error(what + " has " + h.length + " bytes, expected at least " + format.frameBytes()
+                    + " (Rows x Columns x Samples per Pixel x Bits Allocated / 8)");
+        }
+        // A file whose header claims frames its data lacks is damaged (frames <= length here, so the product
+        // cannot overflow).
+        if (frames > 1 && (frames > h.length || frames * format.frameBytes() > h.length)) {
+            throw in.error(what + " has " + h.length + " bytes, expected at least " + frames + " x "
+                    + format.frameBytes() + " for the " + frames + " frames of "
+                    + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES));
+        }
+        in.require(h.length, what);
+    }
+
+    /** What a scan checks at the pixel data: all of {@link #pixels} that can be known without decoding. */
+    private void check(Header h) throws IOException {
+        DicomImage.Format f = format();
+        String what = DicomAttributes.describe(DicomAttributes.PIXEL_DATA);
         if (!syntax.encapsulated) {
-            if (h.length < 0) {
-                throw in.error(what + " has an undefined length (compressed fragments), but the transfer syntax is "
-                        + syntax.title + ", which stores pixels uncompressed");
-            }
-            if (h.length < format.frameBytes()) {
-                throw in.error(what + " has " + h.length + " bytes, expected at least " + format.frameBytes()
-                        + " (Rows x Columns x Samples per Pixel x Bits Allocated / 8)");
-            }
-            // Every declared frame must be there, though only the first is decoded: a file whose header claims
-            // frames its data lacks is damaged (frames <= length here, so the product cannot overflow).
-            if (frames > 1 && (frames > h.length || frames * format.frameBytes() > h.length)) {
-                throw in.error(what + " has " + h.length + " bytes, expected at least " + frames + " x "
-                        + format.frameBytes() + " for the " + frames + " frames of "
-                        + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES));
-            }
-            in.require(h.length, what);
-            return new DicomImage(format, attributes, syntax.bigEndian, in.bytes(format.frameBytes(), what));
+            requireNative(h, f);
+            return;
         }
         if (h.length >= 0) {
             throw in.error(what + " has a defined length, but " + syntax.title + " stores compressed fragments");
         }
-        Header offsets = header(syntax.explicitVr);
-        if (offsets.tag != ITEM || offsets.length < 0) {
-            throw in.error(what + ": expected the basic offset table item (FFFE,E000) at " + in.where());
-        }
-        in.skip(offsets.length, "the basic offset table");
+        offsetTable(what);
         Header fragment = header(syntax.explicitVr);
         if (fragment.tag != ITEM || fragment.length < 0) {
             throw in.error(what + ": expected the first fragment item (FFFE,E000) at " + in.where() + ", found "
                     + DicomAttributes.describe(fragment.tag));
         }
-        // PackBits turns 128 bytes into at most 129 (a literal run) and at best into 2 (a repeat run): a fragment
-        // outside these bounds is not this frame, and the lower one keeps a tiny file from allocating a big frame.
-        long n = format.pixels();
-        int segments = format.samples() * format.bytesPerSample();
-        long most = 64 + segments * (n + (n + 127) / 128 + 1);
-        long least = 64 + segments * 2 * ((n + 127) / 128);
-        if (fragment.length > most || fragment.length < least) {
-            throw in.error("the first RLE fragment has " + fragment.length + " bytes, expected " + least + " to "
-                    + most + " for " + segments + " segments of " + n + " bytes (Rows x Columns)");
+        in.require(fragment.length, "the first fragment");
+        byte[] head = firstBytes(fragment.length, 1 << 16);
+        if (syntax.codec == DicomSyntax.Codec.RLE) {
+            DicomRle.checkHeader(head, f, in);
+            return;
         }
-        byte[] data = DicomRle.decode(in.bytes(fragment.length, "the first RLE fragment"), format, in);
-        if (frames > 1) {
-            requireFragments(frames, what);
+        String problem = DicomCodecs.problem(syntax.codec, head, f.decoded());
+        if (problem != null) {
+            throw in.error(problem);
         }
-        return new DicomImage(format.inPlanes(), attributes, true, data);
     }
 
-    /** The fragments after the first, up to the sequence delimiter: one per frame (RLE stores a frame per item). */
-    private void requireFragments(long frames, String what) throws IOException {
-        long found = 1;
-        while (!in.atEnd()) {
-            Header h = header(syntax.explicitVr);
-            if (h.tag == SEQUENCE_END) {
+    /**
+     * The first {@code most} bytes of the first frame, from the first fragment (of {@code length} bytes, whose
+     * header was just read) and, when it is shorter, the fragments after it that do not start another frame: a
+     * codestream header may straddle fragments. Reads on from the fragment; a scan stops after this.
+     */
+    private byte[] firstBytes(long length, int most) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(in.bytes(Math.min(length, most), "the first fragment"));
+        boolean whole = length <= most;
+        while (whole && out.size() < most && syntax.codec != DicomSyntax.Codec.RLE) {
+            byte[] next = in.peek(8);
+            if (next.length < 8 || (littleU16(next, 0) << 16 | littleU16(next, 2)) != ITEM) {
                 break;
             }
-            if (h.tag != ITEM || h.length < 0) {
-                throw in.error(what + ": expected a fragment item (FFFE,E000) at " + in.where() + ", found "
-                        + DicomAttributes.describe(h.tag));
+            Header f = header(syntax.explicitVr);
+            if (f.length < 0 || (frames > 1 && startsCodestream(in.peek((int) Math.min(f.length, 12))))) {
+                break;
             }
-            in.skip(h.length, "an RLE fragment");
-            found++;
+            in.require(f.length, "a fragment of frame 1");
+            out.write(in.bytes(Math.min(f.length, most - out.size()), "a fragment of frame 1"));
+            whole = f.length <= most;
         }
-        if (found < frames) {
-            throw in.error(what + " has " + found + " fragment" + (found == 1 ? "" : "s") + ", expected one per frame: "
+        return out.toByteArray();
+    }
+
+    /** Frame {@link #frame} of the pixel data: native, RLE, JPEG or JPEG 2000. */
+    private DicomImage pixels(Header h) throws IOException {
+        String what = DicomAttributes.describe(DicomAttributes.PIXEL_DATA);
+        DicomImage.Format format = format();
+        if (frame >= frames) {
+            throw in.error("frame " + (frame + 1) + " asked for, but the file has " + frames + " ("
+                    + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + ")");
+        }
+        if (!syntax.encapsulated) {
+            requireNative(h, format);
+            in.skip((long) frame * format.frameBytes(), "the frames before frame " + (frame + 1));
+            return new DicomImage(format, attributes, syntax.bigEndian, in.bytes(format.frameBytes(), what));
+        }
+        if (h.length >= 0) {
+            throw in.error(what + " has a defined length, but " + syntax.title + " stores compressed fragments");
+        }
+        byte[] data = encapsulatedFrame(format, what);
+        if (syntax.codec == DicomSyntax.Codec.RLE) {
+            DicomRle.checkLength(data.length, format, in);
+            return new DicomImage(format.inPlanes(), attributes, true, DicomRle.decode(data, format, in));
+        }
+        DicomImage.Format decoded = format.decoded();
+        return new DicomImage(decoded, attributes, false, DicomCodecs.decode(syntax.codec, data, decoded, in, frame));
+    }
+
+    /**
+     * The basic offset table (PS3.5 A.4): empty, or one offset per frame (from the first fragment item's tag to
+     * that frame's first fragment), starting at 0 and ascending. Returns the offsets, or null when it is empty.
+     */
+    private long[] offsetTable(String what) throws IOException {
+        Header table = header(syntax.explicitVr);
+        if (table.tag != ITEM || table.length < 0) {
+            throw in.error(what + ": expected the basic offset table item (FFFE,E000) at " + in.where());
+        }
+        if (table.length == 0) {
+            return null;
+        }
+        if (table.length % 4 != 0 || table.length / 4 != frames) {
+            throw in.error("the basic offset table has " + table.length + " bytes, expected 0 or 4 per frame ("
+                    + frames + " frames: " + 4 * frames + ")");
+        }
+        in.require(table.length, "the basic offset table");
+        long[] offsets = new long[(int) frames];
+        for (int k = 0; k < offsets.length; k++) {
+            offsets[k] = in.u32("the basic offset table");
+            if (k == 0 ? offsets[0] != 0 : offsets[k] <= offsets[k - 1]) {
+                throw in.error("the basic offset table's offset " + (k + 1) + " is " + offsets[k] + ", expected "
+                        + (k == 0 ? "0" : "more than the one before (" + offsets[k - 1] + ")"));
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * The bytes of frame {@link #frame}: its fragments, joined. Which fragments make a frame: all of them when
+     * there is one frame; else the basic offset table when it has entries; else, for RLE, one fragment per frame
+     * (PS3.5 G.2); else a fragment that starts a codestream (JPEG SOI, JPEG 2000 SOC or a JP2 signature) starts a
+     * frame. Every fragment is walked (those of other frames skipped), and the frames found must be the ones
+     * declared. A frame may take at most twice its decoded size plus 64 KiB, or it is refused unread.
+     */
+    private byte[] encapsulatedFrame(DicomImage.Format format, String what) throws IOException {
+        long[] offsets = offsetTable(what);
+        long budget = 2L * format.frameBytes() + (1 << 16);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long at = 0; // the current fragment item's offset from the first fragment item
+        long current = -1; // the frame the current fragment belongs to
+        long fragments = 0;
+        while (true) {
+            if (in.atEnd()) {
+                throw in.error(what + " ends without its sequence delimiter (FFFE,E0DD) after " + fragments
+                        + " fragment(s)");
+            }
+            Header f = header(syntax.explicitVr);
+            if (f.tag == SEQUENCE_END) {
+                break;
+            }
+            if (f.tag != ITEM || f.length < 0) {
+                throw in.error(what + ": expected a fragment item (FFFE,E000) at " + in.where() + ", found "
+                        + DicomAttributes.describe(f.tag));
+            }
+            if (frames == 1) {
+                current = 0;
+            } else if (offsets != null) {
+                while (current + 1 < frames && offsets[(int) (current + 1)] <= at) {
+                    current++;
+                }
+            } else if (syntax.codec == DicomSyntax.Codec.RLE) {
+                current = fragments;
+            } else if (current < 0 || startsCodestream(in.peek((int) Math.min(f.length, 12)))) {
+                current++;
+            }
+            if (current == frame) {
+                if (out.size() + f.length > budget) {
+                    throw in.error("frame " + (frame + 1) + "'s fragments pass " + budget + " bytes, more than a "
+                            + "compressed " + format.rows() + " x " + format.columns() + " frame can take");
+                }
+                out.write(in.bytes(f.length, "a fragment of frame " + (frame + 1)));
+            } else {
+                in.skip(f.length, "a fragment of frame " + (current + 1));
+            }
+            at += 8 + f.length;
+            fragments++;
+        }
+        if (current + 1 != frames) {
+            throw in.error(what + " holds " + (current + 1) + " frame(s) in " + fragments + " fragment(s), expected "
                     + frames + " (" + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + ")");
         }
+        return out.toByteArray();
+    }
+
+    /** Whether a fragment's first bytes start a codestream: JPEG SOI, JPEG 2000 SOC, or a JP2 signature box. */
+    private static boolean startsCodestream(byte[] b) {
+        if (b.length >= 2 && (b[0] & 0xff) == 0xFF && ((b[1] & 0xff) == 0xD8 || (b[1] & 0xff) == 0x4F)) {
+            return true;
+        }
+        return b.length >= 8 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 12 && b[4] == 'j' && b[5] == 'P';
     }
 
     /** Skips the value of an undefined-length element: a sequence, or a UN holding one in implicit VR LE. */

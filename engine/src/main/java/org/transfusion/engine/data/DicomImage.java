@@ -64,8 +64,13 @@ final class DicomImage {
             return samples == 1;
         }
 
-        /** Reads and checks the format attributes; errors name the attribute and what this reader supports. */
-        static Format of(DicomAttributes a) {
+        /**
+         * Reads and checks the format attributes; errors name the attribute and what this reader supports. The
+         * colour interpretations a codec alone produces are accepted for it: YBR_FULL_422 for JPEG (the decoder
+         * upsamples the chroma, so the decoded frame is YBR_FULL), YBR_RCT and YBR_ICT for JPEG 2000 (the decoder
+         * undoes the component transform, so the decoded frame is RGB).
+         */
+        static Format of(DicomAttributes a, DicomSyntax.Codec codec) {
             int rows = a.unsignedShort(DicomAttributes.ROWS, -1);
             int columns = a.unsignedShort(DicomAttributes.COLUMNS, -1);
             if (rows < 1 || columns < 1 || (long) rows * columns > ImageFiles.MAX_PIXELS) {
@@ -85,10 +90,21 @@ final class DicomImage {
             photometric = photometric == null ? "" : photometric.toUpperCase(Locale.ROOT);
             boolean known = samples == 1 ? photometric.equals("MONOCHROME1") || photometric.equals("MONOCHROME2")
                     : photometric.equals("RGB") || photometric.equals("YBR_FULL");
+            if (!known && codec == DicomSyntax.Codec.JPEG && samples == 3 && photometric.equals("YBR_FULL_422")) {
+                photometric = "YBR_FULL";
+                known = true;
+            }
+            if (!known && codec == DicomSyntax.Codec.JPEG2000 && samples == 3
+                    && (photometric.equals("YBR_RCT") || photometric.equals("YBR_ICT"))) {
+                photometric = "RGB";
+                known = true;
+            }
             if (!known) {
                 throw a.error(DicomAttributes.describe(DicomAttributes.PHOTOMETRIC) + " is '"
                         + DicomAttributes.printable(photometric) + "' with " + samples + " sample(s) per pixel; "
-                        + "supported: MONOCHROME1, MONOCHROME2 (1 sample), RGB, YBR_FULL (3 samples)");
+                        + "supported: MONOCHROME1, MONOCHROME2 (1 sample), RGB, YBR_FULL (3 samples)"
+                        + (codec == DicomSyntax.Codec.JPEG ? ", YBR_FULL_422 (JPEG)"
+                        : codec == DicomSyntax.Codec.JPEG2000 ? ", YBR_RCT, YBR_ICT (JPEG 2000)" : ""));
             }
             int allocated = a.unsignedShort(DicomAttributes.BITS_ALLOCATED, -1);
             if (allocated != 8 && allocated != 16) {
@@ -123,6 +139,15 @@ final class DicomImage {
             }
             return new Format(rows, columns, samples, photometric, allocated, stored, high, representation == 1,
                     planar == 1);
+        }
+
+        /**
+         * The format of a frame a JPEG or JPEG 2000 decoder returned: samples pixel by pixel, each value as it is
+         * (High Bit = Bits Stored - 1), whatever the file's Planar Configuration and High Bit said of native data.
+         */
+        Format decoded() {
+            return new Format(rows, columns, samples, photometric, bitsAllocated, bitsStored, bitsStored - 1, signed,
+                    false);
         }
 
         /** The same format with the samples plane by plane (RLE decodes to planes whatever the file says). */

@@ -12,20 +12,42 @@ final class DicomRle {
     private DicomRle() {}
 
     /**
+     * A frame's RLE data must be within what PackBits can make of it: a 128-byte run turns into at most 129 bytes
+     * (a literal run) and at best into 2 (a repeat run). Outside these bounds it is not this frame, and the lower
+     * one keeps a tiny file from allocating a big frame.
+     */
+    static void checkLength(long length, DicomImage.Format format, DicomInput in) {
+        long n = format.pixels();
+        int segments = format.samples() * format.bytesPerSample();
+        long most = HEADER + segments * (n + (n + 127) / 128 + 1);
+        long least = HEADER + segments * 2 * ((n + 127) / 128);
+        if (length > most || length < least) {
+            throw in.error("the RLE frame has " + length + " bytes, expected " + least + " to " + most + " for "
+                    + segments + " segments of " + n + " bytes (Rows x Columns)");
+        }
+    }
+
+    /** The 64-byte header at the start of a frame's first bytes declares the segments the format needs. */
+    static void checkHeader(byte[] head, DicomImage.Format format, DicomInput in) {
+        int segments = format.samples() * format.bytesPerSample();
+        if (head.length < HEADER) {
+            throw in.error("RLE fragment has " + head.length + " bytes, shorter than its 64-byte header");
+        }
+        long count = le32(head, 0);
+        if (count != segments) {
+            throw in.error("RLE header declares " + count + " segments, expected " + segments + " ("
+                    + format.samples() + " samples x " + format.bytesPerSample() + " bytes)");
+        }
+    }
+
+    /**
      * @param fragment the frame's single fragment
      * @param format   the frame (its pixels, samples and bytes per sample say how many segments to expect)
      * @param in       for errors naming the file
      */
     static byte[] decode(byte[] fragment, DicomImage.Format format, DicomInput in) {
         int segments = format.samples() * format.bytesPerSample();
-        if (fragment.length < HEADER) {
-            throw in.error("RLE fragment has " + fragment.length + " bytes, shorter than its 64-byte header");
-        }
-        long count = le32(fragment, 0);
-        if (count != segments) {
-            throw in.error("RLE header declares " + count + " segments, expected " + segments + " ("
-                    + format.samples() + " samples x " + format.bytesPerSample() + " bytes)");
-        }
+        checkHeader(fragment, format, in);
         int n = format.pixels();
         byte[] out = new byte[format.frameBytes()];
         for (int s = 0; s < segments; s++) {

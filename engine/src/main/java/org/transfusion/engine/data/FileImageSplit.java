@@ -11,6 +11,8 @@ import java.util.Map;
  */
 public final class FileImageSplit implements ImageSplit {
     private final Path[] files;
+    /** The frame of each item's file (multi-frame DICOM), or null when every item is its file's first frame. */
+    private final int[] frames;
     private final float[][] labels;
     private final String[] patients;
     private final ImageFiles.Mode mode;
@@ -22,10 +24,17 @@ public final class FileImageSplit implements ImageSplit {
      * @param mode     channels to decode to
      */
     public FileImageSplit(Path[] files, float[][] labels, String[] patients, ImageFiles.Mode mode) {
-        if (files.length != labels.length || (patients != null && patients.length != files.length)) {
+        this(files, null, labels, patients, mode);
+    }
+
+    /** @param frames the frame of each item's file (from 0), or null for the first of each */
+    public FileImageSplit(Path[] files, int[] frames, float[][] labels, String[] patients, ImageFiles.Mode mode) {
+        if (files.length != labels.length || (patients != null && patients.length != files.length)
+                || (frames != null && frames.length != files.length)) {
             throw new IllegalArgumentException(files.length + " files, " + labels.length + " labels");
         }
         this.files = files;
+        this.frames = frames;
         this.labels = labels;
         this.patients = patients;
         this.mode = mode;
@@ -43,16 +52,20 @@ public final class FileImageSplit implements ImageSplit {
 
     public FileImageSplit subset(int[] indices) {
         Path[] f = new Path[indices.length];
+        int[] fr = frames == null ? null : new int[indices.length];
         float[][] l = new float[indices.length][];
         String[] p = patients == null ? null : new String[indices.length];
         for (int k = 0; k < indices.length; k++) {
             f[k] = files[indices[k]];
+            if (fr != null) {
+                fr[k] = frames[indices[k]];
+            }
             l[k] = labels[indices[k]];
             if (p != null) {
                 p[k] = patients[indices[k]];
             }
         }
-        return new FileImageSplit(f, l, p, mode);
+        return new FileImageSplit(f, fr, l, p, mode);
     }
 
     @Override
@@ -62,7 +75,7 @@ public final class FileImageSplit implements ImageSplit {
 
     @Override
     public Image image(int i) {
-        return ImageFiles.read(files[i], mode);
+        return ImageFiles.read(files[i], frame(i), mode);
     }
 
     @Override
@@ -73,6 +86,11 @@ public final class FileImageSplit implements ImageSplit {
     @Override
     public String patientId(int i) {
         return patients == null ? null : patients[i];
+    }
+
+    /** The frame of item {@code i}'s file (from 0; 0 unless the dataset reads every frame of multi-frame files). */
+    public int frame(int i) {
+        return frames == null ? 0 : frames[i];
     }
 
     /** The file behind item {@code i} (for error messages and contact-sheet captions). */

@@ -23,6 +23,16 @@ public final class FolderDataset {
     private FolderDataset() {}
 
     public static Dataset open(String spec, String argument, DataOptions options) {
+        SpecQuery q = SpecQuery.parse(spec, argument, DicomDataset.OPTIONS, "folder:DIR?frames=all&unreadable=skip");
+        return open(spec, q.head(), options, DicomDataset.Policy.of(q));
+    }
+
+    /**
+     * A folder whose {@code .dcm} files are read by {@code policy}: every file is header-scanned first
+     * ({@link DicomScan}); with every frame read, an image's patient is its file's Patient ID (else the file), and
+     * the seeded splits keep a patient's frames together.
+     */
+    static Dataset open(String spec, String argument, DataOptions options, DicomDataset.Policy policy) {
         Path dir = Path.of(argument);
         if (!Files.isDirectory(dir)) {
             throw new BadInputException(dir + ": not a folder (expected one sub-folder of images per class)");
@@ -44,12 +54,16 @@ public final class FolderDataset {
         }
         Map<Split, ImageSplit> splits = new EnumMap<>(Split.class);
         String rule;
+        List<DicomHeader> headers = new ArrayList<>();
         if (presplit) {
-            FileImageSplit train = listImages(dir.resolve("train"), classes, ImageFiles.Mode.AS_STORED);
-            FileImageSplit test = listImages(dir.resolve("test"), classes, ImageFiles.Mode.AS_STORED);
+            FileImageSplit train = dicom(listImages(dir.resolve("train"), classes, ImageFiles.Mode.AS_STORED), policy,
+                    dir, headers);
+            FileImageSplit test = dicom(listImages(dir.resolve("test"), classes, ImageFiles.Mode.AS_STORED), policy,
+                    dir, headers);
             if (Files.isDirectory(dir.resolve("val"))) {
                 splits.put(Split.TRAIN, train);
-                splits.put(Split.VAL, listImages(dir.resolve("val"), classes, ImageFiles.Mode.AS_STORED));
+                splits.put(Split.VAL, dicom(listImages(dir.resolve("val"), classes, ImageFiles.Mode.AS_STORED),
+                        policy, dir, headers));
                 rule = "train/, val/, test/ folders";
             } else {
                 splits.putAll(carveVal(train, new double[] {7, 1}, options.seed(), "folder:val", dir.resolve("train")));
@@ -57,12 +71,15 @@ public final class FolderDataset {
             }
             splits.put(Split.TEST, test);
         } else {
-            FileImageSplit all = listImages(dir, classes, ImageFiles.Mode.AS_STORED);
-            int[] assign = SeededSplits.stratified(classIndices(all), SeededSplits.TRAIN_VAL_TEST, options.seed(),
+            FileImageSplit all = dicom(listImages(dir, classes, ImageFiles.Mode.AS_STORED), policy, dir, headers);
+            int[] assign = policy.allFrames()
+                    ? SeededSplits.byGroup(patients(all), SeededSplits.TRAIN_VAL_TEST, options.seed(), "folder:split")
+                    : SeededSplits.stratified(classIndices(all), SeededSplits.TRAIN_VAL_TEST, options.seed(),
                     "folder:split");
             SeededSplits.requireEverySplit(assign, new String[] {"train", "val", "test"}, dir, "images");
             splits.putAll(all.splitBy(assign));
-            rule = "stratified 70/10/20, seed " + options.seed();
+            rule = (policy.allFrames() ? "by patient (Patient ID, else file), every frame" : "stratified")
+                    + " 70/10/20, seed " + options.seed();
         }
         for (Split s : Split.values()) {
             if (splits.get(s).size() == 0) {
@@ -73,6 +90,9 @@ public final class FolderDataset {
         identity.put("path", dir.toAbsolutePath().normalize().toString());
         identity.put("listing_sha256", listingDigest(dir, splits));
         identity.put("split", rule);
+        if (!headers.isEmpty()) {
+            policy.record(identity, headers, splits.values().stream().mapToLong(ImageSplit::size).sum());
+        }
         String task = classes.size() == 2 ? "binary" : "multiclass";
         return new Dataset(spec, dir.toAbsolutePath().normalize().getFileName().toString(), LabelSchema.classes(classes),
                 splits, identity, task);
@@ -117,6 +137,66 @@ public final class FolderDataset {
         return new FileImageSplit(files.toArray(Path[]::new), labels.toArray(float[][]::new), null, mode);
     }
 
+    /**
+     * The items of {@code split} with its {@code .dcm} files header-scanned (their headers added to
+     * {@code headers}): unreadable ones refused, naming them, or left out; with every frame read, each DICOM file
+     * expanded to its frames, and every item's patient set to its file's Patient ID (else the file) so that splits
+     * can keep them together.
+     */
+    static FileImageSplit dicom(FileImageSplit split, DicomDataset.Policy policy, Path dir,
+                                List<DicomHeader> headers) {
+        List<Path> dicoms = new ArrayList<>();
+        for (int i = 0; i < split.size(); i++) {
+            if (ImageFiles.isDicom(split.file(i))) {
+                dicoms.add(split.file(i));
+            }
+        }
+        if (dicoms.isEmpty()) {
+            return split;
+        }
+        List<DicomHeader> scanned = DicomScan.scan(dicoms);
+        headers.addAll(scanned);
+        if (!policy.skipUnreadable()) {
+            DicomScan.refuseUnreadable(dir, scanned);
+        }
+        if (DicomScan.unreadable(scanned).isEmpty() && !policy.allFrames()) {
+            return split;
+        }
+        Map<Path, DicomHeader> byFile = new java.util.HashMap<>();
+        scanned.forEach(h -> byFile.put(h.file(), h));
+        List<Path> files = new ArrayList<>();
+        List<Integer> frames = new ArrayList<>();
+        List<float[]> labels = new ArrayList<>();
+        List<String> patients = new ArrayList<>();
+        for (int i = 0; i < split.size(); i++) {
+            Path f = split.file(i);
+            DicomHeader h = byFile.get(f);
+            if (h != null && !h.readable()) {
+                continue;
+            }
+            long n = h != null && policy.allFrames() ? h.frames() : 1;
+            String patient = h != null && h.patientId() != null && !h.patientId().isEmpty()
+                    ? "patient " + h.patientId() : "file " + f;
+            for (int k = 0; k < n; k++) {
+                files.add(f);
+                frames.add(k);
+                labels.add(split.labels(i));
+                patients.add(patient);
+            }
+        }
+        return new FileImageSplit(files.toArray(Path[]::new), frames.stream().mapToInt(Integer::intValue).toArray(),
+                labels.toArray(float[][]::new), policy.allFrames() ? patients.toArray(String[]::new) : null,
+                ImageFiles.Mode.AS_STORED);
+    }
+
+    private static String[] patients(FileImageSplit split) {
+        String[] out = new String[split.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = split.patientId(i);
+        }
+        return out;
+    }
+
     /** Whether any part of {@code file}'s path below {@code base} starts with a dot. */
     static boolean hidden(Path base, Path file) {
         for (Path part : base.relativize(file)) {
@@ -133,7 +213,14 @@ public final class FolderDataset {
      */
     static Map<Split, ImageSplit> carveVal(FileImageSplit train, double[] trainVal, long seed, String stream,
                                           Path source) {
-        int[] assign = SeededSplits.stratified(classIndices(train), trainVal, seed, stream);
+        boolean frames = false;
+        for (int i = 0; i < train.size() && !frames; i++) {
+            frames = train.frame(i) > 0;
+        }
+        // Frames of one file (or patient) stay on one side; otherwise val keeps the class balance.
+        int[] assign = frames && train.patientId(0) != null
+                ? SeededSplits.byGroup(patients(train), trainVal, seed, stream)
+                : SeededSplits.stratified(classIndices(train), trainVal, seed, stream);
         SeededSplits.requireEverySplit(assign, new String[] {"train", "val"}, source, "images");
         Map<Split, ImageSplit> out = new EnumMap<>(Split.class);
         out.put(Split.TRAIN, train.subset(SeededSplits.indices(assign, 0)));
@@ -160,8 +247,8 @@ public final class FolderDataset {
                 FileImageSplit fs = (FileImageSplit) splits.get(s);
                 for (int i = 0; i < fs.size(); i++) {
                     Path f = fs.file(i);
-                    String line = s.id() + "\t" + dir.relativize(f) + "\t" + Files.size(f) + "\t"
-                            + (int) fs.labels(i)[0] + "\n";
+                    String line = s.id() + "\t" + dir.relativize(f) + (fs.frame(i) > 0 ? "#" + fs.frame(i) : "")
+                            + "\t" + Files.size(f) + "\t" + (int) fs.labels(i)[0] + "\n";
                     md.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }

@@ -63,13 +63,21 @@ public final class ImageFiles {
      * pixels is refused before decoding: a small file can declare 40,000 x 40,000 pixels, 6.4 GB once decoded.
      */
     public static Image read(Path file, Mode mode) {
+        return read(file, 0, mode);
+    }
+
+    /** {@link #read(Path, Mode)} of frame {@code frame} (from 0) of a multi-frame DICOM file; other files have one. */
+    public static Image read(Path file, int frame, Mode mode) {
+        if (frame != 0 && !isDicom(file)) {
+            throw new IllegalArgumentException("frame " + frame + " of " + file + ", which is not a DICOM file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(file + ": image file not found");
         }
         if (isDicom(file)) {
             // Outside the catch-all below: the DICOM reader's own checks give the one-line errors, and anything
             // else it throws is a bug of ours to see, not a "cannot decode" to blame on the file.
-            return DicomFile.read(file).toImage(mode);
+            return DicomFile.read(file, frame).toImage(mode);
         }
         BufferedImage img;
         try {
@@ -95,7 +103,7 @@ public final class ImageFiles {
             if (readers == null || !readers.hasNext()) {
                 return null;
             }
-            ImageReader reader = readers.next();
+            ImageReader reader = jdkFirst(readers);
             try {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0);
@@ -109,6 +117,30 @@ public final class ImageFiles {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * The JDK's own reader where one takes the file, else the first plug-in's: the DICOM codecs' jars (TwelveMonkeys
+     * JPEG, jai-imageio) register readers for JPEG, TIFF, BMP and others, and ImageIO's order among providers is not
+     * fixed, so without this the decoder of a PNG or JPEG file could change with the class path.
+     */
+    private static ImageReader jdkFirst(Iterator<ImageReader> readers) {
+        ImageReader first = null;
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (r.getClass().getName().startsWith("com.sun.imageio.")) {
+                if (first != null) {
+                    first.dispose();
+                }
+                return r;
+            }
+            if (first == null) {
+                first = r;
+            } else {
+                r.dispose();
+            }
+        }
+        return first;
     }
 
     /** Converts a decoded picture to uint8 HWC with the channels {@code mode} asks for. */

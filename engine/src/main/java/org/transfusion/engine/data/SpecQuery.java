@@ -64,6 +64,16 @@ final class SpecQuery {
         return (int) v;
     }
 
+    /** The value of {@code key}, one of {@code allowed}, or {@code fallback} when absent. */
+    String choice(String key, String fallback, List<String> allowed) {
+        String value = values.getOrDefault(key, fallback);
+        if (!allowed.contains(value)) {
+            throw new BadInputException("option " + key + "='" + BadInputException.printable(value) + "' in '" + spec
+                    + "' is not one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
     long longValue(String key, long fallback) {
         if (!values.containsKey(key)) {
             return fallback;

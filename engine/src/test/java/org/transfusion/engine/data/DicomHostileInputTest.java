@@ -179,7 +179,7 @@ class DicomHostileInputTest {
         // A frame of 8192 x 8192 from a fragment of a few bytes: refused by size before the frame is allocated.
         Path tiny = write("tiny.dcm", new DicomWriter(DicomSyntax.RLE).grey("MONOCHROME2", 8192, 8192, 16, 16, false)
                 .fragment(DicomWriter.rle(seg, seg)).part10());
-        refused(tiny).hasMessageContaining("the first RLE fragment has 74 bytes, expected 2097216 to ");
+        refused(tiny).hasMessageContaining("the RLE frame has 74 bytes, expected 2097216 to ");
     }
 
     @Test
@@ -202,7 +202,7 @@ class DicomHostileInputTest {
                 .text(DicomAttributes.NUMBER_OF_FRAMES, "IS", "2")
                 .fragment(DicomWriter.rle(new byte[] {3, 1, 2, 3, 4})).part10());
         refused(rle).hasMessage(rle + ": " + DicomAttributes.describe(DicomAttributes.PIXEL_DATA)
-                + " has 1 fragment, expected one per frame: 2 ("
+                + " holds 1 frame(s) in 1 fragment(s), expected 2 ("
                 + DicomAttributes.describe(DicomAttributes.NUMBER_OF_FRAMES) + ")");
     }
 

@@ -20,6 +20,8 @@ final class DicomWriter {
 
     private final DicomSyntax syntax;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    /** The UID the meta group names: the syntax's, unless {@link #transferSyntax} says another. */
+    private String uid;
 
     DicomWriter(DicomSyntax syntax) {
         this.syntax = syntax;
@@ -27,6 +29,12 @@ final class DicomWriter {
 
     DicomSyntax syntax() {
         return syntax;
+    }
+
+    /** Names {@code uid} in the meta group (a syntax we do not decode), the data set still written as before. */
+    DicomWriter transferSyntax(String other) {
+        uid = other;
+        return this;
     }
 
     /** A grey image's format attributes: rows x columns, bits allocated/stored, high bit = stored - 1. */
@@ -65,6 +73,24 @@ final class DicomWriter {
         byte[] v = fragment.length % 2 == 0 ? fragment : Arrays.copyOf(fragment, fragment.length + 1);
         return header(DicomAttributes.PIXEL_DATA, "OB", UNDEFINED).item(0xFFFEE000, 0).item(0xFFFEE000, v.length)
                 .raw(v).item(0xFFFEE0DD, 0);
+    }
+
+    /**
+     * Encapsulated pixel data of several fragments: a basic offset table of {@code offsets} (empty when null),
+     * then each fragment (padded to even length), then the sequence delimiter.
+     */
+    DicomWriter fragments(long[] offsets, byte[]... fragments) {
+        header(DicomAttributes.PIXEL_DATA, "OB", UNDEFINED);
+        byte[] table = new byte[offsets == null ? 0 : 4 * offsets.length];
+        for (int k = 0; offsets != null && k < offsets.length; k++) {
+            putLe32(table, 4 * k, offsets[k]);
+        }
+        item(0xFFFEE000, table.length).raw(table);
+        for (byte[] f : fragments) {
+            byte[] v = f.length % 2 == 0 ? f : Arrays.copyOf(f, f.length + 1);
+            item(0xFFFEE000, v.length).raw(v);
+        }
+        return item(0xFFFEE0DD, 0);
     }
 
     /** An RLE Lossless frame (PS3.5 G.3): the 64-byte header of segment count and offsets, then the segments. */
@@ -162,7 +188,7 @@ final class DicomWriter {
         meta.element(0x00020001, "OB", new byte[] {0, 1})
                 .text(0x00020002, "UI", "1.2.840.10008.5.1.4.1.1.7") // Secondary Capture Image Storage
                 .text(0x00020003, "UI", "1.2.3.4")
-                .text(DicomAttributes.TRANSFER_SYNTAX, "UI", syntax.uid);
+                .text(DicomAttributes.TRANSFER_SYNTAX, "UI", uid != null ? uid : syntax.uid);
         byte[] group = meta.dataSet();
         DicomWriter length = new DicomWriter(DicomSyntax.EXPLICIT_LITTLE);
         length.element(0x00020000, "UL", new byte[] {(byte) group.length, (byte) (group.length >> 8), 0, 0});
