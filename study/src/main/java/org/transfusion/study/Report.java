@@ -67,7 +67,8 @@ public final class Report {
         html.append("<h1>Transfusion study: ").append(Svg.esc(spec.name())).append("</h1>")
                 .append("<p class='muted'>Raghu, Zhang, Kleinberg &amp; Bengio, <i>Transfusion: Understanding Transfer "
                         + "Learning for Medical Imaging</i> (NeurIPS 2019), re-run on this data.</p>");
-        findingsSection(findings);
+        List<Family.Summary> families = Family.summarise(findings);
+        findingsSection(findings, families);
         failedRuns();
         setup();
         experiments.forEach(e -> e.section(page));
@@ -75,7 +76,7 @@ public final class Report {
                 + "<code>transfusion report STUDY_FOLDER</code>.</p></body></html>\n");
         Path index = plan.folder().reportIndex();
         AtomicFiles.writeString(index, html.toString());
-        writeCsvs(findings);
+        writeCsvs(findings, families);
         return index;
     }
 
@@ -169,7 +170,7 @@ public final class Report {
         return h.toString();
     }
 
-    private void findingsSection(List<Finding> findings) {
+    private void findingsSection(List<Finding> findings, List<Family.Summary> claims) {
         html.append("<h2>Findings</h2>");
         if (findings.isEmpty()) {
             html.append("<p>No finished runs yet.</p>");
@@ -179,7 +180,6 @@ public final class Report {
             html.append("<p><b>Illustrative only:</b> this study ran on synthetic images, so its verdicts show how the "
                     + "method works and say nothing about medical data.</p>");
         }
-        List<Family.Summary> claims = Family.summarise(findings);
         html.append(claimsSummary(claims));
         html.append(summary(findings));
         html.append(claimsTable(claims)).append("</table>");
@@ -274,7 +274,7 @@ public final class Report {
         page.row(k, v);
     }
 
-    private void writeCsvs(List<Finding> findings) {
+    private void writeCsvs(List<Finding> findings, List<Family.Summary> families) {
         StudySpec.Convergence c = plan.spec().experiments().convergence();
         List<Double> thresholds = c != null ? c.thresholds() : List.of(0.7, 0.8, 0.9);
         StringBuilder runs = new StringBuilder("id,model,scheme,train_subset,seed,val_auc,test_auc,"
@@ -301,7 +301,6 @@ public final class Report {
         page.writeFile("curves.csv", curves.toString());
         StringBuilder f = new StringBuilder("experiment,verdict,claim,measured,p_for,p_against,detectable,"
                 + "detectable_unit,verdict_after_holm\n");
-        List<Family.Summary> families = Family.summarise(findings);
         for (Family.Summary family : families) {
             for (int i = 0; i < family.findings().size(); i++) {
                 Finding x = family.findings().get(i);
