@@ -55,16 +55,18 @@ final class ConvergenceExperiment implements Experiment {
         double[] r = results.steps(model, "random", threshold);
         double[] mv = results.steps(model, "meanvar", threshold);
         double cap = results.runLength(model);
+        double floor = results.firstValidation(model);
         for (String scheme : spec.schemeNames()) {
             double[] s = results.steps(model, scheme, threshold);
             if (scheme.equals("random") || Stats.count(s) == 0 || Stats.count(r) == 0) {
                 continue;
             }
-            out.add(new Speedup(scheme, "random", Findings.PairedSteps.of(s, r, cap), Findings.judgeSpeedup(
-                    "convergence", claim(scheme), model, scheme, "random", threshold, s, r, cap)));
+            out.add(new Speedup(scheme, "random", Findings.PairedSteps.of(s, r, cap, floor), Findings.judgeSpeedup(
+                    "convergence", claim(scheme), model, scheme, "random", threshold, s, r, cap, floor)));
             if (BEYOND_MEANVAR.contains(scheme) && spec.schemeNames().contains("meanvar") && Stats.count(mv) > 0) {
-                out.add(new Speedup(scheme, "meanvar", Findings.PairedSteps.of(s, mv, cap), Findings.judgeSpeedup(
-                        "convergence", beyondMeanVarClaim(scheme), model, scheme, "meanvar", threshold, s, mv, cap)));
+                out.add(new Speedup(scheme, "meanvar", Findings.PairedSteps.of(s, mv, cap, floor),
+                        Findings.judgeSpeedup("convergence", beyondMeanVarClaim(scheme), model, scheme, "meanvar",
+                                threshold, s, mv, cap, floor)));
             }
         }
         return out;

@@ -377,18 +377,31 @@ final class Findings {
      * ln(s_i / r_i). A run that never reached the threshold counts as the run's length ({@code cap}), a lower bound
      * of its true steps: for the reference that understates the speed-up, for the scheme it can only make it look
      * no faster — never a false speed-up. A seed where neither reached it says nothing and is left out (and
-     * counted in the text). Missing runs are NaN.
+     * counted in the text). So does a seed where both reached it by the first validation ({@code floor}, the
+     * first step a threshold can be recorded at): each reached it at some step up to the floor, a tie that says
+     * nothing about which is faster (without this rule, thresholds every run meets at once gave a zero-width
+     * interval at 1.00x, which read as "no speed-up, decided"). Missing runs are NaN.
      */
-    record PairedSteps(double[] logRatios, int neitherReached, double geometricRatio, double[] ratioCi) {
+    record PairedSteps(double[] logRatios, int neitherReached, double geometricRatio, double[] ratioCi,
+                       int bothAtFirst, double floor) {
         static PairedSteps of(double[] s, double[] r, double cap) {
+            return of(s, r, cap, 0);
+        }
+
+        static PairedSteps of(double[] s, double[] r, double cap, double floor) {
             List<Double> l = new ArrayList<>();
             int neither = 0;
+            int atFirst = 0;
             for (int i = 0; i < Math.min(s.length, r.length); i++) {
                 if (Double.isNaN(s[i]) || Double.isNaN(r[i])) {
                     continue;
                 }
                 if (Double.isInfinite(s[i]) && Double.isInfinite(r[i])) {
                     neither++;
+                    continue;
+                }
+                if (floor > 0 && s[i] <= floor && r[i] <= floor) {
+                    atFirst++;
                     continue;
                 }
                 double a = Math.max(1, Math.min(s[i], cap));
@@ -398,18 +411,37 @@ final class Findings {
             double[] lr = l.stream().mapToDouble(Double::doubleValue).toArray();
             double[] ci = Stats.tInterval(lr);
             return new PairedSteps(lr, neither, Math.exp(Stats.mean(lr)),
-                    new double[] {Math.exp(ci[0]), Math.exp(ci[1])});
+                    new double[] {Math.exp(ci[0]), Math.exp(ci[1])}, atFirst, floor);
         }
 
         int n() {
             return logRatios.length;
         }
 
+        /** Why a pairing judged nothing: the seeds both runs met the threshold at the first validation. */
+        String atFirstText() {
+            return String.format(Locale.ROOT, "both reached it at the first validation (step %.0f) in %d seed%s, "
+                    + "which cannot tell them apart: a higher threshold, declared in the spec before training, can",
+                    floor, bothAtFirst, bothAtFirst == 1 ? "" : "s");
+        }
+
         String text() {
             return String.format(Locale.ROOT, "%.2fx the steps (geometric mean over %d paired seed%s, 95%% CI "
-                    + "[%.2fx, %.2fx])%s", geometricRatio, n(), n() == 1 ? "" : "s", ratioCi[0], ratioCi[1],
-                    neitherReached > 0 ? "; " + neitherReached + " seed(s) where neither reached it left out" : "");
+                    + "[%.2fx, %.2fx])%s%s", geometricRatio, n(), n() == 1 ? "" : "s", ratioCi[0], ratioCi[1],
+                    neitherReached > 0 ? "; " + neitherReached + " seed(s) where neither reached it left out" : "",
+                    bothAtFirst > 0 ? "; " + bothAtFirst + " seed(s) where both reached it at the first validation "
+                    + String.format(Locale.ROOT, "(step %.0f) left out", floor) : "");
         }
+    }
+
+    /** Too few informative seeds: the count, and why when it is the first-validation ties. */
+    private static Finding tooFewSeeds(String experiment, String claim, String measured, PairedSteps p) {
+        if (p.bothAtFirst() > 0) {
+            return new Finding(experiment, claim, measured + "; " + p.atFirstText() + String.format(Locale.ROOT,
+                    " (%d informative paired seed%s, at least %d needed to judge)", p.n(), p.n() == 1 ? "" : "s",
+                    MIN_SEEDS), Finding.Verdict.INCONCLUSIVE);
+        }
+        return tooFewSeeds(experiment, claim, measured, p.n());
     }
 
     /**
@@ -420,17 +452,23 @@ final class Findings {
      */
     static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
                                 double threshold, double[] s, double[] r, double cap) {
-        return judgeSpeedup(experiment, claim, model, scheme, reference, threshold, s, r, cap, "val AUC");
+        return judgeSpeedup(experiment, claim, model, scheme, reference, threshold, s, r, cap, "val AUC", 0);
+    }
+
+    /** {@link #judgeSpeedup} with the first validation step {@code floor} (see {@link PairedSteps}). */
+    static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
+                                double threshold, double[] s, double[] r, double cap, double floor) {
+        return judgeSpeedup(experiment, claim, model, scheme, reference, threshold, s, r, cap, "val AUC", floor);
     }
 
     /** {@link #judgeSpeedup} with the steps counted to another validation metric ({@code "val Dice"}). */
     static Finding judgeSpeedup(String experiment, String claim, String model, String scheme, String reference,
-                                double threshold, double[] s, double[] r, double cap, String metric) {
-        PairedSteps p = PairedSteps.of(s, r, cap);
+                                double threshold, double[] s, double[] r, double cap, String metric, double floor) {
+        PairedSteps p = PairedSteps.of(s, r, cap, floor);
         String measured = String.format(Locale.ROOT, "%s: steps to %s %.2f: %s %s vs %s %s", model, metric,
                 threshold, scheme, stepsText(s), reference, stepsText(r));
         if (p.n() < MIN_SEEDS) {
-            return tooFewSeeds(experiment, claim, measured, p.n());
+            return tooFewSeeds(experiment, claim, measured, p);
         }
         measured += "; " + scheme + " took " + p.text();
         Finding.Verdict v = p.ratioCi()[1] < 1 ? Finding.Verdict.REPRODUCED
@@ -546,11 +584,17 @@ final class Findings {
      */
     static Finding judgeLikePretrainedFirstLayer(String model, String scheme, String reference, double threshold,
                                                  double[] s, double[] r, double cap) {
-        PairedSteps p = PairedSteps.of(s, r, cap);
+        return judgeLikePretrainedFirstLayer(model, scheme, reference, threshold, s, r, cap, 0);
+    }
+
+    /** {@link #judgeLikePretrainedFirstLayer} with the first validation step {@code floor} ({@link PairedSteps}). */
+    static Finding judgeLikePretrainedFirstLayer(String model, String scheme, String reference, double threshold,
+                                                 double[] s, double[] r, double cap, double floor) {
+        PairedSteps p = PairedSteps.of(s, r, cap, floor);
         String measured = String.format(Locale.ROOT, "%s: steps to val AUC %.2f: %s %s vs %s (the pretrained first "
                 + "layer, the rest random) %s", model, threshold, scheme, stepsText(s), reference, stepsText(r));
         if (p.n() < MIN_SEEDS) {
-            return tooFewSeeds("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, p.n());
+            return tooFewSeeds("hybrid", GABOR_LIKE_PRETRAINED_CONV1, measured, p);
         }
         measured += "; " + scheme + " took " + p.text();
         double[] rc = p.ratioCi();

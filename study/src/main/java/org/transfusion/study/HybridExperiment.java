@@ -41,6 +41,7 @@ final class HybridExperiment extends SchemeSweep {
             String runModel = ReportPage.runModel(model, scheme);
             double[] s = results.steps(runModel, scheme, threshold);
             double cap = Math.max(results.runLength(model), results.runLength(runModel));
+            double floor = Math.max(results.firstValidation(model), results.firstValidation(runModel));
             if (Stats.count(s) == 0) {
                 continue;
             }
@@ -54,11 +55,11 @@ final class HybridExperiment extends SchemeSweep {
                     + "convergence speed-up over random init (Section 6)."
                     : "Synthetic Gabor filters in the first layer give a significant convergence speed-up over random "
                     + "init (Section 6).";
-            out.add(Findings.judgeSpeedup("hybrid", claim, runModel, scheme, "random", threshold, s, r, cap));
+            out.add(Findings.judgeSpeedup("hybrid", claim, runModel, scheme, "random", threshold, s, r, cap, floor));
             String first = firstLayer(model);
             double[] f = results.steps(model, first, threshold);
             if (Stats.count(f) > 0) {
-                out.add(Findings.judgeLikePretrainedFirstLayer(runModel, scheme, first, threshold, s, f, cap));
+                out.add(Findings.judgeLikePretrainedFirstLayer(runModel, scheme, first, threshold, s, f, cap, floor));
             }
         }
         return out;

@@ -111,6 +111,16 @@ final class Results {
                 .mapToLong(RunResult::length).max().orElse(0);
     }
 
+    /**
+     * The first validation step of {@code model}'s full-data runs (the smallest step any of them could record a
+     * threshold at), or 0 when none has a curve: a run that reaches a threshold there reached it at some step up to
+     * it, and two runs that both did cannot be told apart (see {@link Findings.PairedSteps}).
+     */
+    double firstValidation(String model) {
+        return byId.values().stream().filter(r -> r.run().model().equals(model) && r.run().trainSubset() == null
+                && r.steps().length > 0).mapToDouble(r -> r.steps()[0]).min().orElse(0);
+    }
+
     /** The pretraining run of {@code model} in this study, finished, or null. */
     RunResult pretraining(String model) {
         return plan.pretrains().stream().filter(p -> p.model().equals(model)).findFirst().map(RunResult::load)

@@ -190,7 +190,7 @@ final class SegmentationExperiment implements Experiment {
                     continue;
                 }
                 out.add(Findings.judgeSpeedup("segmentation", claim(scheme), model, scheme, "random", t, s, r, cap,
-                        "val Dice"));
+                        "val Dice", results.firstValidation(model)));
             }
             for (String block : spec.blocks()) {
                 double[] k = results.steps(model, "transfusion:" + block, t);

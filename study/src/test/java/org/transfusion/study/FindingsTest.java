@@ -387,6 +387,35 @@ class FindingsTest {
     /** Claims 7 and 9 (Gabor): a speed-up over a reference, seed-paired on the log step ratio. */
     @Nested
     class Speedup {
+        /**
+         * Both runs reaching the threshold at the first validation (step 4) tie at the resolution floor: each reached
+         * it somewhere in steps 1-4. Five such seeds used to give ratios of exactly 1 (ln 1 = 0 on every seed, a
+         * zero-width interval [1.00x, 1.00x] above 0.9), read as "no speed-up, decided"; left out, no informative
+         * seed remains: inconclusive, saying why. A seed where only one run is at the floor still counts.
+         */
+        @Test
+        void tiesAtTheFirstValidationAreLeftOutNotReadAsNoSpeedup() {
+            double[] four = {4, 4, 4, 4, 4};
+            Finding old = Findings.judgeSpeedup("convergence", "c", "m", "pretrained", "random", 0.7, four, four, 160);
+            assertThat(old.verdict()).as("without the floor: ln(4/4) = 0 on all 5 seeds, CI [1, 1]")
+                    .isEqualTo(Finding.Verdict.NOT_REPRODUCED);
+            Finding tied = Findings.judgeSpeedup("convergence", "c", "m", "pretrained", "random", 0.7, four, four, 160,
+                    4);
+            assertThat(tied.verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+            assertThat(tied.measured()).contains("both reached it at the first validation (step 4) in 5 seeds, which "
+                    + "cannot tell them apart").contains("(0 informative paired seeds, at least 3 needed to judge)");
+            // random took 12, 8, 12, 16, 12: ratios 1/3, 1/2, 1/3, 1/4, 1/3, all below 1: reproduced
+            Finding faster = Findings.judgeSpeedup("convergence", "c", "m", "pretrained", "random", 0.7, four,
+                    new double[] {12, 8, 12, 16, 12}, 160, 4);
+            assertThat(faster.verdict()).isEqualTo(Finding.Verdict.REPRODUCED);
+            // two ties left out, three informative seeds remain (ratios 1/3, 1/3, 1/4): still judged
+            Findings.PairedSteps p = Findings.PairedSteps.of(four, new double[] {4, 12, 4, 12, 16}, 160, 4);
+            assertThat(p.n()).isEqualTo(3);
+            assertThat(p.bothAtFirst()).isEqualTo(2);
+            assertThat(p.geometricRatio()).isCloseTo(Math.exp((Math.log(1 / 3.0) * 2 + Math.log(0.25)) / 3),
+                    within(1e-12));
+        }
+
         private static final String CLAIM = ConvergenceExperiment.TRANSFER_FASTER;
 
         private Finding judge(double[] scheme, double[] random, double cap) {

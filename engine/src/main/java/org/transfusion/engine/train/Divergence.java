@@ -13,14 +13,19 @@ import org.transfusion.engine.data.Task;
  *       started, which a learning rate that only makes training noisy does not reach;</li>
  *   <li>the validation loss is NaN or infinite;</li>
  *   <li>every output's probability is exactly the same for every validation image (equal logits, or logits so large
- *       that the probabilities saturate to one value): a collapsed network, whose AUC of 0.5 with a zero-width
- *       interval is no result. A working network never gives distinct images bitwise-equal scores on all outputs.</li>
+ *       that the probabilities saturate to one value) at {@value #COLLAPSE_PATIENCE} validations in a row, or on
+ *       the test set: a collapsed network, whose AUC of 0.5 with a zero-width interval is no result. A working
+ *       network never gives distinct images bitwise-equal scores on all outputs for long; in its first steps it
+ *       may (a randomly initialised MobileNetV2 at 32 px saturated at step 4 and learned on, in the results study),
+ *       which is why one collapsed validation is not enough.</li>
  * </ul>
  * Each check is a pure function, tested on constructed curves and scores.
  */
 public final class Divergence {
     /** How far above its start (or chance) the training loss may go before the run counts as diverged. */
     public static final double LOSS_FACTOR = 10;
+    /** How many validations in a row must be collapsed before the run ends ({@link #collapsed}). */
+    public static final int COLLAPSE_PATIENCE = 3;
 
     private Divergence() {}
 
@@ -71,6 +76,24 @@ public final class Divergence {
             return "the network gives every " + split + " image the same prediction (collapsed)";
         }
         return null;
+    }
+
+    /**
+     * Counts collapsed validations in a row: {@link #ends} says, for each validation in turn, whether its collapse
+     * ends the run (the {@value #COLLAPSE_PATIENCE}th in a row does; any validation that is not collapsed resets it).
+     */
+    public static final class CollapseStreak {
+        private int inARow;
+
+        public boolean ends(boolean collapsed) {
+            inARow = collapsed ? inARow + 1 : 0;
+            return inARow >= COLLAPSE_PATIENCE;
+        }
+    }
+
+    /** Whether scores of {@code n} images are collapsed: at least two images, every output's value the same. */
+    public static boolean collapsed(double[] probs, int n, int outputs) {
+        return n >= 2 && constant(probs, n, outputs);
     }
 
     /** Whether every output's value is the same for all {@code n} rows of a row-major n x outputs array. */

@@ -243,6 +243,8 @@ public final class Trainer {
         private double bestAuc = Double.NEGATIVE_INFINITY;
         /** The loss of the run's first step (its start, for {@link Divergence#windowLoss}); NaN until known. */
         private double firstLoss = Double.NaN;
+        /** Validations in a row whose scores were collapsed ({@link Divergence#COLLAPSE_PATIENCE}). */
+        private final Divergence.CollapseStreak collapses = new Divergence.CollapseStreak();
         private long bestStep = -1;
         private double trainSeconds;
         private long startStep;
@@ -365,6 +367,11 @@ public final class Trainer {
                         failed = Divergence.windowLoss(lossSum / lossCount, firstLoss, Divergence.chanceLoss(s.task()));
                         if (failed == null) {
                             failed = Divergence.validation(vs.loss(), vs.probs(), vs.n(), vs.outputs());
+                            boolean collapsed = Double.isFinite(vs.loss())
+                                    && Divergence.collapsed(vs.probs(), vs.n(), vs.outputs());
+                            if (!collapses.ends(collapsed) && collapsed) {
+                                failed = null; // an early saturation may pass; the test set's check still holds
+                            }
                         }
                         if (failed != null) {
                             CurvePoint last = CurvePoint.of(done, lossSum / lossCount, m.auc(), m.loss(),

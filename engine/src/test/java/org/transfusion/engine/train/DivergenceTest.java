@@ -81,6 +81,24 @@ class DivergenceTest {
         // the best weights' test scores are judged by the same rule, the reason naming the split
         assertThat(Divergence.scores("test", 0.7, constant, 3, 2))
                 .isEqualTo("the network gives every test image the same prediction (collapsed)");
+        assertThat(Divergence.collapsed(saturated, 3, 2)).isTrue();
+        assertThat(Divergence.collapsed(oneOutputVaries, 3, 2)).isFalse();
+    }
+
+    /**
+     * A collapsed validation ends the run only as the third in a row: a network that saturates in its first steps
+     * and then learns is not cut off (the results study lost 14 MobileNetV2 runs at step 4 to the old rule of one).
+     */
+    @Test
+    void aCollapseEndsTheRunOnlyWhenItLastsThreeValidations() {
+        assertThat(Divergence.COLLAPSE_PATIENCE).isEqualTo(3);
+        Divergence.CollapseStreak transient_ = new Divergence.CollapseStreak();
+        // collapsed, collapsed, learning, collapsed, collapsed: never three in a row
+        assertThat(new boolean[] {transient_.ends(true), transient_.ends(true), transient_.ends(false),
+            transient_.ends(true), transient_.ends(true)}).containsExactly(false, false, false, false, false);
+        Divergence.CollapseStreak stuck = new Divergence.CollapseStreak();
+        assertThat(new boolean[] {stuck.ends(false), stuck.ends(true), stuck.ends(true), stuck.ends(true),
+            stuck.ends(true)}).containsExactly(false, false, false, true, true);
     }
 
     /**
