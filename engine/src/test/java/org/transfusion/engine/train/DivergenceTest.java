@@ -87,7 +87,8 @@ class DivergenceTest {
 
     /**
      * A collapsed validation ends the run only as the third in a row: a network that saturates in its first steps
-     * and then learns is not cut off (the results study lost 14 MobileNetV2 runs at step 4 to the old rule of one).
+     * and then learns is not cut off (the results study lost 13 MobileNetV2 runs at step 4 or 8 to the old rule of
+     * one).
      */
     @Test
     void aCollapseEndsTheRunOnlyWhenItLastsThreeValidations() {
