@@ -206,6 +206,23 @@ final class PerformanceExperiment implements Experiment {
                 : m.testVariance();
     }
 
+    /**
+     * The runs the analysis reads: every model's random and pretrained full-data runs, per seed. Not the whole
+     * study's (the default): a run of another experiment that failed (a collapsed 100-image run, say) must not hold
+     * this analysis back, as it did in the results study.
+     */
+    @Override
+    public List<PlannedRun> analysedRuns(Plan plan) {
+        List<PlannedRun> out = new ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (long seed : plan.spec().seeds()) {
+                out.add(plan.run(model, "random", null, seed));
+                out.add(plan.run(model, "pretrained", null, seed));
+            }
+        }
+        return out;
+    }
+
     @Override
     public boolean needsAnalysis(Plan plan) {
         if (Experiment.super.needsAnalysis(plan)) {

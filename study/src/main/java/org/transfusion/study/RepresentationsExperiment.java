@@ -64,6 +64,23 @@ final class RepresentationsExperiment implements Experiment {
     }
 
     /**
+     * The runs the analysis reads: every model's random and pretrained full-data runs, per seed. Not the whole
+     * study's (the default): a run of another experiment that failed (a collapsed 100-image run, say) must not hold
+     * this analysis back, as it did in the results study.
+     */
+    @Override
+    public List<PlannedRun> analysedRuns(Plan plan) {
+        List<PlannedRun> out = new ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (long seed : plan.spec().seeds()) {
+                out.add(plan.run(model, "random", null, seed));
+                out.add(plan.run(model, "pretrained", null, seed));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Also redone when a model's layers in the file are not the ones its card probes now (a file written before
      * issue 30, when a ResNet stage's output was probed a second time under its last block's name), so that no
      * verdict averages over layers the model no longer has.
