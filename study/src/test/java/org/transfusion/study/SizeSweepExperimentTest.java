@@ -64,8 +64,8 @@ class SizeSweepExperimentTest {
 
     /**
      * The spec of issue 30's results study reads and plans as its comment says: the quick `all` on RetinaMNIST with
-     * five seeds, its width sweep of cbr-small among the runs, the CBRs pretrained on CIFAR-10 (MobileNetV2 brings
-     * its ImageNet weights).
+     * five seeds at 32 px, cbr-small and MobileNetV2-0.35, its six-width sweep of cbr-small among the 105 runs,
+     * cbr-small pretrained on CIFAR-10 (MobileNetV2 brings its ImageNet weights), no forgetting experiment.
      */
     @Test
     void theFiveSeedResultsSpecPlansItsWidthSweep() {
@@ -73,8 +73,13 @@ class SizeSweepExperimentTest {
         assertThat(spec.seeds()).hasSize(5);
         Plan plan = Plan.of(spec, dir, null);
         // (run from the repository root the weights folder holds MobileNetV2's; from a module's folder it does not)
-        assertThat(plan.pretrains()).extracting(PlannedRun::model).contains("cbr-small", "cbr-tiny");
-        assertThat(plan.runs()).hasSize(170).extracting(PlannedRun::id).contains("cbr-small@w2__random__all__s4");
+        assertThat(plan.pretrains()).extracting(PlannedRun::model).contains("cbr-small");
+        assertThat(spec.models()).containsExactly("cbr-small", "mobilenet-v2-0.35-keras");
+        assertThat(spec.imageSize()).isEqualTo(32);
+        assertThat(spec.experiments().forgetting()).isNull();
+        // 2 models x 5 seeds x (random, pretrained, meanvar, 4 small-data runs) = 70; transfusion up to layer1 and
+        // Gabor, 5 each = 10; the sweep's five other widths of cbr-small x 5 seeds = 25: 105
+        assertThat(plan.runs()).hasSize(105).extracting(PlannedRun::id).contains("cbr-small@w2__random__all__s4");
     }
 
     @Test
