@@ -88,9 +88,13 @@ public final class Report {
     static String summary(List<Finding> findings) {
         java.util.Map<Finding.Verdict, Long> counts = new java.util.EnumMap<>(Finding.Verdict.class);
         findings.forEach(f -> counts.merge(f.verdict(), 1L, Long::sum));
+        // a threshold met at the first validation is not helped by more seeds (Findings.PairedSteps)
+        long atFirst = findings.stream().filter(f -> f.verdict() == Finding.Verdict.INCONCLUSIVE
+                && f.measured().contains("at the first validation (step") && f.measured().contains("needed to judge"))
+                .count();
         long fewSeeds = findings.stream().filter(f -> f.verdict() == Finding.Verdict.INCONCLUSIVE
-                && f.measured().contains("needed to judge")).count();
-        long wide = counts.getOrDefault(Finding.Verdict.INCONCLUSIVE, 0L) - fewSeeds;
+                && f.measured().contains("needed to judge")).count() - atFirst;
+        long wide = counts.getOrDefault(Finding.Verdict.INCONCLUSIVE, 0L) - fewSeeds - atFirst;
         java.util.Set<String> needs = new java.util.TreeSet<>();
         findings.stream().filter(f -> f.verdict() == Finding.Verdict.OUT_OF_SCOPE).forEach(f -> {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("needs (.*?);").matcher(f.measured());
@@ -103,6 +107,10 @@ public final class Report {
         List<String> decide = new ArrayList<>();
         if (fewSeeds > 0) {
             decide.add(fewSeeds + " had fewer than " + Findings.MIN_SEEDS + " paired seeds: run more seeds");
+        }
+        if (atFirst > 0) {
+            decide.add(atFirst + " compared runs that met the convergence threshold at the first validation: a "
+                    + "higher threshold, declared in the spec before training, or validation more often");
         }
         if (wide > 0) {
             decide.add(wide + " had an interval too wide to decide: more seeds, or a larger test set where the "

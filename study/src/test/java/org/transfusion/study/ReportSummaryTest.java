@@ -28,4 +28,14 @@ class ReportSummaryTest {
         // the table's verdict column names it too
         assertThat(Report.findingsTable(findings)).contains("<td class='verdict out-of-scope'>out of scope</td>");
     }
+
+    /** Ties at the first validation are not "too few seeds": more seeds would tie too (FindingsTest$Speedup). */
+    @Test
+    void thresholdsMetAtTheFirstValidationAskForAHigherThresholdNotMoreSeeds() {
+        double[] four = {4, 4, 4, 4, 4};
+        Finding tied = Findings.judgeSpeedup("convergence", "c", "m", "pretrained", "random", 0.7, four, four, 160, 4);
+        String h = Report.summary(List.of(tied));
+        assertThat(h).contains("1 compared runs that met the convergence threshold at the first validation: a higher "
+                + "threshold").doesNotContain("run more seeds").doesNotContain("too wide");
+    }
 }
