@@ -36,6 +36,18 @@ interface Experiment {
         return plan.runs();
     }
 
+    /** Every model's random and pretrained full-data runs, per seed: what transfer-against-random analyses read. */
+    static List<PlannedRun> randomAndPretrained(Plan plan) {
+        List<PlannedRun> out = new java.util.ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (long seed : plan.spec().seeds()) {
+                out.add(plan.run(model, "random", null, seed));
+                out.add(plan.run(model, "pretrained", null, seed));
+            }
+        }
+        return out;
+    }
+
     /**
      * Whether {@link #analyse} has work to do: its runs are all finished and its file is missing or older than one
      * of them or of the study's pretrainings ({@link Study#upToDate}), so a rerun of a finished study keeps analyses

@@ -70,14 +70,7 @@ final class RepresentationsExperiment implements Experiment {
      */
     @Override
     public List<PlannedRun> analysedRuns(Plan plan) {
-        List<PlannedRun> out = new ArrayList<>();
-        for (String model : plan.spec().models()) {
-            for (long seed : plan.spec().seeds()) {
-                out.add(plan.run(model, "random", null, seed));
-                out.add(plan.run(model, "pretrained", null, seed));
-            }
-        }
-        return out;
+        return Experiment.randomAndPretrained(plan);
     }
 
     /**
