@@ -142,8 +142,7 @@ public final class DicomDataset {
                 }
                 String patient = rows.patients.isEmpty() ? null : rows.patients.get(i);
                 String group = patient != null ? patient
-                        : h.patientId() != null && !h.patientId().isEmpty() ? "patient " + h.patientId()
-                        : "file " + rows.files.get(i);
+                        : h.group();
                 long n = allFrames ? h.frames() : 1;
                 for (int k = 0; k < n; k++) {
                     out.files.add(rows.files.get(i));

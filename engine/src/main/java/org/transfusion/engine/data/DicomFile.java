@@ -1,6 +1,7 @@
 package org.transfusion.engine.data;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -327,7 +328,7 @@ final class DicomFile {
      * codestream header may straddle fragments. Reads on from the fragment; a scan stops after this.
      */
     private byte[] firstBytes(long length, int most) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(in.bytes(Math.min(length, most), "the first fragment"));
         boolean whole = length <= most;
         while (whole && out.size() < most && syntax.codec != DicomSyntax.Codec.RLE) {
@@ -409,7 +410,7 @@ final class DicomFile {
     private byte[] encapsulatedFrame(DicomImage.Format format, String what) throws IOException {
         long[] offsets = offsetTable(what);
         long budget = 2L * format.frameBytes() + (1 << 16);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         long at = 0; // the current fragment item's offset from the first fragment item
         long current = -1; // the frame the current fragment belongs to
         long fragments = 0;

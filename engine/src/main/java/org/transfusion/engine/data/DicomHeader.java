@@ -21,6 +21,13 @@ public record DicomHeader(Path file, String syntaxUid, String modality, String p
         return problem == null;
     }
 
+    /**
+     * What keeps this file's frames together when a split reads every frame: its Patient ID, else the file itself.
+     */
+    public String group() {
+        return patientId != null && !patientId.isEmpty() ? "patient " + patientId : "file " + file;
+    }
+
     /** The transfer syntax's name ("JPEG Baseline (Process 1)"), or its UID when we know no name, or "unknown". */
     public String syntaxTitle() {
         return syntaxUid == null ? "unknown" : DicomSyntax.title(syntaxUid);

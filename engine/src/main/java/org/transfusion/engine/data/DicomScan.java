@@ -68,9 +68,8 @@ public final class DicomScan {
 
     /** How many files have each value of {@code key} (null shown as "(none)"), most frequent first. */
     public static Map<String, Long> count(List<DicomHeader> headers, Function<DicomHeader, String> key) {
-        Map<String, Long> counts = headers.stream().collect(Collectors.groupingBy(
-                h -> key.apply(h) == null || key.apply(h).isEmpty() ? "(none)" : key.apply(h), TreeMap::new,
-                Collectors.counting()));
+        Map<String, Long> counts = headers.stream().map(key).collect(Collectors.groupingBy(
+                k -> k == null || k.isEmpty() ? "(none)" : k, TreeMap::new, Collectors.counting()));
         List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
         entries.sort(Map.Entry.<String, Long>comparingByValue().reversed());
         Map<String, Long> out = new LinkedHashMap<>();

@@ -175,8 +175,7 @@ public final class FolderDataset {
                 continue;
             }
             long n = h != null && policy.allFrames() ? h.frames() : 1;
-            String patient = h != null && h.patientId() != null && !h.patientId().isEmpty()
-                    ? "patient " + h.patientId() : "file " + f;
+            String patient = h != null ? h.group() : "file " + f;
             for (int k = 0; k < n; k++) {
                 files.add(f);
                 frames.add(k);
