@@ -3,6 +3,7 @@ package org.transfusion.cli;
 import java.io.PrintWriter;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.CalibrationKind;
@@ -116,6 +117,7 @@ public final class Main implements Runnable {
         cli.registerConverter(UncertaintyPolicy.class, text -> parsed(() -> UncertaintyPolicy.parse(text)));
         cli.registerConverter(ClassWeights.class, text -> parsed(() -> ClassWeights.parse(text)));
         cli.registerConverter(Sampler.class, text -> parsed(() -> Sampler.parse(text)));
+        cli.registerConverter(SubsetSampling.class, text -> parsed(() -> SubsetSampling.parse(text)));
         cli.registerConverter(OperatingPoint.class, text -> parsed(() -> OperatingPoint.parse(text)));
         cli.registerConverter(CalibrationKind.class, text -> parsed(() -> CalibrationKind.parse(text)));
     }

@@ -41,6 +41,7 @@ public final class RunDefaults implements IDefaultValueProvider {
         m.put("--all-views", String.valueOf(!d.frontalOnly()));
         m.put("--class-weights", d.classWeights().spec());
         m.put("--sampler", d.sampler().spec());
+        m.put("--subset-sampling", d.subsetSampling().spec());
         m.put("--operating-point", d.operatingPoint().spec());
         m.put("--calibrate", d.calibrate().spec());
         m.put("--seed", String.valueOf(d.seed()));

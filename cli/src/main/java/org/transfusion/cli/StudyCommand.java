@@ -196,9 +196,14 @@ public final class StudyCommand implements Callable<Integer> {
         w.println("pretrained weights:");
         p.sources().forEach((model, source) -> w.println("  " + model + ": " + source.describe()));
         Hub.Config hub = Hub.Config.fromEnvironment();
-        p.published().values().forEach(src -> {
+        p.skippedSources().forEach(line -> w.println("  skipped " + line));
+        p.published().values().stream().distinct().forEach(src -> {
             Hub.Fetched cached = Hub.cached(src, hub);
-            w.println("  fetch " + src.repo() + ": " + (cached != null ? "cached at " + cached.file()
+            // the pin: the revision asked for, and the file's SHA-256 where we pin it (the hub's own hash is
+            // checked in every case)
+            w.println("  fetch " + src.repo() + " (" + src.licence() + "; revision " + src.revision() + ", "
+                    + (src.sha256() != null ? "sha256 " + src.sha256() : "sha256 not pinned: the hub's checked")
+                    + "): " + (cached != null ? "cached at " + cached.file()
                     : (hub.offline() ? "NOT cached (offline) " : "will download ") + Hub.url(src, hub) + " to "
                     + Hub.cachePath(src, hub)));
         });

@@ -9,6 +9,7 @@ import java.util.List;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.DatasetSpecs;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.run.CalibrationKind;
@@ -106,6 +107,11 @@ public final class TrainingOptions {
 
     @Option(names = "--train-subset", paramLabel = "N", description = "Train on a seeded subset of N training images")
     Integer trainSubset;
+
+    @Option(names = "--subset-sampling", paramLabel = "random|stratified",
+            description = "How --train-subset draws its images: a seeded shuffle, or stratified by class; both "
+                    + "nested across sizes for one seed (default: ${DEFAULT-VALUE})")
+    SubsetSampling subsetSampling;
 
     @Option(names = "--width", paramLabel = "F", description = "Width factor (mobilenet-v2, CBRs) (default: ${DEFAULT-VALUE})")
     double width;
@@ -214,7 +220,7 @@ public final class TrainingOptions {
         return RunSpec.builder(skipUnreadable ? DatasetSpecs.skipUnreadable(data) : data, model).task(task).init(init).weights(weights).length(steps, epochCount)
                 .batchSize(batch).lr(rate).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
-                .channels(channels).trainSubset(trainSubset).width(width).thresholds(thresholds).snapshots(snapshots)
+                .channels(channels).trainSubset(trainSubset).subsetSampling(subsetSampling).width(width).thresholds(thresholds).snapshots(snapshots)
                 .uncertainty(uncertainty).frontalOnly(!allViews).classWeights(classWeights).sampler(sampler)
                 .operatingPoint(operatingPoint).calibrate(calibrate).patchSize(patchSize).classes(classes).threads(threads)
                 .dataDir(dataDir).build();

@@ -15,7 +15,9 @@ import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Json;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.HostTensor;
+import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.PublishedWeights;
 import org.transfusion.engine.model.StateDict;
 import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
@@ -49,9 +51,13 @@ public final class WeightsCommand implements Runnable {
         @Parameters(paramLabel = "MODEL", description = "A model with published weights (see `weights list`)")
         String model;
 
+        @Option(names = "--tag", paramLabel = "TAG", description = "Another of the model's published checkpoints, "
+                + "by its tag (e.g. a1_in1k; see `weights list`); default: the model's default weights")
+        String tag;
+
         @Override
         public Integer call() {
-            Hub.Fetched f = Hub.fetch(published(model), Hub.Config.fromEnvironment(), System.err);
+            Hub.Fetched f = Hub.fetch(published(model, tag), Hub.Config.fromEnvironment(), System.err);
             spec.commandLine().getOut().println(f.file());
             spec.commandLine().getOut().flush();
             return 0;
@@ -79,13 +85,13 @@ public final class WeightsCommand implements Runnable {
             Hub.Config config = Hub.Config.fromEnvironment();
             PrintWriter out = spec.commandLine().getOut();
             List<String> changed = new ArrayList<>();
-            for (PretrainedSource s : all ? PretrainedSource.all() : List.of(published(model))) {
+            for (PretrainedSource s : all ? PretrainedSource.allCheckpoints() : List.of(published(model, null))) {
                 Hub.CacheEntry e = Hub.inCache(s, config, true);
                 if (e == null && !all) {
                     throw new BadInputException(s.model() + " is not cached (expected its weights fetched by "
                             + "`transfusion weights fetch " + s.model() + "`)");
                 }
-                out.printf(Locale.ROOT, "%-14s %s%n", s.model(), e == null ? "not cached"
+                out.printf(Locale.ROOT, "%-14s %-36s %s%n", s.model(), s.repo(), e == null ? "not cached"
                         : e.changed() == null ? "ok " + e.fetched().file() : "CHANGED: " + e.changed());
                 if (e != null && e.changed() != null) {
                     changed.add(s.model());
@@ -102,7 +108,8 @@ public final class WeightsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "The models with published pretrained weights: source, licence, input, cache state.")
+            description = "The published pretrained checkpoints of each model (its default first): source, "
+                    + "licence, input, cache state.")
     static final class ListPublished implements Callable<Integer> {
         @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -110,11 +117,11 @@ public final class WeightsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Hub.Config config = Hub.Config.fromEnvironment();
-            out.printf(Locale.ROOT, "%-14s %-28s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
+            out.printf(Locale.ROOT, "%-14s %-36s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
                     "cached");
-            for (PretrainedSource s : PretrainedSource.all()) {
+            for (PretrainedSource s : PretrainedSource.allCheckpoints()) {
                 Hub.CacheEntry cached = Hub.inCache(s, config, false);
-                out.printf(Locale.ROOT, "%-14s %-28s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
+                out.printf(Locale.ROOT, "%-14s %-36s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
                         s.inputSize(), s.normalisation().label(), cached == null ? "no"
                         : cached.changed() == null ? cached.fetched().file().toString()
                         : "changed since fetched (see `weights verify " + s.model() + "`)");
@@ -124,9 +131,22 @@ public final class WeightsCommand implements Runnable {
         }
     }
 
-    /** The registry's published source of {@code model}; a bad input naming the models that have one otherwise. */
-    static PretrainedSource published(String model) {
-        ModelRegistry.get(model);
+    /**
+     * The registry's published source of {@code model} (tagged {@code tag}, or its default when null); a bad input
+     * naming the models, or the model's tags, that there are otherwise.
+     */
+    static PretrainedSource published(String model, String tag) {
+        ModelCard card = ModelRegistry.get(model);
+        if (tag != null) {
+            PretrainedSource s = PretrainedSource.of(model, tag);
+            if (s == null) {
+                throw new BadInputException("--tag " + tag + ": " + model + " has no published checkpoint tagged "
+                        + tag + " (expected one of: " + (card.checkpoints().isEmpty() ? "none, it has no published "
+                        + "weights" : String.join(", ", card.checkpoints().stream().map(PublishedWeights::tag)
+                        .toList())) + ")");
+            }
+            return s;
+        }
         PretrainedSource s = PretrainedSource.of(model);
         if (s == null) {
             throw new BadInputException("no published pretrained weights for " + model + " (published: "

@@ -33,7 +33,7 @@ class RunSpecRoundTripTest {
         "--init", "slim", "--weights", "/tmp/w.safetensors", "--batch-size", "7", "--lr", "0.05",
         "--optimizer", "sgd", "--momentum", "0.5", "--weight-decay", "0.002", "--schedule", "step",
         "--image-size", "48", "--eval-every", "9", "--seed", "42", "--augment", "none", "--channels", "1",
-        "--train-subset", "33", "--width", "0.75", "--thresholds", "0.55,0.77", "--snapshots", "4",
+        "--train-subset", "33", "--subset-sampling", "stratified", "--width", "0.75", "--thresholds", "0.55,0.77", "--snapshots", "4",
         "--uncertainty", "u-zeros", "--all-views", "--class-weights", "0.5,2", "--sampler", "balanced",
         "--operating-point", "sens:0.9", "--calibrate", "temperature", "--patch-size", "64", "--classes", "3",
         "--threads", "3",

@@ -148,30 +148,59 @@ class StudyCommandTest {
 
     @Test
     void thePlanListsEveryRunAndEachMissingInputOnceWithoutRunningAnything() {
+        Path out = dir.resolve("paper");
+        CliRun r = offline(() -> CliRun.of("study", "all", "--scale", "paper", "--plan", "--out", out.toString()));
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.out()).contains("  run       resnet50__random__all__s0", "  run       cbr-tiny__pretrained__n1000__s4",
+                "resnet50: ImageNet weights timm/resnet50.tv_in1k (BSD-3-Clause), fetched from the hub",
+                "fetch timm/inception_v3.tv_in1k (Apache-2.0; revision main, sha256 not pinned: the hub's "
+                        + "checked): NOT cached (offline) "
+                        + "https://huggingface.co/timm/inception_v3.tv_in1k/resolve/main/model.safetensors",
+                // no runs in the folder yet: no pilot to estimate the seeds claim 1 needs from (issue 30)
+                "  claim 1, resnet50: needs a pilot: at least 2 seeds with both random and pretrained runs "
+                        + "finished in this folder (0 now)");
+        List<String> lines = r.err().strip().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("transfusion: error: 7 missing inputs (nothing was run):");
+        assertThat(lines.subList(1, lines.size())).hasSize(7).allMatch(l -> l.startsWith("  "))
+                .anyMatch(l -> l.startsWith("  data: the study has no data"))
+                .anyMatch(l -> l.startsWith("  cbr-small: no pretrained weights: put cbr-small.safetensors"))
+                .anyMatch(l -> l.startsWith("  inception-v3: HF_HUB_OFFLINE is set"));
+        assertThat(out).doesNotExist();
+    }
+
+    /** {@code command} with the hub offline and an empty cache in the test's folder (every fetch listed, none made). */
+    private CliRun offline(java.util.function.Supplier<CliRun> command) {
         System.setProperty("HF_HUB_OFFLINE", "1");
         System.setProperty("TRANSFUSION_CACHE", dir.resolve("cache").toString());
         try {
-            Path out = dir.resolve("paper");
-            CliRun r = CliRun.of("study", "all", "--scale", "paper", "--plan", "--out", out.toString());
-            assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
-            assertThat(r.out()).contains("  run       resnet50__random__all__s0", "  run       cbr-tiny__pretrained__n1000__s4",
-                    "resnet50: ImageNet weights timm/resnet50.tv_in1k (BSD-3-Clause), fetched from the hub",
-                    "fetch timm/inception_v3.tv_in1k: NOT cached (offline) "
-                            + "https://huggingface.co/timm/inception_v3.tv_in1k/resolve/main/model.safetensors",
-                    // no runs in the folder yet: no pilot to estimate the seeds claim 1 needs from (issue 30)
-                    "  claim 1, resnet50: needs a pilot: at least 2 seeds with both random and pretrained runs "
-                            + "finished in this folder (0 now)");
-            List<String> lines = r.err().strip().lines().toList();
-            assertThat(lines.get(0)).isEqualTo("transfusion: error: 7 missing inputs (nothing was run):");
-            assertThat(lines.subList(1, lines.size())).hasSize(7).allMatch(l -> l.startsWith("  "))
-                    .anyMatch(l -> l.startsWith("  data: the study has no data"))
-                    .anyMatch(l -> l.startsWith("  cbr-small: no pretrained weights: put cbr-small.safetensors"))
-                    .anyMatch(l -> l.startsWith("  inception-v3: HF_HUB_OFFLINE is set"));
-            assertThat(out).doesNotExist();
+            return command.get();
         } finally {
             System.clearProperty("HF_HUB_OFFLINE");
             System.clearProperty("TRANSFUSION_CACHE");
         }
+    }
+
+    @Test
+    void thePractitionerPlanListsEverySourceWithItsUrlAndPinAndWhatEachModelLacks() {
+        Path out = dir.resolve("practitioner");
+        CliRun r = offline(() -> CliRun.of("study", "practitioner", "--scale", "paper", "--plan", "--out",
+                out.toString()));
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.out()).contains("  run       resnet50__random-long__n100__s0",
+                "  run       resnet50__from-a1_in1k__all__s4", "  run       densenet121__from-published__n10000__s2",
+                "  resnet50 from published: ImageNet weights timm/resnet50.tv_in1k (BSD-3-Clause), fetched from "
+                        + "the hub",
+                "  resnet50 from a1_in1k: ImageNet weights timm/resnet50.a1_in1k (Apache-2.0), fetched from the hub",
+                "  skipped densenet121: no published checkpoint tagged a1_in1k (it has tv_in1k, ra_in1k): "
+                        + "hub:a1_in1k left out",
+                "  fetch timm/resnet50.a1_in1k (Apache-2.0; revision main, sha256 not pinned: the hub's checked): "
+                        + "NOT cached (offline) https://huggingface.co/timm/resnet50.a1_in1k/resolve/main/"
+                        + "model.safetensors",
+                "  fetch timm/densenet121.tv_in1k (Apache-2.0; revision main, sha256 not pinned: the hub's "
+                        + "checked): NOT cached (offline) https://huggingface.co/timm/densenet121.tv_in1k/"
+                        + "resolve/main/model.safetensors");
+        assertThat(r.out()).doesNotContain("densenet121__from-a1_in1k");
+        assertThat(out).doesNotExist();
     }
 
     /**

@@ -3,6 +3,7 @@ package org.transfusion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,21 @@ class WeightsFetchCommandTest {
         System.setProperty("TRANSFUSION_CACHE", dir.toString());
         CliRun r = CliRun.of("weights", "list");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("resnet18       timm/resnet18.tv_in1k        BSD-3-Clause")
-                .contains("inception-v3   timm/inception_v3.tv_in1k").contains("densenet121");
+        assertThat(r.out()).contains("resnet18       timm/resnet18.tv_in1k                BSD-3-Clause")
+                .contains("inception-v3   timm/inception_v3.tv_in1k").contains("densenet121")
+                // every checkpoint of a model, its default first, each with its own licence
+                .contains("resnet50       timm/resnet50.fb_swsl_ig1b_ft_in1k   CC-BY-NC-4.0");
+        List<String> resnet50 = r.out().lines().filter(l -> l.startsWith("resnet50 ")).toList();
+        assertThat(resnet50).hasSize(5);
+        assertThat(resnet50.get(0)).contains("timm/resnet50.tv_in1k");
+    }
+
+    @Test
+    void fetchTakesAnotherCheckpointByItsTagAndNamesTheTagsThereAre() {
+        CliRun.of("weights", "fetch", "resnet18", "--tag", "in22k").assertOneLineError("--tag in22k: resnet18 has "
+                + "no published checkpoint tagged in22k (expected one of: tv_in1k, a1_in1k, fb_ssl_yfcc100m_ft_in1k, "
+                + "fb_swsl_ig1b_ft_in1k)");
+        CliRun.of("weights", "fetch", "cbr-small", "--tag", "a1_in1k").assertOneLineError("--tag a1_in1k: cbr-small "
+                + "has no published checkpoint tagged a1_in1k (expected one of: none, it has no published weights)");
     }
 }

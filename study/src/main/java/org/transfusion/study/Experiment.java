@@ -64,4 +64,10 @@ interface Experiment {
 
     /** Appends the experiment's report section (and writes any figure or CSV of its own). */
     void section(ReportPage page);
+
+    /**
+     * Appends what the experiment answers at the top of the report, before the claims (the practitioner study's
+     * one-page answer); most experiments have nothing there.
+     */
+    default void answer(ReportPage page) {}
 }

@@ -42,6 +42,9 @@ final class Experiments {
         if (e.segmentation() != null) {
             out.add(new SegmentationExperiment(e.segmentation()));
         }
+        if (e.practitioner() != null) {
+            out.add(new PractitionerExperiment(e.practitioner()));
+        }
         if (e.performance() != null) {
             out.add(new WhereModelsLook(e.performance()));
         }

@@ -661,6 +661,40 @@ final class Findings {
                 e.detectable(), "similarity"));
     }
 
+    static final String SURVIVES_LONGER_TRAINING = "Transfer's gain over random init survives training from random "
+            + "init for longer (beyond the paper: the equal-tuning control of He et al., ICCV 2019).";
+
+    /**
+     * Whether a pretraining source's gain survives the {@code random-long} control: {@code d} = transfer - random
+     * trained {@code factor} times longer, per seed, at {@code size} training images. Reproduced (the gain
+     * survives) when its 95% t-interval lies above 0 and the mean exceeds the practical margin
+     * ({@value #AUC_MARGIN} AUC); not reproduced when the interval lies below +{@value #EQUIVALENCE} (at most a
+     * gain that does not matter is left); inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeSurvivesLongerTraining(String model, String source, double factor, double[] randomLong,
+                                               double[] transfer, String size) {
+        double[] d = pairedDifferences(randomLong, transfer);
+        int n = Stats.count(d);
+        String measured = String.format(Locale.ROOT, "%s, %s training images: from %s %s, random init with %sx "
+                + "epochs %s", model, size, source, pm(transfer), Svg.fmt(factor), pm(randomLong));
+        if (n < MIN_SEEDS) {
+            return tooFewSeeds("practitioner", SURVIVES_LONGER_TRAINING, measured, n);
+        }
+        Finding degenerate = identicalAcrossSeeds("practitioner", SURVIVES_LONGER_TRAINING, measured, d);
+        if (degenerate != null) {
+            return degenerate;
+        }
+        double mean = Stats.mean(d);
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, "; paired difference %+.3f, 95%% CI [%+.3f, %+.3f] over seeds only, "
+                + "%d seeds", mean, ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] > 0 && mean > AUC_MARGIN ? Finding.Verdict.REPRODUCED
+                : ci[1] <= EQUIVALENCE ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding("practitioner", SURVIVES_LONGER_TRAINING, measured, v, new Finding.Evidence(
+                mean > AUC_MARGIN ? e.pAbove(0) : 1, e.pBelow(EQUIVALENCE), e.detectable(), "test AUC"));
+    }
+
     static final String SEGMENTATION_REUSES_MORE = "A pretrained encoder changes less through segmentation than "
             + "through classification on the same kind of images: segmentation reuses more of the pretraining "
             + "(beyond the paper; asked of its open question).";

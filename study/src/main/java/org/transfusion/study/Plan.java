@@ -30,6 +30,7 @@ public final class Plan {
     private final Map<String, PretrainedSource> published = new LinkedHashMap<>();
     private final Map<String, WeightsSource> sources = new LinkedHashMap<>();
     private final Map<String, String> missing = new LinkedHashMap<>();
+    private final Map<String, String> skipped = new LinkedHashMap<>();
 
     private Plan(StudySpec spec, Path dir, Path dataDir) {
         this.spec = spec;
@@ -101,6 +102,42 @@ public final class Plan {
             // encoder's.
             weights = weightsFor(ModelRegistry.get(model).weightsCard().name());
         }
+        put(id, model, init.spec(), init, weights, subset, seed, spec.training().epochs());
+    }
+
+    /**
+     * Plans, once, a practitioner study's arm ({@link StudySpec.Practitioner#arms}) of {@code model} on a train
+     * subset (null: all data): {@code random} is the study's random run; {@code random-long} the same from random
+     * init for {@code longFactor} times the epochs; {@code from:SOURCE} a transfer from that source's weights for the
+     * model. False when the source has no weights for this model (the arm is left out; {@link #skippedSources} says
+     * so).
+     */
+    boolean addArm(String model, String arm, Integer subset, long seed, StudySpec.Practitioner p) {
+        if (arm.equals("random")) {
+            add(model, "random", subset, seed);
+            return true;
+        }
+        String id = id(model, arm, subset, seed);
+        if (runs.containsKey(id)) {
+            return true;
+        }
+        if (arm.equals(StudySpec.Practitioner.RANDOM_LONG)) {
+            int epochs = (int) Math.round(spec.training().epochs() * p.longFactor());
+            put(id, model, arm, new InitScheme.Random(), null, subset, seed, epochs);
+            return true;
+        }
+        WeightsSpec source = p.sources().stream().filter(s -> StudySpec.Practitioner.arm(s).equals(arm)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no source for arm " + arm));
+        Path weights = weightsFrom(ModelRegistry.get(model).weightsCard().name(), source);
+        if (weights == null) {
+            return false;
+        }
+        put(id, model, arm, new InitScheme.Pretrained(), weights, subset, seed, spec.training().epochs());
+        return true;
+    }
+
+    private void put(String id, String model, String label, InitScheme init, Path weights, Integer subset, long seed,
+                     int epochs) {
         List<Double> thresholds = spec.experiments().convergence() != null
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
         if (isSegmentation()) {
@@ -109,13 +146,13 @@ public final class Plan {
                     ? spec.experiments().segmentation().threshold() : RunSpec.DEFAULT_THRESHOLDS.get(0));
         }
         RunSpec.Builder b = isSegmentation() ? segmentationTraining(model)
-                : training(spec.data(), spec.task(), model, spec.training().epochs())
+                : training(spec.data(), spec.task(), model, epochs)
                         .classWeights(spec.training().classWeights()).sampler(spec.training().sampler());
         RunSpec run = b.init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
                 .thresholds(thresholds)
                 .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
                 .build();
-        runs.put(id, new PlannedRun(id, model, init.spec(), subset, seed, run, folder().run(id)));
+        runs.put(id, new PlannedRun(id, model, label, subset, seed, run, folder().run(id)));
     }
 
     /**
@@ -158,7 +195,7 @@ public final class Plan {
         return RunSpec.builder(data != null ? data : "(no data given)", model).task(task).length(null, epochs).batchSize(t.batchSize()).lr(t.lr())
                 .optimizer(t.optimizer()).schedule(t.schedule()).momentum(t.momentum()).weightDecay(t.weightDecay())
                 .augment(t.augment()).uncertainty(t.uncertainty()).frontalOnly(t.frontalOnly())
-                .operatingPoint(t.operatingPoint()).calibrate(t.calibrate())
+                .operatingPoint(t.operatingPoint()).calibrate(t.calibrate()).subsetSampling(t.subsetSampling())
                 .imageSize(spec.imageSize() > 0 ? spec.imageSize() : null).channels(3)
                 .dataDir(dataDir);
     }
@@ -186,7 +223,7 @@ public final class Plan {
     public List<String> missing() {
         List<String> out = new ArrayList<>(missing.values());
         Hub.Config hub = Hub.Config.fromEnvironment();
-        for (PretrainedSource s : published.values()) {
+        for (PretrainedSource s : published.values().stream().distinct().toList()) {
             if (Hub.cached(s, hub) == null && hub.offline()) {
                 out.add(s.model() + ": HF_HUB_OFFLINE is set and " + s.repo() + " is not cached: download "
                         + Hub.url(s, hub) + " and place it at " + Hub.cachePath(s, hub).toAbsolutePath());
@@ -239,7 +276,75 @@ public final class Plan {
     /** Fetches the published weights the plan uses (from the cache when there). */
     public void fetchPublished(PrintStream log) {
         Hub.Config hub = Hub.Config.fromEnvironment();
-        published.values().forEach(s -> Hub.fetch(s, hub, log));
+        published.values().stream().distinct().forEach(s -> Hub.fetch(s, hub, log));
+    }
+
+    /**
+     * The pretraining sources a practitioner study lists that have no weights for a model, one line each (those
+     * arms are left out of that model's runs).
+     */
+    public List<String> skippedSources() {
+        return new ArrayList<>(skipped.values());
+    }
+
+    /** The key of {@code model}'s weights from {@code source} in {@link #sources} and {@link #published}. */
+    public static String sourceKey(String model, WeightsSpec source) {
+        return model + " from " + source.slug();
+    }
+
+    /**
+     * The weights of {@code model} (a weights card's name) from one practitioner source, recorded in
+     * {@link #sources} (and {@link #published} for a hub checkpoint) under {@link #sourceKey}; null when the source
+     * has none for this model (recorded in {@link #skippedSources}). A checkpoint file that does not exist is a line
+     * in {@link #missing()}.
+     */
+    Path weightsFrom(String model, WeightsSpec source) {
+        String key = sourceKey(model, source);
+        StudySpec.Pretrain p = spec.pretrain();
+        switch (source.kind()) {
+            case PUBLISHED, HUB -> {
+                PretrainedSource s = source.kind() == WeightsSpec.Kind.PUBLISHED ? PretrainedSource.of(model)
+                        : PretrainedSource.of(model, source.arg());
+                if (s == null) {
+                    List<String> tags = ModelRegistry.get(model).checkpoints().stream()
+                            .map(org.transfusion.engine.model.PublishedWeights::tag).toList();
+                    skipped.put(key, model + ": no published checkpoint" + (source.kind() == WeightsSpec.Kind.HUB
+                            ? " tagged " + source.arg() : "") + " (" + (tags.isEmpty() ? "it has none"
+                            : "it has " + String.join(", ", tags)) + "): " + source.spec() + " left out");
+                    return null;
+                }
+                published.put(key, s);
+                sources.put(key, new WeightsSource.Published(s));
+                return Hub.cachePath(s, Hub.Config.fromEnvironment());
+            }
+            case WEIGHTS -> {
+                Path given = p.weights() == null ? null : localWeights(Path.of(p.weights()), model);
+                if (given == null) {
+                    skipped.put(key, model + ": no weights file for it in pretrain.weights (" + (p.weights() == null
+                            ? "none given: --weights-dir" : p.weights()) + "): weights left out");
+                    return null;
+                }
+                sources.put(key, new WeightsSource.File(given));
+                return given;
+            }
+            case OWN -> {
+                if (p.data() == null) {
+                    skipped.put(key, model + ": no pretrain.data to pretrain on (--pretrain-data): own left out");
+                    return null;
+                }
+                return pretraining(model, key);
+            }
+            case FILE -> {
+                Path file = Path.of(source.arg()).toAbsolutePath().normalize();
+                if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+                    missing.put(key, key + ": " + file + " does not exist (experiments.practitioner.sources: "
+                            + source.spec() + ")");
+                }
+                sources.put(key, new WeightsSource.File(file));
+                return file;
+            }
+            default -> throw new IllegalStateException(source.kind().toString());
+        }
     }
 
     /**
@@ -263,15 +368,7 @@ public final class Plan {
             return Hub.cachePath(source, Hub.Config.fromEnvironment());
         }
         if (p.data() != null) {
-            PlannedRun run = pretrains.computeIfAbsent(model, m -> {
-                RunSpec.Builder b = training(p.data(), p.task(), m, p.epochs());
-                if (p.imageSize() > 0) {
-                    b.imageSize(p.imageSize()); // else the study's size, like the runs it serves
-                }
-                return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), folder().pretraining(m));
-            });
-            sources.put(model, new WeightsSource.Pretraining(p.data(), p.task(), p.epochs()));
-            return new RunFolder(run.folder()).bestWeights();
+            return pretraining(model, model);
         }
         sources.put(model, new WeightsSource.Missing());
         missing.put(model, model + ": no pretrained weights: put " + model + ".safetensors in a folder given as "
@@ -279,6 +376,20 @@ public final class Plan {
                 + "(--pretrain-data, e.g. imagenet:PATH)" + (source != null && !p.published()
                 ? ", or allow its published weights (pretrain.published: true)" : ""));
         return folder().missingWeights(model);
+    }
+
+    /** The best weights of {@code model}'s pretraining run on {@code pretrain.data}, planned once; a source under {@code key}. */
+    private Path pretraining(String model, String key) {
+        StudySpec.Pretrain p = spec.pretrain();
+        PlannedRun run = pretrains.computeIfAbsent(model, m -> {
+            RunSpec.Builder b = training(p.data(), p.task(), m, p.epochs());
+            if (p.imageSize() > 0) {
+                b.imageSize(p.imageSize()); // else the study's size, like the runs it serves
+            }
+            return new PlannedRun("pretrain__" + m, m, "random", null, 0L, b.build(), folder().pretraining(m));
+        });
+        sources.put(key, new WeightsSource.Pretraining(p.data(), p.task(), p.epochs()));
+        return new RunFolder(run.folder()).bestWeights();
     }
 
     /**

@@ -19,7 +19,7 @@ import org.transfusion.error.BadInputException;
 public final class Presets {
     public static final List<String> NAMES =
             List.of("performance", "small-data", "representations", "convergence", "transfusion", "hybrid",
-                    "init-statistics", "size-sweep", "forgetting", "all", "segmentation");
+                    "init-statistics", "size-sweep", "forgetting", "all", "segmentation", "practitioner");
     public static final List<String> SCALES = List.of("demo", "quick", "paper");
 
     private Presets() {}
@@ -74,6 +74,9 @@ public final class Presets {
         }
         if (n.equals("segmentation")) {
             return segmentation(s, weightsDir);
+        }
+        if (n.equals("practitioner")) {
+            return practitioner(s, weightsDir);
         }
         boolean demo = s.equals("demo");
         boolean paper = s.equals("paper");
@@ -193,6 +196,61 @@ public final class Presets {
                         demo ? compareWith(scale, "synthetic:retina?n=200&size=32", "referable") : null));
         return new StudySpec("segmentation", demo ? "synthetic:retina-vessels?n=40&size=64" : null, "segmentation",
                 demo ? 32 : paper ? 96 : 64, models, seeds, training, pretrain, e);
+    }
+
+    /**
+     * The practitioner's study (issue 31) at {@code scale}: which start to take per backbone and amount of data.
+     * Every backbone trains on stratified, nested training subsets (and all the data) from random init, from random
+     * init for twice the epochs, and from each source with weights for it: its published checkpoint, its file in
+     * {@code weightsDir}, and this study's own pretraining. {@code demo}: cbr-small on synthetic fundus images at
+     * 32 px pretrained on synthetic natural images, 200 and 600 of 1,000 images and all, two seeds (minutes,
+     * offline); {@code quick}: the data given (e.g. medmnist:retinamnist) at 32 px, cbr-small and EfficientNet-B0
+     * pretrained on CIFAR-10 and the Keras ImageNet MobileNetV2-0.35 where {@code weightsDir} has it (also
+     * pretrained on CIFAR-10), 100 and 300 images and all, three seeds; {@code paper}: 224 px, ResNet-50 (torchvision
+     * ImageNet weights and timm's A1 recipe), DenseNet-121 and EfficientNet-B0, 100 to 10,000 images and all, five
+     * seeds (a GPU). The convergence threshold is declared here, before any run.
+     */
+    static StudySpec practitioner(String scale, Path weightsDir) {
+        boolean demo = scale.equals("demo");
+        boolean paper = scale.equals("paper");
+        List<String> models = new ArrayList<>(demo ? List.of("cbr-small") : paper
+                ? List.of("resnet50", "densenet121") : List.of("cbr-small"));
+        for (String extra : List.of("efficientnet-b0")) {
+            if (!demo && ModelRegistry.find(extra).isPresent()) {
+                models.add(extra);
+            }
+        }
+        ModelCard keras = ModelRegistry.get("mobilenet-v2-0.35-keras");
+        if (scale.equals("quick") && weightsDir != null
+                && keras.localWeightsNames().stream().anyMatch(f -> Files.isDirectory(weightsDir.resolve(f)))) {
+            models.add(keras.name());
+        }
+        List<Long> seeds = paper ? List.of(0L, 1L, 2L, 3L, 4L) : demo ? List.of(0L, 1L) : List.of(0L, 1L, 2L);
+        StudySpec.Training base = demo ? new StudySpec.Training(5, 32, 1e-3, 8)
+                : paper ? new StudySpec.Training(30, 32, 1e-3, 250) : new StudySpec.Training(10, 64, 1e-3, 4);
+        StudySpec.Training training = new StudySpec.Training(base.epochs(), base.batchSize(), base.lr(),
+                base.evalEvery(), base.optimizer(), base.schedule(), base.momentum(), base.weightDecay(),
+                base.augment(), base.uncertainty(), base.frontalOnly(), base.classWeights(), base.sampler(),
+                base.operatingPoint(), base.calibrate(), org.transfusion.engine.data.SubsetSampling.STRATIFIED);
+        String weights = weightsDir == null ? null : weightsDir.toString();
+        StudySpec.Pretrain pretrain = demo
+                ? new StudySpec.Pretrain("synthetic:natural?n=2000&size=32", "multiclass", 3, weights, 0, false)
+                : paper ? new StudySpec.Pretrain(null, "multiclass", 30, weights, 224, true)
+                : new StudySpec.Pretrain("cifar10:download", "multiclass", 3, weights, 32, true);
+        List<WeightsSpec> sources = new ArrayList<>(List.of(WeightsSpec.parse("published")));
+        if (paper) {
+            sources.add(WeightsSpec.parse("hub:a1_in1k"));
+        }
+        sources.add(WeightsSpec.parse("weights"));
+        if (!paper) {
+            sources.add(WeightsSpec.parse("own"));
+        }
+        StudySpec.Practitioner p = new StudySpec.Practitioner(demo ? List.of(200, 600, 0) : paper
+                ? List.of(100, 300, 1000, 3000, 10000, 0) : List.of(100, 300, 0), sources, 2.0,
+                demo ? 0.65 : paper ? 0.8 : 0.7);
+        StudySpec.Experiments e = new StudySpec.Experiments(null, null, null, null, null, null, null, null, null, p);
+        return new StudySpec("practitioner", demo ? "synthetic:retina?n=1000&size=32" : null, "referable",
+                demo ? 32 : paper ? 224 : 32, models, seeds, training, pretrain, e);
     }
 
     /**

@@ -68,6 +68,7 @@ public final class Report {
                 .append("<p class='muted'>Raghu, Zhang, Kleinberg &amp; Bengio, <i>Transfusion: Understanding Transfer "
                         + "Learning for Medical Imaging</i> (NeurIPS 2019), re-run on this data.</p>");
         List<Family.Summary> families = Family.summarise(findings);
+        experiments.forEach(e -> e.answer(page));
         findingsSection(findings, families);
         failedRuns();
         setup();

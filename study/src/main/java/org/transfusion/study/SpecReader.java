@@ -11,6 +11,7 @@ import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelCard;
 import org.transfusion.engine.model.ModelRegistry;
 import org.transfusion.engine.run.Range;
+import org.transfusion.engine.run.RunSpec;
 import org.transfusion.engine.data.Tasks;
 import org.transfusion.error.BadInputException;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -75,6 +76,7 @@ public final class SpecReader {
             new SpecReader(source).checkBlocks(spec.experiments(), spec.models());
             new SpecReader(source).checkSegmentation(spec);
             new SpecReader(source).checkThreshold(spec.experiments().convergence());
+            new SpecReader(source).checkPractitioner(spec.experiments());
             return spec;
         } catch (BadInputException e) {
             // Messages quote the spec's keys and values, which YAML lets hold line breaks and other control
@@ -175,6 +177,7 @@ public final class SpecReader {
         if (e.hybrid() != null) others.add("hybrid");
         if (e.sizeSweep() != null) others.add("size_sweep");
         if (e.forgetting() != null) others.add("forgetting");
+        if (e.practitioner() != null) others.add("practitioner");
         if (!others.isEmpty()) {
             atPath("experiments", () -> {
                 throw new BadInputException("a segmentation study runs the segmentation experiment only (it has its "
@@ -233,6 +236,43 @@ public final class SpecReader {
             atPath("experiments.convergence.threshold", () -> {
                 throw new BadInputException(c.threshold() + " is not among the thresholds " + c.thresholds()
                         + " the runs record steps to: add it to experiments.convergence.thresholds");
+            });
+        }
+    }
+
+    /**
+     * The practitioner study's sizes and sources are each given once, and its threshold is one the runs record steps
+     * to (the convergence experiment's thresholds when the study has one, else every run's defaults).
+     */
+    private void checkPractitioner(StudySpec.Experiments e) {
+        StudySpec.Practitioner p = e.practitioner();
+        if (p == null) {
+            return;
+        }
+        for (int i = 0; i < p.sizes().size(); i++) {
+            int size = p.sizes().get(i);
+            if (p.sizes().indexOf(size) < i) {
+                atPath("experiments.practitioner.sizes[" + i + "]", () -> {
+                    throw new BadInputException(size + " is given twice (expected each size once)");
+                });
+            }
+        }
+        for (int i = 0; i < p.sources().size(); i++) {
+            WeightsSpec s = p.sources().get(i);
+            boolean twice = p.sources().subList(0, i).stream().anyMatch(o -> o.slug().equals(s.slug()));
+            if (twice) {
+                atPath("experiments.practitioner.sources[" + i + "]", () -> {
+                    throw new BadInputException(s.spec() + " is given twice or shares its name " + s.slug()
+                            + " with another source (expected each source once)");
+                });
+            }
+        }
+        List<Double> recorded = e.convergence() != null ? e.convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
+        if (recorded.stream().noneMatch(t -> t == p.threshold())) {
+            atPath("experiments.practitioner.threshold", () -> {
+                throw new BadInputException(p.threshold() + " is not among the thresholds " + recorded + " the runs "
+                        + "record steps to" + (e.convergence() != null ? ": add it to experiments.convergence.thresholds"
+                        : ""));
             });
         }
     }

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.transfusion.engine.Devices;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
@@ -521,7 +522,8 @@ final class SpecSchema {
             preset("sampler", named(Sampler::parse, Sampler::spec)),
             preset("operating_point", choice(OperatingPoint::parse, OperatingPoint::spec, OperatingPoint.THRESHOLD,
                     false)),
-            preset("calibrate", named(CalibrationKind::parse, CalibrationKind::spec)));
+            preset("calibrate", named(CalibrationKind::parse, CalibrationKind::spec)),
+            preset("subset_sampling", named(SubsetSampling::parse, SubsetSampling::spec)));
 
     static final Section<StudySpec.Pretrain> PRETRAIN = Section.of(StudySpec.Pretrain.class,
             key("data", TEXT, () -> null),
@@ -580,6 +582,17 @@ final class SpecSchema {
             key("max_points", whole(RunComparison.MAX_POINTS), () -> 3000),
             optional("compare_with", COMPARE_WITH));
 
+    /** How much longer the random-long arm trains than the others: more than 1, at most 10 times. */
+    static final Range LONG_FACTOR = new Range(1, true, 10, false, false, null);
+
+    static final Section<StudySpec.Practitioner> PRACTITIONER = Section.of(StudySpec.Practitioner.class,
+            key("sizes", nonEmpty(whole(RunSpec.TRAIN_SUBSET.orZero("all the training images")), "size"),
+                    () -> List.of(100, 300, 1000, 0)),
+            key("sources", nonEmpty(named(WeightsSpec::parse, WeightsSpec::spec), "pretraining source"),
+                    () -> List.of(WeightsSpec.parse("published"), WeightsSpec.parse("weights"), WeightsSpec.parse("own"))),
+            key("long_factor", real(LONG_FACTOR), () -> 2.0),
+            key("threshold", real(RunSpec.AUC_THRESHOLD), () -> 0.7));
+
     /** Each experiment given is run (with its defaults when given as {@code name:} alone); at least one. */
     static final Section<StudySpec.Experiments> EXPERIMENTS = Section.atLeastOne("experiment",
             StudySpec.Experiments.class,
@@ -591,7 +604,8 @@ final class SpecSchema {
             optional("hybrid", HYBRID),
             optional("size_sweep", SIZE_SWEEP),
             optional("forgetting", FORGETTING),
-            optional("segmentation", SEGMENTATION));
+            optional("segmentation", SEGMENTATION),
+            optional("practitioner", PRACTITIONER));
 
     static final Section<StudySpec> STUDY = Section.of(StudySpec.class,
             key("name", TEXT, () -> "study"),

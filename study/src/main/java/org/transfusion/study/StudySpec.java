@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.probe.ActivationProbe;
@@ -39,7 +40,8 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     public record Training(int epochs, int batchSize, double lr, int evalEvery, OptimizerKind optimizer,
                            ScheduleKind schedule, double momentum, double weightDecay, Augment.Policy augment,
                            UncertaintyPolicy uncertainty, boolean frontalOnly, ClassWeights classWeights,
-                           Sampler sampler, OperatingPoint operatingPoint, CalibrationKind calibrate) {
+                           Sampler sampler, OperatingPoint operatingPoint, CalibrationKind calibrate,
+                           SubsetSampling subsetSampling) {
         /**
          * A study's training length when its spec gives none: its own default (a study trains many runs), where
          * {@code train} takes {@link RunSpec#DEFAULTS}' 20 epochs. Kept at 10 so that a spec without
@@ -54,14 +56,15 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
         public static Training of(RunSpec r) {
             return new Training(r.epochs(), r.batchSize(), r.lr(), r.evalEvery(), r.optimizer(), r.schedule(),
                     r.momentum(), r.weightDecay(), r.augment(), r.uncertainty(), r.frontalOnly(), r.classWeights(),
-                    r.sampler(), r.operatingPoint(), r.calibrate());
+                    r.sampler(), r.operatingPoint(), r.calibrate(), r.subsetSampling());
         }
 
         /** This length, batch size, learning rate and validation interval; every other setting at its default. */
         public Training(int epochs, int batchSize, double lr, int evalEvery) {
             this(epochs, batchSize, lr, evalEvery, DEFAULTS.optimizer(), DEFAULTS.schedule(), DEFAULTS.momentum(),
                     DEFAULTS.weightDecay(), DEFAULTS.augment(), DEFAULTS.uncertainty(), DEFAULTS.frontalOnly(),
-                    DEFAULTS.classWeights(), DEFAULTS.sampler(), DEFAULTS.operatingPoint(), DEFAULTS.calibrate());
+                    DEFAULTS.classWeights(), DEFAULTS.sampler(), DEFAULTS.operatingPoint(), DEFAULTS.calibrate(),
+                    DEFAULTS.subsetSampling());
         }
     }
 
@@ -80,7 +83,15 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
                               Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
-                              Forgetting forgetting, Segmentation segmentation) {
+                              Forgetting forgetting, Segmentation segmentation, Practitioner practitioner) {
+        /** The paper's experiments and the segmentation one (no practitioner study). */
+        public Experiments(Performance performance, SmallData smallData, Representations representations,
+                           Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
+                           Forgetting forgetting, Segmentation segmentation) {
+            this(performance, smallData, representations, convergence, transfusion, hybrid, sizeSweep, forgetting,
+                    segmentation, null);
+        }
+
         /** The classification experiments (no segmentation). */
         public Experiments(Performance performance, SmallData smallData, Representations representations,
                            Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
@@ -185,6 +196,36 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
      * {@code imageSize} 0 = the data's stored size, {@code epochs} 0 = the study's.
      */
     public record CompareWith(String data, String task, int imageSize, int epochs) {}
+
+    /**
+     * The practitioner's question (issue 31): per backbone and training-set size, which start to take. Every model
+     * trains on each of {@code sizes} (stratified, nested subsets where {@code training.subset_sampling} is
+     * {@code stratified}; 0 = the whole training split) from random init, from random init with {@code longFactor}
+     * times the study's epochs ({@code random-long}, the control of He et al. 2019: does transfer's gain survive
+     * equal tuning?), and from each of {@code sources} that has weights for it ({@link WeightsSpec}); {@code
+     * threshold} is the validation AUC whose steps compare the arms' convergence, declared before training.
+     */
+    public record Practitioner(List<Integer> sizes, List<WeightsSpec> sources, double longFactor, double threshold) {
+        /** The arm trained from random init for {@link #longFactor} times the epochs. */
+        public static final String RANDOM_LONG = "random-long";
+
+        /** The run label of the arm started from {@code source}. */
+        public static String arm(WeightsSpec source) {
+            return "from:" + source.slug();
+        }
+
+        /** Every arm a model can have, in report order: random, random-long, then each source. */
+        public List<String> arms() {
+            List<String> out = new java.util.ArrayList<>(List.of("random", RANDOM_LONG));
+            sources.forEach(s -> out.add(arm(s)));
+            return out;
+        }
+
+        /** A size as a run's train subset: null for 0 (all). */
+        public static Integer subset(int size) {
+            return size == 0 ? null : size;
+        }
+    }
 
     /** Init schemes by name ({@code "random"}, {@code "transfusion:layer2"}), each parsed by {@link InitScheme#parse}. */
     public static List<InitScheme> schemes(List<String> names) {

@@ -61,6 +61,46 @@ public final class SubsetSplit implements ImageSplit {
         return new SubsetSplit(base, chosen.stream().mapToInt(Integer::intValue).sorted().toArray());
     }
 
+    /**
+     * The first {@code n} images of a seeded order of {@code base} that spreads every class evenly
+     * ({@link SubsetSampling#STRATIFIED}): each class's images are shuffled by {@code rng}; the first image of every
+     * class comes first (in a random order of classes), so any n at least the number of classes holds every class;
+     * then image r of a class of size m (r &gt;= 1) gets the key (r + u) / m, u uniform in [0, 1), and the order is
+     * by key. So the subsets are nested (the same seed's first 100 are part of its first 300) and, whatever n, a
+     * class's count differs from n x its share of the split by at most 2 + (number of classes) x its share (the
+     * keys below a cut hold, for each class, within one of cut x m of its images). Classes are a single-label task's
+     * class of each image (a multi-label task's first finding), images without a known label a stratum of their
+     * own, so no image is left out. All of {@code base} when n reaches its size.
+     */
+    public static ImageSplit nestedStratified(ImageSplit base, Task task, int n, SplittableRandom rng) {
+        if (n >= base.size()) {
+            return base;
+        }
+        java.util.TreeMap<Integer, List<Integer>> strata = new java.util.TreeMap<>();
+        for (int i = 0; i < base.size(); i++) {
+            float y = task.target(base.labels(i))[0];
+            strata.computeIfAbsent(Float.isNaN(y) ? -1 : Math.round(y), k -> new java.util.ArrayList<>()).add(i);
+        }
+        int total = base.size();
+        double[] key = new double[total];
+        for (List<Integer> members : strata.values()) {
+            int[] shuffled = draw(members.stream().mapToInt(Integer::intValue).toArray(), members.size(), rng);
+            int m = shuffled.length;
+            for (int r = 0; r < m; r++) {
+                double u = rng.nextDouble();
+                key[shuffled[r]] = r == 0 ? u - 1 : (r + u) / m;
+            }
+        }
+        Integer[] order = java.util.stream.IntStream.range(0, total).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> key[i]));
+        int[] chosen = new int[n];
+        for (int i = 0; i < n; i++) {
+            chosen[i] = order[i];
+        }
+        java.util.Arrays.sort(chosen);
+        return new SubsetSplit(base, chosen);
+    }
+
     /** The number of distinct classes among the labelled images of {@code split} under {@code task}. */
     public static int classes(ImageSplit split, Task task) {
         return byClass(split, task).size();

@@ -25,20 +25,41 @@ public record PretrainedSource(String model, String repo, String file, String re
         return ModelRegistry.find(model).flatMap(c -> of(c.weightsCard())).orElse(null);
     }
 
-    private static Optional<PretrainedSource> of(ModelCard card) {
-        PublishedWeights w = card.published();
-        if (w == null) {
-            return Optional.empty();
-        }
-        Normalisation n = card.normalisation();
-        return Optional.of(new PretrainedSource(card.name(), w.repo(), w.file(), w.revision(), w.sha256(),
-                w.licence(), w.description(), w.inputSize(), n.mean(), n.std(), card.firstConvPrefix(),
-                card.classifierPrefix(), w.classes()));
+    /**
+     * The published checkpoint of {@code model} tagged {@code tag} ({@link PublishedWeights#tag}; its slim variant's
+     * or U-Net's are its full model's or encoder's), or null when the model has none of that tag.
+     */
+    public static PretrainedSource of(String model, String tag) {
+        return ModelRegistry.find(model).flatMap(c -> c.weightsCard().checkpoint(tag)
+                .map(w -> of(c.weightsCard(), w))).orElse(null);
     }
 
-    /** Every model's published weights, in the registry's order. */
+    private static Optional<PretrainedSource> of(ModelCard card) {
+        PublishedWeights w = card.published();
+        return w == null ? Optional.empty() : Optional.of(of(card, w));
+    }
+
+    private static PretrainedSource of(ModelCard card, PublishedWeights w) {
+        Normalisation n = card.normalisation();
+        return new PretrainedSource(card.name(), w.repo(), w.file(), w.revision(), w.sha256(),
+                w.licence(), w.description(), w.inputSize(), n.mean(), n.std(), card.firstConvPrefix(),
+                card.classifierPrefix(), w.classes());
+    }
+
+    /** Every model's default published weights, in the registry's order. */
     public static List<PretrainedSource> all() {
         return ModelRegistry.all().stream().map(PretrainedSource::of).flatMap(Optional::stream).toList();
+    }
+
+    /** Every published checkpoint of every model (the default first per model), in the registry's order. */
+    public static List<PretrainedSource> allCheckpoints() {
+        return ModelRegistry.all().stream().filter(c -> c.weightsCard() == c)
+                .flatMap(c -> c.checkpoints().stream().map(w -> of(c, w))).toList();
+    }
+
+    /** The checkpoint's tag ({@code tv_in1k}): what follows the last dot of the repository's name. */
+    public String tag() {
+        return new PublishedWeights(repo, file, revision, sha256, licence, description, inputSize, classes).tag();
     }
 
     /** The input normalisation the weights were trained with. */

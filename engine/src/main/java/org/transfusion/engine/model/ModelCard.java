@@ -20,10 +20,22 @@ import org.transfusion.engine.data.Normalisation;
  *                           weights may have in a weights folder (e.g. the folder Keras' export is named)
  * @param encoder            for a segmentation model ({@link UNet}), the classifier model its encoder is (whose
  *                           family, normalisation, weights and size class it has); null for a classifier
+ * @param otherWeights       further published checkpoints of the same architecture and keys (another recipe, a
+ *                           self- or weakly supervised pretraining), each named by its tag
+ *                           ({@link PublishedWeights#tag}); {@code published} stays the one a study takes by default
  */
 public record ModelCard(String name, String description, Family family, int defaultImageSize,
                         Normalisation normalisation, String slimOf, PublishedWeights published,
-                        List<String> localWeightsNames, Factory factory, String encoder) {
+                        List<String> localWeightsNames, Factory factory, String encoder,
+                        List<PublishedWeights> otherWeights) {
+
+    /** A card with no published checkpoint beyond {@code published}. */
+    public ModelCard(String name, String description, Family family, int defaultImageSize,
+                     Normalisation normalisation, String slimOf, PublishedWeights published,
+                     List<String> localWeightsNames, Factory factory, String encoder) {
+        this(name, description, family, defaultImageSize, normalisation, slimOf, published, localWeightsNames,
+                factory, encoder, List.of());
+    }
 
     /** A classifier's card. */
     public ModelCard(String name, String description, Family family, int defaultImageSize,
@@ -78,6 +90,42 @@ public record ModelCard(String name, String description, Family family, int defa
 
     public ModelCard {
         localWeightsNames = List.copyOf(localWeightsNames);
+        otherWeights = List.copyOf(otherWeights);
+        java.util.Set<String> tags = new java.util.HashSet<>();
+        for (PublishedWeights w : checkpointsOf(published, otherWeights)) {
+            if (!tags.add(w.tag())) {
+                throw new IllegalArgumentException(name + ": two published checkpoints tagged " + w.tag());
+            }
+        }
+    }
+
+    private static List<PublishedWeights> checkpointsOf(PublishedWeights published, List<PublishedWeights> others) {
+        List<PublishedWeights> out = new java.util.ArrayList<>();
+        if (published != null) {
+            out.add(published);
+        }
+        out.addAll(others);
+        return out;
+    }
+
+    /** This card with {@code others} as its further published checkpoints. */
+    public ModelCard withOtherWeights(List<PublishedWeights> others) {
+        return new ModelCard(name, description, family, defaultImageSize, normalisation, slimOf, published,
+                localWeightsNames, factory, encoder, others);
+    }
+
+    /**
+     * Every published checkpoint this model can start from, the default first: its own, or (slim variant, U-Net)
+     * its {@link #weightsCard}'s.
+     */
+    public List<PublishedWeights> checkpoints() {
+        ModelCard w = weightsCard();
+        return checkpointsOf(w.published(), w.otherWeights());
+    }
+
+    /** The published checkpoint tagged {@code tag} ({@code tv_in1k}, {@code a1_in1k}), or empty. */
+    public Optional<PublishedWeights> checkpoint(String tag) {
+        return checkpoints().stream().filter(w -> w.tag().equals(tag)).findFirst();
     }
 
     public Architecture build(int inputChannels, int outputs, double width) {

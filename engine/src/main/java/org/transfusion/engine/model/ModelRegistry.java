@@ -39,19 +39,41 @@ public final class ModelRegistry {
         // The ImageNet models of the paper and the two medical imaging users reach for next to them come with
         // timm's tv_in1k weights; the licence is the one timm's pretrained_cfg states for each (timm commit
         // aa4b585): bsd-3-clause for the ResNets, timm's default apache-2.0 for Inception-v3 and DenseNet-121.
+        // Further checkpoints timm publishes with the same keys (timm's ResNet and DenseNet name their tensors as
+        // torchvision does: TimmKeysTest), for a study that compares pretraining sources (issue 31): a modern
+        // supervised recipe (ResNet strikes back, a1_in1k; torchvision's v2 recipe, tv2_in1k; timm's RandAugment
+        // DenseNet, ra_in1k) and Facebook's semi-supervised (YFCC100M) and semi-weakly supervised (Instagram-1B)
+        // pretraining, both fine-tuned on ImageNet-1k. Licences as timm's pretrained_cfg states them (commit
+        // aa4b585; a cfg without one takes timm's default apache-2.0); the two fb_ checkpoints are non-commercial.
         register(full("resnet18", "ResNet-18 (basic blocks, layers 2-2-2-2), torchvision keys", RESNET, 224,
                 Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("resnet18", "BSD-3-Clause"),
-                (c, k, w) -> ResNet.resnet18(c, k)));
+                (c, k, w) -> ResNet.resnet18(c, k)).withOtherWeights(List.of(
+                PublishedWeights.timm("resnet18", "a1_in1k", "Apache-2.0", "ResNet strikes back A1 recipe, "
+                        + "ImageNet-1k (timm)", 224),
+                PublishedWeights.timm("resnet18", "fb_ssl_yfcc100m_ft_in1k", "CC-BY-NC-4.0", "semi-supervised on "
+                        + "YFCC100M, fine-tuned on ImageNet-1k (Facebook)", 224),
+                PublishedWeights.timm("resnet18", "fb_swsl_ig1b_ft_in1k", "CC-BY-NC-4.0", "semi-weakly supervised "
+                        + "on Instagram-1B, fine-tuned on ImageNet-1k (Facebook)", 224))));
         register(slim("resnet18-slim", "ResNet-18 up to layer2, layer3/layer4 with half the channels", "resnet18",
                 (c, k, w) -> ResNet.resnet18Slim(c, k)));
         register(full("resnet50", "ResNet-50 (torchvision v1.5: stride on the 3x3 conv), torchvision keys", RESNET,
                 224, Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("resnet50", "BSD-3-Clause"),
-                (c, k, w) -> ResNet.resnet50(c, k)));
+                (c, k, w) -> ResNet.resnet50(c, k)).withOtherWeights(List.of(
+                PublishedWeights.timm("resnet50", "a1_in1k", "Apache-2.0", "ResNet strikes back A1 recipe, "
+                        + "ImageNet-1k (timm)", 224),
+                PublishedWeights.timm("resnet50", "tv2_in1k", "BSD-3-Clause", "torchvision's v2 recipe, "
+                        + "ImageNet-1k", 176),
+                PublishedWeights.timm("resnet50", "fb_ssl_yfcc100m_ft_in1k", "CC-BY-NC-4.0", "semi-supervised on "
+                        + "YFCC100M, fine-tuned on ImageNet-1k (Facebook)", 224),
+                PublishedWeights.timm("resnet50", "fb_swsl_ig1b_ft_in1k", "CC-BY-NC-4.0", "semi-weakly supervised "
+                        + "on Instagram-1B, fine-tuned on ImageNet-1k (Facebook)", 224))));
         register(slim("resnet50-slim", "ResNet-50 up to layer2, layer3/layer4 with half the channels "
                 + "(the paper's slim model)", "resnet50", (c, k, w) -> ResNet.resnet50Slim(c, k)));
         register(full("densenet121", "DenseNet-121 (growth 32, blocks 6-12-24-16), torchvision keys", DENSENET, 224,
                 Normalisation.IMAGENET, PublishedWeights.torchvisionViaTimm("densenet121", "Apache-2.0"),
-                (c, k, w) -> DenseNet.densenet121(c, k)));
+                (c, k, w) -> DenseNet.densenet121(c, k)).withOtherWeights(List.of(
+                PublishedWeights.timm("densenet121", "ra_in1k", "Apache-2.0", "timm's RandAugment recipe, "
+                        + "ImageNet-1k", 224))));
         register(full("inception-v3", "Inception-v3 (torchvision keys, BN eps 0.001, no AuxLogits, "
                 + "no transform_input)", INCEPTION, 299, Normalisation.INCEPTION,
                 new PublishedWeights("timm/inception_v3.tv_in1k", "model.safetensors", "main", null, "Apache-2.0",

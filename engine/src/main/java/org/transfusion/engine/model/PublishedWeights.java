@@ -11,6 +11,24 @@ public record PublishedWeights(String repo, String file, String revision, String
                                String description, int inputSize, int classes) {
 
     /**
+     * The checkpoint's name among its architecture's, as timm names a pretrained tag: what follows the last dot of
+     * the hub repository's name ({@code tv_in1k} for {@code timm/resnet50.tv_in1k}, {@code fb_ssl_yfcc100m_ft_in1k}
+     * for {@code timm/resnet50.fb_ssl_yfcc100m_ft_in1k}); the repository's name when it has no dot.
+     */
+    public String tag() {
+        String name = repo.substring(repo.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(dot + 1);
+    }
+
+    /** Another timm checkpoint of {@code timmName} with the same keys: {@code timm/TIMMNAME.TAG}, model.safetensors. */
+    public static PublishedWeights timm(String timmName, String tag, String licence, String description,
+                                        int inputSize) {
+        return new PublishedWeights("timm/" + timmName + "." + tag, "model.safetensors", "main", null, licence,
+                description, inputSize, 1000);
+    }
+
+    /**
      * torchvision's ImageNet-1k weights of {@code model} at 224 px, as timm hosts them ({@code timm/MODEL.tv_in1k}),
      * with torchvision's keys (TimmKeysTest).
      */

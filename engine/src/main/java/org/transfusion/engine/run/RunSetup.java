@@ -14,6 +14,7 @@ import org.transfusion.engine.data.SegmentationSample;
 import org.transfusion.engine.data.SegmentationSpecs;
 import org.transfusion.engine.data.SegmentationSplit;
 import org.transfusion.engine.data.Split;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.SubsetSplit;
 import org.transfusion.engine.data.Task;
 import org.transfusion.engine.data.Tasks;
@@ -75,8 +76,12 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
         Dataset data = DatasetSpecs.open(o.data(), dataOptions);
         Task task = Tasks.resolve(o.task(), data);
         if (o.trainSubset() != null) {
-            data = data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(),
-                    Seeds.random(o.seed(), "subset")), o.trainSubset() + " images, seeded");
+            java.util.SplittableRandom rng = Seeds.random(o.seed(), "subset");
+            data = o.subsetSampling() == SubsetSampling.STRATIFIED
+                    ? data.withSplit(Split.TRAIN, SubsetSplit.nestedStratified(data.split(Split.TRAIN), task,
+                            o.trainSubset(), rng), o.trainSubset() + " images, seeded, stratified by class")
+                    : data.withSplit(Split.TRAIN, SubsetSplit.sample(data.split(Split.TRAIN), o.trainSubset(), rng),
+                            o.trainSubset() + " images, seeded");
         }
         for (Split split : Split.values()) {
             if (data.split(split).size() == 0) {

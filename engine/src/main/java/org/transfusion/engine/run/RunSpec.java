@@ -20,6 +20,7 @@ import java.util.List;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.ImageFiles;
 import org.transfusion.engine.data.Sampler;
+import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
@@ -43,6 +44,8 @@ import org.transfusion.error.BadInputException;
  * @param evalEvery    validation every K steps; 0 = once per epoch
  * @param channels     model input channels; null = the dataset's (3 when pretrained weights need RGB)
  * @param trainSubset  train on a seeded subset of this many images (the paper's small-data experiments)
+ * @param subsetSampling how that subset is drawn: a seeded shuffle (default) or stratified by class, both nested
+ *                     across sizes ({@link SubsetSampling})
  * @param thresholds   validation AUC thresholds for steps_to_auc
  * @param snapshots    keep the weights at this many evenly spaced validations ({@code snapshots/step-K.safetensors},
  *                     the forgetting measurement's training curve); 0 = none. Not part of the identity: it changes
@@ -64,7 +67,8 @@ import org.transfusion.error.BadInputException;
 public record RunSpec(String data, String task, String model, InitScheme init, Path weights, Integer epochs,
                       Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
                       double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
-                      Augment.Policy augment, Integer channels, Integer trainSubset, double width,
+                      Augment.Policy augment, Integer channels, Integer trainSubset,
+                      SubsetSampling subsetSampling, double width,
                       List<Double> thresholds, int snapshots, UncertaintyPolicy uncertainty, Boolean frontalOnly,
                       ClassWeights classWeights, Sampler sampler, OperatingPoint operatingPoint,
                       CalibrationKind calibrate, Integer patchSize, Integer classes, int threads, Path dataDir) {
@@ -113,6 +117,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         frontalOnly = frontalOnly == null ? Boolean.TRUE : frontalOnly;
         classWeights = classWeights == null ? new ClassWeights.None() : classWeights;
         sampler = sampler == null ? Sampler.SHUFFLE : sampler;
+        subsetSampling = subsetSampling == null ? SubsetSampling.RANDOM : subsetSampling;
         operatingPoint = operatingPoint == null ? new OperatingPoint.Youden() : operatingPoint;
         calibrate = calibrate == null ? CalibrationKind.NONE : calibrate;
     }
@@ -123,7 +128,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
      * {@code pretrain} flags and the study spec's training section. Its data and model are empty: a run names both.
      */
     public static final RunSpec DEFAULTS = new RunSpec("", null, "", null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4,
-            null, null, 0, 0L, null, null, null, 1.0, null, 0, null, null, null, null, null, null, null, null, 0, null);
+            null, null, 0, 0L, null, null, null, null, 1.0, null, 0, null, null, null, null, null, null, null, null, 0, null);
 
     /**
      * The settings a segmentation run (task {@code segmentation}) takes where its command does not give them, in
@@ -263,6 +268,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private Augment.Policy augment;
         private Integer channels;
         private Integer trainSubset;
+        private SubsetSampling subsetSampling;
         private double width;
         private List<Double> thresholds;
         private int snapshots;
@@ -297,6 +303,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             augment = s.augment;
             channels = s.channels;
             trainSubset = s.trainSubset;
+            subsetSampling = s.subsetSampling;
             width = s.width;
             thresholds = s.thresholds;
             snapshots = s.snapshots;
@@ -331,6 +338,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder augment(Augment.Policy v) { augment = v; return this; }
         public Builder channels(Integer v) { channels = v; return this; }
         public Builder trainSubset(Integer v) { trainSubset = v; return this; }
+        public Builder subsetSampling(SubsetSampling v) { subsetSampling = v; return this; }
         public Builder width(double v) { width = v; return this; }
         public Builder thresholds(List<Double> v) { thresholds = v; return this; }
         public Builder snapshots(int v) { snapshots = v; return this; }
@@ -354,8 +362,8 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
 
         public RunSpec build() {
             return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
-                    weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, width,
-                    thresholds, snapshots, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate,
+                    weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, subsetSampling,
+                    width, thresholds, snapshots, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate,
                     patchSize, classes, threads, dataDir);
         }
     }
