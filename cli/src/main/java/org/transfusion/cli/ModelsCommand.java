@@ -14,9 +14,11 @@ public final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        // The name column is as wide as the longest name, so that every row keeps its columns.
+        // The name and family columns are as wide as their longest entry, so that every row keeps its columns.
         int width = Math.max(20, ModelRegistry.all().stream().mapToInt(m -> m.name().length()).max().orElse(0));
-        String row = "%-" + width + "s %-9s %-5s %12s %6s %-22s %-13s %s%n";
+        int familyWidth = Math.max(9, ModelRegistry.all().stream().mapToInt(m -> m.family().label().length()).max()
+                .orElse(0));
+        String row = "%-" + width + "s %-" + familyWidth + "s %-5s %12s %6s %-22s %-13s %s%n";
         out.printf(row, "name", "family", "size", "params(3->2)", "input", "first conv", "classifier", "description");
         for (ModelCard m : ModelRegistry.all()) {
             out.printf(row, m.name(), m.family().label(), m.sizeClass().label(), m.trainableParameters(),

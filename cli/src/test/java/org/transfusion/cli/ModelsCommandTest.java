@@ -21,7 +21,8 @@ class ModelsCommandTest {
         int firstConv = header.indexOf("first conv");
         for (String row : lines.subList(1, lines.size())) {
             assertThat(row.charAt(family - 1)).as(row).isEqualTo(' ');
-            assertThat(row.substring(family)).as(row).matches("(cbr|resnet|densenet|inception|mobilenet) .*");
+            assertThat(row.substring(family)).as(row)
+                    .matches("(cbr|resnet|densenet|inception|mobilenet|efficientnet) .*");
             // the input size column ends where its header does; the first conv starts where its header does
             assertThat(row.substring(input - 3, input)).as(row).matches("224|299");
             assertThat(row.charAt(firstConv - 1)).as(row).isEqualTo(' ');

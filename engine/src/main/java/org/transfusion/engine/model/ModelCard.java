@@ -55,7 +55,9 @@ public record ModelCard(String name, String description, Family family, int defa
 
     /** The paper's model families. */
     public enum Family {
-        CBR, RESNET, DENSENET, INCEPTION, MOBILENET;
+        CBR, RESNET, DENSENET, INCEPTION, MOBILENET,
+        /** Beyond the paper: EfficientNet-B0, the mobile-size backbone practitioners fine-tune next (issue 31). */
+        EFFICIENTNET;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -89,6 +89,18 @@ public final class ModelRegistry {
                 + "0.001), for the imported Keras ImageNet weights; mobilenet-v2's keys", MOBILENET, 224, Normalisation.INCEPTION,
                 null, (c, k, w) -> new MobileNetV2(MOBILENET_V2_KERAS, c, k, w, Integer.MAX_VALUE,
                         MobileNetV2.Style.KERAS)));
+        // timm's efficientnet_b0 with its keys. Other hub checkpoints with the same keys and shapes (timm commit
+        // aa4b585, scripts/efficientnet_reference.py): timm/efficientnet_b0.ra4_e3600_r224_in1k (apache-2.0; mean
+        // and std 0.5, trained at 224, tested at 256 with crop 1.0) loads into this model as is; the TensorFlow ports
+        // timm/tf_efficientnet_b0.{in1k, aa_in1k, ap_in1k, ns_jft_in1k} (apache-2.0; ap_in1k with mean and std 0.5)
+        // have the same keys but were trained with TF "same" padding and BN eps 1e-3, a forward this model does
+        // not do (as mobilenet-v2-keras is to mobilenet-v2), so they would need a style of their own.
+        register(full("efficientnet-b0", "EfficientNet-B0 (SiLU, squeeze-excitation, BN eps 1e-5, symmetric "
+                + "padding), timm's efficientnet_b0 keys; width multiplier as timm's round_channels",
+                ModelCard.Family.EFFICIENTNET, 224, Normalisation.IMAGENET,
+                new PublishedWeights("timm/efficientnet_b0.ra_in1k", "model.safetensors", "main", null, "Apache-2.0",
+                        "timm's EfficientNet-B0 ImageNet-1k weights (RandAugment recipe)", 224, 1000),
+                (c, k, w) -> new EfficientNet("efficientnet-b0", c, k, w)));
         // Keras publishes MobileNetV2 ImageNet weights per width; this name fixes the width of the ones a study can
         // use without a --width setting of its own (../shared/data/weights has the 0.35 backbone, in the folder
         // Keras' export names mobilenet_v2_035_imagenet).

@@ -27,7 +27,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.init.InitSchemes;
 import org.transfusion.engine.io.Download;
+import org.transfusion.engine.model.Architecture;
+import org.transfusion.engine.model.DeterministicWeights;
+import org.transfusion.engine.model.ModelRegistry;
+import org.transfusion.engine.model.StateDict;
+import org.transfusion.engine.weights.SafeTensors;
 import org.transfusion.error.BadInputException;
 
 /**
@@ -159,6 +165,33 @@ class HubTest {
         assertThat(again.file()).isEqualTo(f.file());
         assertThat(requests).as("the second fetch is served from the cache").containsExactly("HEAD", "GET");
         assertThat(Hub.provenance(f.file())).containsEntry("sha256", reportedSha);
+    }
+
+    /**
+     * efficientnet-b0's published weights, as its card names them (timm/efficientnet_b0.ra_in1k), fetched from the
+     * stand-in hub: a safetensors file with every key and shape of timm's efficientnet_b0 (1000 classes; the values
+     * {@link DeterministicWeights}'), cached with its licence, and loaded by the pretrained scheme.
+     */
+    @Test
+    void efficientNetB0WeightsAreFetchedByTheirCardAndLoad() throws IOException {
+        Architecture timm = ModelRegistry.get("efficientnet-b0").build(3, 1000, 1.0);
+        StateDict published = DeterministicWeights.of(timm);
+        Path file = dir.resolve("served.safetensors");
+        SafeTensors.write(file, published, java.util.Map.of());
+        bytes = Files.readAllBytes(file);
+        reportedSha = sha256(bytes);
+        PretrainedSource source = PretrainedSource.of("efficientnet-b0");
+
+        Hub.Fetched f = Hub.fetch(source, config(false), QUIET);
+        assertThat(Hub.url(source, config(false)).getPath())
+                .isEqualTo("/timm/efficientnet_b0.ra_in1k/resolve/main/model.safetensors");
+        assertThat(f.provenance()).containsEntry("licence", "Apache-2.0").containsEntry("sha256", reportedSha);
+        assertThat(requests).containsExactly("HEAD", "GET");
+        assertThat(SafeTensors.shapes(f.file()).keySet()).containsExactlyInAnyOrderElementsOf(timm.specs().keySet());
+        StateDict init = InitSchemes.apply("pretrained", ModelRegistry.get("efficientnet-b0").build(3, 2, 1.0),
+                f.file(), 0).weights();
+        assertThat(init.get("blocks.6.0.se.conv_reduce.weight").values())
+                .isEqualTo(published.get("blocks.6.0.se.conv_reduce.weight").values());
     }
 
     @Test

@@ -136,7 +136,7 @@ class ModelCardTest {
         assertThat(ModelRegistry.get("mobilenet-v2-0.35-keras").localWeightsNames())
                 .containsExactly("mobilenet_v2_035_imagenet");
         assertThat(ModelRegistry.all().stream().filter(c -> c.published() != null).map(ModelCard::name))
-                .containsExactly("resnet18", "resnet50", "densenet121", "inception-v3");
+                .containsExactly("resnet18", "resnet50", "densenet121", "inception-v3", "efficientnet-b0");
         assertThat(ModelRegistry.get("resnet50-slim").weights().orElseThrow().repo())
                 .isEqualTo("timm/resnet50.tv_in1k");
         assertThat(ModelRegistry.find("resnet50-wide")).isEmpty();
