@@ -34,6 +34,10 @@ import picocli.CommandLine.Spec;
         subcommands = {WeightsCommand.Fetch.class, WeightsCommand.Verify.class, WeightsCommand.ListPublished.class,
             WeightsCommand.Inspect.class, WeightsCommand.Init.class})
 public final class WeightsCommand implements Runnable {
+    /** The model column of `list` and `verify`: as wide as the longest name of a model with published weights. */
+    private static final String MODEL_COLUMN = "%-" + PretrainedSource.allCheckpoints().stream()
+            .mapToInt(s -> s.model().length()).max().orElse(5) + "s";
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -91,7 +95,7 @@ public final class WeightsCommand implements Runnable {
                     throw new BadInputException(s.model() + " is not cached (expected its weights fetched by "
                             + "`transfusion weights fetch " + s.model() + "`)");
                 }
-                out.printf(Locale.ROOT, "%-14s %-36s %s%n", s.model(), s.repo(), e == null ? "not cached"
+                out.printf(Locale.ROOT, MODEL_COLUMN + " %-36s %s%n", s.model(), s.repo(), e == null ? "not cached"
                         : e.changed() == null ? "ok " + e.fetched().file() : "CHANGED: " + e.changed());
                 if (e != null && e.changed() != null) {
                     changed.add(s.model());
@@ -117,11 +121,11 @@ public final class WeightsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             Hub.Config config = Hub.Config.fromEnvironment();
-            out.printf(Locale.ROOT, "%-14s %-36s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
+            out.printf(Locale.ROOT, MODEL_COLUMN + " %-36s %-13s %5s  %-13s %s%n", "model", "source", "licence", "input", "mean",
                     "cached");
             for (PretrainedSource s : PretrainedSource.allCheckpoints()) {
                 Hub.CacheEntry cached = Hub.inCache(s, config, false);
-                out.printf(Locale.ROOT, "%-14s %-36s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
+                out.printf(Locale.ROOT, MODEL_COLUMN + " %-36s %-13s %5d  %-13s %s%n", s.model(), s.repo(), s.licence(),
                         s.inputSize(), s.normalisation().label(), cached == null ? "no"
                         : cached.changed() == null ? cached.fetched().file().toString()
                         : "changed since fetched (see `weights verify " + s.model() + "`)");

@@ -55,10 +55,10 @@ class WeightsFetchCommandTest {
         System.setProperty("TRANSFUSION_CACHE", dir.toString());
         CliRun r = CliRun.of("weights", "list");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("resnet18       timm/resnet18.tv_in1k                BSD-3-Clause")
-                .contains("inception-v3   timm/inception_v3.tv_in1k").contains("densenet121")
+        assertThat(r.out()).contains("resnet18        timm/resnet18.tv_in1k                BSD-3-Clause")
+                .contains("inception-v3    timm/inception_v3.tv_in1k").contains("densenet121")
                 // every checkpoint of a model, its default first, each with its own licence
-                .contains("resnet50       timm/resnet50.fb_swsl_ig1b_ft_in1k   CC-BY-NC-4.0");
+                .contains("resnet50        timm/resnet50.fb_swsl_ig1b_ft_in1k   CC-BY-NC-4.0");
         List<String> resnet50 = r.out().lines().filter(l -> l.startsWith("resnet50 ")).toList();
         assertThat(resnet50).hasSize(5);
         assertThat(resnet50.get(0)).contains("timm/resnet50.tv_in1k");

@@ -66,7 +66,7 @@ class WeightsVerifyCommandTest {
         String fetched = cacheFile();
         CliRun ok = CliRun.of("weights", "verify", "resnet18");
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(ok.out()).isEqualTo("resnet18       timm/resnet18.tv_in1k                ok " + file + System.lineSeparator());
+        assertThat(ok.out()).isEqualTo("resnet18        timm/resnet18.tv_in1k                ok " + file + System.lineSeparator());
 
         // Changed in place with its size and time kept: only the full hash of `weights verify` can tell.
         FileTime before = Files.getLastModifiedTime(file);
@@ -78,12 +78,12 @@ class WeightsVerifyCommandTest {
         CliRun verify = CliRun.of("weights", "verify", "resnet18");
         verify.assertOneLineError("cached weights changed since they were fetched: resnet18 (expected the bytes "
                 + "fetched; fetch again with `transfusion weights fetch resnet18`, online)");
-        assertThat(verify.out()).isEqualTo("resnet18       timm/resnet18.tv_in1k                CHANGED: " + changed + System.lineSeparator());
+        assertThat(verify.out()).isEqualTo("resnet18        timm/resnet18.tv_in1k                CHANGED: " + changed + System.lineSeparator());
         CliRun all = CliRun.of("weights", "verify", "--all");
         all.assertOneLineError("cached weights changed since they were fetched: resnet18 ");
-        assertThat(all.out()).contains("resnet18       timm/resnet18.tv_in1k                CHANGED: ")
-                .contains("resnet50       timm/resnet50.tv_in1k                not cached")
-                .contains("resnet50       timm/resnet50.a1_in1k                not cached");
+        assertThat(all.out()).contains("resnet18        timm/resnet18.tv_in1k                CHANGED: ")
+                .contains("resnet50        timm/resnet50.tv_in1k                not cached")
+                .contains("resnet50        timm/resnet50.a1_in1k                not cached");
 
         // An edit that moved the time (set here: a file system's clock may tick coarser than the test) is found by
         // every command that uses the cache.

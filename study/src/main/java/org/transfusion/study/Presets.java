@@ -214,12 +214,7 @@ public final class Presets {
         boolean demo = scale.equals("demo");
         boolean paper = scale.equals("paper");
         List<String> models = new ArrayList<>(demo ? List.of("cbr-small") : paper
-                ? List.of("resnet50", "densenet121") : List.of("cbr-small"));
-        for (String extra : List.of("efficientnet-b0")) {
-            if (!demo && ModelRegistry.find(extra).isPresent()) {
-                models.add(extra);
-            }
-        }
+                ? List.of("resnet50", "densenet121", "efficientnet-b0") : List.of("cbr-small", "efficientnet-b0"));
         ModelCard keras = ModelRegistry.get("mobilenet-v2-0.35-keras");
         if (scale.equals("quick") && weightsDir != null
                 && keras.localWeightsNames().stream().anyMatch(f -> Files.isDirectory(weightsDir.resolve(f)))) {
