@@ -51,6 +51,11 @@ public final class DatasetSpecs {
         if (spec == null || spec.isBlank()) {
             throw new BadInputException("empty data spec (expected KIND:ARG, e.g. medmnist:retinamnist)");
         }
+        // ?relabel=RULES, any kind: the data's labels mapped onto another dataset's classes (Relabel)
+        String[] relabel = Relabel.split(spec);
+        if (relabel[1] != null) {
+            return Relabel.apply(open(relabel[0], options), relabel[1], spec);
+        }
         int colon = spec.indexOf(':');
         if (colon <= 0) {
             throw new BadInputException("data spec '" + spec + "' has no kind (expected KIND:ARG with KIND one of "
