@@ -43,7 +43,11 @@ public record ModelCard(String name, String description, Family family, int defa
 
     /** The paper's model families. */
     public enum Family {
-        CBR, RESNET, DENSENET, INCEPTION, MOBILENET;
+        CBR, RESNET, DENSENET, INCEPTION, MOBILENET,
+        /** Vision transformers (Dosovitskiy et al. 2021), timm's keys. */
+        VIT,
+        /** ConvNeXt (Liu et al. 2022), timm's keys. */
+        CONVNEXT;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
