@@ -120,7 +120,7 @@ class ModelCardTest {
             }
         }
         assertThat(small).containsExactly("cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny");
-        // ViT-S (21.7 M; 22.0 M with the 8 x 8 patches' longer position embedding) and ConvNeXt-T (27.8 M) are large
+        // ViT-S (21.7 M, with 16 or 8 px patches) and ConvNeXt-T (27.8 M) are large
         // by the same rule.
         assertThat(large).containsExactly("resnet50", "inception-v3", "vit-small-p16", "vit-small-p8",
                 "convnext-tiny");
