@@ -56,7 +56,7 @@ public final class InitSchemes {
         Transfer.Report transfer = new Transfer.Report();
         StateDict result;
         if (scheme instanceof InitScheme.Random) {
-            report.put("rule", "conv: kaiming normal (fan_out, relu); linear: uniform +-1/sqrt(fan_in); bn: identity");
+            report.put("rule", arch.initRule().description());
             return new InitResult(random, report);
         } else if (scheme instanceof InitScheme.Pretrained) {
             result = Transfer.apply(arch, source(weights, arch, initSeed, transfer), random, key -> false, weights.toString(),

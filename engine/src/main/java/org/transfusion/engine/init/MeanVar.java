@@ -14,7 +14,10 @@ import org.transfusion.engine.model.TensorSpec;
  * The paper's Mean Var Init: every conv/linear tensor drawn i.i.d. from a normal with the mean and variance of
  * the corresponding pretrained tensor, so only the scaling of the pretrained weights is kept, not their features.
  * Batch-norm is reset to identity (gamma 1, beta 0, running mean 0, running variance 1), which the paper found
- * best, or copied from the pretrained weights when {@code copyBatchNorm} is set.
+ * best, or copied from the pretrained weights when {@code copyBatchNorm} is set. Layer norm (ViT, ConvNeXt) is
+ * treated as batch-norm: identity (weight 1, bias 0) or copied. A vision transformer's position embedding and class
+ * token and ConvNeXt's layer scale are re-drawn like a conv/linear tensor, from their own pretrained mean and
+ * variance (the position embedding's spatial pattern is destroyed, its scale kept).
  */
 public final class MeanVar {
     private MeanVar() {}
@@ -31,8 +34,9 @@ public final class MeanVar {
 
     /**
      * Which tensors a scheme built on pretrained statistics re-draws, shared by Mean Var and the schemes beside it
-     * ({@link Redraw}): every tensor that is not batch-norm (conv and linear weights and biases) through
-     * {@code draw(key, pretrained)}; batch-norm reset to identity, or copied with {@code copyBatchNorm}; the
+     * ({@link Redraw}): every tensor that is not a normalisation's (conv and linear weights and biases, position
+     * embeddings, class tokens, layer scales) through {@code draw(key, pretrained)}; batch and layer norm reset to
+     * identity, or copied with {@code copyBatchNorm}; the
      * tensors in {@code keep} (a classifier that transfer re-initialised, a Gabor first layer) left as they are.
      */
     static StateDict redraw(Architecture arch, StateDict transferred, boolean copyBatchNorm, Predicate<String> keep,
@@ -43,7 +47,7 @@ public final class MeanVar {
             TensorKind kind = spec.kind();
             if (keep.test(spec.key())) {
                 out.put(spec.key(), src);
-            } else if (kind.isBatchNorm()) {
+            } else if (kind.isNormalisation()) {
                 out.put(spec.key(), copyBatchNorm ? src : identity(spec));
             } else {
                 out.put(spec.key(), draw.apply(spec.key(), src));
@@ -67,7 +71,8 @@ public final class MeanVar {
 
     static HostTensor identity(TensorSpec spec) {
         HostTensor t = HostTensor.zeros(spec.shape());
-        if (spec.kind() == TensorKind.BN_WEIGHT || spec.kind() == TensorKind.BN_RUNNING_VAR) {
+        if (spec.kind() == TensorKind.BN_WEIGHT || spec.kind() == TensorKind.BN_RUNNING_VAR
+                || spec.kind() == TensorKind.LN_WEIGHT) {
             java.util.Arrays.fill(t.values(), 1f);
         }
         return t;

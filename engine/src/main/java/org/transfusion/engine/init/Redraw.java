@@ -11,8 +11,8 @@ import org.transfusion.engine.model.StateDict;
 /**
  * Schemes beside Mean Var that re-draw each pretrained tensor keeping more of its statistics, each destroying
  * the features in a stated way (the sentences of {@code --help}, from {@link InitScheme}). Which tensors are
- * re-drawn is Mean Var's rule ({@link MeanVar#redraw}): conv and linear weights and biases; batch-norm reset to
- * identity; a classifier that transfer re-initialised (a new head) keeps its random init. Tensor {@code KEY} of
+ * re-drawn is Mean Var's rule ({@link MeanVar#redraw}): conv and linear weights and biases (and a ViT's position
+ * embedding and class token, ConvNeXt's layer scale); batch and layer norm reset to identity; a classifier that transfer re-initialised (a new head) keeps its random init. Tensor {@code KEY} of
  * scheme {@code NAME} draws from stream {@code init/NAME/KEY} under {@code Seeds.stream(initSeed, NAME)}.
  */
 public enum Redraw {

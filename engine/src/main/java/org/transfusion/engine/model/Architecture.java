@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -108,6 +109,11 @@ public abstract class Architecture {
         return "";
     }
 
+    /** How {@link RandomInit} draws the conv and linear tensors: the rule of the library the keys come from. */
+    public RandomInit.Rule initRule() {
+        return RandomInit.Rule.TORCHVISION;
+    }
+
     /** Whether pretrained weights can give this tensor (false for a U-Net's decoder, always random). */
     public boolean takesWeights(String key) {
         return key.startsWith(transferPrefix());
@@ -184,6 +190,19 @@ public abstract class Architecture {
         add(prefix + ".weight", new long[] {out, in}, TensorKind.LINEAR_WEIGHT);
         add(prefix + ".bias", new long[] {out}, TensorKind.LINEAR_BIAS);
         return new Fc(prefix);
+    }
+
+    /** A layer norm over {@code channels} (timm's keys: {@code PREFIX.weight}, {@code PREFIX.bias}). */
+    protected Ln layerNorm(String prefix, int channels, float eps) {
+        add(prefix + ".weight", new long[] {channels}, TensorKind.LN_WEIGHT);
+        add(prefix + ".bias", new long[] {channels}, TensorKind.LN_BIAS);
+        return new Ln(prefix, channels, eps);
+    }
+
+    /** A tensor that is no layer's (a position embedding, a class token, a layer scale), registered as it is. */
+    protected String parameter(String key, long[] shape, TensorKind kind) {
+        add(key, shape, kind);
+        return key;
     }
 
     /**
@@ -267,6 +286,24 @@ public abstract class Architecture {
                 return pooled;
             }
             return free(h, pooled);
+        }
+    }
+
+    /**
+     * Layer normalisation over the last dimension ({@link #apply}), or over the channels of an NCHW map as timm's
+     * {@code LayerNorm2d} ({@link #applyChannels}).
+     */
+    public record Ln(String prefix, int channels, float eps) {
+        public NDArray apply(Params p, NDArray x) {
+            return LayerNorm.layerNorm(x, new Shape(channels), p.get(prefix + ".weight"), p.get(prefix + ".bias"), eps)
+                    .singletonOrThrow();
+        }
+
+        /** Over dimension 1 of (N, C, H, W): normalised channels-last, returned as NCHW. */
+        public NDArray applyChannels(Params p, NDArray x) {
+            NDArray last = x.transpose(0, 2, 3, 1);
+            NDArray y = free(last, apply(p, last));
+            return free(y, y.transpose(0, 3, 1, 2));
         }
     }
 

@@ -57,7 +57,11 @@ public record ModelCard(String name, String description, Family family, int defa
     public enum Family {
         CBR, RESNET, DENSENET, INCEPTION, MOBILENET,
         /** Beyond the paper: EfficientNet-B0, the mobile-size backbone practitioners fine-tune next (issue 31). */
-        EFFICIENTNET;
+        EFFICIENTNET,
+        /** Vision transformers (Dosovitskiy et al. 2021), timm's keys. */
+        VIT,
+        /** ConvNeXt (Liu et al. 2022), timm's keys. */
+        CONVNEXT;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

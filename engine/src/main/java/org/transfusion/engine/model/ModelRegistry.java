@@ -124,6 +124,46 @@ public final class ModelRegistry {
     }
 
     /**
+     * The modern backbones of issue 31 (Matsoukas et al., CVPR 2022: vision transformers depend on ImageNet transfer
+     * far more than CNNs), with timm's keys, so timm's hub files load unchanged (TimmKeysTest). Licences and
+     * normalisation as timm's pretrained_cfg states them at commit aa4b585.
+     */
+    static {
+        // Other hub checkpoints of timm with exactly these keys and shapes (timm's source; the lead wires them as
+        // further sources): timm/vit_small_patch16_224.augreg_in1k (apache-2.0, mean/std 0.5, 1000 classes);
+        // timm/vit_small_patch16_224.augreg_in21k (apache-2.0, mean/std 0.5; head of 21843 classes, re-initialised
+        // by Transfer); timm/deit_small_patch16_224.fb_in1k (apache-2.0, ImageNet mean/std, 1000 classes: the same
+        // keys); timm/vit_small_patch16_224.dino (apache-2.0, ImageNet mean/std; self-supervised, num_classes 0: no
+        // head.weight/head.bias, so Transfer re-initialises the head).
+        register(full("vit-small-p16", "ViT-S/16 (timm vit_small_patch16_224: dim 384, depth 12, 6 heads, MLP 1536; "
+                + "position embedding resampled to the input's grid), timm keys", ModelCard.Family.VIT, 224,
+                Normalisation.INCEPTION,
+                new PublishedWeights("timm/vit_small_patch16_224.augreg_in21k_ft_in1k", "model.safetensors", "main",
+                        null, "Apache-2.0", "ViT-S/16 AugReg, ImageNet-21k pretrained and ImageNet-1k fine-tuned, "
+                        + "via timm", 224, 1000),
+                (c, k, w) -> vitSmall("vit-small-p16", c, k, 16)));
+        // No published weights on this card; timm/vit_small_patch8_224.dino (apache-2.0, ImageNet mean/std,
+        // self-supervised, no head) has its keys and shapes (pos_embed 785 tokens, 8 x 8 patches).
+        register(full("vit-small-p8", "ViT-S/8 (timm vit_small_patch8_224 layout: ViT-S with 8 x 8 patches), for "
+                + "32-64 px inputs, timm keys", ModelCard.Family.VIT, 224, Normalisation.IMAGENET, null,
+                (c, k, w) -> vitSmall("vit-small-p8", c, k, 8)));
+        // Other hub checkpoints with these keys: timm/convnext_tiny.fb_in22k_ft_in1k and
+        // timm/convnext_tiny.in12k_ft_in1k (apache-2.0, 1000 classes); timm/convnext_tiny.fb_in22k (apache-2.0,
+        // head of 21841 classes) and timm/convnext_tiny.in12k (apache-2.0, 11821 classes), heads re-initialised by
+        // Transfer; timm/convnext_tiny.dinov3_lvd1689m (licence "dinov3-license") and
+        // timm/convnext_tiny.eupe_lvd1689m (fair-noncommercial-research-license, 256 px): no head.fc, head.norm kept.
+        register(full("convnext-tiny", "ConvNeXt-T (timm convnext_tiny: depths 3-3-9-3, dims 96-192-384-768, "
+                + "channels-last MLP, layer scale), timm keys", ModelCard.Family.CONVNEXT, 224, Normalisation.IMAGENET,
+                new PublishedWeights("timm/convnext_tiny.fb_in1k", "model.safetensors", "main", null, "Apache-2.0",
+                        "ConvNeXt-T ImageNet-1k weights of Facebook Research, via timm", 224, 1000),
+                (c, k, w) -> ConvNeXt.tiny("convnext-tiny", c, k)));
+    }
+
+    private static VisionTransformer vitSmall(String name, int channels, int outputs, int patch) {
+        return new VisionTransformer(name, channels, outputs, patch, 384, 12, 6, 1536, 224);
+    }
+
+    /**
      * The U-Nets ({@link UNet}): {@code unet-ENCODER} on each encoder below, with the encoder's family, input size,
      * normalisation and (published or local) weights. Decoder widths, deepest stage first, one stage per halving
      * of the stride: 256-128-64-32-16 on the stride-32 encoders (resnet18, resnet50, mobilenet-v2, as

@@ -56,6 +56,7 @@ class HubTest {
     private volatile int stallAfter = -1; // the first GET sends this many bytes, then nothing until released
     private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> paths = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static final PretrainedSource SOURCE = new PretrainedSource("resnet18", "timm/resnet18.tv_in1k",
             "model.safetensors", "main", null, "BSD-3-Clause", "test", 224, List.of(0.5, 0.5, 0.5),
@@ -100,6 +101,7 @@ class HubTest {
         }
         String method = first.split(" ")[0];
         requests.add(method + (range == null ? "" : " " + range));
+        paths.add(first.split(" ")[1]);
         OutputStream out = s.getOutputStream();
         if (method.equals("HEAD")) {
             out.write(("HTTP/1.1 200 OK\r\nX-Linked-Etag: \"" + reportedSha + "\"\r\nX-Linked-Size: " + bytes.length
@@ -192,6 +194,23 @@ class HubTest {
                 f.file(), 0).weights();
         assertThat(init.get("blocks.6.0.se.conv_reduce.weight").values())
                 .isEqualTo(published.get("blocks.6.0.se.conv_reduce.weight").values());
+    }
+
+    /** The modern backbones' cards give sources that fetch like resnet18's, from their own repository and file. */
+    @Test
+    void theModernBackbonesWeightsFetchFromTheirCardsRepositories() throws IOException {
+        for (String model : List.of("vit-small-p16", "convnext-tiny")) {
+            PretrainedSource source = PretrainedSource.of(model);
+            paths.clear();
+            Hub.Fetched f = Hub.fetch(source, config(false), QUIET);
+            assertThat(Files.readAllBytes(f.file())).isEqualTo(bytes);
+            assertThat(f.provenance()).as(model).containsEntry("licence", "Apache-2.0")
+                    .containsEntry("sha256", reportedSha);
+            assertThat(paths).as(model).containsOnly("/" + source.repo() + "/resolve/main/model.safetensors");
+        }
+        assertThat(PretrainedSource.of("vit-small-p16").repo()).isEqualTo("timm/vit_small_patch16_224.augreg_in21k_ft_in1k");
+        assertThat(PretrainedSource.of("convnext-tiny").repo()).isEqualTo("timm/convnext_tiny.fb_in1k");
+        assertThat(PretrainedSource.of("vit-small-p8")).as("no published weights on this card").isNull();
     }
 
     @Test

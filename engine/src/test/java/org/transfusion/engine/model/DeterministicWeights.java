@@ -11,7 +11,9 @@ package org.transfusion.engine.model;
  * conv/linear weights {@code sqrt(6 / fan_in) * s} (He's variance), biases {@code 0.1 s}; BN weight {@code 1 +
  * 0.1 s} (ResNet's last BN of each bottleneck, {@code bn3}, {@code 0.2 + 0.02 s}, damping each residual branch
  * so 16 additions in eval mode do not blow the activations up), bias and running mean {@code 0.1 s}, running
- * variance {@code 1 + 0.5 s} (positive); counters 0. Activations then stay of order 1 and the logits of two
+ * variance {@code 1 + 0.5 s} (positive); counters 0; layer norm weight {@code 1 + 0.1 s}, bias {@code 0.1 s}; a
+ * position embedding and a class token {@code s}; ConvNeXt's layer scale {@code 0.1 + 0.05 s}
+ * (scripts/modern_backbones_reference.py fills timm's models by the same formula). Activations then stay of order 1 and the logits of two
  * different inputs differ by far more than the 1e-4 tolerance.
  */
 public final class DeterministicWeights {
@@ -53,6 +55,10 @@ public final class DeterministicWeights {
                     case BN_WEIGHT -> spec.key().endsWith("bn3.weight") ? 0.2 + 0.02 * s : 1 + 0.1 * s;
                     case BN_RUNNING_VAR -> 1 + 0.5 * s;
                     case BN_BATCHES_TRACKED -> 0;
+                    case LN_WEIGHT -> 1 + 0.1 * s;
+                    case LN_BIAS -> 0.1 * s;
+                    case POS_EMBED, CLS_TOKEN -> s;
+                    case LAYER_SCALE -> 0.1 + 0.05 * s;
                 };
                 v[i] = (float) value;
             }

@@ -120,7 +120,10 @@ class ModelCardTest {
             }
         }
         assertThat(small).containsExactly("cbr-large-tall", "cbr-large-wide", "cbr-small", "cbr-tiny");
-        assertThat(large).containsExactly("resnet50", "inception-v3");
+        // ViT-S (21.7 M, with 16 or 8 px patches) and ConvNeXt-T (27.8 M) are large
+        // by the same rule.
+        assertThat(large).containsExactly("resnet50", "inception-v3", "vit-small-p16", "vit-small-p8",
+                "convnext-tiny");
         // The rule's margin: the large models well above 20M, every other model well below.
         assertThat(ModelRegistry.get("resnet50").trainableParameters()).isBetween(23_000_000L, 24_000_000L);
         assertThat(ModelRegistry.get("inception-v3").trainableParameters()).isBetween(21_000_000L, 22_500_000L);
@@ -136,7 +139,10 @@ class ModelCardTest {
         assertThat(ModelRegistry.get("mobilenet-v2-0.35-keras").localWeightsNames())
                 .containsExactly("mobilenet_v2_035_imagenet");
         assertThat(ModelRegistry.all().stream().filter(c -> c.published() != null).map(ModelCard::name))
-                .containsExactly("resnet18", "resnet50", "densenet121", "inception-v3", "efficientnet-b0");
+                .containsExactly("resnet18", "resnet50", "densenet121", "inception-v3", "efficientnet-b0", "vit-small-p16",
+                        "convnext-tiny");
+        assertThat(ModelRegistry.get("vit-small-p16").family()).isEqualTo(ModelCard.Family.VIT);
+        assertThat(ModelRegistry.get("convnext-tiny").family()).isEqualTo(ModelCard.Family.CONVNEXT);
         assertThat(ModelRegistry.get("resnet50-slim").weights().orElseThrow().repo())
                 .isEqualTo("timm/resnet50.tv_in1k");
         assertThat(ModelRegistry.find("resnet50-wide")).isEmpty();

@@ -85,6 +85,23 @@ class TimmKeysTest {
     private static final TimmCfg DENSENET121 = new TimmCfg("densenet121.tv_in1k", 224, Normalisation.IMAGENET, "features.conv0",
             "classifier", "apache-2.0");
 
+    /**
+     * The default checkpoints of the modern backbones, their cfgs as timm's source states them at the same commit
+     * (scripts/modern_backbones_reference.py wrote their golden lists the same way, num_classes=1000):
+     * <pre>
+     * vit_small_patch16_224.augreg_in21k_ft_in1k: input_size (3, 224, 224), mean/std 0.5, first_conv patch_embed.proj,
+     *                       classifier head, license apache-2.0, num_classes 1000
+     * convnext_tiny.fb_in1k: input_size (3, 224, 224), IMAGENET_DEFAULT mean/std, first_conv stem.0, classifier head.fc,
+     *                       license apache-2.0, num_classes 1000
+     * </pre>
+     * timm's ViT and ConvNeXt hub files are {@code model.state_dict()} saved as they are; neither model's checkpoint
+     * filter renames keys already in timm's form.
+     */
+    private static final TimmCfg VIT_SMALL = new TimmCfg("vit_small_patch16_224.augreg_in21k_ft_in1k", 224,
+            Normalisation.INCEPTION, "patch_embed.proj", "head", "apache-2.0");
+    private static final TimmCfg CONVNEXT_TINY = new TimmCfg("convnext_tiny.fb_in1k", 224, Normalisation.IMAGENET,
+            "stem.0", "head.fc", "apache-2.0");
+
     private static List<String> golden(String name) throws IOException {
         try (InputStream in = TimmKeysTest.class.getResourceAsStream("/golden/" + name + ".keys.txt")) {
             assertThat(in).as("golden list " + name).isNotNull();
@@ -173,5 +190,39 @@ class TimmKeysTest {
         // Both lists are in the post-rename form (norm1/conv1/norm2/conv2), never the old .pth's norm.1 / conv.2.
         assertThat(t).noneMatch(l -> l.matches(".*denselayer\\d+\\.(norm|relu|conv)\\.[12]\\..*"));
         assertCfgPointsAtRealTensors(t, DENSENET121);
+    }
+
+    @Test
+    void vitSmallHasTimmsKeysShapesAndCfg() throws IOException {
+        List<String> t = golden("timm-vit_small_patch16_224");
+        assertThat(set(t)).hasSize(152);
+        assertThat(t).contains("cls_token [1,1,384]", "pos_embed [1,197,384]", "blocks.11.attn.qkv.weight [1152,384]",
+                "blocks.0.mlp.fc1.weight [1536,384]", "norm.weight [384]");
+        assertCfgPointsAtRealTensors(t, VIT_SMALL);
+        assertOursAgrees("vit-small-p16", VIT_SMALL, t);
+        assertThat(ModelRegistry.get("vit-small-p16").published().licence()).isEqualToIgnoringCase(VIT_SMALL.license());
+    }
+
+    /** vit-small-p8 has the layout of timm's vit_small_patch8_224 (whose dino checkpoint has no head). */
+    @Test
+    void vitSmallP8HasTimmsKeysAndShapes() throws IOException {
+        List<String> t = golden("timm-vit_small_patch8_224");
+        assertThat(t).contains("pos_embed [1,785,384]", "patch_embed.proj.weight [384,3,8,8]");
+        List<String> ours = ModelRegistry.get("vit-small-p8").build(3, 1000, 1.0).specs().values().stream()
+                .map(s -> s.key() + " " + Arrays.toString(s.shape()).replace(" ", "")).collect(Collectors.toList());
+        assertThat(ours).containsExactlyElementsOf(t);
+    }
+
+    @Test
+    void convnextTinyHasTimmsKeysShapesAndCfg() throws IOException {
+        List<String> t = golden("timm-convnext_tiny");
+        assertThat(set(t)).hasSize(182);
+        assertThat(t).contains("stem.0.weight [96,3,4,4]", "stages.1.downsample.1.weight [192,96,2,2]",
+                "stages.2.blocks.8.conv_dw.weight [384,1,7,7]", "stages.3.blocks.2.gamma [768]",
+                "head.norm.weight [768]");
+        assertCfgPointsAtRealTensors(t, CONVNEXT_TINY);
+        assertOursAgrees("convnext-tiny", CONVNEXT_TINY, t);
+        assertThat(ModelRegistry.get("convnext-tiny").published().licence())
+                .isEqualToIgnoringCase(CONVNEXT_TINY.license());
     }
 }
