@@ -22,7 +22,7 @@ class ModelsCommandTest {
         for (String row : lines.subList(1, lines.size())) {
             assertThat(row.charAt(family - 1)).as(row).isEqualTo(' ');
             assertThat(row.substring(family)).as(row)
-                    .matches("(cbr|resnet|densenet|inception|mobilenet|efficientnet) .*");
+                    .matches("(cbr|resnet|densenet|inception|mobilenet|efficientnet|vit|convnext) .*");
             // the input size column ends where its header does; the first conv starts where its header does
             assertThat(row.substring(input - 3, input)).as(row).matches("224|299");
             assertThat(row.charAt(firstConv - 1)).as(row).isEqualTo(' ');

@@ -35,7 +35,8 @@ class WeightsFetchCommandTest {
     @Test
     void aModelWithoutPublishedWeightsSaysHowToGetSome() {
         CliRun.of("weights", "fetch", "cbr-small").assertOneLineError("no published pretrained weights for cbr-small "
-                + "(published: resnet18, resnet50, densenet121, inception-v3); pretrain it yourself");
+                + "(published: resnet18, resnet50, densenet121, inception-v3, efficientnet-b0, vit-small-p16, "
+                + "convnext-tiny); pretrain it yourself");
         CliRun.of("weights", "fetch", "resnet-50").assertOneLineError("unknown model 'resnet-50'");
     }
 
