@@ -45,6 +45,9 @@ final class Experiments {
         if (e.practitioner() != null) {
             out.add(new PractitionerExperiment(e.practitioner()));
         }
+        if (e.external() != null) {
+            out.add(new ExternalExperiment(e.external()));
+        }
         if (e.performance() != null) {
             out.add(new WhereModelsLook(e.performance()));
         }

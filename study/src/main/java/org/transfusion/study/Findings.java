@@ -695,6 +695,32 @@ final class Findings {
                 mean > AUC_MARGIN ? e.pAbove(0) : 1, e.pBelow(EQUIVALENCE), e.detectable(), "test AUC"));
     }
 
+    static final String RANKING_HOLDS = "The start that is best on the study's test set is not worse than the next "
+            + "best on external data (beyond the paper: does the choice hold out of distribution?).";
+
+    /**
+     * Whether the in-distribution ranking of two starts holds on external data: {@code d} = external AUC of
+     * {@code best} - that of {@code next}, per seed ({@code lead}: their difference in mean test AUC on the study's
+     * own data). Reproduced (holds) when its 95% t-interval lies above -{@value #EQUIVALENCE} (the best start is
+     * at most a negligible amount worse out of distribution); not reproduced when it lies below 0 (the ranking
+     * reverses); inconclusive otherwise or under {@value #MIN_SEEDS} seeds.
+     */
+    static Finding judgeRankingHolds(String model, String best, String next, double lead, double[] d, String data) {
+        int n = Stats.count(d);
+        String measured = String.format(Locale.ROOT, "%s: %s ahead of %s by %+.3f test AUC; on %s the difference is "
+                + "%+.3f", model, best, next, lead, data, Stats.mean(d));
+        if (n < MIN_SEEDS) {
+            return tooFewSeeds("external", RANKING_HOLDS, measured, n);
+        }
+        double[] ci = Stats.tInterval(d);
+        measured += String.format(Locale.ROOT, ", 95%% CI [%+.3f, %+.3f] over seeds only, %d seeds", ci[0], ci[1], n);
+        Finding.Verdict v = ci[0] > -EQUIVALENCE ? Finding.Verdict.REPRODUCED
+                : ci[1] < 0 ? Finding.Verdict.NOT_REPRODUCED : Finding.Verdict.INCONCLUSIVE;
+        Estimate e = Estimate.ofSeeds(d);
+        return new Finding("external", RANKING_HOLDS, measured, v, new Finding.Evidence(e.pAbove(-EQUIVALENCE),
+                e.pBelow(0), e.detectable(), "test AUC"));
+    }
+
     static final String SEGMENTATION_REUSES_MORE = "A pretrained encoder changes less through segmentation than "
             + "through classification on the same kind of images: segmentation reuses more of the pretraining "
             + "(beyond the paper; asked of its open question).";

@@ -36,10 +36,16 @@ final class PractitionerExperiment implements Experiment {
     }
 
     /** The arms {@code model} has in this plan, in report order (a source without weights for it has none). */
-    private List<String> arms(Plan plan, String model) {
+    List<String> arms(Plan plan, String model) {
         long seed = plan.spec().seeds().get(0);
         Integer subset = StudySpec.Practitioner.subset(spec.sizes().get(0));
         return spec.arms().stream().filter(a -> plan.run(model, a, subset, seed) != null).toList();
+    }
+
+    /** The largest training-set size as a run's subset (null: all the data). */
+    Integer largestSubset() {
+        List<Integer> sizes = sizes();
+        return StudySpec.Practitioner.subset(sizes.get(sizes.size() - 1));
     }
 
     /** The sizes in increasing order, "all" (0) last. */

@@ -178,6 +178,7 @@ public final class SpecReader {
         if (e.sizeSweep() != null) others.add("size_sweep");
         if (e.forgetting() != null) others.add("forgetting");
         if (e.practitioner() != null) others.add("practitioner");
+        if (e.external() != null) others.add("external");
         if (!others.isEmpty()) {
             atPath("experiments", () -> {
                 throw new BadInputException("a segmentation study runs the segmentation experiment only (it has its "

@@ -593,6 +593,10 @@ final class SpecSchema {
             key("long_factor", real(LONG_FACTOR), () -> 2.0),
             key("threshold", real(RunSpec.AUC_THRESHOLD), () -> 0.7));
 
+    static final Section<StudySpec.External> EXTERNAL = Section.of(StudySpec.External.class,
+            required("data", TEXT),
+            key("split", named(s -> org.transfusion.engine.data.Split.parse(s).id(), s -> s), () -> "test"));
+
     /** Each experiment given is run (with its defaults when given as {@code name:} alone); at least one. */
     static final Section<StudySpec.Experiments> EXPERIMENTS = Section.atLeastOne("experiment",
             StudySpec.Experiments.class,
@@ -605,7 +609,8 @@ final class SpecSchema {
             optional("size_sweep", SIZE_SWEEP),
             optional("forgetting", FORGETTING),
             optional("segmentation", SEGMENTATION),
-            optional("practitioner", PRACTITIONER));
+            optional("practitioner", PRACTITIONER),
+            optional("external", EXTERNAL));
 
     static final Section<StudySpec> STUDY = Section.of(StudySpec.class,
             key("name", TEXT, () -> "study"),

@@ -83,13 +83,22 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
     /** Which experiments, each with its parameters; null = not run. */
     public record Experiments(Performance performance, SmallData smallData, Representations representations,
                               Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
-                              Forgetting forgetting, Segmentation segmentation, Practitioner practitioner) {
-        /** The paper's experiments and the segmentation one (no practitioner study). */
+                              Forgetting forgetting, Segmentation segmentation, Practitioner practitioner,
+                              External external) {
+        /** The paper's experiments and the segmentation one (no practitioner study, no external validation). */
         public Experiments(Performance performance, SmallData smallData, Representations representations,
                            Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
                            Forgetting forgetting, Segmentation segmentation) {
             this(performance, smallData, representations, convergence, transfusion, hybrid, sizeSweep, forgetting,
-                    segmentation, null);
+                    segmentation, null, null);
+        }
+
+        /** With a practitioner study, no external validation. */
+        public Experiments(Performance performance, SmallData smallData, Representations representations,
+                           Convergence convergence, Transfusion transfusion, Hybrid hybrid, SizeSweep sizeSweep,
+                           Forgetting forgetting, Segmentation segmentation, Practitioner practitioner) {
+            this(performance, smallData, representations, convergence, transfusion, hybrid, sizeSweep, forgetting,
+                    segmentation, practitioner, null);
         }
 
         /** The classification experiments (no segmentation). */
@@ -226,6 +235,13 @@ public record StudySpec(String name, String data, String task, int imageSize, Li
             return size == 0 ? null : size;
         }
     }
+
+    /**
+     * External validation (issue 31.5): every run's best weights scored on {@code split} of a second dataset,
+     * {@code data}, whose task gives the study's outputs by name ({@code ?relabel=} in its spec maps its labels onto
+     * the study's classes explicitly), so the report can say whether the starts' ranking holds out of distribution.
+     */
+    public record External(String data, String split) {}
 
     /** Init schemes by name ({@code "random"}, {@code "transfusion:layer2"}), each parsed by {@link InitScheme#parse}. */
     public static List<InitScheme> schemes(List<String> names) {

@@ -138,6 +138,7 @@ class PractitionerStudyTest {
                 pretrain: {data: "synthetic:natural?n=100&size=16", task: multiclass, epochs: 1, published: false}
                 experiments:
                   practitioner: {sizes: [40, 0], sources: [own]}
+                  external: {data: "synthetic:retina?n=120&size=16&seed=9"}
                 """;
         StudySpec s = SpecReader.parse(yaml, "p.yaml");
         Path out = dir.resolve("study");
@@ -159,6 +160,22 @@ class PractitionerStudyTest {
                 .isLessThan(html.indexOf("<h2>Setup</h2>"));
         assertThat(html).contains("Which start, for how much data", "gain over random init");
         assertThat(Files.readAllLines(report.resolveSibling("practitioner.csv"))).hasSize(1 + 2);
+        // external validation: every run scored on the second dataset's test split, its AUC recomputed here
+        org.transfusion.study.record.ExternalRecord ext = org.transfusion.study.record.ExternalRecord.read(
+                plan.folder().analysis("external"));
+        assertThat(ext.rows()).hasSize(plan.runs().size());
+        PlannedRun one = plan.run("cbr-small", "from:own", null, 0L);
+        org.transfusion.engine.eval.RunEvaluation.TaskScores again = org.transfusion.engine.eval.RunEvaluation.scoresOn(
+                one.folder(), "synthetic:retina?n=120&size=16&seed=9", null, org.transfusion.engine.data.Split.TEST);
+        assertThat(ext.row(one.id()).auc()).isEqualTo(org.transfusion.engine.eval.MetricsReport.headline(again.task(),
+                again.scores()).auc());
+        assertThat(ext.row(one.id()).images()).isEqualTo(again.scores().n());
+        assertThat(html).contains("<h2>External validation</h2>");
+        // data whose task cannot give the run's outputs is refused in one line
+        assertThatThrownBy(() -> org.transfusion.engine.eval.RunEvaluation.scoresOn(one.folder(),
+                "synthetic:retina?n=120&size=16&seed=9&relabel=a:0 no DR+1 mild;b:other", null,
+                org.transfusion.engine.data.Split.TEST)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("referable");
     }
 
     // ---- the answer -------------------------------------------------------------------------------------------
@@ -226,6 +243,19 @@ class PractitionerStudyTest {
         // lead 0.05 [0.05 -+ 4.303 x 0.01 / sqrt(3)], over random 0.15, over random-long 0.85 - 0.72 = 0.13
         assertThat(csv.get(1)).isEqualTo("\"resnet18\",50,\"published\",0.850000,\"own\",0.050000,0.025157,0.074843,"
                 + "0.150000,0.130000,3,\"clearly ahead\"");
+    }
+
+    @Test
+    void theRankingHoldsUnlessTheRunnerUpIsClearlyBetterOnTheExternalData() {
+        // external best - next: 0.00, 0.01, -0.01 -> mean 0, sd 0.01, [-0.0248, +0.0248]: lower end above -0.02? no
+        // (-0.0248): inconclusive; 0.02, 0.03, 0.01 -> [-0.005, +0.045], above -0.02: holds; -0.05, -0.04, -0.06 ->
+        // [-0.075, -0.025], below 0: reversed
+        assertThat(Findings.judgeRankingHolds("m", "from:own", "random", 0.03, new double[] {0.00, 0.01, -0.01},
+                "ext").verdict()).isEqualTo(Finding.Verdict.INCONCLUSIVE);
+        assertThat(Findings.judgeRankingHolds("m", "from:own", "random", 0.03, new double[] {0.02, 0.03, 0.01},
+                "ext").verdict()).isEqualTo(Finding.Verdict.REPRODUCED);
+        assertThat(Findings.judgeRankingHolds("m", "from:own", "random", 0.03, new double[] {-0.05, -0.04, -0.06},
+                "ext").verdict()).isEqualTo(Finding.Verdict.NOT_REPRODUCED);
     }
 
     @Test

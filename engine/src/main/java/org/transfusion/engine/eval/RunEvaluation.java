@@ -32,6 +32,24 @@ public final class RunEvaluation {
         return new TaskScores(sc.setup().task(), sc.scores());
     }
 
+    /**
+     * A saved run's best weights scored on a split of another dataset (external validation), whose task must give
+     * the outputs the run was trained for, by name ({@code ?relabel=} maps another dataset's labels onto them):
+     * otherwise a bad input naming both lists.
+     */
+    public static TaskScores scoresOn(Path runDir, String dataSpec, Path dataDir, Split split) {
+        java.util.List<String> trained = RunFolder.existing(runDir).runRecord().resolved() == null ? null
+                : RunFolder.existing(runDir).runRecord().resolved().outputs();
+        Scored sc = score(runDir, dataSpec, dataDir, split);
+        java.util.List<String> outputs = sc.setup().task().outputNames();
+        if (trained != null && !trained.equals(outputs)) {
+            throw new BadInputException(dataSpec + ": its task gives the outputs " + outputs + ", the run " + runDir
+                    + " was trained for " + trained + " (expected the same labels: map them with ?relabel=NAME:"
+                    + "SOURCE;...)");
+        }
+        return new TaskScores(sc.setup().task(), sc.scores());
+    }
+
     /** {@link #evaluate(Path, String, Path, Split, OperatingPoint, CalibrationKind)} with the run's own choices. */
     public static Map<String, Object> evaluate(Path runDir, String dataSpec, Path dataDir, Split split) {
         return evaluate(runDir, dataSpec, dataDir, split, null, null);
