@@ -141,7 +141,14 @@ public final class ModelRegistry {
                 new PublishedWeights("timm/vit_small_patch16_224.augreg_in21k_ft_in1k", "model.safetensors", "main",
                         null, "Apache-2.0", "ViT-S/16 AugReg, ImageNet-21k pretrained and ImageNet-1k fine-tuned, "
                         + "via timm", 224, 1000),
-                (c, k, w) -> vitSmall("vit-small-p16", c, k, 16)));
+                (c, k, w) -> vitSmall("vit-small-p16", c, k, 16)).withOtherWeights(List.of(
+                // wired: the checkpoints with the card's normalisation (mean/std 0.5); DeiT and DINO, with
+                // ImageNet's, wait for a per-checkpoint normalisation (issue 31's notes)
+                PublishedWeights.timm("vit_small_patch16_224", "augreg_in1k", "Apache-2.0", "ViT-S/16 AugReg, "
+                        + "ImageNet-1k only", 224),
+                new PublishedWeights("timm/vit_small_patch16_224.augreg_in21k", "model.safetensors", "main", null,
+                        "Apache-2.0", "ViT-S/16 AugReg, ImageNet-21k (its 21,843-class head re-initialised)", 224,
+                        21843))));
         // No published weights on this card; timm/vit_small_patch8_224.dino (apache-2.0, ImageNet mean/std,
         // self-supervised, no head) has its keys and shapes (pos_embed 785 tokens, 8 x 8 patches).
         register(full("vit-small-p8", "ViT-S/8 (timm vit_small_patch8_224 layout: ViT-S with 8 x 8 patches), for "
@@ -156,7 +163,13 @@ public final class ModelRegistry {
                 + "channels-last MLP, layer scale), timm keys", ModelCard.Family.CONVNEXT, 224, Normalisation.IMAGENET,
                 new PublishedWeights("timm/convnext_tiny.fb_in1k", "model.safetensors", "main", null, "Apache-2.0",
                         "ConvNeXt-T ImageNet-1k weights of Facebook Research, via timm", 224, 1000),
-                (c, k, w) -> ConvNeXt.tiny("convnext-tiny", c, k)));
+                (c, k, w) -> ConvNeXt.tiny("convnext-tiny", c, k)).withOtherWeights(List.of(
+                PublishedWeights.timm("convnext_tiny", "fb_in22k_ft_in1k", "Apache-2.0", "ImageNet-22k pretrained, "
+                        + "ImageNet-1k fine-tuned (Facebook Research)", 224),
+                PublishedWeights.timm("convnext_tiny", "in12k_ft_in1k", "Apache-2.0", "ImageNet-12k pretrained, "
+                        + "ImageNet-1k fine-tuned (timm)", 224),
+                new PublishedWeights("timm/convnext_tiny.fb_in22k", "model.safetensors", "main", null, "Apache-2.0",
+                        "ImageNet-22k (its 21,841-class head re-initialised; Facebook Research)", 224, 21841))));
     }
 
     private static VisionTransformer vitSmall(String name, int channels, int outputs, int patch) {

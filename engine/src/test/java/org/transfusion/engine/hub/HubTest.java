@@ -213,6 +213,30 @@ class HubTest {
         assertThat(PretrainedSource.of("vit-small-p8")).as("no published weights on this card").isNull();
     }
 
+    /**
+     * A model's further checkpoints (issue 31: pretraining sources as a factor) fetch by their tags from their own
+     * repositories, with their own licences, into caches of their own beside the default's.
+     */
+    @Test
+    void aCheckpointByItsTagFetchesFromItsOwnRepositoryWithItsLicence() throws IOException {
+        String[][] cases = {{"resnet50", "a1_in1k", "Apache-2.0"}, {"resnet50", "fb_swsl_ig1b_ft_in1k", "CC-BY-NC-4.0"},
+            {"convnext-tiny", "fb_in22k", "Apache-2.0"}, {"vit-small-p16", "augreg_in1k", "Apache-2.0"}};
+        java.util.Set<Path> files = new java.util.HashSet<>();
+        for (String[] c : cases) {
+            PretrainedSource source = PretrainedSource.of(c[0], c[1]);
+            assertThat(source.tag()).isEqualTo(c[1]);
+            paths.clear();
+            Hub.Fetched f = Hub.fetch(source, config(false), QUIET);
+            assertThat(paths).as(c[1]).containsOnly("/" + source.repo() + "/resolve/main/model.safetensors");
+            assertThat(source.repo()).endsWith("." + c[1]);
+            assertThat(f.provenance()).as(c[1]).containsEntry("licence", c[2]).containsEntry("sha256", reportedSha);
+            files.add(f.file());
+        }
+        assertThat(files).hasSize(cases.length);
+        assertThat(PretrainedSource.of("resnet50", "in22k")).isNull();
+        assertThat(PretrainedSource.of("resnet50-slim", "a1_in1k").repo()).isEqualTo("timm/resnet50.a1_in1k");
+    }
+
     @Test
     void bytesThatDoNotMatchTheReportedHashAreRejectedAndNothingIsCached() throws IOException {
         reportedSha = sha256("other bytes".getBytes());
