@@ -1,8 +1,19 @@
 package org.transfusion.study;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.transfusion.engine.data.Split;
+import org.transfusion.engine.probe.LayerSimilarity;
+import org.transfusion.engine.probe.RunComparison;
+import org.transfusion.similarity.Method;
+import org.transfusion.study.record.RepresentationsRecord;
 
 /**
  * The practitioner's question (issue 31): with the data I have and the backbone I want, should I start from
@@ -33,6 +44,104 @@ final class PractitionerExperiment implements Experiment {
                 plan.addArm(model, arm, StudySpec.Practitioner.subset(size), seed, spec);
             }
         }
+    }
+
+    /** Rows per layer each before/after probe reads (the representations experiment's default). */
+    static final int MAX_POINTS = 3000;
+
+    @Override
+    public Optional<Path> analysisFile(Plan plan) {
+        return Optional.of(plan.folder().analysis("practitioner"));
+    }
+
+    /** Every arm's runs at the largest size that did not fail: what the before/after analysis reads. */
+    @Override
+    public List<PlannedRun> analysedRuns(Plan plan) {
+        List<PlannedRun> failed = StudyRunner.failed(plan.runs());
+        List<PlannedRun> out = new ArrayList<>();
+        for (String model : plan.spec().models()) {
+            for (String arm : arms(plan, model)) {
+                for (long seed : plan.spec().seeds()) {
+                    PlannedRun r = plan.run(model, arm, largestSubset(), seed);
+                    if (r != null && !failed.contains(r)) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How much of each start survives fine-tuning: every arm's runs at the largest size before vs after training,
+     * per probed layer on test images (SVCCA, PWCCA, linear CKA, as the representations experiment measures them),
+     * into {@code analysis/practitioner.json} (a {@link RepresentationsRecord}, one model entry per backbone, one
+     * before/after summary per arm).
+     */
+    @Override
+    public void analyse(Plan plan, PrintStream out) {
+        RunComparison.Request request = new RunComparison.Request(null, plan.dataDir(), Split.TEST, List.of(),
+                Method.parse("svcca,pwcca,cka-linear"), MAX_POINTS, 0,
+                org.transfusion.engine.probe.ActivationProbe.Fold.FLATTEN, 0);
+        List<PlannedRun> analysed = analysedRuns(plan);
+        Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
+        for (String model : plan.spec().models()) {
+            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+            Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
+            List<LayerSimilarity> first = null;
+            for (String arm : arms(plan, model)) {
+                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
+                Map<String, List<Double>> moved = new LinkedHashMap<>();
+                for (long seed : plan.spec().seeds()) {
+                    PlannedRun run = plan.run(model, arm, largestSubset(), seed);
+                    if (run == null || !analysed.contains(run)) {
+                        continue;
+                    }
+                    out.println("analysis: practitioner " + model + " " + arm + " seed " + seed
+                            + " before vs after training");
+                    RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
+                    perSeed.add(r.layers());
+                    first = first == null ? r.layers() : first;
+                    r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                }
+                if (!perSeed.isEmpty()) {
+                    beforeAfter.put(arm, RepresentationsExperiment.summary(perSeed));
+                    Map<String, Double> mean = new LinkedHashMap<>();
+                    moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue)
+                            .toArray())));
+                    movement.put(arm, mean);
+                }
+            }
+            if (first != null) {
+                all.put(model, new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
+                        first.stream().map(LayerSimilarity::points).toList(),
+                        first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null,
+                        beforeAfter, movement));
+            }
+        }
+        new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(analysisFile(plan).orElseThrow());
+    }
+
+    private static RepresentationsRecord representations(Plan plan) {
+        Path f = plan.folder().analysis("practitioner");
+        return Files.isRegularFile(f) ? RepresentationsRecord.read(f) : null;
+    }
+
+    /**
+     * Per seed, the mean before/after similarity ({@link RepresentationsExperiment#CLAIM_MEASURE}) over the usable
+     * layers {@code which} picks ({@code lower} or {@code higher} half), for one arm; empty without the analysis.
+     */
+    private static double[] kept(RepresentationsRecord.Model m, String arm, boolean lower) {
+        if (m == null || m.beforeAfter(arm) == null) {
+            return new double[0];
+        }
+        RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m);
+        List<List<Double>> values = RepresentationsExperiment.values(m.beforeAfter(arm));
+        double[] out = new double[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = l.mean(values.get(i), lower ? l.lower() : l.higher());
+        }
+        return out;
     }
 
     /** The arms {@code model} has in this plan, in report order (a source without weights for it has none). */
@@ -224,6 +333,28 @@ final class PractitionerExperiment implements Experiment {
                 }
             }
         }
+        // Claim 6 per source: lower layers change less through fine-tuning than higher ones, from each start.
+        RepresentationsRecord repr = representations(results.plan());
+        if (repr != null) {
+            for (String model : models) {
+                RepresentationsRecord.Model m = repr.models().get(model);
+                if (m == null) {
+                    continue;
+                }
+                RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m);
+                if (l.lower().isEmpty() || l.higher().isEmpty()) {
+                    continue;
+                }
+                for (String arm : arms(results.plan(), model)) {
+                    if (arm.startsWith("from:") && m.beforeAfter(arm) != null) {
+                        double[] d = Findings.pairedDifferences(kept(m, arm, false), kept(m, arm, true));
+                        Finding f = Findings.judgeLowerChangeLess(model, "from " + armText(arm),
+                                RepresentationsExperiment.CLAIM_MEASURE, d, l.names(l.lower()), l.names(l.higher()));
+                        out.add(new Finding("practitioner", f.claim(), f.measured(), f.verdict(), f.evidence()));
+                    }
+                }
+            }
+        }
         return dedupeOutOfScope(out);
     }
 
@@ -300,7 +431,30 @@ final class PractitionerExperiment implements Experiment {
                                 + "helping.</figcaption></figure></div>");
             }
             convergence(h, results, model, arms, sizes.get(sizes.size() - 1));
+            change(h, results, model, arms);
         }
+    }
+
+    /** How much of each start survives fine-tuning: before/after similarity of the lower and higher layers. */
+    private void change(StringBuilder h, Results results, String model, List<String> arms) {
+        RepresentationsRecord repr = representations(results.plan());
+        RepresentationsRecord.Model m = repr == null ? null : repr.models().get(model);
+        if (m == null) {
+            h.append("<p class='muted'>Representation change: not yet analysed (it is when every run at the largest "
+                    + "size has finished).</p>");
+            return;
+        }
+        RepresentationsExperiment.Layers l = RepresentationsExperiment.Layers.of(m);
+        h.append("<table><tr><th>start</th><th>").append(RepresentationsExperiment.CLAIM_MEASURE.toUpperCase(Locale.ROOT))
+                .append(" before vs after, lower layers (").append(Svg.esc(l.names(l.lower()))).append(")</th><th>")
+                .append("higher layers (").append(Svg.esc(l.names(l.higher()))).append(")</th></tr>");
+        for (String a : arms) {
+            h.append("<tr><td>").append(Svg.esc(armText(a))).append("</td><td>").append(Findings.pm(kept(m, a, true)))
+                    .append("</td><td>").append(Findings.pm(kept(m, a, false))).append("</td></tr>");
+        }
+        h.append("</table><p class='muted'>similarity of each layer's representation at the start and at the end of "
+                + "training (1 = unchanged), mean ± sd over seeds, at the largest size; from random init the start "
+                + "holds nothing worth keeping, so its numbers are the baseline of change</p>");
     }
 
     /** Steps to the declared validation AUC per arm at {@code size}, and each arm's paired speed-up over random. */

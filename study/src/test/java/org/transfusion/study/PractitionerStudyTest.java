@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.error.BadInputException;
+import org.transfusion.study.record.RepresentationsRecord;
 
 /**
  * The practitioner's study (issue 31): pretraining sources as a factor, training-set sizes on nested stratified
@@ -171,6 +172,11 @@ class PractitionerStudyTest {
                 again.scores()).auc());
         assertThat(ext.row(one.id()).images()).isEqualTo(again.scores().n());
         assertThat(html).contains("<h2>External validation</h2>");
+        // each start before vs after fine-tuning, at the largest size
+        RepresentationsRecord repr = RepresentationsRecord.read(plan.folder().analysis("practitioner"));
+        assertThat(repr.models().get("cbr-small").beforeAfter()).containsOnlyKeys("random", "random-long", "from:own");
+        assertThat(repr.models().get("cbr-small").beforeAfter("from:own").comparisons()).isEqualTo(1);
+        assertThat(html).contains("SVCCA before vs after, lower layers");
         // data whose task cannot give the run's outputs is refused in one line
         assertThatThrownBy(() -> org.transfusion.engine.eval.RunEvaluation.scoresOn(one.folder(),
                 "synthetic:retina?n=120&size=16&seed=9&relabel=a:0 no DR+1 mild;b:other", null,
