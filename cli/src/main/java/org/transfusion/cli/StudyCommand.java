@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
             "Every run, skipping those already complete (or failed) in --out, then the analyses (one newer than",
             "every run is kept) and DIR/report/index.html.",
             "Presets: performance, small-data, representations, convergence, transfusion, hybrid, init-statistics,",
-            "size-sweep, forgetting, all, segmentation (--task segmentation data; --compare-with)."})
+            "size-sweep, forgetting, all, segmentation (--task segmentation data; --compare-with), practitioner",
+            "(which start to take per backbone and amount of data)."})
 public final class StudyCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
