@@ -50,6 +50,8 @@ class SpecRangesTest {
               hybrid: {model: cbr-small, schemes: [gabor]}
               size_sweep: {schemes: [random], max_points: 100}
               forgetting: {schemes: [random], snapshots: 1, train_images: 10, test_images: 10}
+              practitioner: {sizes: [40, 0], sources: [own], long_factor: 2, threshold: 0.7}
+              external: {data: "synthetic:retina?n=80&size=16&seed=5", split: test}
             """;
 
     /** A segmentation study with every key of its experiment (a segmentation study runs that experiment alone). */
