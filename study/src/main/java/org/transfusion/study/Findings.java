@@ -676,7 +676,7 @@ final class Findings {
         double[] d = pairedDifferences(randomLong, transfer);
         int n = Stats.count(d);
         String measured = String.format(Locale.ROOT, "%s, %s training images: from %s %s, random init with %sx "
-                + "epochs %s", model, size, source, pm(transfer), Svg.fmt(factor), pm(randomLong));
+                + "epochs %s", model, size, source, pm(transfer), Svg.plain(factor), pm(randomLong));
         if (n < MIN_SEEDS) {
             return tooFewSeeds("practitioner", SURVIVES_LONGER_TRAINING, measured, n);
         }

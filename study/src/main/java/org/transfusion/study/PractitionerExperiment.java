@@ -171,7 +171,7 @@ final class PractitionerExperiment implements Experiment {
     /** The arm's name in the report: random, random (2x epochs), or the source. */
     private String armText(String arm) {
         if (arm.equals(StudySpec.Practitioner.RANDOM_LONG)) {
-            return String.format(Locale.ROOT, "random, %sx epochs", Svg.fmt(spec.longFactor()));
+            return String.format(Locale.ROOT, "random, %sx epochs", Svg.plain(spec.longFactor()));
         }
         return arm.startsWith("from:") ? arm.substring("from:".length()) : arm;
     }
@@ -267,7 +267,7 @@ final class PractitionerExperiment implements Experiment {
         h.append("<h2>Answer: where to start, per backbone and amount of data</h2>")
                 .append("<table><tr><th>backbone</th><th>training images</th><th>start from</th><th>test AUC</th>"
                         + "<th>ahead of the next best</th><th>vs random</th><th>vs random, ")
-                .append(Svg.fmt(spec.longFactor())).append("x epochs</th><th>how sure</th></tr>");
+                .append(Svg.plain(spec.longFactor())).append("x epochs</th><th>how sure</th></tr>");
         StringBuilder csv = new StringBuilder("model,train_images,start_from,test_auc_mean,runner_up,lead_mean,"
                 + "lead_ci95_low,lead_ci95_high,gain_over_random_mean,gain_over_random_long_mean,paired_seeds,how_sure\n");
         for (String model : results.spec().models()) {
@@ -377,7 +377,7 @@ final class PractitionerExperiment implements Experiment {
         StringBuilder h = page.html();
         h.append("<h2>Which start, for how much data (practitioner study)</h2>")
                 .append("<p>Each backbone trained at each training-set size from random init, from random init with ")
-                .append(Svg.fmt(spec.longFactor())).append("x the epochs (the equal-tuning control of He et al. "
+                .append(Svg.plain(spec.longFactor())).append("x the epochs (the equal-tuning control of He et al. "
                         + "2019) and from each pretraining source with weights for it.</p>");
         List<Integer> sizes = sizes();
         List<String> labels = sizes.stream().map(PractitionerExperiment::sizeText).toList();
@@ -460,7 +460,7 @@ final class PractitionerExperiment implements Experiment {
     /** Steps to the declared validation AUC per arm at {@code size}, and each arm's paired speed-up over random. */
     private void convergence(StringBuilder h, Results results, String model, List<String> arms, int size) {
         h.append("<table><tr><th>start (").append(sizeText(size)).append(" images)</th><th>steps to validation AUC ")
-                .append(Svg.fmt(spec.threshold())).append("</th><th>reached by</th></tr>");
+                .append(Svg.plain(spec.threshold())).append("</th><th>reached by</th></tr>");
         for (String a : arms) {
             List<Double> steps = new ArrayList<>();
             int reached = 0;

@@ -243,6 +243,7 @@ class PractitionerStudyTest {
         new PractitionerExperiment(r.spec().experiments().practitioner()).answer(page);
         String html = page.html().toString();
         assertThat(html).contains("<h2>Answer: where to start, per backbone and amount of data</h2>")
+                .contains("<th>vs random, 2x epochs</th>")
                 .contains("<td>resnet18</td><td>50</td><td><b>published</b></td>").contains("clearly ahead");
         List<String> csv = Files.readAllLines(dir.resolve("practitioner.csv"));
         assertThat(csv.get(0)).startsWith("model,train_images,start_from,test_auc_mean");
