@@ -369,7 +369,7 @@ public final class Trainer {
                             failed = Divergence.validation(vs.loss(), vs.probs(), vs.n(), vs.outputs());
                             boolean collapsed = Double.isFinite(vs.loss())
                                     && Divergence.collapsed(vs.probs(), vs.n(), vs.outputs());
-                            if (!collapses.ends(collapsed) && collapsed) {
+                            if (!collapses.ends(collapsed, done, total) && collapsed) {
                                 failed = null; // an early saturation may pass; the test set's check still holds
                             }
                         }
