@@ -250,6 +250,21 @@ final class PractitionerExperiment implements Experiment {
         return new Choice(model, size, best, bestAucs, runnerUp, lead, overRandom, overLong);
     }
 
+    /**
+     * {@code text}, or where the arm's runs at {@code size} failed (diverged or collapsed: no model came out of them)
+     * and nothing could be paired, how many did.
+     */
+    private static String orFailed(String text, Results results, String model, String arm, int size) {
+        if (!text.equals("–")) {
+            return text;
+        }
+        long failed = results.spec().seeds().stream().map(seed -> results.plan().run(model, arm,
+                StudySpec.Practitioner.subset(size), seed)).filter(r -> r != null
+                && new org.transfusion.engine.run.RunFolder(r.folder()).isFailed()).count();
+        return failed == 0 ? text : "failed on " + failed + " of " + results.spec().seeds().size() + " seeds "
+                + "(collapsed or diverged: no model)";
+    }
+
     /** "+0.031 [+0.012, +0.050]" (the paired mean and its 95% t-interval), or "–" where nothing is paired. */
     private static String difference(double[] d) {
         if (Stats.count(d) == 0) {
@@ -283,8 +298,10 @@ final class PractitionerExperiment implements Experiment {
                         .append(Findings.pm(c.bestAucs())).append("</td><td>")
                         .append(c.runnerUp() == null ? "–" : difference(c.lead()) + " <span class='muted'>over "
                                 + Svg.esc(armText(c.runnerUp())) + "</span>")
-                        .append("</td><td>").append(difference(c.overRandom())).append("</td><td>")
-                        .append(difference(c.overLong())).append("</td><td>").append(Svg.esc(c.sureness()))
+                        .append("</td><td>").append(orFailed(difference(c.overRandom()), results, model, "random",
+                                size)).append("</td><td>")
+                        .append(orFailed(difference(c.overLong()), results, model, StudySpec.Practitioner.RANDOM_LONG,
+                                size)).append("</td><td>").append(Svg.esc(c.sureness()))
                         .append("</td></tr>");
                 double[] ci = Stats.tInterval(c.lead());
                 csv.append(String.join(",", ReportPage.csv(model), Integer.toString(size), ReportPage.csv(armText(c.best())),

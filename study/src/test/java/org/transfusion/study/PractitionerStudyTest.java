@@ -253,6 +253,29 @@ class PractitionerStudyTest {
     }
 
     @Test
+    void anArmWhoseRunsFailedIsSaidToHaveFailedNotLeftBlank() throws Exception {
+        // random-long's runs at 50 images failed (collapsed) on every seed: the answer says so where the gain over it
+        // would be
+        StudySpec spec = SpecReader.parse(SPEC.replace("models: [cbr-small, resnet18]", "models: [resnet18]")
+                .replace("[published, \"hub:a1_in1k\", own]", "[published, own]"), "p.yaml");
+        Plan plan = Plan.of(spec, dir, null);
+        List<RunResult> given = new ArrayList<>();
+        for (int seed = 0; seed < 3; seed++) {
+            given.add(result(plan, "resnet18", "random", 50, seed, 0.70 + 0.01 * seed));
+            given.add(result(plan, "resnet18", "from:published", 50, seed, 0.80 + 0.01 * seed));
+            given.add(result(plan, "resnet18", "from:own", 50, seed, 0.75 + 0.01 * seed));
+            Path failed = new org.transfusion.engine.run.RunFolder(plan.run("resnet18", "random-long", 50, seed).folder())
+                    .failureJson();
+            Files.createDirectories(failed.getParent());
+            Files.writeString(failed, "{}");
+        }
+        ReportPage page = new ReportPage(new Results(plan, given), dir);
+        new PractitionerExperiment(spec.experiments().practitioner()).answer(page);
+        assertThat(page.html().toString()).contains("<td>failed on 3 of 3 seeds (collapsed or diverged: no model)</td>")
+                .contains("<b>published</b>");
+    }
+
+    @Test
     void theRankingHoldsUnlessTheRunnerUpIsClearlyBetterOnTheExternalData() {
         // external best - next: 0.00, 0.01, -0.01 -> mean 0, sd 0.01, [-0.0248, +0.0248]: lower end above -0.02? no
         // (-0.0248): inconclusive; 0.02, 0.03, 0.01 -> [-0.005, +0.045], above -0.02: holds; -0.05, -0.04, -0.06 ->
