@@ -94,29 +94,15 @@ final class ExternalExperiment implements Experiment {
         List<Finding> out = new ArrayList<>();
         for (String model : results.spec().models()) {
             Starts s = starts(results, model);
-            String best = null;
-            String next = null;
-            double bestMean = Double.NEGATIVE_INFINITY;
-            double nextMean = Double.NEGATIVE_INFINITY;
-            for (String arm : s.arms()) {
-                double m = Stats.mean(results.testAucs(model, arm, s.subset()));
-                if (Double.isNaN(m)) {
-                    continue;
-                }
-                if (m > bestMean) {
-                    next = best;
-                    nextMean = bestMean;
-                    best = arm;
-                    bestMean = m;
-                } else if (m > nextMean) {
-                    next = arm;
-                    nextMean = m;
-                }
-            }
+            String[] top = PractitionerExperiment.topTwo(results, model, s.arms(), s.subset());
+            String best = top[0];
+            String next = top[1];
             if (best == null || next == null) {
                 continue;
             }
-            out.add(Findings.judgeRankingHolds(model, best, next, bestMean - nextMean,
+            double lead = Stats.mean(results.testAucs(model, best, s.subset()))
+                    - Stats.mean(results.testAucs(model, next, s.subset()));
+            out.add(Findings.judgeRankingHolds(model, best, next, lead,
                     Findings.pairedDifferences(externalAucs(results, record, model, next, s.subset()),
                             externalAucs(results, record, model, best, s.subset())), record.data()));
         }

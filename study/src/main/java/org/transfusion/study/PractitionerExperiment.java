@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.transfusion.engine.data.Split;
-import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
 import org.transfusion.similarity.Method;
 import org.transfusion.study.record.RepresentationsRecord;
@@ -86,37 +85,13 @@ final class PractitionerExperiment implements Experiment {
         List<PlannedRun> analysed = analysedRuns(plan);
         Map<String, RepresentationsRecord.Model> all = new LinkedHashMap<>();
         for (String model : plan.spec().models()) {
-            Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
-            Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
-            List<LayerSimilarity> first = null;
-            for (String arm : arms(plan, model)) {
-                List<List<LayerSimilarity>> perSeed = new ArrayList<>();
-                Map<String, List<Double>> moved = new LinkedHashMap<>();
-                for (long seed : plan.spec().seeds()) {
-                    PlannedRun run = plan.run(model, arm, largestSubset(), seed);
-                    if (run == null || !analysed.contains(run)) {
-                        continue;
-                    }
-                    out.println("analysis: practitioner " + model + " " + arm + " seed " + seed
-                            + " before vs after training");
-                    RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
-                    perSeed.add(r.layers());
-                    first = first == null ? r.layers() : first;
-                    r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-                }
-                if (!perSeed.isEmpty()) {
-                    beforeAfter.put(arm, RepresentationsExperiment.summary(perSeed));
-                    Map<String, Double> mean = new LinkedHashMap<>();
-                    moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue)
-                            .toArray())));
-                    movement.put(arm, mean);
-                }
-            }
-            if (first != null) {
-                all.put(model, new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
-                        first.stream().map(LayerSimilarity::points).toList(),
-                        first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null,
-                        beforeAfter, movement));
+            RepresentationsRecord.Model m = RepresentationsExperiment.beforeAfter(plan, "practitioner " + model,
+                    arms(plan, model), (arm, seed) -> {
+                        PlannedRun run = plan.run(model, arm, largestSubset(), seed);
+                        return analysed.contains(run) ? run : null;
+                    }, request, out);
+            if (m != null) {
+                all.put(model, m);
             }
         }
         new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(analysisFile(plan).orElseThrow());
@@ -216,31 +191,42 @@ final class PractitionerExperiment implements Experiment {
         }
     }
 
-    /** The best arm of {@code model} at {@code size}, or null when none of its runs finished. */
-    Choice choose(Results results, String model, int size) {
-        List<String> arms = arms(results.plan(), model);
+    /**
+     * The two {@code arms} of {@code model} with the highest mean test AUC on {@code subset} (null: all data), best
+     * first; an entry is null where fewer arms have a finished run.
+     */
+    static String[] topTwo(Results results, String model, List<String> arms, Integer subset) {
         String best = null;
+        String next = null;
         double bestMean = Double.NEGATIVE_INFINITY;
+        double nextMean = Double.NEGATIVE_INFINITY;
         for (String a : arms) {
-            double m = Stats.mean(aucs(results, model, a, size));
-            if (!Double.isNaN(m) && m > bestMean) {
-                bestMean = m;
+            double m = Stats.mean(results.testAucs(model, a, subset));
+            if (Double.isNaN(m)) {
+                continue;
+            }
+            if (m > bestMean) {
+                next = best;
+                nextMean = bestMean;
                 best = a;
+                bestMean = m;
+            } else if (m > nextMean) {
+                next = a;
+                nextMean = m;
             }
         }
+        return new String[] {best, next};
+    }
+
+    /** The best arm of {@code model} at {@code size}, or null when none of its runs finished. */
+    Choice choose(Results results, String model, int size) {
+        String[] top = topTwo(results, model, arms(results.plan(), model), StudySpec.Practitioner.subset(size));
+        String best = top[0];
+        String runnerUp = top[1];
         if (best == null) {
             return null;
         }
         double[] bestAucs = aucs(results, model, best, size);
-        String runnerUp = null;
-        double second = Double.NEGATIVE_INFINITY;
-        for (String a : arms) {
-            double m = Stats.mean(aucs(results, model, a, size));
-            if (!a.equals(best) && !Double.isNaN(m) && m > second) {
-                second = m;
-                runnerUp = a;
-            }
-        }
         double[] lead = runnerUp == null ? new double[0]
                 : Findings.pairedDifferences(aucs(results, model, runnerUp, size), bestAucs);
         double[] overRandom = best.equals("random") ? new double[0]

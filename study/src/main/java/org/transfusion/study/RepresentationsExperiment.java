@@ -439,6 +439,49 @@ final class RepresentationsExperiment implements Experiment {
         return m == null ? NONE : m;
     }
 
+    /**
+     * The runs {@code runOf} names (per scheme of {@code schemes} and seed; null: none) before vs after
+     * training, per scheme: the summary over seeds and the mean weight movement; null without runs.
+     */
+    static RepresentationsRecord.Model beforeAfter(Plan plan, String label, List<String> schemes,
+                                                   java.util.function.BiFunction<String, Long, PlannedRun> runOf,
+                                                   RunComparison.Request request, PrintStream out) {
+        Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
+        List<LayerSimilarity> first = null;
+        for (String scheme : schemes) {
+            List<List<LayerSimilarity>> perSeed = new ArrayList<>();
+            Map<String, List<Double>> moved = new LinkedHashMap<>();
+            for (long seed : plan.spec().seeds()) {
+                PlannedRun run = runOf.apply(scheme, seed);
+                if (run == null) {
+                    continue;
+                }
+                out.println("analysis: " + label + " " + scheme + " seed " + seed + " before vs after training");
+                RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
+                perSeed.add(r.layers());
+                if (first == null) {
+                    first = r.layers();
+                }
+                r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
+            if (perSeed.isEmpty()) {
+                continue;
+            }
+            beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
+            Map<String, Double> mean = new LinkedHashMap<>();
+            moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue).toArray())));
+            movement.put(scheme, mean);
+        }
+        if (first == null) {
+            return null;
+        }
+        return new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
+                first.stream().map(LayerSimilarity::points).toList(),
+                first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
+                movement);
+    }
+
     /** Per comparison, the claim measure's per-layer values (empty where not recorded). */
     static List<List<Double>> values(RepresentationsRecord.Summary summary) {
         List<List<Double>> v = measure(summary).values();

@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.transfusion.engine.data.Split;
 import org.transfusion.engine.eval.RunEvaluation;
 import org.transfusion.engine.model.ModelRegistry;
-import org.transfusion.engine.probe.LayerSimilarity;
 import org.transfusion.engine.probe.RunComparison;
 import org.transfusion.engine.run.RunFolder;
 import org.transfusion.similarity.Method;
@@ -124,47 +123,11 @@ final class SegmentationExperiment implements Experiment {
         new RepresentationsRecord(RepresentationsRecord.FORMAT, all).write(plan.folder().analysis("segmentation"));
     }
 
-    /**
-     * The runs {@code runOf} names (per scheme of {@link #CHANGE_SCHEMES} and seed; null: none) before vs after
-     * training, per scheme: the summary over seeds and the mean weight movement; null without runs.
-     */
+    /** {@link RepresentationsExperiment#beforeAfter} over {@link #CHANGE_SCHEMES}. */
     private RepresentationsRecord.Model beforeAfter(Plan plan, String label,
                                                     java.util.function.BiFunction<String, Long, PlannedRun> runOf,
                                                     RunComparison.Request request, PrintStream out) {
-        Map<String, RepresentationsRecord.Summary> beforeAfter = new LinkedHashMap<>();
-        Map<String, Map<String, Double>> movement = new LinkedHashMap<>();
-        List<LayerSimilarity> first = null;
-        for (String scheme : CHANGE_SCHEMES) {
-            List<List<LayerSimilarity>> perSeed = new ArrayList<>();
-            Map<String, List<Double>> moved = new LinkedHashMap<>();
-            for (long seed : plan.spec().seeds()) {
-                PlannedRun run = runOf.apply(scheme, seed);
-                if (run == null) {
-                    continue;
-                }
-                out.println("analysis: " + label + " " + scheme + " seed " + seed + " before vs after training");
-                RunComparison.Result r = RunComparison.beforeAfter(run.folder(), request);
-                perSeed.add(r.layers());
-                if (first == null) {
-                    first = r.layers();
-                }
-                r.movement().forEach((k, v) -> moved.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-            }
-            if (perSeed.isEmpty()) {
-                continue;
-            }
-            beforeAfter.put(scheme, RepresentationsExperiment.summary(perSeed));
-            Map<String, Double> mean = new LinkedHashMap<>();
-            moved.forEach((k, v) -> mean.put(k, Stats.mean(v.stream().mapToDouble(Double::doubleValue).toArray())));
-            movement.put(scheme, mean);
-        }
-        if (first == null) {
-            return null;
-        }
-        return new RepresentationsRecord.Model(first.stream().map(LayerSimilarity::layerA).toList(),
-                first.stream().map(LayerSimilarity::points).toList(),
-                first.stream().map(l -> Math.max(l.neuronsA(), l.neuronsB())).toList(), null, null, beforeAfter,
-                movement);
+        return RepresentationsExperiment.beforeAfter(plan, label, CHANGE_SCHEMES, runOf, request, out);
     }
 
     @Override

@@ -38,8 +38,8 @@ public final class RunEvaluation {
      * otherwise a bad input naming both lists.
      */
     public static TaskScores scoresOn(Path runDir, String dataSpec, Path dataDir, Split split) {
-        java.util.List<String> trained = RunFolder.existing(runDir).runRecord().resolved() == null ? null
-                : RunFolder.existing(runDir).runRecord().resolved().outputs();
+        var resolved = RunFolder.existing(runDir).runRecord().resolved();
+        java.util.List<String> trained = resolved == null ? null : resolved.outputs();
         Scored sc = score(runDir, dataSpec, dataDir, split);
         java.util.List<String> outputs = sc.setup().task().outputNames();
         if (trained != null && !trained.equals(outputs)) {
