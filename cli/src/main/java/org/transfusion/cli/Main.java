@@ -2,6 +2,7 @@ package org.transfusion.cli;
 
 import java.io.PrintWriter;
 import org.transfusion.engine.data.Augment;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
@@ -120,6 +121,7 @@ public final class Main implements Runnable {
         cli.registerConverter(SubsetSampling.class, text -> parsed(() -> SubsetSampling.parse(text)));
         cli.registerConverter(OperatingPoint.class, text -> parsed(() -> OperatingPoint.parse(text)));
         cli.registerConverter(CalibrationKind.class, text -> parsed(() -> CalibrationKind.parse(text)));
+        cli.registerConverter(Normalisation.class, text -> parsed(() -> Normalisation.parse(text)));
     }
 
     /** A converter's result, its bad-input message passed to picocli as the reason the value is invalid. */

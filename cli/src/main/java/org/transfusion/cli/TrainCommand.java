@@ -31,22 +31,33 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A transfer scheme without {@code --weights} uses the model's published ImageNet weights, fetched (or found
-     * in the cache) as timm's {@code pretrained=True} does; a model without any keeps the spec as it is, and its
-     * validation says what to give.
+     * A transfer scheme without {@code --weights} uses the model's published ImageNet weights (or its checkpoint
+     * tagged {@code checkpoint}), fetched (or found in the cache) as timm's {@code pretrained=True} does, with the
+     * normalisation they were trained on unless {@code --normalisation} is given; a model without any keeps the spec
+     * as it is, and its validation says what to give.
      */
-    static RunSpec withPublishedWeights(RunSpec run) {
-        PretrainedSource source = PretrainedSource.of(run.model());
-        if (!run.init().needsWeights() || run.weights() != null || source == null) {
+    static RunSpec withPublishedWeights(RunSpec run, String checkpoint) {
+        if (checkpoint != null && (run.weights() != null || !run.init().needsWeights())) {
+            throw new BadInputException("--checkpoint picks published weights for a transfer scheme without "
+                    + "--weights; " + (run.weights() != null ? "drop it or --weights" : "--init " + run.init().spec()
+                    + " uses none"));
+        }
+        if (!run.init().needsWeights() || run.weights() != null) {
             return run;
         }
-        return run.toBuilder().weights(Hub.fetch(source, Hub.Config.fromEnvironment(), System.err).file()).build();
+        PretrainedSource source = checkpoint == null ? PretrainedSource.of(run.model())
+                : WeightsCommand.published(run.model(), checkpoint, "--checkpoint");
+        if (source == null) {
+            return run;
+        }
+        RunSpec.Builder b = run.toBuilder().weights(Hub.fetch(source, Hub.Config.fromEnvironment(), System.err).file());
+        return run.normalisation() == null ? b.normalisation(source.normalisation()).build() : b.build();
     }
 
     static java.util.Map<String, Object> run(TrainingOptions options, CommandLine.ParseResult parsed) {
         // --device, else TRANSFUSION_DEVICE: checked here, before weights are fetched or a folder is touched
         RunContext context = RunContext.on(options.device);
-        RunSpec run = withPublishedWeights(options.toSpec(parsed));
+        RunSpec run = withPublishedWeights(options.toSpec(parsed), options.checkpoint);
         RunFolder folder = new RunFolder(options.out);
         if (options.resume && !folder.hasRun()) {
             throw new BadInputException(options.out + ": nothing to resume (no run.json there)");

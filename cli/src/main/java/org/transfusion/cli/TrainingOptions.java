@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.transfusion.engine.data.Augment;
 import org.transfusion.engine.data.DatasetSpecs;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
@@ -71,6 +72,16 @@ public final class TrainingOptions {
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Pretrained weights (safetensors) for transfer schemes")
     Path weights;
+
+    @Option(names = "--checkpoint", paramLabel = "TAG",
+            description = "Without --weights: the model's published checkpoint tagged TAG instead of its default "
+                    + "(e.g. dino, a1_in1k; see `transfusion weights list`), fed inputs normalised as it was trained")
+    String checkpoint;
+
+    @Option(names = "--normalisation", paramLabel = "imagenet|inception|M,M,M/S,S,S",
+            description = "Input mean and std per channel (RGB, on [0, 1]) (default: the model card's, or the "
+                    + "--checkpoint's)")
+    Normalisation normalisation;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: ${DEFAULT-VALUE})")
     Integer epochs;
@@ -217,7 +228,7 @@ public final class TrainingOptions {
             rate = parsed.hasMatchedOption("--lr") ? lr : d.lr();
             epochCount = parsed.hasMatchedOption("--epochs") ? epochs : d.epochs();
         }
-        return RunSpec.builder(skipUnreadable ? DatasetSpecs.skipUnreadable(data) : data, model).task(task).init(init).weights(weights).length(steps, epochCount)
+        return RunSpec.builder(skipUnreadable ? DatasetSpecs.skipUnreadable(data) : data, model).task(task).init(init).weights(weights).normalisation(normalisation).length(steps, epochCount)
                 .batchSize(batch).lr(rate).optimizer(optimizer).momentum(momentum).weightDecay(weightDecay)
                 .schedule(schedule).imageSize(imageSize).evalEvery(evalEvery).seed(seed).augment(augment)
                 .channels(channels).trainSubset(trainSubset).subsetSampling(subsetSampling).width(width).thresholds(thresholds).snapshots(snapshots)

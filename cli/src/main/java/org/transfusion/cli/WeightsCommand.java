@@ -140,11 +140,16 @@ public final class WeightsCommand implements Runnable {
      * naming the models, or the model's tags, that there are otherwise.
      */
     static PretrainedSource published(String model, String tag) {
+        return published(model, tag, "--tag");
+    }
+
+    /** As {@link #published(String, String)}, naming the option that gave the tag {@code flag}. */
+    static PretrainedSource published(String model, String tag, String flag) {
         ModelCard card = ModelRegistry.get(model);
         if (tag != null) {
             PretrainedSource s = PretrainedSource.of(model, tag);
             if (s == null) {
-                throw new BadInputException("--tag " + tag + ": " + model + " has no published checkpoint tagged "
+                throw new BadInputException(flag + " " + tag + ": " + model + " has no published checkpoint tagged "
                         + tag + " (expected one of: " + (card.checkpoints().isEmpty() ? "none, it has no published "
                         + "weights" : String.join(", ", card.checkpoints().stream().map(PublishedWeights::tag)
                         .toList())) + ")");

@@ -30,7 +30,7 @@ class RunSpecRoundTripTest {
      */
     private static final String[] FLAGS = {
         "--data", "synthetic:retina?n=64&size=16", "--task", "referable", "--model", "resnet50-slim",
-        "--init", "slim", "--weights", "/tmp/w.safetensors", "--batch-size", "7", "--lr", "0.05",
+        "--init", "slim", "--weights", "/tmp/w.safetensors", "--normalisation", "inception", "--batch-size", "7", "--lr", "0.05",
         "--optimizer", "sgd", "--momentum", "0.5", "--weight-decay", "0.002", "--schedule", "step",
         "--image-size", "48", "--eval-every", "9", "--seed", "42", "--augment", "none", "--channels", "1",
         "--train-subset", "33", "--subset-sampling", "stratified", "--width", "0.75", "--thresholds", "0.55,0.77", "--snapshots", "4",

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.data.Tasks;
 import org.transfusion.engine.hub.Hub;
 import org.transfusion.engine.hub.PretrainedSource;
@@ -97,12 +98,16 @@ public final class Plan {
         }
         InitScheme init = InitScheme.parse(scheme);
         Path weights = null;
+        Normalisation normalisation = null;
         if (init.needsWeights()) {
             // A slim variant starts from its full model's weights (its lower blocks are the same), a U-Net from its
             // encoder's.
-            weights = weightsFor(ModelRegistry.get(model).weightsCard().name());
+            String card = ModelRegistry.get(model).weightsCard().name();
+            weights = weightsFor(card);
+            PretrainedSource hub = published.get(card);
+            normalisation = hub == null ? null : hub.normalisation();
         }
-        put(id, model, init.spec(), init, weights, subset, seed, spec.training().epochs());
+        put(id, model, init.spec(), init, weights, normalisation, subset, seed, spec.training().epochs());
     }
 
     /**
@@ -123,21 +128,25 @@ public final class Plan {
         }
         if (arm.equals(StudySpec.Practitioner.RANDOM_LONG)) {
             int epochs = (int) Math.round(spec.training().epochs() * p.longFactor());
-            put(id, model, arm, new InitScheme.Random(), null, subset, seed, epochs);
+            put(id, model, arm, new InitScheme.Random(), null, null, subset, seed, epochs);
             return true;
         }
         WeightsSpec source = p.sources().stream().filter(s -> StudySpec.Practitioner.arm(s).equals(arm)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no source for arm " + arm));
-        Path weights = weightsFrom(ModelRegistry.get(model).weightsCard().name(), source);
+        String card = ModelRegistry.get(model).weightsCard().name();
+        Path weights = weightsFrom(card, source);
         if (weights == null) {
             return false;
         }
-        put(id, model, arm, new InitScheme.Pretrained(), weights, subset, seed, spec.training().epochs());
+        // a hub checkpoint trained on inputs normalised its own way (a DINO ViT) is fed them so
+        PretrainedSource hub = published.get(sourceKey(card, source));
+        put(id, model, arm, new InitScheme.Pretrained(), weights, hub == null ? null : hub.normalisation(), subset,
+                seed, spec.training().epochs());
         return true;
     }
 
-    private void put(String id, String model, String label, InitScheme init, Path weights, Integer subset, long seed,
-                     int epochs) {
+    private void put(String id, String model, String label, InitScheme init, Path weights, Normalisation normalisation,
+                     Integer subset, long seed, int epochs) {
         List<Double> thresholds = spec.experiments().convergence() != null
                 ? spec.experiments().convergence().thresholds() : RunSpec.DEFAULT_THRESHOLDS;
         if (isSegmentation()) {
@@ -148,7 +157,7 @@ public final class Plan {
         RunSpec.Builder b = isSegmentation() ? segmentationTraining(model)
                 : training(spec.data(), spec.task(), model, epochs)
                         .classWeights(spec.training().classWeights()).sampler(spec.training().sampler());
-        RunSpec run = b.init(init).weights(weights).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
+        RunSpec run = b.init(init).weights(weights).normalisation(normalisation).evalEvery(spec.training().evalEvery()).seed(seed).trainSubset(subset)
                 .thresholds(thresholds)
                 .snapshots(spec.experiments().forgetting() != null ? spec.experiments().forgetting().snapshots() : 0)
                 .build();
@@ -255,7 +264,10 @@ public final class Plan {
         /** Its published ImageNet weights, fetched from the hub. */
         record Published(PretrainedSource source) implements WeightsSource {
             public String describe() {
-                return "ImageNet weights " + source.repo() + " (" + source.licence() + "), fetched from the hub";
+                Normalisation own = source.normalisation();
+                return "ImageNet weights " + source.repo() + " (" + source.licence() + "), fetched from the hub"
+                        + (own.equals(ModelRegistry.get(source.model()).normalisation()) ? ""
+                        : "; its inputs normalised as it was trained (" + own.label() + ")");
             }
         }
 

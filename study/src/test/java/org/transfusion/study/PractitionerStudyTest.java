@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.error.BadInputException;
@@ -69,6 +70,29 @@ class PractitionerStudyTest {
         assertThat(plan.sources()).containsKeys("resnet18 from published", "resnet18 from a1_in1k",
                 "resnet18 from own", "cbr-small from own");
         assertThat(plan.published()).containsKeys("resnet18 from published", "resnet18 from a1_in1k");
+    }
+
+    /**
+     * A hub checkpoint trained on other input statistics than its card's (DINO's ViT-S/16: ImageNet's, where the
+     * AugReg default has 0.5, per timm's pretrained_cfg) gives its runs its own normalisation; random arms and the
+     * default checkpoint keep the card's (stored as none).
+     */
+    @Test
+    void aCheckpointWithItsOwnInputStatisticsIsFedThemAndTheOtherArmsTheCards() {
+        StudySpec spec = SpecReader.parse(SPEC.replace("models: [cbr-small, resnet18]", "models: [vit-small-p16]")
+                .replace("sources: [published, \"hub:a1_in1k\", own]", "sources: [published, \"hub:dino\"]"),
+                "p.yaml");
+        Plan plan = Plan.of(spec, dir, null);
+        assertThat(plan.run("vit-small-p16", "from:dino", 50, 0L).spec().normalisation())
+                .isEqualTo(Normalisation.IMAGENET);
+        assertThat(plan.run("vit-small-p16", "from:dino", 50, 0L).spec().weights().toString())
+                .contains("models--timm--vit_small_patch16_224.dino");
+        assertThat(plan.run("vit-small-p16", "from:published", 50, 0L).spec().normalisation()).isNull();
+        assertThat(plan.run("vit-small-p16", "random", 50, 0L).spec().normalisation()).isNull();
+        assertThat(plan.run("vit-small-p16", "random-long", null, 1L).spec().normalisation()).isNull();
+        assertThat(plan.sources().get("vit-small-p16 from dino").describe()).endsWith("fetched from the hub; its "
+                + "inputs normalised as it was trained (imagenet)");
+        assertThat(plan.sources().get("vit-small-p16 from published").describe()).endsWith("fetched from the hub");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package org.transfusion.engine.data;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.transfusion.error.BadInputException;
 
 /**
  * The per-channel mean and standard deviation (RGB, on values scaled to [0, 1]) that a model's pretrained weights
@@ -48,6 +50,46 @@ public record Normalisation(List<Double> mean, List<Double> std) {
             throw new IllegalArgumentException("model channels must be 1 or 3, got " + channels);
         }
         return new float[] {rgb.get(0).floatValue(), rgb.get(1).floatValue(), rgb.get(2).floatValue()};
+    }
+
+    /**
+     * A normalisation by name ({@code imagenet}, {@code inception}: mean and std 0.5) or as its values,
+     * {@code M,M,M/S,S,S} (RGB means, then stds, on values scaled to [0, 1]).
+     */
+    public static Normalisation parse(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.equals("imagenet")) {
+            return IMAGENET;
+        }
+        if (t.equals("inception")) {
+            return INCEPTION;
+        }
+        String expected = "expected imagenet, inception, or three means and three stds as M,M,M/S,S,S (e.g. "
+                + "0.5,0.5,0.5/0.25,0.25,0.25)";
+        String[] parts = text.strip().split("/", -1);
+        if (parts.length != 2) {
+            throw new BadInputException("normalisation '" + text + "': " + expected);
+        }
+        try {
+            return new Normalisation(numbers(parts[0]), numbers(parts[1]));
+        } catch (NumberFormatException e) {
+            throw new BadInputException("normalisation '" + text + "': not a number (" + e.getMessage() + "); "
+                    + expected);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("normalisation '" + text + "': " + e.getMessage() + "; " + expected);
+        }
+    }
+
+    private static List<Double> numbers(String csv) {
+        List<Double> out = new ArrayList<>();
+        for (String v : csv.split(",", -1)) {
+            double d = Double.parseDouble(v.strip());
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException("values must be finite, got " + v.strip());
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     /** "imagenet", "inception", or the values of any other. */

@@ -13,7 +13,8 @@ import org.transfusion.engine.model.PublishedWeights;
  * where the first convolution and the classifier are. {@code sha256} pins the file's hash when we know it (the
  * hub's own hash for the file is checked in every case).
  *
- * <p>Read off the model's card ({@link ModelCard}): its {@link PublishedWeights}, normalisation and keys. A slim
+ * <p>Read off the model's card ({@link ModelCard}): its {@link PublishedWeights}, normalisation (the checkpoint's
+ * own where it was trained with another, {@link PublishedWeights#normalisation}) and keys. A slim
  * variant's source is its full model's (its lower blocks are the same).
  */
 public record PretrainedSource(String model, String repo, String file, String revision, String sha256,
@@ -40,7 +41,7 @@ public record PretrainedSource(String model, String repo, String file, String re
     }
 
     private static PretrainedSource of(ModelCard card, PublishedWeights w) {
-        Normalisation n = card.normalisation();
+        Normalisation n = w.normalisation() != null ? w.normalisation() : card.normalisation();
         return new PretrainedSource(card.name(), w.repo(), w.file(), w.revision(), w.sha256(),
                 w.licence(), w.description(), w.inputSize(), n.mean(), n.std(), card.firstConvPrefix(),
                 card.classifierPrefix(), w.classes());
@@ -59,7 +60,8 @@ public record PretrainedSource(String model, String repo, String file, String re
 
     /** The checkpoint's tag ({@code tv_in1k}): what follows the last dot of the repository's name. */
     public String tag() {
-        return new PublishedWeights(repo, file, revision, sha256, licence, description, inputSize, classes).tag();
+        return new PublishedWeights(repo, file, revision, sha256, licence, description, inputSize, classes, null)
+                .tag();
     }
 
     /** The input normalisation the weights were trained with. */

@@ -129,12 +129,9 @@ public final class ModelRegistry {
      * normalisation as timm's pretrained_cfg states them at commit aa4b585.
      */
     static {
-        // Other hub checkpoints of timm with exactly these keys and shapes (timm's source; the lead wires them as
-        // further sources): timm/vit_small_patch16_224.augreg_in1k (apache-2.0, mean/std 0.5, 1000 classes);
-        // timm/vit_small_patch16_224.augreg_in21k (apache-2.0, mean/std 0.5; head of 21843 classes, re-initialised
-        // by Transfer); timm/deit_small_patch16_224.fb_in1k (apache-2.0, ImageNet mean/std, 1000 classes: the same
-        // keys); timm/vit_small_patch16_224.dino (apache-2.0, ImageNet mean/std; self-supervised, num_classes 0: no
-        // head.weight/head.bias, so Transfer re-initialises the head).
+        // Every checkpoint below has exactly these keys and shapes (timm's source). DeiT-S is timm's
+        // deit_small_patch16_224, a ViT-S/16 with the same layout; DINO's has no head (num_classes 0), so Transfer
+        // re-initialises it. DeiT and DINO were trained on ImageNet-normalised inputs, the AugReg ViTs on mean/std 0.5.
         register(full("vit-small-p16", "ViT-S/16 (timm vit_small_patch16_224: dim 384, depth 12, 6 heads, MLP 1536; "
                 + "position embedding resampled to the input's grid), timm keys", ModelCard.Family.VIT, 224,
                 Normalisation.INCEPTION,
@@ -142,18 +139,24 @@ public final class ModelRegistry {
                         null, "Apache-2.0", "ViT-S/16 AugReg, ImageNet-21k pretrained and ImageNet-1k fine-tuned, "
                         + "via timm", 224, 1000),
                 (c, k, w) -> vitSmall("vit-small-p16", c, k, 16)).withOtherWeights(List.of(
-                // wired: the checkpoints with the card's normalisation (mean/std 0.5); DeiT and DINO, with
-                // ImageNet's, wait for a per-checkpoint normalisation (issue 31's notes)
                 PublishedWeights.timm("vit_small_patch16_224", "augreg_in1k", "Apache-2.0", "ViT-S/16 AugReg, "
                         + "ImageNet-1k only", 224),
                 new PublishedWeights("timm/vit_small_patch16_224.augreg_in21k", "model.safetensors", "main", null,
                         "Apache-2.0", "ViT-S/16 AugReg, ImageNet-21k (its 21,843-class head re-initialised)", 224,
-                        21843))));
-        // No published weights on this card; timm/vit_small_patch8_224.dino (apache-2.0, ImageNet mean/std,
-        // self-supervised, no head) has its keys and shapes (pos_embed 785 tokens, 8 x 8 patches).
+                        21843),
+                PublishedWeights.timm("deit_small_patch16_224", "fb_in1k", "Apache-2.0", "DeiT-S, ImageNet-1k with "
+                        + "DeiT's data-efficient recipe (Facebook Research)", 224)
+                        .withNormalisation(Normalisation.IMAGENET),
+                PublishedWeights.timm("vit_small_patch16_224", "dino", "Apache-2.0", "DINO self-supervised on "
+                        + "ImageNet-1k images, no labels (Facebook Research; no head)", 224)
+                        .withClasses(0).withNormalisation(Normalisation.IMAGENET))));
+        // No default (supervised ImageNet) weights; DINO's self-supervised ViT-S/8 has its keys and shapes (pos_embed
+        // 785 tokens, 8 x 8 patches) and the card's ImageNet normalisation.
         register(full("vit-small-p8", "ViT-S/8 (timm vit_small_patch8_224 layout: ViT-S with 8 x 8 patches), for "
                 + "32-64 px inputs, timm keys", ModelCard.Family.VIT, 224, Normalisation.IMAGENET, null,
-                (c, k, w) -> vitSmall("vit-small-p8", c, k, 8)));
+                (c, k, w) -> vitSmall("vit-small-p8", c, k, 8)).withOtherWeights(List.of(
+                PublishedWeights.timm("vit_small_patch8_224", "dino", "Apache-2.0", "DINO self-supervised on "
+                        + "ImageNet-1k images, no labels (Facebook Research; no head)", 224).withClasses(0))));
         // Other hub checkpoints with these keys: timm/convnext_tiny.fb_in22k_ft_in1k and
         // timm/convnext_tiny.in12k_ft_in1k (apache-2.0, 1000 classes); timm/convnext_tiny.fb_in22k (apache-2.0,
         // head of 21841 classes) and timm/convnext_tiny.in12k (apache-2.0, 11821 classes), heads re-initialised by

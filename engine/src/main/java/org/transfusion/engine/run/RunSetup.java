@@ -8,6 +8,7 @@ import org.transfusion.engine.data.DatasetSpecs;
 import org.transfusion.engine.data.Image;
 import org.transfusion.engine.data.ImagePipeline;
 import org.transfusion.engine.data.LabelCounts;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.SegmentationDataset;
 import org.transfusion.engine.data.SegmentationSample;
@@ -104,7 +105,7 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
             throw new BadInputException("--image-size " + size + " is too small for " + o.model() + " (at least "
                     + arch.minImageSize() + ")");
         }
-        ImagePipeline pipeline = ImagePipeline.of(info.normalisation(), size, channels,
+        ImagePipeline pipeline = ImagePipeline.of(normalisation(o, info), size, channels,
                 o.augment().augment());
         if (o.sampler() == Sampler.BALANCED && task.type() == Task.Type.MULTILABEL) {
             throw new BadInputException("--sampler balanced draws every class equally often, which needs one class "
@@ -167,8 +168,13 @@ public record RunSetup(RunSpec options, Dataset data, Task task, ModelCard model
             throw new BadInputException("--image-size is not used by --task " + SEGMENTATION + ": images are never "
                     + "resized; the network sees --patch-size patches and whole images by sliding windows");
         }
-        ImagePipeline pipeline = ImagePipeline.of(info.normalisation(), patch, channels, Augment.NONE);
+        ImagePipeline pipeline = ImagePipeline.of(normalisation(o, info), patch, channels, Augment.NONE);
         return new RunSetup(o, seg.asTiles(patch), task, info, arch, patch, channels, pipeline, null, null, seg);
+    }
+
+    /** The run's input normalisation: its own (a checkpoint trained with another), else its model card's. */
+    static Normalisation normalisation(RunSpec o, ModelCard info) {
+        return o.normalisation() != null ? o.normalisation() : info.normalisation();
     }
 
     /**

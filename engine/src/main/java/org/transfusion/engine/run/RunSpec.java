@@ -22,6 +22,7 @@ import org.transfusion.engine.data.ImageFiles;
 import org.transfusion.engine.data.Sampler;
 import org.transfusion.engine.data.SubsetSampling;
 import org.transfusion.engine.data.UncertaintyPolicy;
+import org.transfusion.engine.data.Normalisation;
 import org.transfusion.engine.init.InitScheme;
 import org.transfusion.engine.model.Architecture;
 import org.transfusion.engine.model.ModelRegistry;
@@ -38,6 +39,9 @@ import org.transfusion.error.BadInputException;
  * specs with the same identity are the same run, so a folder written under {@code --jobs 1} resumes under
  * {@code --jobs 2}.
  *
+ * @param normalisation the inputs' per-channel mean and std; null = the model card's. A pretrained checkpoint
+ *                     trained with others gives its own (a DINO ViT: ImageNet's where the card has 0.5); one equal
+ *                     to the card's is stored as null, so the two spell the same run
  * @param epochs       training length in epochs (used when {@code steps} is null)
  * @param steps        training length in gradient steps (wins over epochs)
  * @param imageSize    square input size; null = the dataset's stored size
@@ -64,7 +68,8 @@ import org.transfusion.error.BadInputException;
  * @param dataDir      where {@code medmnist:NAME} files are looked up first (not part of the identity)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record RunSpec(String data, String task, String model, InitScheme init, Path weights, Integer epochs,
+public record RunSpec(String data, String task, String model, InitScheme init, Path weights,
+                      Normalisation normalisation, Integer epochs,
                       Long steps, int batchSize, double lr, OptimizerKind optimizer, double momentum,
                       double weightDecay, ScheduleKind schedule, Integer imageSize, int evalEvery, long seed,
                       Augment.Policy augment, Integer channels, Integer trainSubset,
@@ -109,6 +114,9 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         }
         init = init == null ? new InitScheme.Random() : init;
         weights = weights == null ? null : weights.toAbsolutePath().normalize();
+        Normalisation given = normalisation;
+        normalisation = given == null || ModelRegistry.find(model).filter(c -> c.normalisation().equals(given))
+                .isPresent() ? null : given;
         optimizer = optimizer == null ? OptimizerKind.ADAM : optimizer;
         schedule = schedule == null ? ScheduleKind.COSINE : schedule;
         augment = augment == null ? Augment.Policy.DEFAULT : augment;
@@ -127,7 +135,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
      * decay 1e-4, ...): the one source of the defaults, read by {@link #builder}, the {@code train} and
      * {@code pretrain} flags and the study spec's training section. Its data and model are empty: a run names both.
      */
-    public static final RunSpec DEFAULTS = new RunSpec("", null, "", null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4,
+    public static final RunSpec DEFAULTS = new RunSpec("", null, "", null, null, null, 20, null, 64, 1e-3, null, 0.9, 1e-4,
             null, null, 0, 0L, null, null, null, null, 1.0, null, 0, null, null, null, null, null, null, null, null, 0, null);
 
     /**
@@ -254,6 +262,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         private String model;
         private InitScheme init;
         private Path weights;
+        private Normalisation normalisation;
         private Integer epochs;
         private Long steps;
         private int batchSize;
@@ -289,6 +298,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
             model = s.model;
             init = s.init;
             weights = s.weights;
+            normalisation = s.normalisation;
             epochs = s.epochs;
             steps = s.steps;
             batchSize = s.batchSize;
@@ -324,6 +334,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         public Builder model(String v) { model = v; return this; }
         public Builder init(InitScheme v) { init = v; return this; }
         public Builder weights(Path v) { weights = v; return this; }
+        public Builder normalisation(Normalisation v) { normalisation = v; return this; }
         public Builder epochs(Integer v) { epochs = v; return this; }
         public Builder steps(Long v) { steps = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
@@ -361,7 +372,7 @@ public record RunSpec(String data, String task, String model, InitScheme init, P
         }
 
         public RunSpec build() {
-            return new RunSpec(data, task, model, init, weights, epochs, steps, batchSize, lr, optimizer, momentum,
+            return new RunSpec(data, task, model, init, weights, normalisation, epochs, steps, batchSize, lr, optimizer, momentum,
                     weightDecay, schedule, imageSize, evalEvery, seed, augment, channels, trainSubset, subsetSampling,
                     width, thresholds, snapshots, uncertainty, frontalOnly, classWeights, sampler, operatingPoint, calibrate,
                     patchSize, classes, threads, dataDir);

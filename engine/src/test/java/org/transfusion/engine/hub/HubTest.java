@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.transfusion.engine.data.Normalisation;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfusion.engine.init.InitSchemes;
@@ -220,7 +221,9 @@ class HubTest {
     @Test
     void aCheckpointByItsTagFetchesFromItsOwnRepositoryWithItsLicence() throws IOException {
         String[][] cases = {{"resnet50", "a1_in1k", "Apache-2.0"}, {"resnet50", "fb_swsl_ig1b_ft_in1k", "CC-BY-NC-4.0"},
-            {"convnext-tiny", "fb_in22k", "Apache-2.0"}, {"vit-small-p16", "augreg_in1k", "Apache-2.0"}};
+            {"convnext-tiny", "fb_in22k", "Apache-2.0"}, {"vit-small-p16", "augreg_in1k", "Apache-2.0"},
+            {"vit-small-p16", "dino", "Apache-2.0"}, {"vit-small-p16", "fb_in1k", "Apache-2.0"},
+            {"vit-small-p8", "dino", "Apache-2.0"}};
         java.util.Set<Path> files = new java.util.HashSet<>();
         for (String[] c : cases) {
             PretrainedSource source = PretrainedSource.of(c[0], c[1]);
@@ -235,6 +238,28 @@ class HubTest {
         assertThat(files).hasSize(cases.length);
         assertThat(PretrainedSource.of("resnet50", "in22k")).isNull();
         assertThat(PretrainedSource.of("resnet50-slim", "a1_in1k").repo()).isEqualTo("timm/resnet50.a1_in1k");
+    }
+
+    /**
+     * A checkpoint trained on inputs normalised otherwise than its card's default carries its own normalisation:
+     * timm's pretrained_cfg (timm aa4b585, vision_transformer.py and deit.py) gives the DINO ViTs and DeiT-S
+     * ImageNet's mean and std where the AugReg ViT-S/16 has 0.5, and DINO no head (num_classes 0).
+     */
+    @Test
+    void aCheckpointTrainedWithOtherInputStatisticsCarriesItsOwn() {
+        assertThat(PretrainedSource.of("vit-small-p16").normalisation()).isEqualTo(Normalisation.INCEPTION);
+        assertThat(PretrainedSource.of("vit-small-p16", "augreg_in1k").normalisation())
+                .isEqualTo(Normalisation.INCEPTION);
+        PretrainedSource dino = PretrainedSource.of("vit-small-p16", "dino");
+        assertThat(dino.repo()).isEqualTo("timm/vit_small_patch16_224.dino");
+        assertThat(dino.normalisation()).isEqualTo(Normalisation.IMAGENET);
+        assertThat(dino.classes()).isZero();
+        PretrainedSource deit = PretrainedSource.of("vit-small-p16", "fb_in1k");
+        assertThat(deit.repo()).isEqualTo("timm/deit_small_patch16_224.fb_in1k");
+        assertThat(deit.normalisation()).isEqualTo(Normalisation.IMAGENET);
+        assertThat(deit.classes()).isEqualTo(1000);
+        assertThat(PretrainedSource.of("vit-small-p8", "dino").repo()).isEqualTo("timm/vit_small_patch8_224.dino");
+        assertThat(PretrainedSource.of("vit-small-p8", "dino").normalisation()).isEqualTo(Normalisation.IMAGENET);
     }
 
     @Test
