@@ -2,7 +2,6 @@ package org.transfusion.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
@@ -222,23 +221,9 @@ public final class MobileNetV2 extends Architecture implements Encoder {
         public NDArray apply(Params p, NDArray x, boolean training) {
             NDArray c = convolve(p, conv, x, stride);
             NDArray b = free(c, bn.apply(p, c, training));
-            return free(b, training ? relu6(b) : b.clip(0, 6));
+            // training: hardtanh with its one-pass gradient (ScriptedOps); inference needs no gradient: one clamp
+            return free(b, training ? ScriptedOps.relu6(b) : b.clip(0, 6));
         }
-    }
-
-    /**
-     * ReLU6 as relu(x) - relu(x - 6). DJL reaches libtorch's clamp, whose gradient is built from a comparison, a
-     * logical-and and a {@code where} that runs unvectorised: measured ~30% of a mobilenet-v2 training step at
-     * 64 px. Two ReLUs have vectorised gradients. The value is exact for x <= 12 (x - 6 is then exact, Sterbenz)
-     * and within half an ulp of x above; the gradient is 1 on (0, 6] and 0 elsewhere. Inference, which needs no
-     * gradient, clamps (one pass instead of four).
-     */
-    static NDArray relu6(NDArray x) {
-        NDArray shifted = x.sub(6f);
-        NDArray above = free(shifted, Activation.relu(shifted));
-        NDArray r = Activation.relu(x);
-        NDArray out = free(r, r.sub(above));
-        return free(above, out);
     }
 
     private Feature invertedResidual(String n, int in, int out, int stride, int expansion) {
