@@ -4,8 +4,10 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
@@ -24,11 +26,13 @@ import java.nio.file.StandardCopyOption;
  * whose gradient is a comparison, a comparison, a logical-and and a {@code where}; or relu(x) - relu(x - 6):
  * sub, relu, relu, sub forward, two threshold_backwards, a neg and an add backward), about 30% of a MobileNetV2
  * training step at 128 px (bench/training/README.md). The function's TorchScript (resource {@code relu6.pt}) is
- * made by {@code scripts/relu6_torchscript.py}; it has no parameters, so it runs on the input's device.
+ * made by {@code scripts/scripted_ops.py}; it has no parameters, so it runs on the input's device.
+ *
+ * <p>{@link #adam}: libtorch's fused CPU Adam kernel over every parameter in one call (see there).
  */
 public final class ScriptedOps {
-    private static final String RELU6 = "relu6.pt";
-    private static volatile PtSymbolBlock relu6;
+    private static final Module RELU6 = new Module("relu6.pt");
+    private static final Module ADAM = new Module("adam.pt");
 
     private ScriptedOps() {}
 
@@ -37,20 +41,64 @@ public final class ScriptedOps {
      * PyTorch's ReLU6). The result belongs to {@code x}'s manager.
      */
     public static NDArray relu6(NDArray x) {
-        return IValueUtils.forward(relu6Module(), new NDList(x), true).singletonOrThrow();
+        return IValueUtils.forward(RELU6.block(), new NDList(x), true).singletonOrThrow();
     }
 
-    private static PtSymbolBlock relu6Module() {
-        PtSymbolBlock m = relu6;
-        if (m == null) {
-            synchronized (ScriptedOps.class) {
-                m = relu6;
-                if (m == null) {
-                    relu6 = m = load(RELU6);
+    /**
+     * One Adam step (L2 {@code weightDecay} added to the gradient, as torch.optim.Adam) of every parameter in place,
+     * with libtorch's fused CPU kernel ({@code torch._fused_adam_}: one vectorised pass per tensor, where DJL's
+     * adamUpdate runs eleven), then every gradient zeroed; outside autograd. In the kernel's terms: m = lerp(m, g,
+     * 1 - beta1), v = beta2 v + (1 - beta2) g^2, w -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps) with c1 = 1 -
+     * beta1^step and c2 = 1 - beta2^step.
+     *
+     * <p>The kernel walks each parameter, its gradient and its moments as flat arrays, so the four must share one
+     * dense memory layout: autograd gives a dense parameter's gradient its strides, and moments made by
+     * {@code zerosLike} of the parameter have them.
+     *
+     * @param step the update's number, 1 for the first
+     */
+    public static void adam(NDArray[] params, NDArray[] grads, NDArray[] expAvgs, NDArray[] expAvgSqs, long step,
+                            double lr, double beta1, double beta2, double weightDecay, double eps) {
+        try (NDArray stepTensor = params[0].getManager().create((float) step);
+             IValue p = IValue.listFrom(pt(params)); IValue g = IValue.listFrom(pt(grads));
+             IValue m = IValue.listFrom(pt(expAvgs)); IValue v = IValue.listFrom(pt(expAvgSqs));
+             IValue s = IValue.from((PtNDArray) stepTensor); IValue l = IValue.from(lr);
+             IValue b1 = IValue.from(beta1); IValue b2 = IValue.from(beta2);
+             IValue w = IValue.from(weightDecay); IValue e = IValue.from(eps);
+             IValue out = IValueUtils.runMethod(ADAM.block(), "forward", p, g, m, v, s, l, b1, b2, w, e)) {
+            // the returned step tensor is not needed
+        }
+    }
+
+    private static PtNDArray[] pt(NDArray[] arrays) {
+        PtNDArray[] out = new PtNDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = (PtNDArray) arrays[i];
+        }
+        return out;
+    }
+
+    /** A TorchScript resource, loaded on first use and kept for the life of the process. */
+    private static final class Module {
+        private final String resource;
+        private volatile PtSymbolBlock block;
+
+        Module(String resource) {
+            this.resource = resource;
+        }
+
+        PtSymbolBlock block() {
+            PtSymbolBlock b = block;
+            if (b == null) {
+                synchronized (this) {
+                    b = block;
+                    if (b == null) {
+                        block = b = load(resource);
+                    }
                 }
             }
+            return b;
         }
-        return m;
     }
 
     private static PtSymbolBlock load(String resource) {
