@@ -207,7 +207,9 @@ public final class ResNet extends Architecture implements Encoder {
             NDArray d = b.downConv.apply(p, x);
             shortcut = free(d, b.downBn.apply(p, d, training));
         }
-        NDArray sum = free(shortcut, free(h, h.add(shortcut)), x);
+        // in place, as torchvision's out += identity: the last BN's output is not kept for its backward (batch norm
+        // saves its input), so the addition may overwrite it, one pass and one allocation fewer
+        NDArray sum = free(shortcut, h.addi(shortcut), x);
         return free(sum, Activation.relu(sum));
     }
 }
