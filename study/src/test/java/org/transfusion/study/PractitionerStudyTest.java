@@ -195,6 +195,14 @@ class PractitionerStudyTest {
         assertThat(ext.row(one.id()).auc()).isEqualTo(org.transfusion.engine.eval.MetricsReport.headline(again.task(),
                 again.scores()).auc());
         assertThat(ext.row(one.id()).images()).isEqualTo(again.scores().n());
+        // a run trained on 40 images of its own data is scored on every image of another dataset's train split,
+        // not on 40 of them (its subset selected images of its own data)
+        int externalTrain = org.transfusion.engine.data.DatasetSpecs.open("synthetic:retina?n=120&size=16&seed=9")
+                .split(org.transfusion.engine.data.Split.TRAIN).size();
+        assertThat(externalTrain).isGreaterThan(40);
+        assertThat(org.transfusion.engine.eval.RunEvaluation.scoresOn(plan.run("cbr-small", "random", 40, 0L).folder(),
+                "synthetic:retina?n=120&size=16&seed=9", null, org.transfusion.engine.data.Split.TRAIN).scores().n())
+                .isEqualTo(externalTrain);
         assertThat(html).contains("<h2>External validation</h2>");
         // each start before vs after fine-tuning, at the largest size
         RepresentationsRecord repr = RepresentationsRecord.read(plan.folder().analysis("practitioner"));

@@ -342,15 +342,22 @@ public record RunFolder(Path dir) {
     }
 
     /**
-     * The recorded spec, to evaluate or probe the run again, on another dataset ({@code data}) or with another data
-     * folder ({@code dataDir}) where given.
+     * The recorded spec, to evaluate or probe the run again, on another dataset ({@code data}; without the run's
+     * training subset, which selected images of its own data) or with another data folder ({@code dataDir}) where
+     * given.
      */
     public RunSpec specOn(String data, Path dataDir) {
         RunSpec o = spec();
         if (data == null && dataDir == null) {
             return o;
         }
-        return o.toBuilder().data(data != null ? data : o.data()).dataDir(dataDir).build();
+        RunSpec.Builder b = o.toBuilder().data(data != null ? data : o.data()).dataDir(dataDir);
+        if (data != null) {
+            // the run's training subset was drawn from its own data's train split: another dataset's train split is
+            // scored whole
+            b.trainSubset(null);
+        }
+        return b.build();
     }
 
     /** The learning curve ({@code curve.csv}). */
