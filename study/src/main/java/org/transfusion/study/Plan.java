@@ -104,8 +104,7 @@ public final class Plan {
             // encoder's.
             String card = ModelRegistry.get(model).weightsCard().name();
             weights = weightsFor(card);
-            PretrainedSource hub = published.get(card);
-            normalisation = hub == null ? null : hub.normalisation();
+            normalisation = hubNormalisation(card);
         }
         put(id, model, init.spec(), init, weights, normalisation, subset, seed, spec.training().epochs());
     }
@@ -138,11 +137,19 @@ public final class Plan {
         if (weights == null) {
             return false;
         }
-        // a hub checkpoint trained on inputs normalised its own way (a DINO ViT) is fed them so
-        PretrainedSource hub = published.get(sourceKey(card, source));
-        put(id, model, arm, new InitScheme.Pretrained(), weights, hub == null ? null : hub.normalisation(), subset,
+        put(id, model, arm, new InitScheme.Pretrained(), weights, hubNormalisation(sourceKey(card, source)), subset,
                 seed, spec.training().epochs());
         return true;
+    }
+
+    /**
+     * The input normalisation of the hub checkpoint planned under {@code key} in {@link #published} (a DINO ViT's
+     * own, which its runs are fed; the card's is stored as none by RunSpec), or null when the weights are not a hub
+     * checkpoint's.
+     */
+    private Normalisation hubNormalisation(String key) {
+        PretrainedSource hub = published.get(key);
+        return hub == null ? null : hub.normalisation();
     }
 
     private void put(String id, String model, String label, InitScheme init, Path weights, Normalisation normalisation,

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +56,8 @@ public final class OptimizerBench {
                         b.add(now);
                     }
                 }
-                double ma = median(a);
-                double mb = median(b);
+                double ma = TrainingBench.median(a.stream().mapToDouble(Double::doubleValue).toArray());
+                double mb = TrainingBench.median(b.stream().mapToDouble(Double::doubleValue).toArray());
                 System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f | %.2f | %.2fx |%n", model, params.size(), count,
                         ma, mb, ma / mb);
             }
@@ -86,7 +85,10 @@ public final class OptimizerBench {
         return spent / 1e6 / steps;
     }
 
-    /** The update before issue 33: DJL's adamUpdate per parameter (eleven passes, a JNI call each), then zero-grad. */
+    /**
+     * The update before issue 33: DJL's adamUpdate per parameter (eleven passes, a JNI call each), then zero-grad.
+     * Timed only, so its bias-corrected rate is left at lr: the value of a scalar does not change the work.
+     */
     private static void previousAdam(Map<String, NDArray> params, Map<String, NDArray[]> state, float lr) {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray w = e.getValue();
@@ -96,11 +98,5 @@ public final class OptimizerBench {
                         -1f, 0.9f, 0.999f, 1e-8f, true, false);
             }
         }
-    }
-
-    private static double median(List<Double> v) {
-        double[] s = v.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }
