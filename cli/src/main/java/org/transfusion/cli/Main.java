@@ -22,8 +22,17 @@ import picocli.CommandLine;
         name = "transfusion",
         mixinStandardHelpOptions = true,
         versionProvider = VersionInfo.class,
-        description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).",
-        subcommands = {
+        description = "Transfer learning for medical imaging: train, compare and analyse CNNs (Raghu et al., NeurIPS 2019).")
+public final class Main implements Runnable {
+
+    /**
+     * The subcommands, in the order the usage lists them. They are added by {@link #execute}, not by the
+     * {@code @Command} annotation, so that a command named on the command line is the only one built: picocli builds
+     * a command's whole model (its options, their defaults, the classes they name) when the command is added, and
+     * building all of them took about 0.35 s of every start (the model registry, Jackson, the run and study types),
+     * most of it for commands that do not run.
+     */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(
             TrainCommand.class,
             PretrainCommand.class,
             WeightsCommand.class,
@@ -38,9 +47,11 @@ import picocli.CommandLine;
             StudyCommand.class,
             ReportCommand.class,
             CommandLine.HelpCommand.class,
-            SimilarityCommand.class,
-        })
-public final class Main implements Runnable {
+            SimilarityCommand.class);
+
+    /** Set (to anything but false) to build every subcommand on every start; the launcher's class-sharing archive
+     * is made so, so that it holds every command's classes. */
+    static final String ALL_COMMANDS_PROPERTY = "transfusion.cli.all-commands";
 
     /** Exit code for a user mistake (bad option, bad file): {@link ExitCode#BAD_INPUT}. */
     public static final int EXIT_BAD_INPUT = ExitCode.BAD_INPUT.code();
@@ -60,13 +71,15 @@ public final class Main implements Runnable {
     /** Runs the CLI with the given streams and returns the exit code; tests call this directly. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
+        addSubcommands(cli, args);
         cli.setOut(out);
         cli.setErr(err);
         registerConverters(cli);
         cli.setParameterExceptionHandler((ex, args1) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("transfusion: error: " + ex.getMessage() + " (see 'transfusion "
-                    + c.getCommandSpec().qualifiedName(" ").replaceFirst("^[^ ]+ ?", "") + " --help')");
+            String command = c.getCommandSpec().qualifiedName(" ").replaceFirst("^[^ ]+", "");
+            c.getErr().println("transfusion: error: " + ex.getMessage() + " (see 'transfusion" + command
+                    + " --help')");
             return EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -107,6 +120,49 @@ public final class Main implements Runnable {
                 + "resume this run)");
         System.err.flush();
         Runtime.getRuntime().halt(ExitCode.TERMINATED.code());
+    }
+
+    /**
+     * Adds the subcommands these arguments need. A command the first argument names (by name or alias, as picocli
+     * matches them) is the only one built; so is the one {@code help} is asked about, beside {@code help}. Otherwise
+     * (no command, the root's usage or version, an unknown command) each command is added as a stand-in that holds
+     * only its name, aliases and description: all that the usage and picocli's suggestions for a mistyped command
+     * read. {@link #ALL_COMMANDS_PROPERTY} builds every command.
+     */
+    static void addSubcommands(CommandLine cli, String[] args) {
+        String all = System.getProperty(ALL_COMMANDS_PROPERTY);
+        if (all != null && !all.equalsIgnoreCase("false")) {
+            SUBCOMMANDS.forEach(cli::addSubcommand);
+            return;
+        }
+        Class<?> named = args.length > 0 ? commandNamed(args[0]) : null;
+        if (named != null && !named.equals(CommandLine.HelpCommand.class)) {
+            cli.addSubcommand(named);
+            return;
+        }
+        Class<?> helpedWith = named != null && args.length > 1 ? commandNamed(args[1]) : null;
+        for (Class<?> command : SUBCOMMANDS) {
+            if (command.equals(CommandLine.HelpCommand.class) || command.equals(helpedWith)) {
+                cli.addSubcommand(command);
+            } else {
+                Command c = command.getAnnotation(Command.class);
+                CommandLine.Model.CommandSpec stub = CommandLine.Model.CommandSpec.create()
+                        .name(c.name()).aliases(c.aliases());
+                stub.usageMessage().description(c.description()).hidden(c.hidden());
+                cli.addSubcommand(c.name(), new CommandLine(stub));
+            }
+        }
+    }
+
+    /** The subcommand class whose name or alias this is, or null. */
+    static Class<?> commandNamed(String arg) {
+        for (Class<?> command : SUBCOMMANDS) {
+            Command c = command.getAnnotation(Command.class);
+            if (c.name().equals(arg) || java.util.Arrays.asList(c.aliases()).contains(arg)) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /** One parser per typed option, the same one study specs and run specs use. */
