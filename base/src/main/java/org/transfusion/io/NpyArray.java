@@ -1,6 +1,7 @@
 package org.transfusion.io;
 
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -252,6 +253,37 @@ public final class NpyArray {
             from += n;
             at += n;
             count -= n;
+        }
+    }
+
+    /**
+     * Copies {@code count} elements from flat C-order index {@code from} into {@code out} at index {@code at} as
+     * doubles, the values {@link #getDoubles} gives. A float64 array in the buffer's byte order is one bulk copy per
+     * mapped chunk (mapped file to native memory, no Java array between); other dtypes go through a small array.
+     */
+    public void getDoubles(long from, DoubleBuffer out, int at, int count) {
+        if (count < 0 || from < 0 || from + count > size || at < 0 || at + count > out.limit()) {
+            throw new IndexOutOfBoundsException("elements " + from + ".." + (from + count) + " outside " + source
+                    + " of size " + size + " or into " + out.limit() + " values at " + at);
+        }
+        if (dtype == Dtype.FLOAT64 && order == out.order()) {
+            while (count > 0) {
+                ByteBuffer b = chunk(from).duplicate().order(order);
+                b.position(offset(from));
+                int n = (int) Math.min(count, b.remaining() / itemSize);
+                out.put(at, b.asDoubleBuffer(), 0, n);
+                from += n;
+                at += n;
+                count -= n;
+            }
+            return;
+        }
+        double[] staged = new double[Math.min(count, 1 << 16)];
+        for (int done = 0; done < count; ) {
+            int n = Math.min(count - done, staged.length);
+            getDoubles(from + done, staged, 0, n);
+            out.put(at + done, staged, 0, n);
+            done += n;
         }
     }
 

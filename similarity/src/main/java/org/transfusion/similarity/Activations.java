@@ -11,22 +11,43 @@ import org.transfusion.io.NpyArray;
  * <p>Immutable; every value is finite and the matrix is not empty. A label (the file name, or any name the
  * caller gives) appears in error messages. {@link #sourcePoints()} remembers how many data points there were
  * before subsampling, so that two subsampled matrices are only compared when their sources line up.
+ *
+ * <p>A whole 2-D float32 or float64 {@code .npy} file is not copied into memory: its values are read from the
+ * memory-mapped file block by block by the computations that pass over the data ({@link #rows}), and copied whole
+ * only for a computation that needs them all at once ({@link #values}). Reading 2 x 100 MB of activations into the
+ * heap took about 0.13 s per file, most of it faulting in the new arrays' pages (issue 33).
  */
 public final class Activations {
 
-    private final double[] data;
+    /** The values, row-major; null while a file-backed matrix has not been copied ({@link #values}). */
+    private double[] data;
+    /** The 2-D file the values are read from, or null. */
+    private final NpyArray file;
     private final int points;
     private final int neurons;
     private final String label;
     private final long sourcePoints;
+    /** Column means and constant columns, once computed ({@link #columnStatistics}). */
+    private ColumnStatistics statistics;
 
     private Activations(double[] data, int points, int neurons, String label, long sourcePoints) {
+        this(data, null, points, neurons, label, sourcePoints);
+    }
+
+    private Activations(double[] data, NpyArray file, int points, int neurons, String label, long sourcePoints) {
         this.data = data;
+        this.file = file;
         this.points = points;
         this.neurons = neurons;
         this.label = label;
         this.sourcePoints = sourcePoints;
     }
+
+    /** Rows of the matrix, row-major, at {@code offset} of {@code values}. */
+    record RowBlock(double[] values, int offset) {}
+
+    /** Each column's mean, and whether it holds one value on every row (its minimum equals its maximum). */
+    record ColumnStatistics(double[] mean, boolean[] constant) {}
 
     /** A matrix from rows of equal length (copied). */
     public static Activations of(double[][] rows) {
@@ -96,6 +117,13 @@ public final class Activations {
         long[] chosen = RowSampler.choose(rows, maxPoints, seed);
         int n = chosen.length;
         int p = (int) cols;
+        if (shape.length == 2 && n == rows
+                && (array.dtype() == NpyArray.Dtype.FLOAT64 || array.dtype() == NpyArray.Dtype.FLOAT32)) {
+            Activations a = new Activations(null, array, n, p, src, rows);
+            // one pass over the file checks every value and takes the statistics the linear measures need
+            a.statistics = a.statisticsPass(true);
+            return a;
+        }
         double[] data = new double[n * p];
         if (shape.length == 2) {
             if (n == rows) {
@@ -115,6 +143,95 @@ public final class Activations {
         }
         return new Activations(data, n, p, src, rows);
     }
+
+    /**
+     * Column means and constant columns in one pass over the rows, block by block; with {@code checkFinite} (a
+     * file-backed matrix, whose values no other pass has seen) a value that is not finite is the error
+     * {@link #fromNpy} gives for it.
+     */
+    private ColumnStatistics statisticsPass(boolean checkFinite) {
+        int n = points;
+        int p = neurons;
+        int blockRows = blockRows();
+        double[] buffer = new double[Math.min(n, blockRows) * p];
+        double[] mean = new double[p];
+        double[] min = new double[p];
+        double[] max = new double[p];
+        RowBlock first = rows(0, 1, buffer, 0);
+        System.arraycopy(first.values(), first.offset(), min, 0, p);
+        System.arraycopy(first.values(), first.offset(), max, 0, p);
+        for (int r0 = 0; r0 < n; r0 += blockRows) {
+            int r1 = Math.min(n, r0 + blockRows);
+            RowBlock block = rows(r0, r1, buffer, 0);
+            double[] v = block.values();
+            int start = block.offset();
+            int end = start + (r1 - r0) * p;
+            for (int row = start; row < end; row += p) {
+                for (int j = 0; j < p; j++) {
+                    double x = v[row + j];
+                    mean[j] += x;
+                    if (x < min[j]) {
+                        min[j] = x;
+                    } else if (x > max[j]) {
+                        max[j] = x;
+                    }
+                }
+            }
+        }
+        if (checkFinite) {
+            // a value that is not finite makes its column's sum NaN or infinite (no later value brings it back); a
+            // sum can also overflow with finite values, which the search below then passes over
+            for (int j = 0; j < p; j++) {
+                if (!Double.isFinite(mean[j])) {
+                    throwIfNotFinite(buffer);
+                    break;
+                }
+            }
+        }
+        boolean[] constant = new boolean[p];
+        for (int j = 0; j < p; j++) {
+            mean[j] /= n;
+            constant[j] = min[j] == max[j];
+        }
+        return new ColumnStatistics(mean, constant);
+    }
+
+    /** The error for the first value of the file that is not finite, if there is one (rows read into buffer). */
+    private void throwIfNotFinite(double[] buffer) {
+        int blockRows = buffer.length / neurons;
+        for (int r0 = 0; r0 < points; r0 += blockRows) {
+            int r1 = Math.min(points, r0 + blockRows);
+            RowBlock block = rows(r0, r1, buffer, 0);
+            for (int k = 0; k < (r1 - r0) * neurons; k++) {
+                double v = block.values()[block.offset() + k];
+                if (!Double.isFinite(v)) {
+                    throw notFinite(file, r0 + k / neurons, k % neurons, false, 1, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each column's mean and whether it is constant: taken while a file-backed matrix was checked, else in one
+     * pass on the first call. The arrays are shared; never modified.
+     */
+    ColumnStatistics columnStatistics() {
+        synchronized (this) {
+            if (statistics != null) {
+                return statistics;
+            }
+        }
+        ColumnStatistics computed = statisticsPass(false);
+        synchronized (this) {
+            if (statistics == null) {
+                statistics = computed;
+            }
+            return statistics;
+        }
+    }
+
+    /** Values per block when a file-backed matrix is read in blocks (512 KB). */
+    private static final int FILE_BLOCK_VALUES = 1 << 16;
 
     /**
      * 4-D (N, C, H, W): each image that holds a chosen row is copied once in bulk (rows ascend, so images come
@@ -197,7 +314,11 @@ public final class Activations {
 
     /** The same matrix under another name (used in error messages and reports). */
     public Activations named(String newLabel) {
-        return new Activations(data, points, neurons, newLabel, sourcePoints);
+        Activations renamed = new Activations(inMemory(), file, points, neurons, newLabel, sourcePoints);
+        synchronized (this) {
+            renamed.statistics = statistics;
+        }
+        return renamed;
     }
 
     /** At most {@code maxPoints} rows chosen at random with {@code seed} (see {@link #fromNpy}). */
@@ -208,9 +329,56 @@ public final class Activations {
         long[] chosen = RowSampler.choose(points, maxPoints, seed);
         double[] out = new double[chosen.length * neurons];
         for (int r = 0; r < chosen.length; r++) {
-            System.arraycopy(data, (int) chosen[r] * neurons, out, r * neurons, neurons);
+            RowBlock row = rows((int) chosen[r], (int) chosen[r] + 1, out, r * neurons);
+            if (row.values() != out) {
+                System.arraycopy(row.values(), row.offset(), out, r * neurons, neurons);
+            }
         }
         return new Activations(out, chosen.length, neurons, label, sourcePoints);
+    }
+
+    /** Rows per block that {@link #rows} reads from a file for the passes over the data (about 512 KB). */
+    int blockRows() {
+        return Math.max(1, FILE_BLOCK_VALUES / neurons);
+    }
+
+    /**
+     * Rows [from, to), row-major: the values themselves at offset {@code from * neurons} when they are in memory, or
+     * else copied from the file into {@code buffer} at {@code at}. Never modified by the caller.
+     */
+    RowBlock rows(int from, int to, double[] buffer, int at) {
+        double[] inMemory = inMemory();
+        if (inMemory != null) {
+            return new RowBlock(inMemory, from * neurons);
+        }
+        file.getDoubles((long) from * neurons, buffer, at, (to - from) * neurons);
+        return new RowBlock(buffer, at);
+    }
+
+    /**
+     * Rows [from, to), row-major, into {@code out} at {@code at}, each row's {@link #neurons} values placed
+     * {@code stride} apart (stride = neurons: contiguous). From a file-backed matrix a contiguous copy goes from the
+     * mapped file to the buffer in bulk.
+     */
+    void copyRows(int from, int to, java.nio.DoubleBuffer out, int at, int stride) {
+        double[] inMemory = inMemory();
+        if (inMemory == null && stride == neurons) {
+            file.getDoubles((long) from * neurons, out, at, (to - from) * neurons);
+            return;
+        }
+        if (inMemory == null) {
+            for (int i = from; i < to; i++) {
+                file.getDoubles((long) i * neurons, out, at + (i - from) * stride, neurons);
+            }
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            out.put(at + (i - from) * stride, inMemory, i * neurons, neurons);
+        }
+    }
+
+    private synchronized double[] inMemory() {
+        return data;
     }
 
     public int points() {
@@ -231,16 +399,25 @@ public final class Activations {
     }
 
     public double get(int point, int neuron) {
-        return data[point * neurons + neuron];
+        double[] inMemory = inMemory();
+        return inMemory != null ? inMemory[point * neurons + neuron] : file.getDouble((long) point * neurons + neuron);
     }
 
     /** A copy of the values, row-major. */
     public double[] toRowMajor() {
-        return data.clone();
+        return values().clone();
     }
 
-    /** The values without a copy, for the computations in this package; never modified. */
-    double[] values() {
+    /**
+     * The values without a copy, for the computations in this package that need them all at once; never modified. A
+     * file-backed matrix is read into memory on the first call.
+     */
+    synchronized double[] values() {
+        if (data == null) {
+            double[] all = new double[points * neurons];
+            file.getDoubles(0, all, 0, all.length);
+            data = all;
+        }
         return data;
     }
 

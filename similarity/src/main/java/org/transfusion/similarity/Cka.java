@@ -51,11 +51,13 @@ public final class Cka {
             return xy / Math.sqrt(xx * yy);
         }
         requireDebiasablePoints(m.n);
-        double sx = sum(m.rowNormsX);
-        double sy = sum(m.rowNormsY);
-        double hxy = debiasedDot(xy, m.rowNormsX, m.rowNormsY, sx, sy, m.n);
-        double hxx = debiasedDot(xx, m.rowNormsX, m.rowNormsX, sx, sx, m.n);
-        double hyy = debiasedDot(yy, m.rowNormsY, m.rowNormsY, sy, sy, m.n);
+        double[] rx = m.rowNormsX();
+        double[] ry = m.rowNormsY();
+        double sx = sum(rx);
+        double sy = sum(ry);
+        double hxy = debiasedDot(xy, rx, ry, sx, sy, m.n);
+        double hxx = debiasedDot(xx, rx, rx, sx, sx, m.n);
+        double hyy = debiasedDot(yy, ry, ry, sy, sy, m.n);
         requireDebiasedPositive(hxx, m.labelX);
         requireDebiasedPositive(hyy, m.labelY);
         return hxy / Math.sqrt(hxx * hyy);

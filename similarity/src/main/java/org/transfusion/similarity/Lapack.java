@@ -17,6 +17,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_dsyrk;
 import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
 
@@ -47,18 +49,71 @@ final class Lapack {
 
     private Lapack() {}
 
+    /** The load of OpenBLAS once started ({@link #startLoading}); guarded by the class. */
+    private static CompletableFuture<Void> loading;
+    /** Whether the load went straight to javacpp's cache ({@link CachedOpenBlas}); read after {@link #load}. */
+    private static volatile boolean loadedFromCache;
+
     /**
-     * Loads OpenBLAS (a few hundred milliseconds: javacpp unpacks and links about 40 MB) and samples the idle
-     * cores, so that a caller can do both while other threads read its inputs. Called on the thread that goes
-     * on to use LAPACK: javacpp's loader is not safe to race against (a thread loading a library holds the
-     * loader's lock while the library's initialisation needs javacpp's Pointer class, which another thread may
-     * be initialising while waiting for that lock: a deadlock seen when the load ran on a thread of its own).
+     * Starts loading OpenBLAS (about 0.1 s from javacpp's cache, {@link CachedOpenBlas}; 0.2 s through javacpp's
+     * loader, which searches the class path for the libraries first) on a thread of its own, and sampling the idle cores ({@link CpuAvailability}, 50 ms) on
+     * another; returns at once. Until {@link #load} has returned, no other thread may touch javacpp (its Pointer
+     * classes included): javacpp's loader is not safe to race against (a thread loading a library holds the loader's
+     * lock while the library's initialisation needs javacpp's Pointer class, which another thread may be initialising
+     * while waiting for that lock). Reading and parsing input files meanwhile is what this is for.
      */
-    static void load() {
-        Loader.load(openblas.class);
-        CpuAvailability.idleCores();
+    static synchronized void startLoading() {
+        if (loading != null) {
+            return;
+        }
+        CompletableFuture<Void> load = new CompletableFuture<>();
+        loading = load;
+        daemon("transfusion-openblas-load", () -> {
+            try {
+                if (CachedOpenBlas.load()) {
+                    loadedFromCache = true;
+                } else {
+                    Loader.load(openblas.class);
+                }
+                load.complete(null);
+            } catch (Throwable t) {
+                load.completeExceptionally(t);
+            }
+        });
+        daemon("transfusion-idle-cores", CpuAvailability::idleCores);
     }
 
+    /** Loads OpenBLAS and samples the idle cores (see {@link #startLoading}) and waits until both are done. */
+    static void load() {
+        startLoading();
+        CompletableFuture<Void> load;
+        synchronized (Lapack.class) {
+            load = loading;
+        }
+        try {
+            load.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+        CpuAvailability.idleCores(); // waits for the sample under way, if any
+    }
+
+    /** Whether OpenBLAS was loaded from javacpp's cache directly; false before {@link #load}. */
+    static boolean loadedFromCache() {
+        return loadedFromCache;
+    }
+
+    private static void daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
 
     private static int explicitThreads() {
         for (String v : new String[] {System.getProperty("transfusion.similarity.threads"),

@@ -9,10 +9,15 @@ public final class Similarity {
     private Similarity() {}
 
     /**
-     * Loads the native linear algebra now (a few hundred milliseconds), so that a caller can do it while
-     * other threads read the activation files; {@link #compute} does it anyway when it was not done. Call it
-     * on the thread that will call {@link #compute}, and nowhere else at the same time (see Lapack#load).
+     * Starts loading the native linear algebra (about 0.2 s) on a thread of its own and returns at once, so that a
+     * caller can read its activation files meanwhile. Until {@link #prepare} or {@link #compute} has returned, nothing
+     * in the process may use javacpp or OpenBLAS by another route (see Lapack#startLoading).
      */
+    public static void prepareInBackground() {
+        Lapack.startLoading();
+    }
+
+    /** Loads the native linear algebra, or waits for the load {@link #prepareInBackground} started. */
     public static void prepare() {
         Lapack.load();
     }
@@ -22,6 +27,7 @@ public final class Similarity {
             throw new BadInputException("method: no similarity method given");
         }
         Moments.checkPair(x, y);
+        prepare();
         boolean linear = methods.contains(Method.CCA) || methods.contains(Method.SVCCA)
                 || methods.contains(Method.PWCCA) || methods.contains(Method.CKA_LINEAR);
         Moments m = linear ? Moments.of(x, y) : null;
