@@ -24,6 +24,11 @@ if [ -n "${TRANSFUSION_ALLOCATOR:-}" ] && [ "$TRANSFUSION_ALLOCATOR" != "none" ]
   fi
 fi
 export TORCH_CPP_LOG_LEVEL="${TORCH_CPP_LOG_LEVEL:-ERROR}"
+# OpenBLAS (the similarity measures, through javacpp) keeps its worker threads spinning for 2^28 cycles (0.1 s here)
+# after they start and after each call before they sleep; javacpp loads two copies of it, so on a 2-core machine their
+# spinning took a tenth of the CPU of a `similarity` command. 2^22 cycles (under 2 ms) keeps them awake between the
+# back-to-back calls of a LAPACK routine (PWCCA at 10,000 x 2,048: same time within noise; at 2^4, 8% slower).
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-22}"
 
 # A native crash (a signal inside libtorch) must not leave hs_err_pid*.log files wherever the user happened to be,
 # nor a bare JVM banner to decode: the JVM writes its log under the cache's crash folder and runs crash-note.sh,

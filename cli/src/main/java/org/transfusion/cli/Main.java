@@ -53,6 +53,13 @@ public final class Main implements Runnable {
      * is made so, so that it holds every command's classes. */
     static final String ALL_COMMANDS_PROPERTY = "transfusion.cli.all-commands";
 
+    /**
+     * Set to true by the launcher's run that makes the class-sharing archive: after the command, a small similarity
+     * computation loads the similarity measures' classes and javacpp's (about 600 classes, which JNI_OnLoad of
+     * OpenBLAS's glue otherwise parses from their jars on every {@code similarity} start).
+     */
+    static final String ARCHIVE_TRAINING_PROPERTY = "transfusion.cds.training";
+
     /** Exit code for a user mistake (bad option, bad file): {@link ExitCode#BAD_INPUT}. */
     public static final int EXIT_BAD_INPUT = ExitCode.BAD_INPUT.code();
 
@@ -65,7 +72,16 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         stopWithParent();
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        boolean early = SimilarityCommand.startEarly(args);
+        int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (early) {
+            // whatever the command did (a usage error, say), the process does not exit with a library half loaded
+            SimilarityCommand.awaitEarlyStart();
+        }
+        if (Boolean.getBoolean(ARCHIVE_TRAINING_PROPERTY)) {
+            SimilarityCommand.exerciseForArchive();
+        }
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams and returns the exit code; tests call this directly. */

@@ -86,6 +86,18 @@ class CommandTreeTest {
     }
 
     @Test
+    void onlyASimilarityRunStartsLoadingOpenBlasBeforeParsing() {
+        assertThat(SimilarityCommand.startEarly(new String[] {"similarity", "--help"})).isFalse();
+        assertThat(SimilarityCommand.startEarly(new String[] {"similarity", "-V", "a.npy", "b.npy"})).isFalse();
+        assertThat(SimilarityCommand.startEarly(new String[] {"models"})).isFalse();
+        assertThat(SimilarityCommand.startEarly(new String[] {})).isFalse();
+        assertThat(SimilarityCommand.startEarly(new String[] {"similarity", "a.npy", "b.npy"})).isTrue();
+        SimilarityCommand.awaitEarlyStart(); // returns once the load it started is over
+        CliRun run = CliRun.of("similarity", "--no-such-file.npy");
+        assertThat(run.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+    }
+
+    @Test
     void aMistypedCommandOrOptionSaysWhereTheHelpIs() {
         CliRun unknown = CliRun.of("trian", "--model", "cbr-tiny");
         unknown.assertOneLineError("Unmatched arguments from index 0: 'trian'");
