@@ -18,8 +18,9 @@ import java.util.zip.ZipFile;
  * the CLI) before it loads the file it extracted last time: about 0.1 s of the 0.2 s it took here, on every start of
  * {@code transfusion similarity} (issue 33). This class checks, as javacpp itself does before reusing a cached file,
  * that each cached file has the size and time of its jar entry, loads the files in the order javacpp loads them (the
- * GCC runtime, OpenBLAS, each JNI library), and then initialises javacpp's classes with library loading switched off
- * for that moment, since everything they would load is loaded. Anything else (another platform, a cache that is
+ * GCC runtime, OpenBLAS, each JNI library), and then initialises javacpp's classes with javacpp's library loading
+ * switched off ({@code org.bytedeco.javacpp.loadLibraries=false}, for the rest of the process), since everything
+ * they would load is loaded. Anything else (another platform, a cache that is
  * missing, stale or configured otherwise, a load that fails) returns false and leaves it to javacpp's loader, which
  * extracts the files, so the next start finds them.
  *
@@ -59,21 +60,23 @@ final class CachedOpenBlas {
         if (files == null) {
             return false;
         }
-        String before = System.getProperty(LOAD_LIBRARIES);
+        boolean loaded = false;
         try {
             for (File f : files) {
                 System.load(f.getPath());
             }
             System.setProperty(LOAD_LIBRARIES, "false");
             Class.forName("org.bytedeco.openblas.global.openblas", true, CachedOpenBlas.class.getClassLoader());
+            loaded = true;
             return true;
         } catch (UnsatisfiedLinkError | ClassNotFoundException | SecurityException e) {
             return false;
         } finally {
-            if (before == null) {
+            // Once loaded, javacpp's loader stays off in this process: every library its classes name is loaded, and
+            // its wrappers call it again before each use (blas_set_num_threads: Loader.load, which, not knowing these
+            // files, would search the class path again, 30 ms a call). OpenBLAS is the only javacpp library here.
+            if (!loaded) {
                 System.clearProperty(LOAD_LIBRARIES);
-            } else {
-                System.setProperty(LOAD_LIBRARIES, before);
             }
         }
     }
