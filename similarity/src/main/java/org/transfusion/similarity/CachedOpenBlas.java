@@ -56,6 +56,9 @@ final class CachedOpenBlas {
 
     /** Loads OpenBLAS from javacpp's cache and initialises its classes; false (nothing done) when it cannot. */
     static boolean load() {
+        if (System.getProperty(LOAD_LIBRARIES) != null) {
+            return false; // the user's (or an earlier load's) setting of javacpp's loader: leave it to javacpp
+        }
         List<File> files = cachedFiles();
         if (files == null) {
             return false;
@@ -86,7 +89,6 @@ final class CachedOpenBlas {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))
-                || System.getProperty(LOAD_LIBRARIES) != null
                 || System.getProperty("org.bytedeco.javacpp.cachedir.nosubdir") != null
                 || System.getProperty("org.bytedeco.javacpp.platform") != null) {
             return null;
