@@ -4,6 +4,8 @@ DJL's NDArray API does not reach, into engine/src/main/resources/org/transfusion
 
   * relu6.pt: torch.nn.functional.hardtanh(x, 0, 6), what PyTorch's nn.ReLU6 runs (one pass forward,
     hardtanh_backward's one pass backward);
+  * relu6_.pt: the same in place (hardtanh_), what torchvision's ReLU6(inplace=True) runs; for inference, where
+    no gradient needs the input;
   * adam.pt: one Adam step of a list of parameters with libtorch's fused CPU kernel (torch._fused_adam_, one
     vectorised pass per tensor; the CPU kernel is libtorch 2.4's and later, so the function is compiled here with
     1.13, which knows the operator's schema from its CUDA kernel, and runs under the engine's libtorch 2.7.1), then
@@ -27,6 +29,11 @@ class ReLU6(torch.nn.Module):
         return torch.nn.functional.hardtanh(x, 0.0, 6.0)
 
 
+class ReLU6InPlace(torch.nn.Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.nn.functional.hardtanh_(x, 0.0, 6.0)
+
+
 class Adam(torch.nn.Module):
     """Adam (L2 weight decay added to the gradient, torch.optim.Adam's) at step `step`."""
 
@@ -46,7 +53,10 @@ def main():
     relu6 = torch.jit.script(ReLU6())
     x = torch.linspace(-3, 9, 25)
     assert torch.equal(relu6(x), torch.nn.functional.relu6(x))
-    for name, module in (("relu6.pt", relu6), ("adam.pt", torch.jit.script(Adam()))):
+    relu6_ = torch.jit.script(ReLU6InPlace())
+    y = x.clone()
+    assert relu6_(y).data_ptr() == y.data_ptr() and torch.equal(y, torch.nn.functional.relu6(x))
+    for name, module in (("relu6.pt", relu6), ("relu6_.pt", relu6_), ("adam.pt", torch.jit.script(Adam()))):
         out = os.path.join(folder, name)
         module.save(out)
         print(out, os.path.getsize(out), "bytes")

@@ -198,6 +198,14 @@ public final class MobileNetV2 extends Architecture implements Encoder {
         NDArray apply(Params p, NDArray x, boolean training);
     }
 
+    /**
+     * Values from which inference clamps ReLU6 in place ({@link ScriptedOps#relu6InPlace}). Measured on AMD EPYC family
+     * 25 (`bench/training/ab.py`, 3 rounds): in place everywhere, 224 px inference 1.06x, 28 px 0.95x (35 TorchScript
+     * calls per step on maps of at most 0.4M values); 2^21 values puts 64 px's first layers (2.1M) in place and 28 px's
+     * none.
+     */
+    static final long IN_PLACE_MIN_VALUES = 1L << 21;
+
     /** Conv (3x3 or 1x1, stride s) -> BN -> ReLU6; torchvision's Conv2dNormActivation with ReLU6. */
     private final class ConvBnRelu6 implements Feature {
         private final String name;
@@ -221,8 +229,12 @@ public final class MobileNetV2 extends Architecture implements Encoder {
         public NDArray apply(Params p, NDArray x, boolean training) {
             NDArray c = convolve(p, conv, x, stride);
             NDArray b = free(c, bn.apply(p, c, training));
-            // training: hardtanh with its one-pass gradient (ScriptedOps); inference needs no gradient: one clamp
-            return free(b, training ? ScriptedOps.relu6(b) : b.clip(0, 6));
+            // training: hardtanh with its one-pass gradient (ScriptedOps); inference needs no gradient: in place on
+            // large maps (half the memory traffic), a clamp on small ones (where the TorchScript call costs more)
+            if (training) {
+                return free(b, ScriptedOps.relu6(b));
+            }
+            return free(b, b.size() >= IN_PLACE_MIN_VALUES ? ScriptedOps.relu6InPlace(b) : b.clip(0, 6));
         }
     }
 

@@ -33,6 +33,7 @@ import java.nio.file.StandardCopyOption;
 public final class ScriptedOps {
     private static final Module RELU6 = new Module("relu6.pt");
     private static final Module ADAM = new Module("adam.pt");
+    private static final Module RELU6_IN_PLACE = new Module("relu6_.pt");
 
     private ScriptedOps() {}
 
@@ -42,6 +43,16 @@ public final class ScriptedOps {
      */
     public static NDArray relu6(NDArray x) {
         return IValueUtils.forward(RELU6.block(), new NDList(x), true).singletonOrThrow();
+    }
+
+    /**
+     * min(max(x, 0), 6) written over {@code x} (libtorch's hardtanh_, as torchvision's ReLU6(inplace=True)): one pass
+     * that reads and writes the same memory, where an out-of-place clamp writes a second tensor (mobilenet-v2 224 px
+     * inference on AMD EPYC family 25: clamp 114 ms per step against PyTorch's 57, issue 33). For inference only: no
+     * gradient may need {@code x}'s values. Returns an array on {@code x}'s storage, in {@code x}'s manager.
+     */
+    public static NDArray relu6InPlace(NDArray x) {
+        return IValueUtils.forward(RELU6_IN_PLACE.block(), new NDList(x), false).singletonOrThrow();
     }
 
     /**

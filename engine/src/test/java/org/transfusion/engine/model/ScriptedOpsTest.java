@@ -79,6 +79,26 @@ class ScriptedOpsTest {
      * formulation gave 1 at 6. The only difference between the two, on a set of measure zero.
      */
     @Test
+    void inPlaceItIsTheClampWrittenOverItsInputInEitherLayout() {
+        Shape shape = new Shape(2, 16, 7, 7);
+        float[] x = inputs((int) shape.size(), 3);
+        for (boolean channelsLast : new boolean[] {false, true}) {
+            try (NDManager nd = NDManager.newBaseManager()) {
+                NDArray in = nd.create(x, shape);
+                if (channelsLast) {
+                    in = in.transpose(0, 2, 3, 1).toDevice(in.getDevice(), true).transpose(0, 3, 1, 2);
+                }
+                float[] clamped = in.clip(0, 6).toFloatArray();
+                NDArray out = ScriptedOps.relu6InPlace(in);
+                // the clamp's values, exactly, and written over the input (its own values are now the result)
+                assertThat(out.toFloatArray()).containsExactly(clamped);
+                assertThat(in.toFloatArray()).containsExactly(clamped);
+                assertThat(out.getShape()).isEqualTo(shape);
+            }
+        }
+    }
+
+    @Test
     void atTheKinksTheGradientIsPyTorchs() {
         try (NDManager nd = NDManager.newBaseManager()) {
             NDArray in = nd.create(new float[] {-1f, 0f, 3f, 6f, 7f});
