@@ -92,6 +92,7 @@ public final class Cka {
         if (debiased) {
             requireDebiasablePoints(n);
         }
+        Lapack.load();
         try (DoublePointer kx = new DoublePointer((long) n * n); DoublePointer ky = new DoublePointer((long) n * n)) {
             DoubleBuffer gx = centredKernel(xs, sigmaFraction, debiased, kx);
             DoubleBuffer gy = centredKernel(ys, sigmaFraction, debiased, ky);

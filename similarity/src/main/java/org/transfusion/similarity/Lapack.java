@@ -51,6 +51,10 @@ final class Lapack {
 
     /** The load of OpenBLAS once started ({@link #startLoading}); guarded by the class. */
     private static CompletableFuture<Void> loading;
+    /** The first sample of the idle cores, taken beside the load; guarded by the class. */
+    private static CompletableFuture<Void> sampling;
+    /** Set once {@link #load} has seen both finish. */
+    private static volatile boolean loaded;
     /** Whether the load went straight to javacpp's cache ({@link CachedOpenBlas}); read after {@link #load}. */
     private static volatile boolean loadedFromCache;
 
@@ -80,18 +84,33 @@ final class Lapack {
                 load.completeExceptionally(t);
             }
         });
-        daemon("transfusion-idle-cores", CpuAvailability::idleCores);
+        CompletableFuture<Void> sample = new CompletableFuture<>();
+        sampling = sample;
+        daemon("transfusion-idle-cores", () -> {
+            CpuAvailability.idleCores();
+            sample.complete(null);
+        });
     }
 
-    /** Loads OpenBLAS and samples the idle cores (see {@link #startLoading}) and waits until both are done. */
+    /**
+     * Loads OpenBLAS and samples the idle cores (see {@link #startLoading}) and waits until both are done. Every entry
+     * to native code in this package calls it first ({@link Moments}, {@link Cka#rbf}, each operation here), so that
+     * no thread touches javacpp while another loads it; once loaded it is one volatile read.
+     */
     static void load() {
+        if (loaded) {
+            return;
+        }
         startLoading();
         CompletableFuture<Void> load;
+        CompletableFuture<Void> sample;
         synchronized (Lapack.class) {
             load = loading;
+            sample = sampling;
         }
         try {
             load.join();
+            sample.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof Error error) {
                 throw error;
@@ -101,7 +120,7 @@ final class Lapack {
             }
             throw e;
         }
-        CpuAvailability.idleCores(); // waits for the sample under way, if any
+        loaded = true;
     }
 
     /** Whether OpenBLAS was loaded from javacpp's cache directly; false before {@link #load}. */
@@ -131,6 +150,7 @@ final class Lapack {
 
     /** Threads for a call of about {@code flops} operations (see the class comment). */
     static int threadsFor(double flops) {
+        load();
         if (flops < PARALLEL_WORK) {
             return 1;
         }

@@ -49,6 +49,7 @@ final class Moments {
 
     private Moments(Activations x, Activations y) {
         checkPair(x, y);
+        Lapack.load();
         n = x.points();
         p = x.neurons();
         q = y.neurons();

@@ -22,12 +22,16 @@ class CachedOpenBlasTest {
     @TempDir Path cache;
 
     private static List<String> probe(Path cacheDir) throws Exception {
+        return probe(cacheDir, CachedOpenBlasProbe.class);
+    }
+
+    private static List<String> probe(Path cacheDir, Class<?> main) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Dorg.bytedeco.javacpp.cachedir=" + cacheDir, "-cp",
-                System.getProperty("java.class.path"), CachedOpenBlasProbe.class.getName())
+                System.getProperty("java.class.path"), main.getName())
                 .redirectErrorStream(true).start();
-        // the probe computes a 200 x 2 CCA; a hang would be a loader deadlock, which the surefire timeout reports
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        // the probes compute on a few hundred rows; only a deadlock in loading would come near this
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("finished (a hang is a deadlock in loading)").isTrue();
         List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
         assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
         return lines;
@@ -61,6 +65,16 @@ class CachedOpenBlasTest {
         assertThat(third).contains("from cache: false");
         assertThat(value(third)).isEqualTo(value(first));
         assertThat(probe(cache)).contains("from cache: true");
+    }
+
+    @Test
+    void fourThreadsEnteringNativeCodeAtOnceOnAFreshStartAllFinish() throws Exception {
+        for (int start = 0; start < 2; start++) { // javacpp's loader first, then the cache it filled
+            List<String> lines = probe(cache, FirstUseProbe.class);
+            assertThat(lines).contains("all done").anyMatch(l -> l.startsWith("similarity "))
+                    .anyMatch(l -> l.startsWith("cca ")).anyMatch(l -> l.startsWith("rbf "))
+                    .anyMatch(l -> l.startsWith("rank "));
+        }
     }
 
     private static String value(List<String> lines) {
