@@ -135,4 +135,37 @@ class SimilarityCommandTest {
             assertThat(out.toString()).isEmpty();
         }
     }
+    /**
+     * Two files larger together than the JVM's whole heap: the linear measures read them from their mappings, block
+     * by block (issue 33), so a 32 MB heap computes on 2 x 24 MB, and gives what a process with the default heap gives.
+     */
+    @Test
+    void filesLargerThanTheHeapAreComparedFromTheirMappings() throws Exception {
+        int n = 30_000;
+        int p = 100;
+        double[] x = new double[n * p];
+        double[] y = new double[n * p];
+        Random r = new Random(11);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextGaussian();
+            y[i] = 0.5 * x[i] + r.nextGaussian();
+        }
+        Path big1 = tmp.resolve("big1.npy");
+        Path big2 = tmp.resolve("big2.npy");
+        Npy.write(big1, new long[] {n, p}, x);
+        Npy.write(big2, new long[] {n, p}, y);
+        x = null;
+        y = null;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-Xmx32m", "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "similarity", "--method",
+                "cca,pwcca,cka-linear", big1.toString(), big2.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String printed = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor()).as(printed).isZero();
+        SimilarityReport here = Similarity.compute(Activations.fromNpy(big1, ConvMode.FLATTEN, 0, 0),
+                Activations.fromNpy(big2, ConvMode.FLATTEN, 0, 0), Method.parse("cca,pwcca,cka-linear"),
+                SimilarityOptions.defaults());
+        assertThat(printed).isEqualTo(here.toJson());
+    }
 }
