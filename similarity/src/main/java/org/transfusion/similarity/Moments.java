@@ -189,8 +189,11 @@ final class Moments {
     static final int BLOCK_VALUES = 1 << 20;
     /** Fewer rows per block make dsyrk's calls too short (it splits its own inner dimension at about 256). */
     static final int MIN_BLOCK_ROWS = 256;
-    /** The partitions' accumulators together stay below this many doubles (2 GB). */
-    static final long ACCUMULATOR_VALUES = 1L << 28;
+    /**
+     * The ranges' accumulators together stay within this many doubles (512 MB, held natively and again as the Java
+     * copies summed): 4,096 neurons a side (s = 8,192) is then one range, and one s x s matrix is as much as before.
+     */
+    static final long ACCUMULATOR_VALUES = 1L << 26;
 
     /**
      * Xc^T Xc, Xc^T Yc, Yc^T Yc as the upper triangle of one (p + q) x (p + q) column-major matrix.
@@ -226,7 +229,17 @@ final class Moments {
         }
         worker.run();
         for (CompletableFuture<Void> helper : helpers) {
-            helper.join();
+            try {
+                helper.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
+            }
         }
         double[] sum = parts[0];
         for (int part = 1; part < k; part++) {

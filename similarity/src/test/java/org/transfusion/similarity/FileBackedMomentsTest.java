@@ -97,9 +97,11 @@ class FileBackedMomentsTest {
         assertThat(Moments.partitions(50_000, 512, 16)).isEqualTo(16);
         assertThat(Moments.partitions(600, 512, 8)).as("a range keeps at least s rows").isEqualTo(1);
         assertThat(Moments.partitions(100, 3, 8)).as("and at least 256 rows").isEqualTo(1);
-        // 2^28 doubles of accumulators: at s = 16,384 only one 16,384^2 matrix fits
+        // 2^26 doubles of accumulators: at s = 8,192 one 8,192^2 matrix (2^26 values), at 4,096 four of them
         assertThat(Moments.partitions(1_000_000, 16_384, 8)).isEqualTo(1);
-        assertThat(Moments.partitions(1_000_000, 8_192, 8)).isEqualTo(4);
+        assertThat(Moments.partitions(1_000_000, 8_192, 8)).isEqualTo(1);
+        assertThat(Moments.partitions(1_000_000, 4_096, 8)).isEqualTo(4);
+        assertThat(Moments.partitions(10_000, 4_096, 2)).as("10,000 x 2,048 a side on two cores").isEqualTo(2);
         assertThat(Moments.blockRows(512)).isEqualTo(2048);
         assertThat(Moments.blockRows(4096)).isEqualTo(256);
         assertThat(Moments.blockRows(8)).isEqualTo(4096);
