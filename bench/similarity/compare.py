@@ -148,9 +148,9 @@ def main():
             raw.flush()
     raw.close()
     print("\nWhere Transfusion's time goes (one extra run per case with --timings; seconds; JVM start = the JVM's "
-          "uptime when the command began: class loading and option parsing; OpenBLAS loads in the background from the "
-          "start and the files are read and checked on two threads meanwhile: OpenBLAS load and read wait are what "
-          "is left of each after the option parsing; rest = wall - the stages: the "
+          "uptime when the command began: class loading and option parsing; read wait = reading and checking the two "
+          "files, at once, from then; OpenBLAS load = what is left of its load after that (it loads in the background "
+          "from the JVM's start); rest = wall - the stages: the "
           "launcher script, process creation and the JVM's exit):\n")
     print("| size | method | wall | JVM start | OpenBLAS load | read wait | compute | print | rest |")
     print("|---|---|---|---|---|---|---|---|---|")

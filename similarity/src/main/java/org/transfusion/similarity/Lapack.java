@@ -70,6 +70,19 @@ final class Lapack {
         if (loading != null) {
             return;
         }
+        // JDK 17 can deadlock when one thread loads a JNI library (holding the JDK's native-library lock while
+        // javacpp's JNI_OnLoad runs Java code that needs a class another thread is initialising) and that other
+        // thread's class initialisation loads a native library of its own: seen with the module image's reader
+        // (NativeImageBuffer, libjimage) on the main thread of a JVM without a class-sharing archive. The JDK parts
+        // that load their native libraries lazily and that this process needs (the module image, file channels) are
+        // initialised here, before the loading thread starts.
+        ClassLoader.getSystemResource("java/lang/Object.class");
+        try (java.nio.channels.FileChannel ignored = java.nio.channels.FileChannel.open(
+                java.nio.file.Path.of(System.getProperty("java.home"), "release"))) {
+            // opened only for IOUtil's initialisation (libnet, libnio)
+        } catch (java.io.IOException | RuntimeException e) {
+            // nothing to initialise ahead then
+        }
         CompletableFuture<Void> load = new CompletableFuture<>();
         loading = load;
         daemon("transfusion-openblas-load", () -> {
