@@ -121,9 +121,15 @@ final class Lapack {
             load = loading;
             sample = sampling;
         }
+        joined(load);
+        joined(sample);
+        loaded = true;
+    }
+
+    /** A finished task's value, or the exception it failed with, unwrapped (shared by this package's threads). */
+    static <T> T joined(CompletableFuture<T> task) {
         try {
-            load.join();
-            sample.join();
+            return task.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof Error error) {
                 throw error;
@@ -133,7 +139,6 @@ final class Lapack {
             }
             throw e;
         }
-        loaded = true;
     }
 
     /** Whether OpenBLAS was loaded from javacpp's cache directly; false before {@link #load}. */

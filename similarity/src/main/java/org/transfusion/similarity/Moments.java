@@ -67,7 +67,7 @@ final class Moments {
         // the two sides' statistics (already taken for a file) are independent passes: Y's runs beside X's
         CompletableFuture<Activations.ColumnStatistics> statsY = CompletableFuture.supplyAsync(y::columnStatistics);
         Activations.ColumnStatistics sx = x.columnStatistics();
-        Activations.ColumnStatistics sy = statsY.join();
+        Activations.ColumnStatistics sy = Lapack.joined(statsY);
         meanX = sx.mean();
         constantX = sx.constant();
         meanY = sy.mean();
@@ -229,17 +229,7 @@ final class Moments {
         }
         worker.run();
         for (CompletableFuture<Void> helper : helpers) {
-            try {
-                helper.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw e;
-            }
+            Lapack.joined(helper);
         }
         double[] sum = parts[0];
         for (int part = 1; part < k; part++) {
